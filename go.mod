@@ -1,0 +1,3 @@
+module github.com/bgpvpn/bgpvpn
+
+go 1.26.8
