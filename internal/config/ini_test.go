@@ -35,9 +35,9 @@ func TestParseINI(t *testing.T) {
 			want: []assignment{{2, "S", "k", "first\nsecond\nthird"}, {5, "S", "next", "x"}},
 		},
 		{
-			name: "blank line ends a multi-line value",
-			in:   "[S]\nk = a\n\n  b\n",
-			want: []assignment{{2, "S", "k", "a"}},
+			name:     "blank line ends a multi-line value",
+			in:       "[S]\nk = a\n\n  b\n",
+			want:     []assignment{{2, "S", "k", "a"}},
 			wantErrs: []string{"f.conf:4: unexpected continuation line"},
 		},
 		{
@@ -46,9 +46,9 @@ func TestParseINI(t *testing.T) {
 			want: []assignment{{2, "S", "k", "a\n# b"}},
 		},
 		{
-			name: "continuation after comment is an error",
-			in:   "[S]\nk = a\n# c\n  b\n  more\n",
-			want: []assignment{{2, "S", "k", "a"}},
+			name:     "continuation after comment is an error",
+			in:       "[S]\nk = a\n# c\n  b\n  more\n",
+			want:     []assignment{{2, "S", "k", "a"}},
 			wantErrs: []string{"f.conf:4: unexpected continuation line"},
 		},
 		{

@@ -115,9 +115,9 @@ connection = 'mysql://u:p@h/db'
 			want: with(func(s *snapshot) { s.MyAS = 2 }),
 		},
 		{
-			name: "named sections do not fall back to DEFAULT",
-			in:   "[DEFAULT]\nmy_as = 5\n[BGP]\n",
-			want: defaults,
+			name:        "named sections do not fall back to DEFAULT",
+			in:          "[DEFAULT]\nmy_as = 5\n[BGP]\n",
+			want:        defaults,
 			wantUnknown: []string{"f.conf:2: [DEFAULT] my_as"},
 		},
 		{
@@ -154,9 +154,9 @@ connection = 'mysql://u:p@h/db'
 			wantWarn: []string{"f.conf:2: [BGP] old_driver is deprecated, use [BGP] driver instead"},
 		},
 		{
-			name: "current name wins over deprecated in one file",
-			in:   "[BGP]\ndriver = ovs\n[OLD]\ndriver = linux\n",
-			want: with(func(s *snapshot) { s.Driver = "ovs" }),
+			name:     "current name wins over deprecated in one file",
+			in:       "[BGP]\ndriver = ovs\n[OLD]\ndriver = linux\n",
+			want:     with(func(s *snapshot) { s.Driver = "ovs" }),
 			wantWarn: []string{"f.conf:4: [OLD] driver is deprecated, use [BGP] driver instead"},
 		},
 		{
