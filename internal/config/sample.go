@@ -58,8 +58,8 @@ func (o *schemaOpt) writeSample(b *strings.Builder) {
 	if o.Required {
 		notes = append(notes, "This option is required.")
 	}
-	for _, d := range o.oldKeys {
-		notes = append(notes, fmt.Sprintf("Deprecated group/name - [%s]/%s", d.section, d.name))
+	for _, d := range o.oldShow {
+		notes = append(notes, "Deprecated group/name - "+d)
 	}
 	for _, n := range notes {
 		for _, line := range wrapComment(n, sampleWidth) {

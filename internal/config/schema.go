@@ -21,6 +21,7 @@ type schemaOpt struct {
 	key     optKey
 	def     typedValue // parsed Default; zero when Default == ""
 	oldKeys []optKey   // parsed Deprecated, in order
+	oldShow []string   // Deprecated as "[SECTION]/name", spelled as given
 }
 
 // optKey identifies an option; section is normalized by sectionKey.
@@ -111,12 +112,13 @@ func compileOpt(o Opt) (*schemaOpt, error) {
 	for _, d := range o.Deprecated {
 		sec, name, ok := strings.Cut(d, "/")
 		if !ok {
-			sec, name = so.key.section, d
+			sec, name = so.Section, d
 		}
 		if name == "" || sec == "" {
 			return nil, fmt.Errorf("invalid deprecated name %q", d)
 		}
 		so.oldKeys = append(so.oldKeys, newKey(sec, name))
+		so.oldShow = append(so.oldShow, fmt.Sprintf("[%s]/%s", sec, name))
 	}
 	return so, nil
 }
