@@ -72,3 +72,10 @@ func NotAuthorized(why string) *Fault {
 	}
 	return New(http.StatusForbidden, "NotAuthorized", msg)
 }
+
+// WithType returns f with another type name (for the original's many
+// BadRequest subclasses).
+func (f *Fault) WithType(typ string) *Fault {
+	f.Type = typ
+	return f
+}
