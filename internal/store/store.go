@@ -89,6 +89,7 @@ type Associations interface {
 	CreateNetworkAssociation(a *NetworkAssociation) error
 	GetNetworkAssociation(bgpvpnID, id string) (*NetworkAssociation, error)
 	ListNetworkAssociations(q Query) ([]*NetworkAssociation, error)
+	UpdateNetworkAssociation(a *NetworkAssociation) error
 	DeleteNetworkAssociation(bgpvpnID, id string) error
 
 	CreateRouterAssociation(a *RouterAssociation) error

@@ -240,3 +240,10 @@ func (t *tx) DeletePortAssociation(bgpvpnID, id string) error {
 	res, err := t.Exec(`DELETE FROM bgpvpn_port_associations WHERE id = ? AND bgpvpn_id = ?`, id, bgpvpnID)
 	return affected(res, err, "deleting port association "+id)
 }
+
+func (t *tx) UpdateNetworkAssociation(a *store.NetworkAssociation) error {
+	t.touch(&a.Std)
+	res, err := t.Exec(`UPDATE bgpvpn_network_associations SET description = ?, updated_at = ?, revision_number = ?
+		WHERE id = ? AND bgpvpn_id = ?`, a.Description, fmtTime(a.UpdatedAt), a.Revision, a.ID, a.BGPVPNID)
+	return affected(res, err, "updating network association "+a.ID)
+}
