@@ -41,9 +41,8 @@ var _ store.Store = (*Store)(nil)
 // brings its schema up to date.
 func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	dsn := "file:" + filepath.ToSlash(path) +
-		"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)" +
-		"&_pragma=busy_timeout(10000)&_txlock=immediate"
-	w, err := sql.Open("sqlite", dsn)
+		"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)"
+	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
