@@ -15,6 +15,7 @@ func FuzzParse(f *testing.F) {
 		"", "@", "!", "not", "()", "((", "))", "rule:a or (rule:b and rule:c) and rule:d",
 		"'member':%(role)s", "True:%(x)s", "field:networks:shared=~(", "role:%(a(b)c)s",
 		"tenant_id:%(tenant_id)d", "a:'b'", "\"a\"", "(not not (@))", "x:%%%(y)s%%",
+		"('a:b')", "('a':x')",
 	} {
 		f.Add(s)
 	}
