@@ -12,5 +12,6 @@
 //
 // It must never fail open: a rule it cannot parse refuses to load (the server
 // does not start), and anything it cannot evaluate (a missing attribute, a
-// reference cycle) denies. It does no I/O after New and holds no globals.
+// reference cycle) denies. It does no I/O after New and keeps no mutable
+// package state; an Enforcer is immutable and safe for concurrent use.
 package policy

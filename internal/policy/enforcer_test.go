@@ -276,3 +276,27 @@ func mustParse(t testing.TB, rule string) Check {
 	}
 	return c
 }
+
+// The API server evaluates from many goroutines; run with -race.
+func TestConcurrentUse(t *testing.T) {
+	e := defaultEnforcer(t)
+	target := Target{"tenant_id": "project-a"}
+	done := make(chan bool)
+	for range 8 {
+		go func() {
+			ok := true
+			for range 200 {
+				ok = ok && e.Enforce(Rule("get_bgpvpn"), target, tenantA) &&
+					!e.Visible("get_bgpvpn:route_targets", target, tenantA) &&
+					e.Authorize("update_bgpvpn", []string{"name"}, target, tenantA) == nil &&
+					e.IsAdmin(admin)
+			}
+			done <- ok
+		}()
+	}
+	for range 8 {
+		if !<-done {
+			t.Error("a concurrent evaluation gave a wrong answer")
+		}
+	}
+}

@@ -69,6 +69,7 @@ func TestEnforceCheckKinds(t *testing.T) {
 		{"None literal vs nil", "None:%(x)s", Target{"x": nil}, nobody, true},
 		{"int literal vs float64", "5:%(n)s", Target{"n": float64(5)}, nobody, true},
 		{"int literal vs int", "5:%(n)s", Target{"n": 5}, nobody, true},
+		{"user_id vs list", "user_id:%(l)s", Target{"l": []any{"user-a"}}, tenantA, false},
 		{"True literal missing key", "True:%(enabled)s", nil, nobody, false},
 
 		{"field bool", "field:networks:shared=True", Target{"shared": true}, nobody, true},

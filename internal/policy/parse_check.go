@@ -15,6 +15,12 @@ func parseCheck(word string) (Check, error) {
 	case "!":
 		return falseCheck{}, nil
 	}
+	// A word in quotes is a string to oslo, not a check; one reaches here
+	// only when ")" followed it, as in "('a:b')". Accepting it would render
+	// a String() that no longer parses.
+	if isQuoted(word) {
+		return nil, fmt.Errorf("%w: %q is a quoted string, not a check", ErrSyntax, word)
+	}
 	kind, match, ok := strings.Cut(word, ":")
 	if !ok {
 		return nil, fmt.Errorf("%w: %q is not KIND:MATCH, @ or !", ErrSyntax, word)
@@ -105,6 +111,10 @@ func parseGenericCheck(kind, match string) (Check, error) {
 		c.literal, c.isLiteral = lit, true
 		return c, nil
 	}
+	if kind[0] == '\'' || kind[0] == '"' {
+		// oslo's literal_eval raises on it at every evaluation.
+		return nil, fmt.Errorf("%w: %s:%s: unterminated quoted literal", ErrSyntax, kind, match)
+	}
 	c.path = strings.Split(kind, ".")
 	return c, nil
 }
@@ -116,11 +126,15 @@ func pyLiteral(s string) (string, bool) {
 	case "True", "False", "None":
 		return s, true
 	}
-	if len(s) >= 2 && (s[0] == '\'' || s[0] == '"') && s[len(s)-1] == s[0] {
+	if isQuoted(s) {
 		return s[1 : len(s)-1], true
 	}
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return strconv.FormatInt(n, 10), true
 	}
 	return "", false
+}
+
+func isQuoted(s string) bool {
+	return len(s) >= 2 && (s[0] == '\'' || s[0] == '"') && s[len(s)-1] == s[0]
 }

@@ -89,6 +89,9 @@ func TestParseErrors(t *testing.T) {
 		{"unterminated key", "tenant_id:%(tenant_id"},
 		{"http check", "http://example.com/check"},
 		{"operator glued to paren", "rule:a or(rule:b)"},
+		{"quoted word in parens", "('a:b')"},
+		{"quoted check in parens", "('a':x')"},
+		{"unterminated literal kind", "'a:%(x)s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

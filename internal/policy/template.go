@@ -156,22 +156,31 @@ func pyStr(v any) string {
 	case float64:
 		return pyFloat(x)
 	case []string:
-		var b strings.Builder
-		b.WriteByte('[')
-		for i, s := range x {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteByte('\'')
-			b.WriteString(s)
-			b.WriteByte('\'')
-		}
-		b.WriteByte(']')
-		return b.String()
+		return pyList(len(x), func(i int) any { return x[i] })
+	case []any:
+		return pyList(len(x), func(i int) any { return x[i] })
 	case fmt.Stringer:
 		return x.String()
 	}
 	return fmt.Sprint(v)
+}
+
+// pyList renders a list like Python's repr: strings quoted, the rest as str.
+func pyList(n int, at func(int) any) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if s, ok := at(i).(string); ok {
+			b.WriteString("'" + s + "'")
+			continue
+		}
+		b.WriteString(pyStr(at(i)))
+	}
+	b.WriteByte(']')
+	return b.String()
 }
 
 // pyFloat renders a JSON number: integral values as Python ints (JSON "5"
