@@ -43,3 +43,30 @@ func BenchmarkCreateBGPVPN(b *testing.B) {
 }
 
 var _ = config.String
+
+// BenchmarkList10k lists 10,000 BGPVPNs, each with a network association.
+func BenchmarkList10k(b *testing.B) {
+	h := benchServer(b)
+	do := func(method, path, body string) string {
+		r := httptest.NewRequest(method, path, strings.NewReader(body))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code >= 300 {
+			b.Fatalf("%s %s: %d %s", method, path, w.Code, w.Body)
+		}
+		return w.Body.String()
+	}
+	idOf := func(s string) string {
+		i := strings.Index(s, `"id": "`)
+		return s[i+7 : i+43]
+	}
+	for i := range 10000 {
+		v := idOf(do("POST", "/v2.0/bgpvpn/bgpvpns", `{"bgpvpn": {"name": "vpn`+strings.Repeat("x", i%7)+`", "route_targets": ["64512:1"], "import_targets": ["64512:2"], "export_targets": ["64512:3"]}}`))
+		n := idOf(do("POST", "/v2.0/networks", `{"network": {"name": "n"}}`))
+		do("POST", "/v2.0/bgpvpn/bgpvpns/"+v+"/network_associations", `{"network_association": {"network_id": "`+n+`"}}`)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		do("GET", "/v2.0/bgpvpn/bgpvpns", "")
+	}
+}
