@@ -22,7 +22,7 @@ func projectAttrs() []resource.Attr {
 
 func stdAttrs() []resource.Attr {
 	return []resource.Attr{
-		{Name: "description", Post: true, Put: true, Default: "", Convert: resource.StringOrNone(255)},
+		{Name: "description", Post: true, Put: true, Default: "", Convert: resource.String(255)},
 		{Name: "created_at"}, {Name: "updated_at"}, {Name: "revision_number"},
 	}
 }
@@ -37,7 +37,7 @@ func bgpvpnSpec() *resource.Spec {
 	attrs := []resource.Attr{{Name: "id"}}
 	attrs = append(attrs, projectAttrs()...)
 	attrs = append(attrs,
-		resource.Attr{Name: "name", Post: true, Put: true, Default: "", Policy: true, Convert: resource.StringOrNone(255)},
+		resource.Attr{Name: "name", Post: true, Put: true, Default: "", Policy: true, Convert: resource.String(255)},
 		resource.Attr{Name: "type", Post: true, Default: "l3", Policy: true, Convert: resource.Values("l3", "l2")},
 		resource.Attr{Name: "route_targets", Post: true, Put: true, Default: []string{}, Policy: true, Convert: rtList},
 		resource.Attr{Name: "import_targets", Post: true, Put: true, Default: []string{}, Policy: true, Convert: rtList},

@@ -21,7 +21,7 @@ func coreSpec(singular, plural string, own ...resource.Attr) *resource.Spec {
 }
 
 func nameAttr() resource.Attr {
-	return resource.Attr{Name: "name", Post: true, Put: true, Default: "", Convert: resource.StringOrNone(255)}
+	return resource.Attr{Name: "name", Post: true, Put: true, Default: "", Convert: resource.String(255)}
 }
 
 func adminStateAttr() resource.Attr {
