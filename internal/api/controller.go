@@ -243,7 +243,7 @@ func fillProject(c *call, b *resource.Body) error {
 		return nil
 	}
 	if !c.admin && p != c.creds.ProjectID {
-		return fault.BadRequest("Specifying 'project_id' or 'tenant_id' other than the authenticated project in request requires admin privileges")
+		return fault.BadRequest("Specifying 'project_id' or 'tenant_id' other than the authenticated project in request requires admin or advsvc privileges")
 	}
 	return nil
 }
