@@ -8,6 +8,7 @@ import (
 	"github.com/bgpvpn/bgpvpn/internal/fault"
 	"github.com/bgpvpn/bgpvpn/internal/jsonv"
 	"github.com/bgpvpn/bgpvpn/internal/network"
+	"github.com/bgpvpn/bgpvpn/internal/policy"
 	"github.com/bgpvpn/bgpvpn/internal/resource"
 	"github.com/bgpvpn/bgpvpn/internal/store"
 )
@@ -214,6 +215,7 @@ func (a *API) subnetKind() *kind {
 			resource.Attr{Name: "subnetpool_id", Post: true, Default: "", Convert: resource.UUIDOrNone},
 		),
 		policy:     "subnet",
+		parents:    networkParent,
 		filters:    withBool(withInt(stringFilters("name", "network_id", "cidr", "gateway_ip", "ipv6_ra_mode", "ipv6_address_mode"), "ip_version"), "enable_dhcp"),
 		unsortable: map[string]bool{},
 		render: func(o any) Fields {
@@ -274,6 +276,26 @@ func (a *API) subnetKind() *kind {
 			return a.network.DeleteSubnet(tx, orig.(*store.Subnet))
 		},
 	}
+}
+
+// networkParent gives policy rules the network of a subnet or port
+// (admin_or_network_owner reads "network:tenant_id"). Like Neutron's
+// OwnerCheck it reads the network whoever asks; a network that does not
+// exist is not found.
+func networkParent(tx store.Tx, t policy.Target) error {
+	id, _ := t["network_id"].(string)
+	if id == "" {
+		return nil
+	}
+	n, err := tx.GetNetwork(id)
+	if errors.Is(err, store.ErrNotFound) {
+		return network.NetworkNotFound(id)
+	}
+	if err != nil {
+		return err
+	}
+	t["network:tenant_id"], t["network:shared"] = n.ProjectID, n.Shared
+	return nil
 }
 
 // visibleNetwork loads a network the caller may use.
@@ -340,6 +362,7 @@ func (a *API) portKind() *kind {
 			resource.Attr{Name: "binding:vnic_type", Post: true, Put: true, Default: "normal", Convert: resource.String(64)},
 		),
 		policy:  "port",
+		parents: networkParent,
 		filters: withBool(stringFilters("name", "network_id", "mac_address", "device_id", "device_owner", "binding:host_id", "status"), "admin_state_up"),
 		render: func(o any) Fields {
 			p := o.(*store.Port)
