@@ -382,13 +382,13 @@ func (a *API) portAssociationKind() *kind {
 			resource.Attr{Name: "port_id", Post: true, Required: true, Policy: true, Convert: resource.UUID},
 			resource.Attr{Name: "routes", Post: true, Put: true, Default: []store.PortRoute{}, Policy: true, Convert: convertRoutes},
 			resource.Attr{Name: "advertise_fixed_ips", Post: true, Put: true, Default: true, Policy: true, Convert: resource.ToBool}),
-		policy:  "bgpvpn_port_association",
-		filters: withBool(stringFilters("port_id"), "advertise_fixed_ips"),
+		policy:     "bgpvpn_port_association",
+		filters:    withBool(stringFilters("port_id"), "advertise_fixed_ips"),
 		unsortable: map[string]bool{"routes": true},
 		render: func(o any) Fields {
 			p := o.(*store.PortAssociation)
-			return append(Fields{{"id", p.ID}, {"tenant_id", p.ProjectID}, {"port_id", p.PortID}, {"routes", renderRoutes(p.Routes)},
-				{"advertise_fixed_ips", p.AdvertiseFixedIPs}, {"project_id", p.ProjectID}}, stdFields(p.Std)...)
+			return append(Fields{{"id", p.ID}, {"tenant_id", p.ProjectID}, {"port_id", p.PortID},
+				{"advertise_fixed_ips", p.AdvertiseFixedIPs}, {"routes", renderRoutes(p.Routes)}, {"project_id", p.ProjectID}}, stdFields(p.Std)...)
 		},
 		notFound:  assocNotFound("BGPVPNPortAssocNotFound", "port"),
 		bulkExtra: bulkParent,
