@@ -591,8 +591,8 @@ func (a *API) routerAction(w http.ResponseWriter, r *http.Request, c *call, id, 
 		if len(ids) > 0 {
 			first = ids[0]
 		}
-		out = Fields{{"network_id", p.NetworkID}, {"tenant_id", rt.ProjectID}, {"subnet_id", first}, {"subnet_ids", ids},
-			{"port_id", p.ID}, {"id", rt.ID}, {"project_id", rt.ProjectID}}
+		out = Fields{{"id", rt.ID}, {"tenant_id", rt.ProjectID}, {"port_id", p.ID}, {"network_id", p.NetworkID},
+			{"subnet_id", first}, {"subnet_ids", ids}}
 		return nil
 	})
 	if err != nil {
