@@ -226,14 +226,18 @@ func (r response) wantExact(t *testing.T, status int, want string, pairs ...stri
 	}
 }
 
-// keys returns the keys of the object under wrapper, in response order.
+// keys returns the keys of the object under wrapper ("" for the body
+// itself), in response order.
 func (r response) keys(t *testing.T, wrapper string) []string {
 	t.Helper()
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(r.body, &top); err != nil {
 		t.Fatalf("%s: %v", r.req, err)
 	}
-	inner, ok := top[wrapper]
+	inner, ok := json.RawMessage(r.body), true
+	if wrapper != "" {
+		inner, ok = top[wrapper]
+	}
 	if !ok {
 		t.Fatalf("%s: no %q in %s", r.req, wrapper, r.body)
 	}
