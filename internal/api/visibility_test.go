@@ -104,8 +104,8 @@ func TestTenantViews(t *testing.T) {
 	})
 	t.Run("[40] X-Tenant-Id in place of X-Project-Id", func(t *testing.T) {
 		legacy := identity{"X-Tenant-Id project-a", map[string]string{"X-User-Id": "u", "X-Tenant-Id": "project-a", "X-Roles": "member"}}
-		got := ids(t, s.get(legacy, "/v2.0/bgpvpn/bgpvpns?sort_key=name").must(t, 200), "bgpvpns")
-		if want := []string{w.l3A, w.l2A}; !cmp.Equal(got, want) {
+		got := ids(t, s.get(legacy, "/v2.0/bgpvpn/bgpvpns?sort_key=name&sort_dir=asc").must(t, 200), "bgpvpns")
+		if want := []string{w.l3A, w.l2A}; !cmp.Equal(got, want) { // renamed-by-tenant, vpn-l2-a
 			t.Errorf("X-Tenant-Id caller lists %v, want %v", got, want)
 		}
 	})
