@@ -449,7 +449,7 @@ func (a *API) portKind() *kind {
 		del: func(c *call, tx store.Tx, _ string, orig any) error {
 			p := orig.(*store.Port)
 			if p.DeviceOwner == network.DeviceOwnerRouterInterface {
-				return fault.Conflict("PortInUse", "Port %s cannot be deleted directly via the port API: has device owner %s.", p.ID, p.DeviceOwner)
+				return fault.Conflict("ServicePortInUse", "Port %s cannot be deleted directly via the port API: has device owner %s.", p.ID, p.DeviceOwner)
 			}
 			return tx.DeletePort(p.ID)
 		},
@@ -556,13 +556,25 @@ func (a *API) routerAction(w http.ResponseWriter, r *http.Request, c *call, id, 
 	if !ok {
 		return fault.BadRequest("Body contains invalid data")
 	}
-	sub, _ := o.Get("subnet_id")
-	port, _ := o.Get("port_id")
+	// Neutron's _validate_interface_info, in its order.
+	sub, hasSubnet := o.Get("subnet_id")
+	port, hasPort := o.Get("port_id")
+	if !hasSubnet && !hasPort {
+		return fault.BadResourceRequest("router", "Either subnet_id or port_id must be specified")
+	}
+	for _, v := range []struct {
+		given bool
+		val   jsonv.Value
+	}{{hasPort, port}, {hasSubnet, sub}} {
+		if _, err := resource.UUID(v.val); v.given && err != nil {
+			return fault.BadResourceRequest("router", "%s", err.Error())
+		}
+	}
+	if hasSubnet && hasPort && action == "add_router_interface" {
+		return fault.BadResourceRequest("router", "Cannot specify both subnet-id and port-id")
+	}
 	subnetID, _ := sub.(string)
 	portID, _ := port.(string)
-	if (subnetID == "") == (portID == "") {
-		return fault.BadRequest("Bad router request: Must specify exactly one of subnet_id or port_id.")
-	}
 	k := a.kinds["routers"]
 	var out Fields
 	err = a.store.Update(r.Context(), func(tx store.Tx) error {

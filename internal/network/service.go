@@ -2,6 +2,8 @@ package network
 
 import (
 	"errors"
+	"fmt"
+	"net/http"
 	"net/netip"
 	"strings"
 
@@ -64,7 +66,7 @@ func (s *Service) PrepareSubnet(tx store.Tx, sn *store.Subnet, gatewayGiven bool
 		return fault.BadRequest("Invalid input for cidr. Reason: '%s' is not a valid IP subnet.", sn.CIDR)
 	}
 	if (prefix.Addr().Is4() && sn.IPVersion != 4) || (prefix.Addr().Is6() && sn.IPVersion != 6) {
-		return fault.BadRequest("Invalid input for operation: Cidr %s does not match the ip_version %d.", sn.CIDR, sn.IPVersion)
+		return fault.InvalidInput(fmt.Sprintf("Cidr %s does not match the ip_version %d", sn.CIDR, sn.IPVersion))
 	}
 	prefix = prefix.Masked()
 	sn.CIDR = prefix.String()
@@ -73,7 +75,7 @@ func (s *Service) PrepareSubnet(tx store.Tx, sn *store.Subnet, gatewayGiven bool
 		if sn.GatewayIP != "" {
 			gw, err = netip.ParseAddr(sn.GatewayIP)
 			if err != nil || !prefix.Contains(gw) {
-				return fault.BadRequest("Invalid input for operation: Gateway is not valid on subnet.")
+				return fault.InvalidInput("Gateway is not valid on subnet")
 			}
 		}
 	} else {
@@ -97,7 +99,7 @@ func (s *Service) PrepareSubnet(tx store.Tx, sn *store.Subnet, gatewayGiven bool
 	for _, o := range others {
 		op, err := netip.ParsePrefix(o.CIDR)
 		if err == nil && op.Overlaps(prefix) {
-			return fault.BadRequest("Invalid input for operation: Requested subnet with cidr: %s for network: %s overlaps with another subnet.", sn.CIDR, sn.NetworkID)
+			return fault.InvalidInput(fmt.Sprintf("Requested subnet with cidr: %s for network: %s overlaps with another subnet", sn.CIDR, sn.NetworkID))
 		}
 	}
 	return nil
@@ -132,17 +134,30 @@ func (s *Service) AllocateIPs(tx store.Tx, networkID string, reqs []Request, giv
 	}
 	out := []store.FixedIP{}
 	if !given {
+		// One address per IP version, from the first subnet with room; a
+		// version whose subnets are all full fails the port, as Neutron's
+		// IPAM does.
+		var full error
 		seen := map[int64]bool{}
 		for _, sn := range subnets {
 			if seen[sn.IPVersion] {
 				continue
 			}
 			ip, err := s.allocateOn(tx, sn, "")
-			if err != nil {
+			if f, ok := fault.As(err); ok && f.Type == "IpAddressGenerationFailure" {
+				full = err
 				continue
+			}
+			if err != nil {
+				return nil, err
 			}
 			seen[sn.IPVersion] = true
 			out = append(out, ip)
+		}
+		for _, sn := range subnets {
+			if !seen[sn.IPVersion] && full != nil {
+				return nil, full
+			}
 		}
 		return out, nil
 	}
@@ -164,7 +179,7 @@ func (s *Service) AllocateIPs(tx store.Tx, networkID string, reqs []Request, giv
 			if r.SubnetID != "" {
 				return nil, SubnetNotFound(r.SubnetID)
 			}
-			return nil, fault.BadRequest("Invalid input for operation: IP address %s is not a valid IP for any of the subnets on the specified network.", r.IPAddress)
+			return nil, fault.New(http.StatusBadRequest, "InvalidIpForNetwork", "IP address %s is not a valid IP for any of the subnets on the specified network.", r.IPAddress)
 		}
 		ip, err := s.allocateOn(tx, sn, r.IPAddress)
 		if err != nil {
@@ -188,7 +203,7 @@ func (s *Service) allocateOn(tx store.Tx, sn *store.Subnet, want string) (store.
 		a, err := netip.ParseAddr(want)
 		p, _ := netip.ParsePrefix(sn.CIDR)
 		if err != nil || !p.Contains(a) {
-			return store.FixedIP{}, fault.BadRequest("Invalid input for operation: IP address %s is not a valid IP for the specified subnet.", want)
+			return store.FixedIP{}, fault.New(http.StatusBadRequest, "InvalidIpForSubnet", "IP address %s is not a valid IP for the specified subnet.", want)
 		}
 		if inUse[a.String()] {
 			return store.FixedIP{}, fault.Conflict("IpAddressAlreadyAllocated", "IP address %s already allocated in subnet %s", want, sn.ID)
@@ -230,7 +245,7 @@ func (s *Service) AddInterface(tx store.Tx, r *store.Router, subnetID, portID st
 			return nil, err
 		}
 		if sn.GatewayIP == "" {
-			return nil, fault.BadRequest("Bad router request: Subnet for router interface must have a gateway IP.")
+			return nil, fault.BadResourceRequest("router", "Subnet for router interface must have a gateway IP")
 		}
 		existing, err := tx.ListPorts(store.Query{Filters: map[string][]any{"device_id": {r.ID}, "network_id": {sn.NetworkID}}})
 		if err != nil {
@@ -239,7 +254,7 @@ func (s *Service) AddInterface(tx store.Tx, r *store.Router, subnetID, portID st
 		for _, e := range existing {
 			for _, ip := range e.FixedIPs {
 				if ip.SubnetID == sn.ID {
-					return nil, fault.BadRequest("Bad router request: Router already has a port on subnet %s.", sn.ID)
+					return nil, fault.BadResourceRequest("router", "Router already has a port on subnet %s", sn.ID)
 				}
 			}
 		}
