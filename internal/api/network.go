@@ -523,6 +523,9 @@ func (a *API) routerKind() *kind {
 					r.GatewayNetworkID = v.(string)
 				case "routes":
 					r.Routes = v.([]store.Route)
+					if err := a.network.CheckRoutes(tx, &r); err != nil {
+						return nil, err
+					}
 				case "description":
 					r.Description = v.(string)
 				}

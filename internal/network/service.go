@@ -279,8 +279,16 @@ func (s *Service) AddInterface(tx store.Tx, r *store.Router, subnetID, portID st
 	return p, nil
 }
 
-// RemoveInterface unplugs a subnet or port from a router.
+// RemoveInterface unplugs a subnet or port from a router. A subnet that
+// an extra route's next hop needs stays (RouterInterfaceInUseByRoute).
 func (s *Service) RemoveInterface(tx store.Tx, r *store.Router, subnetID, portID string) (*store.Port, error) {
+	if portID == "" {
+		if _, err := tx.GetSubnet(subnetID); errors.Is(err, store.ErrNotFound) {
+			return nil, SubnetNotFound(subnetID)
+		} else if err != nil {
+			return nil, err
+		}
+	}
 	ports, err := tx.ListPorts(store.Query{Filters: map[string][]any{"device_id": {r.ID}, "device_owner": {DeviceOwnerRouterInterface}}})
 	if err != nil {
 		return nil, err
@@ -290,14 +298,84 @@ func (s *Service) RemoveInterface(tx store.Tx, r *store.Router, subnetID, portID
 		for _, ip := range p.FixedIPs {
 			match = match || (portID == "" && ip.SubnetID == subnetID)
 		}
-		if match {
-			return p, tx.DeletePort(p.ID)
+		if !match {
+			continue
 		}
+		for _, ip := range p.FixedIPs {
+			sn, err := tx.GetSubnet(ip.SubnetID)
+			if err != nil {
+				return nil, err
+			}
+			prefix, _ := netip.ParsePrefix(sn.CIDR)
+			for _, rt := range r.Routes {
+				if a, err := netip.ParseAddr(rt.NextHop); err == nil && prefix.Contains(a) {
+					return nil, fault.Conflict("RouterInterfaceInUseByRoute",
+						"Router interface for subnet %s on router %s cannot be deleted, as it is required by one or more routes.", sn.ID, r.ID)
+				}
+			}
+		}
+		return p, tx.DeletePort(p.ID)
 	}
 	if portID != "" {
 		return nil, fault.NotFound("RouterInterfaceNotFound", "Router %s does not have an interface with id %s", r.ID, portID)
 	}
 	return nil, fault.NotFound("RouterInterfaceNotFoundForSubnet", "Router %s has no interface on subnet %s", r.ID, subnetID)
+}
+
+// CheckRoutes applies Neutron's extraroute rules to a router's new
+// routes: every next hop is on a subnet plugged into the router and is
+// not one of the router's own addresses.
+func (s *Service) CheckRoutes(tx store.Tx, r *store.Router) error {
+	if len(r.Routes) == 0 {
+		return nil
+	}
+	ports, err := tx.ListPorts(store.Query{Filters: map[string][]any{"device_id": {r.ID}, "device_owner": {DeviceOwnerRouterInterface}}})
+	if err != nil {
+		return err
+	}
+	var cidrs []netip.Prefix
+	own := map[netip.Addr]bool{}
+	for _, p := range ports {
+		for _, ip := range p.FixedIPs {
+			sn, err := tx.GetSubnet(ip.SubnetID)
+			if err != nil {
+				return err
+			}
+			if prefix, err := netip.ParsePrefix(sn.CIDR); err == nil {
+				cidrs = append(cidrs, prefix)
+			}
+			if a, err := netip.ParseAddr(ip.IPAddress); err == nil {
+				own[a] = true
+			}
+		}
+	}
+	for _, rt := range r.Routes {
+		hop, err := netip.ParseAddr(rt.NextHop)
+		if err != nil {
+			return invalidRoutes(r.Routes, "the nexthop is not connected with router")
+		}
+		connected := false
+		for _, c := range cidrs {
+			connected = connected || c.Contains(hop)
+		}
+		if !connected {
+			return invalidRoutes(r.Routes, "the nexthop is not connected with router")
+		}
+		if own[hop] {
+			return invalidRoutes(r.Routes, "the nexthop is used by router")
+		}
+	}
+	return nil
+}
+
+// invalidRoutes is neutron's InvalidRoutes, with the routes in Python's
+// rendering.
+func invalidRoutes(routes []store.Route, reason string) error {
+	items := make([]string, len(routes))
+	for i, rt := range routes {
+		items[i] = fmt.Sprintf("{'destination': '%s', 'nexthop': '%s'}", rt.Destination, rt.NextHop)
+	}
+	return fault.New(http.StatusBadRequest, "InvalidRoutes", "Invalid format for routes: [%s], %s.", strings.Join(items, ", "), reason)
 }
 
 // DeleteRouter refuses to delete a router that still has interfaces.
