@@ -33,7 +33,9 @@ func stdFields(s store.Std) Fields {
 
 var rtList = resource.StringList(rtrd.Valid)
 
-func bgpvpnSpec() *resource.Spec {
+// BGPVPNSpec is the attribute map of a BGPVPN (bgpvpn, bgpvpn-vni,
+// bgpvpn-routes-control and the standard attributes).
+func BGPVPNSpec() *resource.Spec {
 	attrs := []resource.Attr{{Name: "id"}}
 	attrs = append(attrs, projectAttrs()...)
 	attrs = append(attrs,
@@ -78,7 +80,7 @@ func (a *API) bgpvpnKind() *kind {
 	filters["type"] = filterValues("l3", "l2")
 	filters["vni"], filters["local_pref"] = filterInt, filterInt
 	return &kind{
-		spec:       bgpvpnSpec(),
+		spec:       BGPVPNSpec(),
 		policy:     "bgpvpn",
 		filters:    filters,
 		unsortable: map[string]bool{"route_targets": true, "import_targets": true, "export_targets": true, "route_distinguishers": true},
@@ -376,12 +378,18 @@ func renderRoutes(routes []store.PortRoute) []Fields {
 	return out
 }
 
+// PortAssociationSpec is the attribute map of a port association
+// (bgpvpn-routes-control); routes convert to []store.PortRoute.
+func PortAssociationSpec() *resource.Spec {
+	return assocSpec("port_association",
+		resource.Attr{Name: "port_id", Post: true, Required: true, Policy: true, Convert: resource.UUID},
+		resource.Attr{Name: "routes", Post: true, Put: true, Default: []store.PortRoute{}, Policy: true, Convert: convertRoutes},
+		resource.Attr{Name: "advertise_fixed_ips", Post: true, Put: true, Default: true, Policy: true, Convert: resource.ToBool})
+}
+
 func (a *API) portAssociationKind() *kind {
 	return &kind{
-		spec: assocSpec("port_association",
-			resource.Attr{Name: "port_id", Post: true, Required: true, Policy: true, Convert: resource.UUID},
-			resource.Attr{Name: "routes", Post: true, Put: true, Default: []store.PortRoute{}, Policy: true, Convert: convertRoutes},
-			resource.Attr{Name: "advertise_fixed_ips", Post: true, Put: true, Default: true, Policy: true, Convert: resource.ToBool}),
+		spec:       PortAssociationSpec(),
 		policy:     "bgpvpn_port_association",
 		filters:    withBool(stringFilters("port_id"), "advertise_fixed_ips"),
 		unsortable: map[string]bool{"routes": true},
