@@ -362,3 +362,74 @@ func TestRouterAssociations(t *testing.T) {
 		s.get(tenantA, vpnPath(l3A)+"?fields=routers").wantExact(t, 200, `{"bgpvpn": {"routers": []}}`)
 	})
 }
+
+func TestAssociationListsAndBulk(t *testing.T) {
+	s := newServer(t)
+	vpn := s.createBGPVPN(admin, `{"tenant_id": "project-a"}`)
+	r1, r2, r3 := s.createRouter(tenantA, "r1"), s.createRouter(tenantA, "r2"), s.createRouter(tenantA, "r3")
+	net := s.createNetwork(tenantA, "n")
+	s.createSubnet(tenantA, net, "10.0.0.0/24")
+	p1, p2 := s.createPort(tenantA, net), s.createPort(tenantA, net)
+
+	t.Run("bulk router associations", func(t *testing.T) {
+		r := s.post(tenantA, vpnPath(vpn)+"/router_associations",
+			`{"router_associations": [{"router_id": "`+r1+`"}, {"router_id": "`+r2+`", "advertise_extra_routes": false}, {"router_id": "`+r3+`"}]}`)
+		got := withoutStd(r.must(t, 201))["router_associations"].([]any)
+		if len(got) != 3 {
+			t.Fatalf("bulk create made %d associations, want 3", len(got))
+		}
+		for i, want := range []struct {
+			router string
+			extra  bool
+		}{{r1, true}, {r2, false}, {r3, true}} {
+			m := got[i].(map[string]any)
+			if m["router_id"] != want.router || m["advertise_extra_routes"] != want.extra || m["bgpvpn_id"] != vpn || m["tenant_id"] != "project-a" {
+				t.Errorf("item %d = %v, want router %s, advertise_extra_routes %v, bgpvpn_id %s", i, m, want.router, want.extra, vpn)
+			}
+		}
+	})
+	t.Run("bulk port associations", func(t *testing.T) {
+		r := s.post(tenantA, vpnPath(vpn)+"/port_associations",
+			`{"port_associations": [{"port_id": "`+p1+`", "routes": [{"type": "prefix", "prefix": "20.0.0.0/8"}]}, {"port_id": "`+p2+`"}]}`)
+		if got := ids(t, r.must(t, 201), "port_associations"); len(got) != 2 {
+			t.Fatalf("bulk create made %v, want 2 associations", got)
+		}
+	})
+	t.Run("an empty bulk list", func(t *testing.T) {
+		s.post(tenantA, vpnPath(vpn)+"/router_associations", `{"router_associations": []}`).wantFault(t, 400, "HTTPBadRequest", "Resources required")
+	})
+	t.Run("filter router associations by router_id", func(t *testing.T) {
+		got := s.get(tenantA, vpnPath(vpn)+"/router_associations?router_id="+r2+"&fields=router_id&fields=advertise_extra_routes").must(t, 200)
+		if d := cmp.Diff(expand(t, `{"router_associations": [{"router_id": "$R", "advertise_extra_routes": false}]}`, "$R", r2), got); d != "" {
+			t.Errorf("(-want +got):\n%s", d)
+		}
+	})
+	t.Run("filter port associations by port_id and advertise_fixed_ips", func(t *testing.T) {
+		got := s.get(tenantA, vpnPath(vpn)+"/port_associations?port_id="+p1+"&advertise_fixed_ips=true&fields=port_id").must(t, 200)
+		if d := cmp.Diff(expand(t, `{"port_associations": [{"port_id": "$P"}]}`, "$P", p1), got); d != "" {
+			t.Errorf("(-want +got):\n%s", d)
+		}
+	})
+	t.Run("association lists paginate with links", func(t *testing.T) {
+		all := ids(t, s.get(tenantA, vpnPath(vpn)+"/router_associations").must(t, 200), "router_associations")
+		sort.Strings(all)
+		path := vpnPath(vpn) + "/router_associations"
+		body := s.get(tenantA, path+"?limit=2").must(t, 200)
+		if got := ids(t, body, "router_associations"); !cmp.Equal(got, all[:2]) {
+			t.Errorf("first page = %v, want %v", got, all[:2])
+		}
+		links, _ := body["router_associations_links"].([]any)
+		if len(links) != 2 || links[0].(map[string]any)["href"] != s.url+path+"?limit=2&marker="+all[1] {
+			t.Errorf("links = %v, want next with marker %s", links, all[1])
+		}
+		if got := ids(t, s.get(tenantA, path+"?limit=2&marker="+all[1]).must(t, 200), "router_associations"); !cmp.Equal(got, all[2:]) {
+			t.Errorf("second page = %v, want %v", got, all[2:])
+		}
+	})
+	t.Run("the owner does not see the project of its associations", func(t *testing.T) {
+		got := s.get(tenantA, vpnPath(vpn)+"/router_associations?fields=tenant_id&fields=project_id&fields=router_id&router_id="+r1).must(t, 200)
+		if d := cmp.Diff(expand(t, `{"router_associations": [{"router_id": "$R"}]}`, "$R", r1), got); d != "" {
+			t.Errorf("(-want +got):\n%s", d)
+		}
+	})
+}
