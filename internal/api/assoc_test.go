@@ -395,9 +395,17 @@ func TestAssociationListsAndBulk(t *testing.T) {
 			t.Fatalf("bulk create made %v, want 2 associations", got)
 		}
 	})
-	t.Run("an empty bulk list", func(t *testing.T) {
-		s.post(tenantA, vpnPath(vpn)+"/router_associations", `{"router_associations": []}`).wantFault(t, 400, "HTTPBadRequest", "Resources required")
-	})
+	for _, tt := range []struct{ name, body, message string }{
+		{"an empty bulk list", `{"router_associations": []}`, "Resources required"},
+		{"a bulk item that is a number", `{"router_associations": [1]}`, "Body contains invalid data"},
+		{"a bulk item that is a string", `{"router_associations": ["x"]}`, "Object 'router_association' contains invalid data"},
+		{"a wrapped bulk item that is not an object", `{"router_associations": [{"router_association": []}]}`, "Object 'router_association' contains invalid data"},
+		{"a wrapped bulk item that is null", `{"router_associations": [{"router_association": null}]}`, "Unable to find 'router_association' in request body"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s.post(tenantA, vpnPath(vpn)+"/router_associations", tt.body).wantFault(t, 400, "HTTPBadRequest", tt.message)
+		})
+	}
 	t.Run("filter router associations by router_id", func(t *testing.T) {
 		got := s.get(tenantA, vpnPath(vpn)+"/router_associations?router_id="+r2+"&fields=router_id&fields=advertise_extra_routes").must(t, 200)
 		if d := cmp.Diff(expand(t, `{"router_associations": [{"router_id": "$R", "advertise_extra_routes": false}]}`, "$R", r2), got); d != "" {

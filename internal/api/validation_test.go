@@ -148,6 +148,18 @@ func TestBodyProblems(t *testing.T) {
 		{"update with malformed JSON", "PUT", `{"bgpvpn": {"name": }}`,
 			"MalformedRequestBody", "Malformed request body: Cannot understand JSON."},
 		{"update with the plural wrapper", "PUT", `{"bgpvpns": [{"name": "x"}]}`,
+			"HTTPBadRequest", "Bulk operation not supported"},
+		{"a JSON null body", "POST", `null`,
+			"HTTPBadRequest", "Resource body required"},
+		{"an empty list body", "POST", `[]`,
+			"HTTPBadRequest", "Resource body required"},
+		{"an empty object body", "POST", `{}`,
+			"HTTPBadRequest", "Resource body required"},
+		{"a list body", "POST", `[{"bgpvpn": {}}]`,
+			"HTTPBadRequest", "Body contains invalid data"},
+		{"a string body", "POST", `"bgpvpn"`,
+			"HTTPBadRequest", "Body contains invalid data"},
+		{"the wrapper holding null", "POST", `{"bgpvpn": null}`,
 			"HTTPBadRequest", "Unable to find 'bgpvpn' in request body"},
 	}
 	for _, tt := range tests {
