@@ -22,7 +22,7 @@ func projectAttrs() []resource.Attr {
 
 func stdAttrs() []resource.Attr {
 	return []resource.Attr{
-		{Name: "description", Post: true, Put: true, Default: "", Convert: resource.StringOrNone(255)},
+		{Name: "description", Post: true, Put: true, Default: "", Convert: resource.String(255)},
 		{Name: "created_at"}, {Name: "updated_at"}, {Name: "revision_number"},
 	}
 }
@@ -33,11 +33,13 @@ func stdFields(s store.Std) Fields {
 
 var rtList = resource.StringList(rtrd.Valid)
 
-func bgpvpnSpec() *resource.Spec {
+// BGPVPNSpec is the attribute map of a BGPVPN (bgpvpn, bgpvpn-vni,
+// bgpvpn-routes-control and the standard attributes).
+func BGPVPNSpec() *resource.Spec {
 	attrs := []resource.Attr{{Name: "id"}}
 	attrs = append(attrs, projectAttrs()...)
 	attrs = append(attrs,
-		resource.Attr{Name: "name", Post: true, Put: true, Default: "", Policy: true, Convert: resource.StringOrNone(255)},
+		resource.Attr{Name: "name", Post: true, Put: true, Default: "", Policy: true, Convert: resource.String(255)},
 		resource.Attr{Name: "type", Post: true, Default: "l3", Policy: true, Convert: resource.Values("l3", "l2")},
 		resource.Attr{Name: "route_targets", Post: true, Put: true, Default: []string{}, Policy: true, Convert: rtList},
 		resource.Attr{Name: "import_targets", Post: true, Put: true, Default: []string{}, Policy: true, Convert: rtList},
@@ -78,7 +80,7 @@ func (a *API) bgpvpnKind() *kind {
 	filters["type"] = filterValues("l3", "l2")
 	filters["vni"], filters["local_pref"] = filterInt, filterInt
 	return &kind{
-		spec:       bgpvpnSpec(),
+		spec:       BGPVPNSpec(),
 		policy:     "bgpvpn",
 		filters:    filters,
 		unsortable: map[string]bool{"route_targets": true, "import_targets": true, "export_targets": true, "route_distinguishers": true},
@@ -376,19 +378,25 @@ func renderRoutes(routes []store.PortRoute) []Fields {
 	return out
 }
 
+// PortAssociationSpec is the attribute map of a port association
+// (bgpvpn-routes-control); routes convert to []store.PortRoute.
+func PortAssociationSpec() *resource.Spec {
+	return assocSpec("port_association",
+		resource.Attr{Name: "port_id", Post: true, Required: true, Policy: true, Convert: resource.UUID},
+		resource.Attr{Name: "routes", Post: true, Put: true, Default: []store.PortRoute{}, Policy: true, Convert: convertRoutes},
+		resource.Attr{Name: "advertise_fixed_ips", Post: true, Put: true, Default: true, Policy: true, Convert: resource.ToBool})
+}
+
 func (a *API) portAssociationKind() *kind {
 	return &kind{
-		spec: assocSpec("port_association",
-			resource.Attr{Name: "port_id", Post: true, Required: true, Policy: true, Convert: resource.UUID},
-			resource.Attr{Name: "routes", Post: true, Put: true, Default: []store.PortRoute{}, Policy: true, Convert: convertRoutes},
-			resource.Attr{Name: "advertise_fixed_ips", Post: true, Put: true, Default: true, Policy: true, Convert: resource.ToBool}),
-		policy:  "bgpvpn_port_association",
-		filters: withBool(stringFilters("port_id"), "advertise_fixed_ips"),
+		spec:       PortAssociationSpec(),
+		policy:     "bgpvpn_port_association",
+		filters:    withBool(stringFilters("port_id"), "advertise_fixed_ips"),
 		unsortable: map[string]bool{"routes": true},
 		render: func(o any) Fields {
 			p := o.(*store.PortAssociation)
-			return append(Fields{{"id", p.ID}, {"tenant_id", p.ProjectID}, {"port_id", p.PortID}, {"routes", renderRoutes(p.Routes)},
-				{"advertise_fixed_ips", p.AdvertiseFixedIPs}, {"project_id", p.ProjectID}}, stdFields(p.Std)...)
+			return append(Fields{{"id", p.ID}, {"tenant_id", p.ProjectID}, {"port_id", p.PortID},
+				{"advertise_fixed_ips", p.AdvertiseFixedIPs}, {"routes", renderRoutes(p.Routes)}, {"project_id", p.ProjectID}}, stdFields(p.Std)...)
 		},
 		notFound:  assocNotFound("BGPVPNPortAssocNotFound", "port"),
 		bulkExtra: bulkParent,

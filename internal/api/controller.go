@@ -30,6 +30,11 @@ type kind struct {
 
 	render   func(o any) Fields
 	notFound func(parent, id string) error
+	// parents adds to a policy target the attributes of the objects it
+	// hangs from ("network:tenant_id" of a subnet or port), which rules
+	// such as admin_or_network_owner read, as Neutron's OwnerCheck
+	// fetches them. Nil for kinds whose rules need none.
+	parents func(tx store.Tx, t policy.Target) error
 
 	get    func(c *call, tx store.Tx, parent, id string) (any, error)
 	list   func(c *call, tx store.Tx, q store.Query) ([]any, error)
@@ -163,6 +168,11 @@ func (a *API) getOne(k *kind, c *call, tx store.Tx, parent, id string) (any, Fie
 	}
 	f := k.render(o)
 	t := target(f)
+	if k.parents != nil {
+		if err := k.parents(tx, t); err != nil {
+			return nil, nil, nil, err
+		}
+	}
 	if !a.canRead(k, c, t) {
 		return nil, nil, nil, k.notFound(parent, id)
 	}
@@ -209,6 +219,11 @@ func (a *API) index(k *kind, w http.ResponseWriter, r *http.Request, c *call, pa
 			for _, o := range objs {
 				f := k.render(o)
 				fillTarget(t, f)
+				if k.parents != nil {
+					if err := k.parents(tx, t); err != nil {
+						return err
+					}
+				}
 				if !a.canRead(k, c, t) {
 					continue
 				}
@@ -276,7 +291,7 @@ func fillProject(c *call, b *resource.Body) error {
 		return nil
 	}
 	if !c.admin && p != c.creds.ProjectID {
-		return fault.BadRequest("Specifying 'project_id' or 'tenant_id' other than the authenticated project in request requires admin privileges")
+		return fault.BadRequest("Specifying 'project_id' or 'tenant_id' other than the authenticated project in request requires admin or advsvc privileges")
 	}
 	return nil
 }
@@ -294,13 +309,21 @@ func (a *API) createItems(k *kind, w http.ResponseWriter, r *http.Request, c *ca
 		if err := fillProject(c, &bodies[i]); err != nil {
 			return err
 		}
-		t := bodyTarget(bodies[i].Values)
-		if err := a.authorize(c, "create_"+k.policy, createAttrs(k.spec, bodies[i]), t); err != nil {
-			return err
-		}
 	}
 	var out []Fields
 	err = a.store.Update(r.Context(), func(tx store.Tx) error {
+		// Every item is authorised before any is created, as Neutron does.
+		for _, b := range bodies {
+			t := bodyTarget(b.Values)
+			if k.parents != nil {
+				if err := k.parents(tx, t); err != nil {
+					return err
+				}
+			}
+			if err := a.authorize(c, "create_"+k.policy, createAttrs(k.spec, b), t); err != nil {
+				return err
+			}
+		}
 		out = out[:0]
 		for _, b := range bodies {
 			o, err := k.create(c, tx, parent, b)

@@ -8,6 +8,7 @@ import (
 	"github.com/bgpvpn/bgpvpn/internal/fault"
 	"github.com/bgpvpn/bgpvpn/internal/jsonv"
 	"github.com/bgpvpn/bgpvpn/internal/network"
+	"github.com/bgpvpn/bgpvpn/internal/policy"
 	"github.com/bgpvpn/bgpvpn/internal/resource"
 	"github.com/bgpvpn/bgpvpn/internal/store"
 )
@@ -21,7 +22,7 @@ func coreSpec(singular, plural string, own ...resource.Attr) *resource.Spec {
 }
 
 func nameAttr() resource.Attr {
-	return resource.Attr{Name: "name", Post: true, Put: true, Default: "", Convert: resource.StringOrNone(255)}
+	return resource.Attr{Name: "name", Post: true, Put: true, Default: "", Convert: resource.String(255)}
 }
 
 func adminStateAttr() resource.Attr {
@@ -214,6 +215,7 @@ func (a *API) subnetKind() *kind {
 			resource.Attr{Name: "subnetpool_id", Post: true, Default: "", Convert: resource.UUIDOrNone},
 		),
 		policy:     "subnet",
+		parents:    networkParent,
 		filters:    withBool(withInt(stringFilters("name", "network_id", "cidr", "gateway_ip", "ipv6_ra_mode", "ipv6_address_mode"), "ip_version"), "enable_dhcp"),
 		unsortable: map[string]bool{},
 		render: func(o any) Fields {
@@ -274,6 +276,26 @@ func (a *API) subnetKind() *kind {
 			return a.network.DeleteSubnet(tx, orig.(*store.Subnet))
 		},
 	}
+}
+
+// networkParent gives policy rules the network of a subnet or port
+// (admin_or_network_owner reads "network:tenant_id"). Like Neutron's
+// OwnerCheck it reads the network whoever asks; a network that does not
+// exist is not found.
+func networkParent(tx store.Tx, t policy.Target) error {
+	id, _ := t["network_id"].(string)
+	if id == "" {
+		return nil
+	}
+	n, err := tx.GetNetwork(id)
+	if errors.Is(err, store.ErrNotFound) {
+		return network.NetworkNotFound(id)
+	}
+	if err != nil {
+		return err
+	}
+	t["network:tenant_id"], t["network:shared"] = n.ProjectID, n.Shared
+	return nil
 }
 
 // visibleNetwork loads a network the caller may use.
@@ -340,6 +362,7 @@ func (a *API) portKind() *kind {
 			resource.Attr{Name: "binding:vnic_type", Post: true, Put: true, Default: "normal", Convert: resource.String(64)},
 		),
 		policy:  "port",
+		parents: networkParent,
 		filters: withBool(stringFilters("name", "network_id", "mac_address", "device_id", "device_owner", "binding:host_id", "status"), "admin_state_up"),
 		render: func(o any) Fields {
 			p := o.(*store.Port)
@@ -426,7 +449,7 @@ func (a *API) portKind() *kind {
 		del: func(c *call, tx store.Tx, _ string, orig any) error {
 			p := orig.(*store.Port)
 			if p.DeviceOwner == network.DeviceOwnerRouterInterface {
-				return fault.Conflict("PortInUse", "Port %s cannot be deleted directly via the port API: has device owner %s.", p.ID, p.DeviceOwner)
+				return fault.Conflict("ServicePortInUse", "Port %s cannot be deleted directly via the port API: has device owner %s.", p.ID, p.DeviceOwner)
 			}
 			return tx.DeletePort(p.ID)
 		},
@@ -500,6 +523,9 @@ func (a *API) routerKind() *kind {
 					r.GatewayNetworkID = v.(string)
 				case "routes":
 					r.Routes = v.([]store.Route)
+					if err := a.network.CheckRoutes(tx, &r); err != nil {
+						return nil, err
+					}
 				case "description":
 					r.Description = v.(string)
 				}
@@ -533,13 +559,25 @@ func (a *API) routerAction(w http.ResponseWriter, r *http.Request, c *call, id, 
 	if !ok {
 		return fault.BadRequest("Body contains invalid data")
 	}
-	sub, _ := o.Get("subnet_id")
-	port, _ := o.Get("port_id")
+	// Neutron's _validate_interface_info, in its order.
+	sub, hasSubnet := o.Get("subnet_id")
+	port, hasPort := o.Get("port_id")
+	if !hasSubnet && !hasPort {
+		return fault.BadResourceRequest("router", "Either subnet_id or port_id must be specified")
+	}
+	for _, v := range []struct {
+		given bool
+		val   jsonv.Value
+	}{{hasPort, port}, {hasSubnet, sub}} {
+		if _, err := resource.UUID(v.val); v.given && err != nil {
+			return fault.BadResourceRequest("router", "%s", err.Error())
+		}
+	}
+	if hasSubnet && hasPort && action == "add_router_interface" {
+		return fault.BadResourceRequest("router", "Cannot specify both subnet-id and port-id")
+	}
 	subnetID, _ := sub.(string)
 	portID, _ := port.(string)
-	if (subnetID == "") == (portID == "") {
-		return fault.BadRequest("Bad router request: Must specify exactly one of subnet_id or port_id.")
-	}
 	k := a.kinds["routers"]
 	var out Fields
 	err = a.store.Update(r.Context(), func(tx store.Tx) error {
@@ -568,8 +606,8 @@ func (a *API) routerAction(w http.ResponseWriter, r *http.Request, c *call, id, 
 		if len(ids) > 0 {
 			first = ids[0]
 		}
-		out = Fields{{"network_id", p.NetworkID}, {"tenant_id", rt.ProjectID}, {"subnet_id", first}, {"subnet_ids", ids},
-			{"port_id", p.ID}, {"id", rt.ID}, {"project_id", rt.ProjectID}}
+		out = Fields{{"id", rt.ID}, {"tenant_id", rt.ProjectID}, {"port_id", p.ID}, {"network_id", p.NetworkID},
+			{"subnet_id", first}, {"subnet_ids", ids}}
 		return nil
 	})
 	if err != nil {

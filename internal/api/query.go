@@ -53,30 +53,31 @@ func (k *kind) parseList(r *http.Request) (listParams, error) {
 			p.none = true
 		}
 	}
-	keys, dirs := vals["sort_key"], vals["sort_dir"]
-	if len(dirs) > 0 && len(dirs) != len(keys) {
+	// Neutron's get_sorts: as many directions as keys, then every unknown
+	// key, then every bad direction, each reported as a Python list.
+	keys, dirs := nonEmpty(vals["sort_key"]), nonEmpty(vals["sort_dir"])
+	if len(keys) != len(dirs) {
 		return p, fault.BadRequest("The number of sort_keys and sort_dirs must be same")
 	}
-	var bad []string
-	for i, key := range keys {
+	var badKeys, badDirs []string
+	for _, key := range keys {
 		if _, ok := k.filters[key]; !ok || !k.sortable(key) {
-			bad = append(bad, "'"+key+"'")
-			continue
+			badKeys = append(badKeys, key)
 		}
-		desc := false
-		if i < len(dirs) {
-			switch dirs[i] {
-			case "asc":
-			case "desc":
-				desc = true
-			default:
-				return p, fault.BadRequest("%s is invalid value for sort_dirs, valid value is 'asc' and 'desc'", jsonv.Repr(dirs))
-			}
-		}
-		p.query.Sort = append(p.query.Sort, store.SortKey{Attr: key, Desc: desc})
 	}
-	if len(bad) > 0 {
-		return p, fault.BadRequest("[%s] is invalid attribute for sort_keys", strings.Join(bad, ", "))
+	if len(badKeys) > 0 {
+		return p, fault.BadRequest("%s is invalid attribute for sort_keys", pyStrings(badKeys))
+	}
+	for _, dir := range dirs {
+		if dir != "asc" && dir != "desc" {
+			badDirs = append(badDirs, dir)
+		}
+	}
+	if len(badDirs) > 0 {
+		return p, fault.BadRequest("%s is invalid value for sort_dirs, valid value is 'asc' and 'desc'", pyStrings(badDirs))
+	}
+	for i, key := range keys {
+		p.query.Sort = append(p.query.Sort, store.SortKey{Attr: key, Desc: dirs[i] == "desc"})
 	}
 	if l := vals.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
@@ -86,13 +87,29 @@ func (k *kind) parseList(r *http.Request) (listParams, error) {
 		p.query.Limit = n
 	}
 	p.query.Marker = vals.Get("marker")
-	if pr := vals.Get("page_reverse"); pr != "" {
-		b, err := resource.ToBool(pr)
-		if err == nil {
-			p.query.Reverse = b.(bool)
+	// Neutron's get_page_reverse: only "true", in any case, pages back.
+	p.query.Reverse = strings.EqualFold(vals.Get("page_reverse"), "true")
+	return p, nil
+}
+
+// nonEmpty drops empty values, as Neutron's list_args does.
+func nonEmpty(l []string) []string {
+	var out []string
+	for _, v := range l {
+		if v != "" {
+			out = append(out, v)
 		}
 	}
-	return p, nil
+	return out
+}
+
+// pyStrings renders l as Python prints a list of strings.
+func pyStrings(l []string) string {
+	items := make([]jsonv.Value, len(l))
+	for i, s := range l {
+		items[i] = s
+	}
+	return jsonv.Repr(items)
 }
 
 // links builds Neutron's "<plural>_links" for a page of ids.

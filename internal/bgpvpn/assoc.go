@@ -135,14 +135,16 @@ func (s *Service) DeleteRouterAssociation(c *Call, tx store.Tx, v *store.BGPVPN,
 }
 
 // checkRoutes applies the original's rules to the bgpvpn routes of a port
-// association of project p on BGPVPN v.
-func checkRoutes(tx store.Tx, v *store.BGPVPN, project string, routes []store.PortRoute) error {
+// association of project p on BGPVPN v. A BGPVPN the caller may not see
+// does not exist for it, as the original reads it with the caller's
+// context: a tenant learns nothing of other projects' BGPVPNs.
+func checkRoutes(c *Call, tx store.Tx, v *store.BGPVPN, project string, routes []store.PortRoute) error {
 	for _, r := range routes {
 		if r.Type != "bgpvpn" {
 			continue
 		}
 		other, err := tx.GetBGPVPN(r.BGPVPNID)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) || (err == nil && !visible(c, other.ProjectID, false)) {
 			return fault.BadRequest("bgpvpn specified in route does not exist (%s)", r.BGPVPNID).WithType("BGPVPNPortAssocRouteNoSuchBGPVPN")
 		}
 		if err != nil {
@@ -177,7 +179,7 @@ func (s *Service) CreatePortAssociation(c *Call, tx store.Tx, a *store.PortAssoc
 	if err := sameProject("port", p.ProjectID, a.ProjectID, v); err != nil {
 		return err
 	}
-	if err := checkRoutes(tx, v, a.ProjectID, a.Routes); err != nil {
+	if err := checkRoutes(c, tx, v, a.ProjectID, a.Routes); err != nil {
 		return err
 	}
 	if err := tx.CreatePortAssociation(a); err != nil {
@@ -191,7 +193,7 @@ func (s *Service) CreatePortAssociation(c *Call, tx store.Tx, a *store.PortAssoc
 
 // UpdatePortAssociation stores new routes and advertise_fixed_ips.
 func (s *Service) UpdatePortAssociation(c *Call, tx store.Tx, v *store.BGPVPN, old, a *store.PortAssociation) error {
-	if err := checkRoutes(tx, v, a.ProjectID, a.Routes); err != nil {
+	if err := checkRoutes(c, tx, v, a.ProjectID, a.Routes); err != nil {
 		return err
 	}
 	if err := tx.UpdatePortAssociation(a); err != nil {

@@ -190,5 +190,12 @@ func (s *Service) RouterInterfaceAllowed(tx store.Tx, routerID, networkID string
 		return err
 	}
 	return fault.Conflict("RouterInterfaceAttachmentConflict",
-		"Error cannot perform router interface attachment due to Bad bgpvpn request: It is not allowed to add an interface to a router if both the router and the network are bound to an L3 BGPVPN.")
+		"Error cannot perform router interface attachment due to Callback %s failed with \"%s\" while attempting the operation.",
+		interfaceCallback, "Bad bgpvpn request: It is not allowed to add an interface to a router if both the router and the network are bound to an L3 BGPVPN..")
 }
+
+// interfaceCallback names the check in the 409 of add_router_interface as
+// Neutron names the callback that failed: clients and operators read the
+// reason between its quotes. The number is the callback's id in the
+// original's process; any will do.
+const interfaceCallback = "networking_bgpvpn.neutron.services.plugin.BGPVPNPlugin._notify_adding_interface_to_router-66337"

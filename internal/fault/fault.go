@@ -48,9 +48,14 @@ func InvalidInput(reason string) *Fault {
 	return New(http.StatusBadRequest, "InvalidInput", "Invalid input for operation: %s.", reason)
 }
 
+// BadResourceRequest is neutron-lib's BadRequest(resource=..., msg=...).
+func BadResourceRequest(resource, format string, args ...any) *Fault {
+	return New(http.StatusBadRequest, "BadRequest", "Bad %s request: %s.", resource, fmt.Sprintf(format, args...))
+}
+
 // BadBGPVPNRequest is neutron's BadRequest with resource "bgpvpn".
 func BadBGPVPNRequest(format string, args ...any) *Fault {
-	return New(http.StatusBadRequest, "BadRequest", "Bad bgpvpn request: %s.", fmt.Sprintf(format, args...))
+	return BadResourceRequest("bgpvpn", format, args...)
 }
 
 // NotFound builds a 404 of the given type.

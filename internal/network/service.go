@@ -2,6 +2,8 @@ package network
 
 import (
 	"errors"
+	"fmt"
+	"net/http"
 	"net/netip"
 	"strings"
 
@@ -64,7 +66,7 @@ func (s *Service) PrepareSubnet(tx store.Tx, sn *store.Subnet, gatewayGiven bool
 		return fault.BadRequest("Invalid input for cidr. Reason: '%s' is not a valid IP subnet.", sn.CIDR)
 	}
 	if (prefix.Addr().Is4() && sn.IPVersion != 4) || (prefix.Addr().Is6() && sn.IPVersion != 6) {
-		return fault.BadRequest("Invalid input for operation: Cidr %s does not match the ip_version %d.", sn.CIDR, sn.IPVersion)
+		return fault.InvalidInput(fmt.Sprintf("Cidr %s does not match the ip_version %d", sn.CIDR, sn.IPVersion))
 	}
 	prefix = prefix.Masked()
 	sn.CIDR = prefix.String()
@@ -73,7 +75,7 @@ func (s *Service) PrepareSubnet(tx store.Tx, sn *store.Subnet, gatewayGiven bool
 		if sn.GatewayIP != "" {
 			gw, err = netip.ParseAddr(sn.GatewayIP)
 			if err != nil || !prefix.Contains(gw) {
-				return fault.BadRequest("Invalid input for operation: Gateway is not valid on subnet.")
+				return fault.InvalidInput("Gateway is not valid on subnet")
 			}
 		}
 	} else {
@@ -97,7 +99,7 @@ func (s *Service) PrepareSubnet(tx store.Tx, sn *store.Subnet, gatewayGiven bool
 	for _, o := range others {
 		op, err := netip.ParsePrefix(o.CIDR)
 		if err == nil && op.Overlaps(prefix) {
-			return fault.BadRequest("Invalid input for operation: Requested subnet with cidr: %s for network: %s overlaps with another subnet.", sn.CIDR, sn.NetworkID)
+			return fault.InvalidInput(fmt.Sprintf("Requested subnet with cidr: %s for network: %s overlaps with another subnet", sn.CIDR, sn.NetworkID))
 		}
 	}
 	return nil
@@ -132,17 +134,30 @@ func (s *Service) AllocateIPs(tx store.Tx, networkID string, reqs []Request, giv
 	}
 	out := []store.FixedIP{}
 	if !given {
+		// One address per IP version, from the first subnet with room; a
+		// version whose subnets are all full fails the port, as Neutron's
+		// IPAM does.
+		var full error
 		seen := map[int64]bool{}
 		for _, sn := range subnets {
 			if seen[sn.IPVersion] {
 				continue
 			}
 			ip, err := s.allocateOn(tx, sn, "")
-			if err != nil {
+			if f, ok := fault.As(err); ok && f.Type == "IpAddressGenerationFailure" {
+				full = err
 				continue
+			}
+			if err != nil {
+				return nil, err
 			}
 			seen[sn.IPVersion] = true
 			out = append(out, ip)
+		}
+		for _, sn := range subnets {
+			if !seen[sn.IPVersion] && full != nil {
+				return nil, full
+			}
 		}
 		return out, nil
 	}
@@ -164,7 +179,7 @@ func (s *Service) AllocateIPs(tx store.Tx, networkID string, reqs []Request, giv
 			if r.SubnetID != "" {
 				return nil, SubnetNotFound(r.SubnetID)
 			}
-			return nil, fault.BadRequest("Invalid input for operation: IP address %s is not a valid IP for any of the subnets on the specified network.", r.IPAddress)
+			return nil, fault.New(http.StatusBadRequest, "InvalidIpForNetwork", "IP address %s is not a valid IP for any of the subnets on the specified network.", r.IPAddress)
 		}
 		ip, err := s.allocateOn(tx, sn, r.IPAddress)
 		if err != nil {
@@ -188,7 +203,7 @@ func (s *Service) allocateOn(tx store.Tx, sn *store.Subnet, want string) (store.
 		a, err := netip.ParseAddr(want)
 		p, _ := netip.ParsePrefix(sn.CIDR)
 		if err != nil || !p.Contains(a) {
-			return store.FixedIP{}, fault.BadRequest("Invalid input for operation: IP address %s is not a valid IP for the specified subnet.", want)
+			return store.FixedIP{}, fault.New(http.StatusBadRequest, "InvalidIpForSubnet", "IP address %s is not a valid IP for the specified subnet.", want)
 		}
 		if inUse[a.String()] {
 			return store.FixedIP{}, fault.Conflict("IpAddressAlreadyAllocated", "IP address %s already allocated in subnet %s", want, sn.ID)
@@ -230,7 +245,7 @@ func (s *Service) AddInterface(tx store.Tx, r *store.Router, subnetID, portID st
 			return nil, err
 		}
 		if sn.GatewayIP == "" {
-			return nil, fault.BadRequest("Bad router request: Subnet for router interface must have a gateway IP.")
+			return nil, fault.BadResourceRequest("router", "Subnet for router interface must have a gateway IP")
 		}
 		existing, err := tx.ListPorts(store.Query{Filters: map[string][]any{"device_id": {r.ID}, "network_id": {sn.NetworkID}}})
 		if err != nil {
@@ -239,7 +254,7 @@ func (s *Service) AddInterface(tx store.Tx, r *store.Router, subnetID, portID st
 		for _, e := range existing {
 			for _, ip := range e.FixedIPs {
 				if ip.SubnetID == sn.ID {
-					return nil, fault.BadRequest("Bad router request: Router already has a port on subnet %s.", sn.ID)
+					return nil, fault.BadResourceRequest("router", "Router already has a port on subnet %s", sn.ID)
 				}
 			}
 		}
@@ -264,8 +279,16 @@ func (s *Service) AddInterface(tx store.Tx, r *store.Router, subnetID, portID st
 	return p, nil
 }
 
-// RemoveInterface unplugs a subnet or port from a router.
+// RemoveInterface unplugs a subnet or port from a router. A subnet that
+// an extra route's next hop needs stays (RouterInterfaceInUseByRoute).
 func (s *Service) RemoveInterface(tx store.Tx, r *store.Router, subnetID, portID string) (*store.Port, error) {
+	if portID == "" {
+		if _, err := tx.GetSubnet(subnetID); errors.Is(err, store.ErrNotFound) {
+			return nil, SubnetNotFound(subnetID)
+		} else if err != nil {
+			return nil, err
+		}
+	}
 	ports, err := tx.ListPorts(store.Query{Filters: map[string][]any{"device_id": {r.ID}, "device_owner": {DeviceOwnerRouterInterface}}})
 	if err != nil {
 		return nil, err
@@ -275,14 +298,84 @@ func (s *Service) RemoveInterface(tx store.Tx, r *store.Router, subnetID, portID
 		for _, ip := range p.FixedIPs {
 			match = match || (portID == "" && ip.SubnetID == subnetID)
 		}
-		if match {
-			return p, tx.DeletePort(p.ID)
+		if !match {
+			continue
 		}
+		for _, ip := range p.FixedIPs {
+			sn, err := tx.GetSubnet(ip.SubnetID)
+			if err != nil {
+				return nil, err
+			}
+			prefix, _ := netip.ParsePrefix(sn.CIDR)
+			for _, rt := range r.Routes {
+				if a, err := netip.ParseAddr(rt.NextHop); err == nil && prefix.Contains(a) {
+					return nil, fault.Conflict("RouterInterfaceInUseByRoute",
+						"Router interface for subnet %s on router %s cannot be deleted, as it is required by one or more routes.", sn.ID, r.ID)
+				}
+			}
+		}
+		return p, tx.DeletePort(p.ID)
 	}
 	if portID != "" {
 		return nil, fault.NotFound("RouterInterfaceNotFound", "Router %s does not have an interface with id %s", r.ID, portID)
 	}
 	return nil, fault.NotFound("RouterInterfaceNotFoundForSubnet", "Router %s has no interface on subnet %s", r.ID, subnetID)
+}
+
+// CheckRoutes applies Neutron's extraroute rules to a router's new
+// routes: every next hop is on a subnet plugged into the router and is
+// not one of the router's own addresses.
+func (s *Service) CheckRoutes(tx store.Tx, r *store.Router) error {
+	if len(r.Routes) == 0 {
+		return nil
+	}
+	ports, err := tx.ListPorts(store.Query{Filters: map[string][]any{"device_id": {r.ID}, "device_owner": {DeviceOwnerRouterInterface}}})
+	if err != nil {
+		return err
+	}
+	var cidrs []netip.Prefix
+	own := map[netip.Addr]bool{}
+	for _, p := range ports {
+		for _, ip := range p.FixedIPs {
+			sn, err := tx.GetSubnet(ip.SubnetID)
+			if err != nil {
+				return err
+			}
+			if prefix, err := netip.ParsePrefix(sn.CIDR); err == nil {
+				cidrs = append(cidrs, prefix)
+			}
+			if a, err := netip.ParseAddr(ip.IPAddress); err == nil {
+				own[a] = true
+			}
+		}
+	}
+	for _, rt := range r.Routes {
+		hop, err := netip.ParseAddr(rt.NextHop)
+		if err != nil {
+			return invalidRoutes(r.Routes, "the nexthop is not connected with router")
+		}
+		connected := false
+		for _, c := range cidrs {
+			connected = connected || c.Contains(hop)
+		}
+		if !connected {
+			return invalidRoutes(r.Routes, "the nexthop is not connected with router")
+		}
+		if own[hop] {
+			return invalidRoutes(r.Routes, "the nexthop is used by router")
+		}
+	}
+	return nil
+}
+
+// invalidRoutes is neutron's InvalidRoutes, with the routes in Python's
+// rendering.
+func invalidRoutes(routes []store.Route, reason string) error {
+	items := make([]string, len(routes))
+	for i, rt := range routes {
+		items[i] = fmt.Sprintf("{'destination': '%s', 'nexthop': '%s'}", rt.Destination, rt.NextHop)
+	}
+	return fault.New(http.StatusBadRequest, "InvalidRoutes", "Invalid format for routes: [%s], %s.", strings.Join(items, ", "), reason)
 }
 
 // DeleteRouter refuses to delete a router that still has interfaces.

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/bgpvpn/bgpvpn/internal/fault"
@@ -105,36 +106,39 @@ func (s *Spec) Prepare(raw []byte, create bool) ([]Body, bool, error) {
 	if err != nil {
 		return nil, false, fault.New(400, "MalformedRequestBody", "Malformed request body: Cannot understand JSON.")
 	}
+	// Neutron's prepare_request_body, including what Python makes of
+	// bodies that are not objects.
+	if falsy(v) {
+		return nil, false, fault.BadRequest("Resource body required")
+	}
 	top, ok := v.(*jsonv.Object)
 	if !ok {
 		return nil, false, fault.BadRequest("Body contains invalid data")
 	}
-	if top.Len() == 0 {
-		return nil, false, fault.BadRequest("Resource body required")
-	}
-	if items, ok := top.Get(s.Plural); ok && create {
+	if items, ok := top.Get(s.Plural); ok && (create || !s.Bulk) {
 		if !s.Bulk {
 			return nil, false, fault.BadRequest("Bulk operation not supported")
+		}
+		if falsy(items) {
+			return nil, false, fault.BadRequest("Resources required")
 		}
 		list, ok := items.([]jsonv.Value)
 		if !ok {
 			return nil, false, fault.BadRequest("Body contains invalid data")
 		}
-		if len(list) == 0 {
-			return nil, false, fault.BadRequest("Resources required")
-		}
 		bodies := make([]Body, 0, len(list))
 		for _, item := range list {
-			obj, ok := item.(*jsonv.Object)
-			if !ok {
-				return nil, false, fault.BadRequest("Object '%s' contains invalid data", s.Singular)
-			}
-			if inner, ok := obj.Get(s.Singular); ok {
-				if o, ok := inner.(*jsonv.Object); ok {
-					obj = o
+			var res jsonv.Value = item
+			switch t := item.(type) {
+			case nil, bool, jsonv.Number:
+				// "resource in item" raises TypeError.
+				return nil, false, fault.BadRequest("Body contains invalid data")
+			case *jsonv.Object:
+				if t.Has(s.Singular) {
+					res, _ = t.Get(s.Singular)
 				}
 			}
-			b, err := s.prepareOne(obj, create)
+			b, err := s.prepareWrapped(res, create)
 			if err != nil {
 				return nil, false, err
 			}
@@ -142,19 +146,44 @@ func (s *Spec) Prepare(raw []byte, create bool) ([]Body, bool, error) {
 		}
 		return bodies, true, nil
 	}
-	res, ok := top.Get(s.Singular)
-	if !ok || res == nil {
-		return nil, false, fault.BadRequest("Unable to find '%s' in request body", s.Singular)
-	}
-	obj, ok := res.(*jsonv.Object)
-	if !ok {
-		return nil, false, fault.BadRequest("Object '%s' contains invalid data", s.Singular)
-	}
-	b, err := s.prepareOne(obj, create)
+	res, _ := top.Get(s.Singular)
+	b, err := s.prepareWrapped(res, create)
 	if err != nil {
 		return nil, false, err
 	}
 	return []Body{b}, false, nil
+}
+
+// prepareWrapped prepares the value found under the singular key.
+func (s *Spec) prepareWrapped(res jsonv.Value, create bool) (Body, error) {
+	if res == nil {
+		return Body{}, fault.BadRequest("Unable to find '%s' in request body", s.Singular)
+	}
+	obj, ok := res.(*jsonv.Object)
+	if !ok {
+		return Body{}, fault.BadRequest("Object '%s' contains invalid data", s.Singular)
+	}
+	return s.prepareOne(obj, create)
+}
+
+// falsy is Python's "not v" for a decoded JSON value.
+func falsy(v jsonv.Value) bool {
+	switch t := v.(type) {
+	case nil:
+		return true
+	case bool:
+		return !t
+	case string:
+		return t == ""
+	case jsonv.Number:
+		f, err := strconv.ParseFloat(string(t), 64)
+		return err == nil && f == 0
+	case []jsonv.Value:
+		return len(t) == 0
+	case *jsonv.Object:
+		return t.Len() == 0
+	}
+	return false
 }
 
 func (s *Spec) prepareOne(obj *jsonv.Object, create bool) (Body, error) {

@@ -93,8 +93,16 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
+	return errors.Join(err, s.Close())
+}
+
+// Close releases the driver and the store of a server that Run does not
+// serve (Run closes them itself), e.g. one whose Handler a test mounts.
+func (s *Server) Close() error {
+	var err error
 	for _, c := range s.closers {
 		err = errors.Join(err, c())
 	}
+	s.closers = nil
 	return err
 }
