@@ -97,15 +97,21 @@ func (l rtLists) needsCurrent() bool {
 // apply puts into attrs the new value of every list the options touch.
 func (l rtLists) apply(current object, unset bool, attrs map[string]any) {
 	for _, r := range rtAttrs {
+		old := stringList(current[r.attr])
 		if p := l.purge[r.attr]; p != nil && *p {
+			// --no-X empties the list before adding what is given (set);
+			// --all-X empties it whatever else is given (unset).
+			old = nil
 			attrs[r.attr] = []string{}
-			continue
+			if unset {
+				continue
+			}
 		}
 		values := *l.values[r.attr]
 		if len(values) == 0 {
 			continue
 		}
-		attrs[r.attr] = mergeList(stringList(current[r.attr]), values, unset)
+		attrs[r.attr] = mergeList(old, values, unset)
 	}
 }
 

@@ -62,10 +62,22 @@ func (a *app) run(ctx context.Context, args []string) int {
 	}
 	fmt.Fprintln(a.stderr, err.Error())
 	var ue *usageError
-	if errors.As(err, &ue) {
+	if errors.As(err, &ue) || isCobraUsageError(err) {
 		return 2
 	}
 	return 1
+}
+
+// isCobraUsageError recognises the command-line errors cobra reports as
+// plain errors (flag groups, required flags, unknown commands).
+func isCobraUsageError(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"if any flags in the group", "required flag(s)", "unknown command", "unknown shorthand flag", "unknown flag"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *app) rootCommand() *cobra.Command {
