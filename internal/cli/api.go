@@ -31,23 +31,23 @@ type body struct {
 
 func (b body) toMap() (map[string]any, error) { return map[string]any{b.key: b.attrs}, nil }
 
-func (b body) ToBGPVPNCreateMap() (map[string]any, error)              { return b.toMap() }
-func (b body) ToBGPVPNUpdateMap() (map[string]any, error)              { return b.toMap() }
-func (b body) ToNetworkAssociationCreateMap() (map[string]any, error)  { return b.toMap() }
-func (b body) ToRouterAssociationCreateMap() (map[string]any, error)   { return b.toMap() }
-func (b body) ToRouterAssociationUpdateMap() (map[string]any, error)   { return b.toMap() }
-func (b body) ToPortAssociationCreateMap() (map[string]any, error)     { return b.toMap() }
-func (b body) ToPortAssociationUpdateMap() (map[string]any, error)     { return b.toMap() }
-func (b body) ToNetworkCreateMap() (map[string]any, error)             { return b.toMap() }
-func (b body) ToNetworkUpdateMap() (map[string]any, error)             { return b.toMap() }
-func (b body) ToSubnetCreateMap() (map[string]any, error)              { return b.toMap() }
-func (b body) ToSubnetUpdateMap() (map[string]any, error)              { return b.toMap() }
-func (b body) ToPortCreateMap() (map[string]any, error)                { return b.toMap() }
-func (b body) ToPortUpdateMap() (map[string]any, error)                { return b.toMap() }
-func (b body) ToRouterCreateMap() (map[string]any, error)              { return b.toMap() }
-func (b body) ToRouterUpdateMap() (map[string]any, error)              { return b.toMap() }
-func (b body) ToRouterAddInterfaceMap() (map[string]any, error)        { return b.attrs, nil }
-func (b body) ToRouterRemoveInterfaceMap() (map[string]any, error)     { return b.attrs, nil }
+func (b body) ToBGPVPNCreateMap() (map[string]any, error)             { return b.toMap() }
+func (b body) ToBGPVPNUpdateMap() (map[string]any, error)             { return b.toMap() }
+func (b body) ToNetworkAssociationCreateMap() (map[string]any, error) { return b.toMap() }
+func (b body) ToRouterAssociationCreateMap() (map[string]any, error)  { return b.toMap() }
+func (b body) ToRouterAssociationUpdateMap() (map[string]any, error)  { return b.toMap() }
+func (b body) ToPortAssociationCreateMap() (map[string]any, error)    { return b.toMap() }
+func (b body) ToPortAssociationUpdateMap() (map[string]any, error)    { return b.toMap() }
+func (b body) ToNetworkCreateMap() (map[string]any, error)            { return b.toMap() }
+func (b body) ToNetworkUpdateMap() (map[string]any, error)            { return b.toMap() }
+func (b body) ToSubnetCreateMap() (map[string]any, error)             { return b.toMap() }
+func (b body) ToSubnetUpdateMap() (map[string]any, error)             { return b.toMap() }
+func (b body) ToPortCreateMap() (map[string]any, error)               { return b.toMap() }
+func (b body) ToPortUpdateMap() (map[string]any, error)               { return b.toMap() }
+func (b body) ToRouterCreateMap() (map[string]any, error)             { return b.toMap() }
+func (b body) ToRouterUpdateMap() (map[string]any, error)             { return b.toMap() }
+func (b body) ToRouterAddInterfaceMap() (map[string]any, error)       { return b.attrs, nil }
+func (b body) ToRouterRemoveInterfaceMap() (map[string]any, error)    { return b.attrs, nil }
 
 // query is a list query; it satisfies every gophercloud list options builder
 // we use, so any filter (--property k=v) can be sent.

@@ -40,11 +40,11 @@ func (a *app) filterByNetwork(ctx context.Context, network string, q query) erro
 
 // subnetFlags are the options create and set share.
 type subnetFlags struct {
-	gateway     string
-	dhcp        boolPair
-	dns         []string
-	pools       []string
-	hostRoutes  []string
+	gateway    string
+	dhcp       boolPair
+	dns        []string
+	pools      []string
+	hostRoutes []string
 }
 
 func addSubnetFlags(cmd *cobra.Command) *subnetFlags {
