@@ -33,7 +33,7 @@ var coreKinds = map[string]coreKind{
 			{"id", "ID", listBoth}, {"name", "Name", listBoth}, {"subnets", "Subnets", listBoth},
 			{"tenant_id", "Project", listLongOnly}, {"status", "Status", listLongOnly},
 			{"admin_state_up", "State", listLongOnly}, {"shared", "Shared", listLongOnly},
-		}, format: autoFormat},
+		}, format: autoFormat, rawShow: true},
 		create: func(ctx context.Context, c *gophercloud.ServiceClient, b body) gophercloud.Result {
 			return networks.Create(ctx, c, b).Result
 		},
@@ -55,7 +55,7 @@ var coreKinds = map[string]coreKind{
 			{"cidr", "Subnet", listBoth}, {"tenant_id", "Project", listLongOnly},
 			{"gateway_ip", "Gateway", listLongOnly}, {"allocation_pools", "Allocation Pools", listLongOnly},
 			{"enable_dhcp", "DHCP", listLongOnly},
-		}, format: autoFormat},
+		}, format: autoFormat, rawShow: true},
 		create: func(ctx context.Context, c *gophercloud.ServiceClient, b body) gophercloud.Result {
 			return subnets.Create(ctx, c, b).Result
 		},
@@ -77,7 +77,7 @@ var coreKinds = map[string]coreKind{
 			{"fixed_ips", "Fixed IP Addresses", listBoth}, {"status", "Status", listBoth},
 			{"network_id", "Network", listLongOnly}, {"binding:host_id", "Host", listLongOnly},
 			{"device_owner", "Device Owner", listLongOnly}, {"device_id", "Device ID", listLongOnly},
-		}, format: autoFormat},
+		}, format: autoFormat, rawShow: true},
 		create: func(ctx context.Context, c *gophercloud.ServiceClient, b body) gophercloud.Result {
 			return ports.Create(ctx, c, b).Result
 		},
@@ -98,7 +98,7 @@ var coreKinds = map[string]coreKind{
 			{"id", "ID", listBoth}, {"name", "Name", listBoth}, {"status", "Status", listBoth},
 			{"admin_state_up", "State", listBoth}, {"tenant_id", "Project", listBoth},
 			{"routes", "Routes", listLongOnly},
-		}, format: autoFormat},
+		}, format: autoFormat, rawShow: true},
 		create: func(ctx context.Context, c *gophercloud.ServiceClient, b body) gophercloud.Result {
 			return routers.Create(ctx, c, b).Result
 		},

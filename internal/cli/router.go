@@ -37,7 +37,7 @@ func routerRoutes(cur object, opts []string, remove bool) ([]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		drop = append(drop, map[string]any{"destination": kv["destination"], "gateway": kv["gateway"]})
+		drop = append(drop, map[string]any{"destination": kv["destination"], "nexthop": kv["gateway"]})
 	}
 	for _, r := range anyList(cur["routes"]) {
 		m, ok := r.(map[string]any)
@@ -55,24 +55,16 @@ func routerRoutes(cur object, opts []string, remove bool) ([]any, error) {
 }
 
 func (a *app) routerCreate() *cobra.Command {
-	var routes []string
 	cmd := &cobra.Command{
 		Use:   "create <name> [flags]",
 		Short: "Create a router",
+		Long:  "Create a router. Extra routes are added afterwards with \"router set --route\" (the API refuses them on create).",
 		Example: `  bgpvpn router create router1
-  bgpvpn router create router1 --route destination=10.10.0.0/16,gateway=10.9.0.254`,
+  bgpvpn router create router1 --disable`,
 	}
 	state := enableFlags(cmd, "the router")
-	cmd.Flags().StringArrayVar(&routes, "route", nil, routeHelp)
 	return a.coreCreate("router", cmd, func(_ context.Context, attrs map[string]any) error {
 		state.put(attrs, "admin_state_up")
-		if len(routes) > 0 {
-			r, err := routerRoutes(object{}, routes, false)
-			if err != nil {
-				return err
-			}
-			attrs["routes"] = r
-		}
 		return nil
 	})
 }

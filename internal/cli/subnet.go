@@ -89,7 +89,8 @@ func (f *subnetFlags) apply(_ *cobra.Command, cur object, attrs map[string]any) 
 }
 
 // keyValueObjects parses repeated k=v,k=v options into objects appended to
-// the current ones (duplicates dropped).
+// the current ones (duplicates dropped). The option's "gateway" key is the
+// API's "nexthop", as in the openstack CLI's --route and --host-route.
 func keyValueObjects(opt string, values, keys []string, current []any) ([]any, error) {
 	out := append([]any{}, current...)
 	for _, v := range values {
@@ -99,6 +100,9 @@ func keyValueObjects(opt string, values, keys []string, current []any) ([]any, e
 		}
 		m := map[string]any{}
 		for k, val := range kv {
+			if k == "gateway" {
+				k = "nexthop"
+			}
 			m[k] = val
 		}
 		dup := false

@@ -29,6 +29,9 @@ type view struct {
 	columns []column
 	// format turns an attribute value into a cell; nil keeps it as is.
 	format func(attr string, v any) any
+	// rawShow keeps attribute names in show output, as the openstack CLI
+	// does for networks, subnets, ports and routers.
+	rawShow bool
 }
 
 // one returns the sorted headers and cells of a show command: every
@@ -43,7 +46,7 @@ func (v view) one(o object) ([]string, []any) {
 	for attr, val := range o {
 		header := attr
 		for _, c := range v.columns {
-			if c.attr == attr {
+			if c.attr == attr && !v.rawShow {
 				header = c.header
 			}
 		}
