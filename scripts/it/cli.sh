@@ -128,20 +128,105 @@ $(diff <(echo "$a") <(echo "$b") | head -30)"
 }
 val() { timeout "$T" "${OSC[@]}" "$@" 2>/dev/null; }
 
+# like_reference NAME: $out must print what the original printed (given on
+# stdin, verbatim from reference-api-transcript.md section 11), UUIDs masked
+# and the standard attributes our server adds (created_at, updated_at,
+# revision_number, description: a deliberate improvement) left out.
+cat >"$work/norm.py" <<'PY'
+import json, re, sys
+STD = {"created_at", "updated_at", "revision_number", "description"}
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+text = UUID.sub("<uuid>", sys.stdin.read()).strip()
+if text.startswith("{"):
+    d = json.loads(text)
+    print(json.dumps({k: v for k, v in d.items() if k not in STD}, indent=2, sort_keys=True))
+    sys.exit()
+lines = text.splitlines()
+show = len(lines) > 1 and re.match(r"^\| Field +\| Value +\|$", lines[1])
+for l in lines:
+    if l.startswith("+"):
+        continue
+    cells = [c.strip() for c in l.strip().strip("|").split("|")]
+    if show and cells[0] in STD:
+        continue
+    print(" | ".join(cells))
+PY
+like_reference() {
+  local want got
+  want=$(/usr/bin/python3 "$work/norm.py")
+  got=$(/usr/bin/python3 "$work/norm.py" <<<"$out")
+  if [ "$want" == "$got" ]; then ok "as the original printed: $1"; else
+    fail "as the original printed: $1:
+$(diff <(echo "$want") <(echo "$got") | head -30)"
+  fi
+}
+
 echo "--- openstack CLI"
 osc "bgpvpn create (every option)" bgpvpn create --name cli-vpn --route-target 64512:100 --import-target 64512:101 \
-  --export-target 64512:102 --route-distinguisher 64512:103 --vni 4242 --local-pref 150 --type l3
+  --export-target 64512:102 --route-distinguisher 64512:103 --vni 4242 --local-pref 150 --type l3 &&
+  like_reference "bgpvpn create" <<'EOF'
++----------------------+--------------------------------------+
+| Field                | Value                                |
++----------------------+--------------------------------------+
+| Associated Networks  |                                      |
+| Associated Ports     |                                      |
+| Associated Routers   |                                      |
+| Export Targets       | 64512:102                            |
+| ID                   | b40b719c-774e-45f4-a849-7d4b7fe8fc86 |
+| Import Targets       | 64512:101                            |
+| Local Pref           | 150                                  |
+| Name                 | cli-vpn                              |
+| Project              | admin-project                        |
+| Route Distinguishers | 64512:103                            |
+| Route Targets        | 64512:100                            |
+| Type                 | l3                                   |
+| VNI                  | 4242                                 |
+| project_id           | admin-project                        |
++----------------------+--------------------------------------+
+EOF
 VPN=$(val bgpvpn show cli-vpn -f value -c ID)
 osc "bgpvpn list" bgpvpn list && grep -q "cli-vpn" <<<"$out" || fail "bgpvpn list lacks cli-vpn"
 osc "bgpvpn list --long" bgpvpn list --long && grep -q "64512:103" <<<"$out" || fail "bgpvpn list --long lacks the RD"
 osc "bgpvpn show" bgpvpn show cli-vpn
-osc "bgpvpn show -f json" bgpvpn show cli-vpn -f json
+osc "bgpvpn show -f json" bgpvpn show cli-vpn -f json && like_reference "bgpvpn show -f json" <<'EOF'
+{
+  "Associated Networks": [],
+  "Associated Ports": [],
+  "Associated Routers": [],
+  "Export Targets": [
+    "64512:102"
+  ],
+  "ID": "b40b719c-774e-45f4-a849-7d4b7fe8fc86",
+  "Import Targets": [
+    "64512:101"
+  ],
+  "Local Pref": 150,
+  "Name": "cli-vpn",
+  "Project": "admin-project",
+  "Route Distinguishers": [
+    "64512:103"
+  ],
+  "Route Targets": [
+    "64512:100"
+  ],
+  "Type": "l3",
+  "VNI": 4242,
+  "project_id": "admin-project"
+}
+EOF
 osc "bgpvpn show by ID" bgpvpn show "$VPN" -f value -c Name && expect "show by ID name" "cli-vpn" "$out"
 expect "create: VNI" 4242 "$(val bgpvpn show cli-vpn -f value -c VNI)"
 expect "create: Local Pref" 150 "$(val bgpvpn show cli-vpn -f value -c 'Local Pref')"
 expect "create: Route Distinguishers" "['64512:103']" "$(val bgpvpn show cli-vpn -f value -c 'Route Distinguishers')"
 for f in table json yaml value shell; do same_output "show -f $f" show cli-vpn -f "$f"; done
 same_output "show -c" show cli-vpn -c Name -c 'Route Targets' -c 'Local Pref'
+same_output "show --max-width 50" show cli-vpn --max-width 50
+same_output "show -f json --noindent" show cli-vpn -f json --noindent
+same_output "show -f shell --prefix" show cli-vpn -f shell --prefix vpn_
+same_output "list" list --sort-column ID
+same_output "list --long --max-width 100" list --long --max-width 100 --sort-column ID
+same_output "list -f csv --quote minimal" list --long -f csv --quote minimal --sort-column ID
+same_output "list --sort-column Name --sort-descending" list --sort-column Name --sort-descending
 for f in table json yaml value csv; do same_output "list --long -f $f" list --long -f "$f" --sort-column ID; done
 
 osc "bgpvpn set (name, RT, local pref)" bgpvpn set cli-vpn --name cli-vpn2 --route-target 64512:200 --local-pref 10
@@ -163,8 +248,25 @@ osc_fails "bgpvpn create with vni too large" "must be no larger than '16777215'"
 
 osc "network create" network create cli-net
 NET=$(val network show cli-net -f value -c id)
-osc "bgpvpn network association create" bgpvpn network association create cli-vpn2 cli-net
-osc "bgpvpn network association list" bgpvpn network association list cli-vpn2
+osc "bgpvpn network association create" bgpvpn network association create cli-vpn2 cli-net &&
+  like_reference "bgpvpn network association create" <<'EOF'
++------------+--------------------------------------+
+| Field      | Value                                |
++------------+--------------------------------------+
+| ID         | 138d8b61-7503-4aea-a2da-08c1421876ef |
+| Network ID | b08323b3-1d5f-48bb-a59b-30644c262ace |
+| Project    | admin-project                        |
+| project_id | admin-project                        |
++------------+--------------------------------------+
+EOF
+osc "bgpvpn network association list" bgpvpn network association list cli-vpn2 &&
+  like_reference "bgpvpn network association list" <<'EOF'
++--------------------------------------+--------------------------------------+
+| ID                                   | Network ID                           |
++--------------------------------------+--------------------------------------+
+| 138d8b61-7503-4aea-a2da-08c1421876ef | b08323b3-1d5f-48bb-a59b-30644c262ace |
++--------------------------------------+--------------------------------------+
+EOF
 ASSOC=$(val bgpvpn network association list cli-vpn2 -f value -c ID)
 expect "network association list has one" 1 "$(wc -w <<<"$ASSOC" | tr -d ' ')"
 osc "bgpvpn network association list --long" bgpvpn network association list cli-vpn2 --long
@@ -186,7 +288,14 @@ expect "router association set --advertise_extra_routes" True "$(val bgpvpn rout
 osc "bgpvpn router association unset --advertise_extra_routes" bgpvpn router association unset "$RA" cli-vpn2 --advertise_extra_routes
 expect "router association unset --advertise_extra_routes" False "$(val bgpvpn router association show "$RA" cli-vpn2 -f value -c 'Advertise extra routes')"
 osc "bgpvpn router association set --no-advertise_extra_routes" bgpvpn router association set "$RA" cli-vpn2 --no-advertise_extra_routes
-osc "bgpvpn router association list --long" bgpvpn router association list cli-vpn2 --long
+osc "bgpvpn router association list --long" bgpvpn router association list cli-vpn2 --long &&
+  like_reference "bgpvpn router association list --long" <<'EOF'
++--------------------------------------+---------------+--------------------------------------+------------------------+
+| ID                                   | Project       | Router ID                            | Advertise extra routes |
++--------------------------------------+---------------+--------------------------------------+------------------------+
+| 8f1a02b7-cd7b-4b55-9eb0-2d9e4dcb46c7 | admin-project | 149f93c9-af24-4c74-9221-3c82df55256d | False                  |
++--------------------------------------+---------------+--------------------------------------+------------------------+
+EOF
 same_output "router association list --long -f json" router association list cli-vpn2 --long -f json
 osc "bgpvpn create (plain, for a default router association)" bgpvpn create --name cli-vpn-plain
 osc "router create (second)" router create cli-router2
@@ -200,7 +309,20 @@ PORT=$(val port show cli-port -f value -c id)
 osc "bgpvpn create (route target for leaking)" bgpvpn create --name cli-vpn-target --route-target 64512:300
 TARGET=$(val bgpvpn show cli-vpn-target -f value -c ID)
 osc "bgpvpn port association create (routes)" bgpvpn port association create cli-vpn2 cli-port --no-advertise-fixed-ips \
-  --prefix-route prefix=20.1.0.0/16,local_pref=100 --bgpvpn-route bgpvpn=cli-vpn-target,local_pref=50
+  --prefix-route prefix=20.1.0.0/16,local_pref=100 --bgpvpn-route bgpvpn=cli-vpn-target,local_pref=50 &&
+  like_reference "bgpvpn port association create" <<'EOF'
++---------------------------------+-------------------------------------------+
+| Field                           | Value                                     |
++---------------------------------+-------------------------------------------+
+| Advertise Port's Fixed IPs      | False                                     |
+| BGP VPN Routes (BGP LOCAL_PREF) | 2dc4bc7b-18a9-4718-a418-e5d0c3d30a94 (50) |
+| ID                              | 4eeb42eb-8078-4df1-afd2-d971594d5aff      |
+| Port ID                         | e6314720-8934-4823-8126-47032eab5aec      |
+| Prefix Routes (BGP LOCAL_PREF)  | 20.1.0.0/16 (100)                         |
+| Project                         | admin-project                             |
+| project_id                      | admin-project                             |
++---------------------------------+-------------------------------------------+
+EOF
 PA=$(val bgpvpn port association list cli-vpn2 -f value -c ID)
 osc "bgpvpn port association show" bgpvpn port association show "$PA" cli-vpn2
 expect "port association: BGP VPN routes" "$TARGET (50)" "$(val bgpvpn port association show "$PA" cli-vpn2 -f value -c 'BGP VPN Routes (BGP LOCAL_PREF)' | tr -d "[]'")"
@@ -209,6 +331,14 @@ expect "port association: advertise fixed IPs" False "$(val bgpvpn port associat
 same_output "port association show -f json" port association show "$PA" cli-vpn2 -f json
 osc "bgpvpn port association set --prefix-route" bgpvpn port association set "$PA" cli-vpn2 --prefix-route prefix=20.2.0.0/16
 osc "bgpvpn port association unset --prefix-route" bgpvpn port association unset "$PA" cli-vpn2 --prefix-route 20.1.0.0/16
+osc "bgpvpn port association list --long (after set/unset)" bgpvpn port association list cli-vpn2 --long &&
+  like_reference "bgpvpn port association list --long" <<'EOF'
++--------------------------------------+---------------+--------------------------------------+--------------------------------+-------------------------------------------+----------------------------+
+| ID                                   | Project       | Port ID                              | Prefix Routes (BGP LOCAL_PREF) | BGP VPN Routes (BGP LOCAL_PREF)           | Advertise Port's Fixed IPs |
++--------------------------------------+---------------+--------------------------------------+--------------------------------+-------------------------------------------+----------------------------+
+| 4eeb42eb-8078-4df1-afd2-d971594d5aff | admin-project | e6314720-8934-4823-8126-47032eab5aec | 20.2.0.0/16                    | 2dc4bc7b-18a9-4718-a418-e5d0c3d30a94 (50) | False                      |
++--------------------------------------+---------------+--------------------------------------+--------------------------------+-------------------------------------------+----------------------------+
+EOF
 osc "bgpvpn port association set --advertise-fixed-ips" bgpvpn port association set "$PA" cli-vpn2 --advertise-fixed-ips
 expect "port association routes kept when only advertise_fixed_ips changes" "20.2.0.0/16" \
   "$(val bgpvpn port association show "$PA" cli-vpn2 -f value -c 'Prefix Routes (BGP LOCAL_PREF)' | tr -d "[]'")"
@@ -224,6 +354,7 @@ osc "bgpvpn network association delete" bgpvpn network association delete "$ASSO
 osc "bgpvpn delete (several)" bgpvpn delete cli-vpn2 cli-vpn-target cli-vpn-plain
 osc_fails "bgpvpn show (deleted)" "Unable to find bgpvpn with name or id 'cli-vpn2'" bgpvpn show cli-vpn2
 osc_fails "bgpvpn delete (missing)" "Failed to delete 1 of 1 BGP VPN" bgpvpn delete cli-vpn2
+same_output "show of a missing BGPVPN (error text)" show cli-vpn2
 
 # clouds.yaml, as shared/tools/reference-server/clouds.yaml does it.
 cat >"$work/clouds.yaml" <<EOF
