@@ -256,6 +256,44 @@ func TestITGophercloudAssociations(t *testing.T) {
 	if diff := cmp.Diff([]map[string]any{{"network_id": netID}}, raw); diff != "" {
 		t.Errorf("ListNetworkAssociations(Fields network_id) (-want +got):\n%s", diff)
 	}
+	// Association paging: limit and marker on a sub-collection.
+	net2 := res(networks.Create(ctx, c, networks.CreateOpts{Name: "gc-assoc-2"}).Extract()).must(t, "create network")
+	t.Cleanup(func() { networks.Delete(ctx, c, net2.ID) })
+	na2 := res(bgpvpns.CreateNetworkAssociation(ctx, c, vpn.ID, bgpvpns.CreateNetworkAssociationOpts{NetworkID: net2.ID}).Extract()).must(t, "CreateNetworkAssociation 2")
+	var paged []string
+	nPages := 0
+	err := bgpvpns.ListNetworkAssociations(c, vpn.ID, bgpvpns.ListNetworkAssociationsOpts{Limit: 1}).EachPage(ctx, func(_ context.Context, p pagination.Page) (bool, error) {
+		l, err := bgpvpns.ExtractNetworkAssociations(p)
+		if len(l) > 0 {
+			nPages++
+		}
+		for _, a := range l {
+			paged = append(paged, a.ID)
+		}
+		return true, err
+	})
+	if err != nil {
+		t.Fatalf("ListNetworkAssociations(Limit 1): %v", err)
+	}
+	slices.Sort(paged)
+	wantPaged := []string{na.ID, na2.ID}
+	slices.Sort(wantPaged)
+	if nPages != 2 || !slices.Equal(paged, wantPaged) {
+		t.Errorf("ListNetworkAssociations(Limit 1) = %d pages %v, want 2 pages %v", nPages, paged, wantPaged)
+	}
+	all := res(bgpvpns.ListNetworkAssociations(c, vpn.ID, bgpvpns.ListNetworkAssociationsOpts{}).AllPages(ctx)).must(t, "ListNetworkAssociations")
+	allNAs := res(bgpvpns.ExtractNetworkAssociations(all)).must(t, "Extract")
+	if len(allNAs) == 2 {
+		after := res(bgpvpns.ListNetworkAssociations(c, vpn.ID, bgpvpns.ListNetworkAssociationsOpts{Marker: allNAs[0].ID, Limit: 5}).AllPages(ctx)).must(t, "ListNetworkAssociations Marker")
+		rest := res(bgpvpns.ExtractNetworkAssociations(after)).must(t, "Extract")
+		if len(rest) != 1 || rest[0].ID != allNAs[1].ID {
+			t.Errorf("ListNetworkAssociations(Marker %s) = %+v, want [%s]", allNAs[0].ID, rest, allNAs[1].ID)
+		}
+	}
+	if err := bgpvpns.DeleteNetworkAssociation(ctx, c, vpn.ID, na2.ID).ExtractErr(); err != nil {
+		t.Errorf("DeleteNetworkAssociation 2: %v", err)
+	}
+
 	byNet := res(bgpvpns.List(c, bgpvpns.ListOpts{Networks: []string{netID}}).AllPages(ctx)).must(t, "List Networks filter")
 	if ids := vpnIDs(res(bgpvpns.ExtractBGPVPNs(byNet)).must(t, "Extract")); !slices.Equal(ids, []string{vpn.ID}) {
 		t.Errorf("List(Networks %s) = %v, want [%s]", netID, ids, vpn.ID)
