@@ -134,8 +134,9 @@ func (a *app) assocCreate(k assocKind) *cobra.Command {
 		Short: fmt.Sprintf("Create a BGP VPN %s association", k.res),
 		Long: fmt.Sprintf(`Associate a %s with a BGP VPN. Both may be given by name or ID.
 Options not given are left to the server's defaults.`, k.res),
-		Example: assocCreateExample(k.res),
-		Args:    exactArgs(2, fmt.Sprintf("<bgpvpn> <%s>", k.res)),
+		Example:           assocCreateExample(k.res),
+		Args:              exactArgs(2, fmt.Sprintf("<bgpvpn> <%s>", k.res)),
+		ValidArgsFunction: a.completeArgs(map[int]string{0: "bgpvpn", 1: k.res}),
 	}
 	cmd.Flags().StringVar(&project, "project", "", "Owner's project of the association (ID; sent as tenant_id)")
 	cmd.Flags().StringVar(&projectDomain, "project-domain", "", "Domain the project belongs to (accepted for compatibility)")
@@ -206,7 +207,8 @@ func (a *app) assocList(k assocKind) *cobra.Command {
 		Short: fmt.Sprintf("List the %s associations of a BGP VPN", k.res),
 		Example: fmt.Sprintf(`  bgpvpn %[1]s association list blue
   bgpvpn %[1]s association list blue --long -f json`, k.res),
-		Args: exactArgs(1, "<bgpvpn>"),
+		Args:              exactArgs(1, "<bgpvpn>"),
+		ValidArgsFunction: a.completeArgs(map[int]string{0: "bgpvpn"}),
 	}
 	cmd.Flags().BoolVar(&long, "long", false, "List additional fields in output")
 	cmd.Flags().StringArrayVar(&props, "property", nil, "Filter on key=value, sent as a query filter (repeatable)")
@@ -246,10 +248,11 @@ func (a *app) assocList(k assocKind) *cobra.Command {
 
 func (a *app) assocShow(k assocKind) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     fmt.Sprintf("show <%s association ID> <bgpvpn>", k.res),
-		Short:   fmt.Sprintf("Show a BGP VPN %s association", k.res),
-		Example: fmt.Sprintf("  bgpvpn %s association show 138d8b61-7503-4aea-a2da-08c1421876ef blue", k.res),
-		Args:    exactArgs(2, fmt.Sprintf("<%s association ID> <bgpvpn>", k.res)),
+		Use:               fmt.Sprintf("show <%s association ID> <bgpvpn>", k.res),
+		Short:             fmt.Sprintf("Show a BGP VPN %s association", k.res),
+		Example:           fmt.Sprintf("  bgpvpn %s association show 138d8b61-7503-4aea-a2da-08c1421876ef blue", k.res),
+		Args:              exactArgs(2, fmt.Sprintf("<%s association ID> <bgpvpn>", k.res)),
+		ValidArgsFunction: a.completeArgs(map[int]string{1: "bgpvpn"}),
 	}
 	out := outputFlags(cmd, false)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
@@ -277,9 +280,10 @@ func (a *app) assocShow(k assocKind) *cobra.Command {
 
 func (a *app) assocSet(k assocKind, action string) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   fmt.Sprintf("%s <%s association ID> <bgpvpn> [flags]", action, k.res),
-		Short: fmt.Sprintf("%s BGP VPN %s association properties", strings.ToUpper(action[:1])+action[1:], k.res),
-		Args:  exactArgs(2, fmt.Sprintf("<%s association ID> <bgpvpn>", k.res)),
+		Use:               fmt.Sprintf("%s <%s association ID> <bgpvpn> [flags]", action, k.res),
+		Short:             fmt.Sprintf("%s BGP VPN %s association properties", strings.ToUpper(action[:1])+action[1:], k.res),
+		Args:              exactArgs(2, fmt.Sprintf("<%s association ID> <bgpvpn>", k.res)),
+		ValidArgsFunction: a.completeArgs(map[int]string{1: "bgpvpn"}),
 	}
 	cmd.Example = assocSetExample(k.res, action)
 	fill := k.options(a, cmd, action)

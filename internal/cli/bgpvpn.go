@@ -283,7 +283,8 @@ func (a *app) bgpvpnShow() *cobra.Command {
 		Example: `  bgpvpn show blue
   bgpvpn show blue -c Name -c 'Route Targets'
   bgpvpn show 0b31fe6d-5e92-4d76-b28d-210f9ac53d9a -f json`,
-		Args: exactArgs(1, "<bgpvpn>"),
+		Args:              exactArgs(1, "<bgpvpn>"),
+		ValidArgsFunction: a.completeArgs(map[int]string{0: "bgpvpn"}),
 	}
 	out := outputFlags(cmd, false)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
@@ -320,7 +321,8 @@ func (a *app) bgpvpnSet(unset bool) *cobra.Command {
   bgpvpn set blue --route-target 64512:2          # adds 64512:2
   bgpvpn set blue --no-route-target --route-target 64512:9   # replaces the list
   bgpvpn set blue --local-pref 200`,
-		Args: exactArgs(1, "<bgpvpn>"),
+		Args:              exactArgs(1, "<bgpvpn>"),
+		ValidArgsFunction: a.completeArgs(map[int]string{0: "bgpvpn"}),
 	}
 	if unset {
 		action = "unset"
@@ -383,7 +385,8 @@ func (a *app) bgpvpnDelete() *cobra.Command {
 		Long:  "Delete BGP VPNs; each failure is reported and the command fails if any did.",
 		Example: `  bgpvpn delete blue
   bgpvpn delete blue red 0b31fe6d-5e92-4d76-b28d-210f9ac53d9a`,
-		Args: minArgs(1, "at least one <bgpvpn>"),
+		Args:              minArgs(1, "at least one <bgpvpn>"),
+		ValidArgsFunction: a.completeArgs(map[int]string{-1: "bgpvpn"}),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			f, err := a.bgpvpnFinder(ctx)

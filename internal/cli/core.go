@@ -171,6 +171,7 @@ func (a *app) coreCreate(res string, cmd *cobra.Command, fill func(ctx context.C
 func (a *app) coreSet(res string, cmd *cobra.Command, fill func(ctx context.Context, cur object, attrs map[string]any) error) *cobra.Command {
 	k := coreKinds[res]
 	cmd.Args = exactArgs(1, "<"+res+">")
+	cmd.ValidArgsFunction = a.completeArgs(map[int]string{0: res})
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		ctx := cmd.Context()
 		f, err := a.coreFinder(ctx, res)
@@ -201,10 +202,11 @@ func (a *app) coreSet(res string, cmd *cobra.Command, fill func(ctx context.Cont
 func (a *app) coreShow(res string) *cobra.Command {
 	k := coreKinds[res]
 	cmd := &cobra.Command{
-		Use:     fmt.Sprintf("show <%s>", res),
-		Short:   fmt.Sprintf("Show a %s (name or ID)", res),
-		Example: fmt.Sprintf("  bgpvpn %[1]s show my-%[1]s\n  bgpvpn %[1]s show my-%[1]s -f json", res),
-		Args:    exactArgs(1, "<"+res+">"),
+		Use:               fmt.Sprintf("show <%s>", res),
+		Short:             fmt.Sprintf("Show a %s (name or ID)", res),
+		Example:           fmt.Sprintf("  bgpvpn %[1]s show my-%[1]s\n  bgpvpn %[1]s show my-%[1]s -f json", res),
+		Args:              exactArgs(1, "<"+res+">"),
+		ValidArgsFunction: a.completeArgs(map[int]string{0: res}),
 	}
 	out := outputFlags(cmd, false)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
@@ -260,10 +262,11 @@ func (a *app) coreList(res string, cmd *cobra.Command, filters func(ctx context.
 func (a *app) coreDelete(res string) *cobra.Command {
 	k := coreKinds[res]
 	return &cobra.Command{
-		Use:     fmt.Sprintf("delete <%[1]s> [<%[1]s> ...]", res),
-		Short:   fmt.Sprintf("Delete %s(s) (name or ID)", res),
-		Example: fmt.Sprintf("  bgpvpn %[1]s delete my-%[1]s\n  bgpvpn %[1]s delete a b c", res),
-		Args:    minArgs(1, "at least one <"+res+">"),
+		Use:               fmt.Sprintf("delete <%[1]s> [<%[1]s> ...]", res),
+		Short:             fmt.Sprintf("Delete %s(s) (name or ID)", res),
+		Example:           fmt.Sprintf("  bgpvpn %[1]s delete my-%[1]s\n  bgpvpn %[1]s delete a b c", res),
+		Args:              minArgs(1, "at least one <"+res+">"),
+		ValidArgsFunction: a.completeArgs(map[int]string{-1: res}),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			f, err := a.coreFinder(ctx, res)

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -60,8 +61,13 @@ func (a *app) run(ctx context.Context, args []string) int {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintln(a.stderr, err.Error())
 	var ue *usageError
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) && !errors.As(err, &ue) {
+		// "Get \"http://…\": dial tcp …" says less than where we failed to go.
+		err = fmt.Errorf("cannot reach the network API at %s: %w", urlErr.URL, urlErr.Err)
+	}
+	fmt.Fprintln(a.stderr, err.Error())
 	if errors.As(err, &ue) || isCobraUsageError(err) {
 		return 2
 	}
