@@ -54,7 +54,15 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return a.run(ctx, args)
 }
 
-func (a *app) run(ctx context.Context, args []string) int {
+func (a *app) run(ctx context.Context, args []string) (code int) {
+	defer func() {
+		// A bug of ours must still end in one line and a failure status,
+		// never a stack trace in the user's terminal.
+		if r := recover(); r != nil {
+			fmt.Fprintf(a.stderr, "internal error: %v\n", r)
+			code = 1
+		}
+	}()
 	root := a.rootCommand()
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)

@@ -38,7 +38,8 @@ fail() { failed=$((failed + 1)); failures+=("$*"); printf 'FAIL %s\n' "$*"; }
 # --- what we need -----------------------------------------------------------
 need_pkgs=()
 command -v curl >/dev/null || need_pkgs+=(curl)
-command -v openstack >/dev/null || need_pkgs+=(python3-openstackclient)
+# Debian's openstack, whatever else is on PATH (a pip one may lack the plugin).
+[ -x /usr/bin/openstack ] || need_pkgs+=(python3-openstackclient)
 /usr/bin/python3 -c 'import neutronclient.osc.v2.networking_bgpvpn' 2>/dev/null || need_pkgs+=(python3-neutronclient)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "installing ${need_pkgs[*]}"
@@ -93,7 +94,7 @@ done
 # Exactly how the reference transcript drove it: auth type none, the endpoint
 # given, no identity headers (admin), no other OS_* variable in the way.
 for v in $(env | grep -o '^OS_[A-Z_]*'); do unset "$v"; done
-OSC=(openstack --os-auth-type none --os-endpoint "$EP")
+OSC=(/usr/bin/openstack --os-auth-type none --os-endpoint "$EP")
 ours=("$work/bin/bgpvpn" --os-auth-type none --os-endpoint "$EP")
 
 # osc NAME ARGS...: runs openstack ARGS, must succeed; output in $out.
@@ -365,7 +366,7 @@ clouds:
       endpoint: $EP
     network_endpoint_override: $EP
 EOF
-if out=$(OS_CLIENT_CONFIG_FILE=$work/clouds.yaml OS_CLOUD=bgpvpn-it timeout "$T" openstack bgpvpn list 2>&1); then
+if out=$(OS_CLIENT_CONFIG_FILE=$work/clouds.yaml OS_CLOUD=bgpvpn-it timeout "$T" /usr/bin/openstack bgpvpn list 2>&1); then
   ok "openstack with clouds.yaml"
 else
   fail "openstack with clouds.yaml: $(tr '\n' ' ' <<<"$out" | cut -c1-300)"
