@@ -65,6 +65,12 @@ func New(o Options) *API {
 		"router_associations":  a.routerAssociationKind(),
 		"port_associations":    a.portAssociationKind(),
 	}
+	for _, k := range a.kinds {
+		k.prepare()
+	}
+	for _, k := range a.assocKinds {
+		k.prepare()
+	}
 	a.extensions = extensions()
 	return a
 }

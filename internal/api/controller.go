@@ -38,6 +38,21 @@ type kind struct {
 	del    func(c *call, tx store.Tx, parent string, orig any) error
 	// bulkExtra adds attributes that the original shows in bulk answers.
 	bulkExtra func(o any, parent string) Fields
+
+	// getRules caches "get_<policy>:<attr>" per attribute, and getRule the
+	// "get_<policy>" check, so that lists build no rule names per object.
+	getRules map[string]string
+	getRule  policy.Check
+}
+
+// prepare fills the caches of k.
+func (k *kind) prepare() *kind {
+	k.getRules = make(map[string]string, len(k.spec.Attrs))
+	for _, at := range k.spec.Attrs {
+		k.getRules[at.Name] = "get_" + k.policy + ":" + at.Name
+	}
+	k.getRule = policy.Rule("get_" + k.policy)
+	return k
 }
 
 func (k *kind) sortable(attr string) bool { return !k.unsortable[attr] }
@@ -51,7 +66,13 @@ type call struct {
 
 // target is what policy rules see of a rendered object.
 func target(f Fields) policy.Target {
-	t := make(policy.Target, len(f))
+	return fillTarget(make(policy.Target, len(f)), f)
+}
+
+// fillTarget reuses t (cleared) for f: lists evaluate policy for many
+// objects in a row.
+func fillTarget(t policy.Target, f Fields) policy.Target {
+	clear(t)
 	for _, kv := range f {
 		t[kv.Key] = kv.Val
 	}
@@ -78,16 +99,27 @@ func bodyTarget(values map[string]any) policy.Target {
 // visibleFields strips what the caller may not read, then keeps only the
 // requested fields (all when none are asked for).
 func (a *API) visibleFields(k *kind, c *call, f Fields, t policy.Target, fields []string) Fields {
-	out := make(Fields, 0, len(f))
-	for _, kv := range f {
-		if len(fields) > 0 && !contains(fields, kv.Key) {
-			continue
+	// out stays nil (f is returned whole) until the first dropped field.
+	var out Fields
+	for i, kv := range f {
+		keep := len(fields) == 0 || contains(fields, kv.Key)
+		if keep {
+			rule, ok := k.getRules[kv.Key]
+			if !ok {
+				rule = "get_" + k.policy + ":" + kv.Key
+			}
+			keep = !a.policyHasRule(rule) || a.policy.Visible(rule, t, c.creds)
 		}
-		rule := "get_" + k.policy + ":" + kv.Key
-		if a.policyHasRule(rule) && !a.policy.Visible(rule, t, c.creds) {
-			continue
+		switch {
+		case !keep && out == nil:
+			out = make(Fields, i, len(f))
+			copy(out, f[:i])
+		case keep && out != nil:
+			out = append(out, kv)
 		}
-		out = append(out, kv)
+	}
+	if out == nil {
+		return f
 	}
 	return out
 }
@@ -116,7 +148,7 @@ func (a *API) authorize(c *call, action string, attrs []string, t policy.Target)
 }
 
 func (a *API) canRead(k *kind, c *call, t policy.Target) bool {
-	return a.policy.Enforce(policy.Rule("get_"+k.policy), t, c.creds)
+	return a.policy.Enforce(k.getRule, t, c.creds)
 }
 
 // getOne loads and authorises a read of one object; an object the caller
@@ -173,9 +205,10 @@ func (a *API) index(k *kind, w http.ResponseWriter, r *http.Request, c *call, pa
 			}
 			items = make([]Fields, 0, len(objs))
 			ids = make([]string, 0, len(objs))
+			t := make(policy.Target, 24)
 			for _, o := range objs {
 				f := k.render(o)
-				t := target(f)
+				fillTarget(t, f)
 				if !a.canRead(k, c, t) {
 					continue
 				}
@@ -193,7 +226,7 @@ func (a *API) index(k *kind, w http.ResponseWriter, r *http.Request, c *call, pa
 	if l := links(r, p, ids); l != nil {
 		body = append(body, Field{k.spec.Plural + "_links", l})
 	}
-	writeJSON(w, http.StatusOK, body)
+	writeJSONSized(w, http.StatusOK, body, 256+len(items)*600)
 	return nil
 }
 

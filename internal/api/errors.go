@@ -28,7 +28,12 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 }
 
 func writeJSON(w http.ResponseWriter, status int, body Fields) {
-	b := body.appendJSON(make([]byte, 0, 512))
+	writeJSONSized(w, status, body, 512)
+}
+
+// writeJSONSized encodes body into a buffer of the expected size.
+func writeJSONSized(w http.ResponseWriter, status int, body Fields, size int) {
+	b := body.appendJSON(make([]byte, 0, size))
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	w.Write(b)

@@ -98,6 +98,14 @@ func appendValue(b []byte, v any) []byte {
 
 const hex = "0123456789abcdef"
 
+// safeASCII marks the ASCII bytes that need no escaping in a JSON string.
+var safeASCII = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // appendString writes s as a JSON string, escaping like encoding/json
 // (without HTML escaping).
 func appendString(b []byte, s string) []byte {
@@ -106,7 +114,7 @@ func appendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if safeASCII[c] {
 				i++
 				continue
 			}
