@@ -13,6 +13,9 @@ import (
 // which is what cliff calls: block style, sorted keys, sequences inside a
 // mapping not indented, and strings quoted only when a plain scalar would be
 // read back as something else (YAML 1.1 rules: 64512:10 is a base-60 int).
+// One known difference: PyYAML folds a plain or single-quoted string with
+// spaces that runs past column 80 onto indented continuation lines; we keep
+// it on one line. Both read back as the same value.
 
 var yamlImplicit = []*regexp.Regexp{
 	regexp.MustCompile(`^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$`),
