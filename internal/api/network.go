@@ -50,7 +50,7 @@ func (a *API) networkKind() *kind {
 			return append(Fields{{"id", n.ID}, {"name", n.Name}, {"tenant_id", n.ProjectID}, {"admin_state_up", n.AdminStateUp},
 				{"mtu", n.MTU}, {"status", n.Status}, {"subnets", n.Subnets}, {"shared", n.Shared},
 				{"availability_zone_hints", []string{}}, {"availability_zones", []string{}},
-				{"ipv4_address_scope", nil}, {"ipv6_address_scope", nil}, {"router:external", n.External},
+				{"ipv4_address_scope", nil}, {"ipv6_address_scope", nil}, {"router:external", n.External}, {"is_default", false},
 				{"port_security_enabled", true}, {"tags", []string{}}, {"project_id", n.ProjectID}}, stdFields(n.Std)...)
 		},
 		notFound: notFoundOf(network.NetworkNotFound),
@@ -490,7 +490,7 @@ func (a *API) routerKind() *kind {
 			}
 			return append(Fields{{"id", r.ID}, {"name", r.Name}, {"tenant_id", r.ProjectID}, {"admin_state_up", r.AdminStateUp},
 				{"status", r.Status}, {"external_gateway_info", gw}, {"routes", renderRouteList(r.Routes)},
-				{"availability_zone_hints", []string{}}, {"availability_zones", []string{}}, {"tags", []string{}},
+				{"availability_zone_hints", []string{}}, {"availability_zones", []string{}}, {"flavor_id", nil}, {"tags", []string{}},
 				{"project_id", r.ProjectID}}, stdFields(r.Std)...)
 		},
 		notFound: notFoundOf(network.RouterNotFound),

@@ -188,9 +188,10 @@ func mapErr(err error, what string) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-// stamp fills the standard attributes of a new object.
+// stamp fills the standard attributes of a new object; Neutron shows a
+// new object at revision 1.
 func (t *tx) stamp(s *store.Std) {
-	s.CreatedAt, s.UpdatedAt, s.Revision = t.now, t.now, 0
+	s.CreatedAt, s.UpdatedAt, s.Revision = t.now, t.now, 1
 }
 
 // touch bumps the standard attributes of an updated object.

@@ -55,7 +55,11 @@ func testBGPVPNRoundTrip(t *testing.T, s store.Store) {
 	update(t, s, func(tx store.Tx) error { return tx.CreateBGPVPN(v) })
 	var got *store.BGPVPN
 	view(t, s, func(tx store.Tx) (err error) { got, err = tx.GetBGPVPN(id(1)); return err })
+	if got.Revision != 1 {
+		t.Errorf("revision of a new BGPVPN = %d, want 1", got.Revision)
+	}
 	want := *v
+	want.Revision = 1
 	want.Networks, want.Routers, want.Ports = []string{}, []string{}, []string{}
 	if d := cmp.Diff(&want, got, ignoreTimes); d != "" {
 		t.Errorf("GetBGPVPN after create (-want +got):\n%s", d)
@@ -64,8 +68,8 @@ func testBGPVPNRoundTrip(t *testing.T, s store.Store) {
 	update(t, s, func(tx store.Tx) error { return tx.UpdateBGPVPN(got) })
 	var again *store.BGPVPN
 	view(t, s, func(tx store.Tx) (err error) { again, err = tx.GetBGPVPN(id(1)); return err })
-	if again.Name != "renamed" || again.LocalPref != nil || len(again.RouteTargets) != 0 || again.Revision != 1 {
-		t.Errorf("after update: name %q local_pref %v rts %v revision %d; want renamed, nil, [], 1", again.Name, again.LocalPref, again.RouteTargets, again.Revision)
+	if again.Name != "renamed" || again.LocalPref != nil || len(again.RouteTargets) != 0 || again.Revision != 2 {
+		t.Errorf("after update: name %q local_pref %v rts %v revision %d; want renamed, nil, [], 2", again.Name, again.LocalPref, again.RouteTargets, again.Revision)
 	}
 	if !again.UpdatedAt.After(again.CreatedAt) && !again.UpdatedAt.Equal(again.CreatedAt) {
 		t.Errorf("updated_at %v before created_at %v", again.UpdatedAt, again.CreatedAt)
