@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/bgpvpn/bgpvpn/internal/store"
 )
@@ -77,15 +79,7 @@ func (t *tx) ListBGPVPNs(q store.Query) ([]*store.BGPVPN, error) {
 		extra = append(extra, "t.id IN (SELECT a.bgpvpn_id FROM "+sel.table+" a WHERE "+in+")")
 		args = append(args, inArgs...)
 	}
-	var out []*store.BGPVPN
-	err := t.list(bgpvpnTable, q, extra, args, func(r interface{ Scan(...any) error }) error {
-		v, err := scanBGPVPN(r)
-		if err != nil {
-			return err
-		}
-		out = append(out, v)
-		return nil
-	})
+	out, err := t.listBGPVPNRows(q, extra, args)
 	if err != nil {
 		return nil, err
 	}
@@ -165,6 +159,74 @@ func (t *tx) UpdateBGPVPN(v *store.BGPVPN) error {
 }
 
 func (t *tx) DeleteBGPVPN(id string) error {
+	t.cache.drop(id)
 	res, err := t.Exec(`DELETE FROM bgpvpns WHERE id = ?`, id)
 	return affected(res, err, "deleting bgpvpn "+id)
+}
+
+// bgpvpnKeys selects only what identifies a row's content.
+var bgpvpnKeys = &table{name: bgpvpnTable.name, columns: "t.id, t.revision_number", attrs: bgpvpnTable.attrs}
+
+// listBGPVPNRows lists the rows of a query: ids and revisions from SQL, the
+// content from the row cache or, for what it lacks, from SQL by id.
+func (t *tx) listBGPVPNRows(q store.Query, extra []string, args []any) ([]*store.BGPVPN, error) {
+	type key struct {
+		id  string
+		rev int64
+	}
+	var keys []key
+	err := t.list(bgpvpnKeys, q, extra, args, func(r interface{ Scan(...any) error }) error {
+		var k key
+		err := r.Scan(&k.id, &k.rev)
+		keys = append(keys, k)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*store.BGPVPN, len(keys))
+	var missing []string
+	at := make(map[string]int)
+	for i, k := range keys {
+		if v, ok := t.cache.get(k.id, k.rev); ok {
+			out[i] = v
+			continue
+		}
+		missing = append(missing, k.id)
+		at[k.id] = i
+	}
+	var fetched []*store.BGPVPN
+	for len(missing) > 0 {
+		batch := missing[:min(len(missing), 500)]
+		missing = missing[len(batch):]
+		in, inArgs := inIDs("t.id", batch)
+		rows, err := t.Query("SELECT "+bgpvpnTable.columns+" FROM bgpvpns t WHERE "+in, inArgs...)
+		if err != nil {
+			return nil, mapErr(err, "listing bgpvpns")
+		}
+		for rows.Next() {
+			v, err := scanBGPVPN(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[at[v.ID]] = v
+			fetched = append(fetched, v)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return nil, err
+		}
+	}
+	// A row cannot vanish inside one snapshot; keep nothing half-read if
+	// it ever did.
+	out = slices.DeleteFunc(out, func(v *store.BGPVPN) bool { return v == nil })
+	if t.readOnly {
+		full := len(q.Filters) == 0 && q.Project == "" && len(q.Networks)+len(q.Routers)+len(q.Ports) == 0 && q.Limit == 0 && q.Marker == ""
+		if full {
+			t.cache.put(out, true)
+		} else if len(fetched) > 0 {
+			t.cache.put(fetched, false)
+		}
+	}
+	return out, nil
 }

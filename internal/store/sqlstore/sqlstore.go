@@ -31,8 +31,9 @@ var migrations embed.FS
 
 // Store is a SQL store.
 type Store struct {
-	w, r *sql.DB
-	now  func() time.Time
+	w, r  *sql.DB
+	now   func() time.Time
+	cache *rowCache
 }
 
 var _ store.Store = (*Store)(nil)
@@ -56,7 +57,7 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	s := &Store{w: w, r: r, now: func() time.Time { return time.Now().UTC() }}
+	s := &Store{w: w, r: r, now: func() time.Time { return time.Now().UTC() }, cache: newRowCache()}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -133,7 +134,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(stor
 	if err != nil {
 		return fmt.Errorf("beginning transaction: %w", err)
 	}
-	t := &tx{Tx: sqlTx, ctx: ctx, now: s.now()}
+	t := &tx{Tx: sqlTx, ctx: ctx, now: s.now(), readOnly: readOnly, cache: s.cache}
 	defer func() {
 		if p := recover(); p != nil {
 			sqlTx.Rollback()
@@ -158,8 +159,10 @@ func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(stor
 // tx is one transaction; it implements store.Tx.
 type tx struct {
 	*sql.Tx
-	ctx context.Context
-	now time.Time
+	ctx      context.Context
+	now      time.Time
+	readOnly bool
+	cache    *rowCache
 }
 
 var _ store.Tx = (*tx)(nil)

@@ -78,3 +78,68 @@ func TestCommittedWriteSurvivesKill(t *testing.T) {
 		t.Errorf("reading the acknowledged write after a kill: %v", err)
 	}
 }
+
+// TestListCacheFollowsWrites checks that lists served from the row cache
+// show every committed change and never a rolled back one.
+func TestListCacheFollowsWrites(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	const id = "00000000-0000-4000-8000-000000000001"
+	names := func() []string {
+		var out []string
+		s.View(ctx, func(tx store.Tx) error {
+			vs, err := tx.ListBGPVPNs(store.Query{})
+			for _, v := range vs {
+				out = append(out, v.Name)
+			}
+			return err
+		})
+		return out
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(s.Update(ctx, func(tx store.Tx) error {
+		return tx.CreateBGPVPN(&store.BGPVPN{ID: id, ProjectID: "p", Name: "first", Type: "l3"})
+	}))
+	if got := names(); len(got) != 1 || got[0] != "first" {
+		t.Fatalf("list after create = %v, want [first]", got)
+	}
+	rename := func(name string) func(store.Tx) error {
+		return func(tx store.Tx) error {
+			v, err := tx.GetBGPVPN(id)
+			if err != nil {
+				return err
+			}
+			v.Name = name
+			return tx.UpdateBGPVPN(v)
+		}
+	}
+	boom := errors.New("boom")
+	err := s.Update(ctx, func(tx store.Tx) error {
+		if err := rename("rolled-back")(tx); err != nil {
+			return err
+		}
+		if _, err := tx.ListBGPVPNs(store.Query{}); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatal(err)
+	}
+	if got := names(); len(got) != 1 || got[0] != "first" {
+		t.Errorf("list after a rolled back rename = %v, want [first]", got)
+	}
+	must(s.Update(ctx, rename("second")))
+	if got := names(); len(got) != 1 || got[0] != "second" {
+		t.Errorf("list after rename = %v, want [second]", got)
+	}
+	must(s.Update(ctx, func(tx store.Tx) error { return tx.DeleteBGPVPN(id) }))
+	if got := names(); len(got) != 0 {
+		t.Errorf("list after delete = %v, want []", got)
+	}
+}
