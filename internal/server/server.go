@@ -61,6 +61,10 @@ func New(ctx context.Context, v *config.Values, log *slog.Logger) (*Server, erro
 	if err != nil {
 		return nil, err
 	}
+	if err := st.Warm(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("reading the database: %w", err)
+	}
 	drv, err := driver.New(prov.Driver, driver.Options{Name: prov.Name, Logger: log.With("component", "driver"), Store: st,
 		Config: func(section, name string) string { return "" }})
 	if err != nil {

@@ -65,6 +65,15 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	return s, nil
 }
 
+// Warm reads every BGPVPN once so that the first list after a start is
+// served from the row cache like the ones after it.
+func (s *Store) Warm(ctx context.Context) error {
+	return s.View(ctx, func(t store.Tx) error {
+		_, err := t.ListBGPVPNs(store.Query{})
+		return err
+	})
+}
+
 // Close closes the database.
 func (s *Store) Close() error {
 	return errors.Join(s.r.Close(), s.w.Close())
