@@ -51,7 +51,10 @@ func (a *API) networkKind() *kind {
 				{"mtu", n.MTU}, {"status", n.Status}, {"subnets", n.Subnets}, {"shared", n.Shared},
 				{"availability_zone_hints", []string{}}, {"availability_zones", []string{}},
 				{"ipv4_address_scope", nil}, {"ipv6_address_scope", nil}, {"router:external", n.External},
-				{"port_security_enabled", true}, {"tags", []string{}}, {"project_id", n.ProjectID}}, stdFields(n.Std)...)
+				{"port_security_enabled", true}, {"tags", []string{}}, {"project_id", n.ProjectID},
+				// Read-only; the get_network:provider:* rules show them to admins only.
+				{"provider:network_type", "vxlan"}, {"provider:physical_network", nil},
+				{"provider:segmentation_id", n.SegmentationID}}, stdFields(n.Std)...)
 		},
 		notFound: notFoundOf(network.NetworkNotFound),
 		get:      func(_ *call, tx store.Tx, _, id string) (any, error) { return tx.GetNetwork(id) },

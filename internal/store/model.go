@@ -1,5 +1,7 @@
 package store
 
+import "time"
+
 // BGPVPN is a VPN with its route targets.
 type BGPVPN struct {
 	ID                  string
@@ -55,6 +57,9 @@ type Network struct {
 	External            bool // router:external
 	MTU                 int64
 	Status              string
+	// SegmentationID is the network's VXLAN VNI, allocated by the store
+	// on create and never changed.
+	SegmentationID int64
 	// Derived: ids of the network's subnets.
 	Subnets []string
 	Std
@@ -103,4 +108,21 @@ type Router struct {
 	GatewayNetworkID    string // external_gateway_info.network_id
 	Routes              []Route
 	Std
+}
+
+// FeedRevision is where the agent feed stands.
+type FeedRevision struct {
+	// Epoch names the database: revisions of two epochs do not compare.
+	Epoch    string
+	Revision int64
+}
+
+// AgentStatus is what one host's agent reported about one association.
+type AgentStatus struct {
+	AssociationID, Host string
+	// Revision is the feed revision of the state the agent had applied.
+	Revision   int64
+	Status     string // ACTIVE, DOWN or ERROR
+	Reason     string
+	ReportedAt time.Time
 }

@@ -160,6 +160,9 @@ type tx struct {
 	*sql.Tx
 	ctx context.Context
 	now time.Time
+	// feedRevision is this transaction's feed revision once TouchHosts
+	// has bumped it.
+	feedRevision int64
 }
 
 var _ store.Tx = (*tx)(nil)
