@@ -23,6 +23,7 @@ type BGPVPN struct {
 type NetworkAssociation struct {
 	ID, ProjectID, BGPVPNID, NetworkID string
 	Std
+	Realisation
 }
 
 // RouterAssociation joins a router to a BGPVPN.
@@ -30,6 +31,7 @@ type RouterAssociation struct {
 	ID, ProjectID, BGPVPNID, RouterID string
 	AdvertiseExtraRoutes              bool
 	Std
+	Realisation
 }
 
 // PortAssociation joins a port to a BGPVPN, with extra routes.
@@ -38,6 +40,22 @@ type PortAssociation struct {
 	AdvertiseFixedIPs               bool
 	Routes                          []PortRoute
 	Std
+	Realisation
+}
+
+// Realisation is whether an association is realised: derived by the
+// service driver when it can tell (Status empty otherwise), never stored.
+type Realisation struct {
+	Status       string
+	StatusReason string
+}
+
+// RealisationStatus returns the realisation status and its reason.
+func (r *Realisation) RealisationStatus() (status, reason string) { return r.Status, r.StatusReason }
+
+// SetRealisation sets the realisation status.
+func (r *Realisation) SetRealisation(status, reason string) {
+	r.Status, r.StatusReason = status, reason
 }
 
 // PortRoute is a route of a port association: a prefix ("prefix") or the
