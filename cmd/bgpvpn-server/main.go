@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bgpvpn/bgpvpn/internal/config"
+	_ "github.com/bgpvpn/bgpvpn/internal/driver/bagpipe"
 	_ "github.com/bgpvpn/bgpvpn/internal/driver/dummy"
 	"github.com/bgpvpn/bgpvpn/internal/policy"
 	"github.com/bgpvpn/bgpvpn/internal/server"
