@@ -167,7 +167,7 @@ func (c *Client) watch(ctx context.Context, apply func(feed.HostState)) (heard b
 		return false, err
 	}
 	sc := bufio.NewScanner(res.Body)
-	sc.Buffer(make([]byte, 0, 64<<10), 256<<20)
+	sc.Buffer(make([]byte, 0, 4<<10), 256<<20)
 	for sc.Scan() {
 		var m feed.Message
 		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
