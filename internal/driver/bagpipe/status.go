@@ -67,34 +67,34 @@ func (d *Driver) AssociationStatus(tx store.Tx, kind driver.Kind, assoc any) (st
 			current[r.Host] = r
 		}
 	}
-	var failed, pending, down []string
+	// Reasons never name hosts: tenants read them, and compute node
+	// names are for admins (binding:host_id is admin-only).
+	var failed, down []string
+	pending := 0
 	for _, h := range hosts {
 		r, ok := current[h]
 		switch {
 		case !ok:
-			pending = append(pending, h)
+			pending++
 		case r.Status == string(feed.Error):
-			failed = append(failed, h+": "+r.Reason)
+			failed = append(failed, r.Reason)
 		case r.Status == string(feed.Down):
-			down = append(down, h+": "+r.Reason)
+			down = append(down, r.Reason)
 		}
 	}
 	switch {
 	case len(failed) > 0:
-		return string(feed.Error), strings.Join(failed, "; "), nil
-	case len(pending) > 0:
-		return string(feed.Build), fmt.Sprintf("waiting for %d of %d hosts: %s", len(pending), len(hosts), list(pending)), nil
+		return string(feed.Error), reasons(failed), nil
+	case pending > 0:
+		return string(feed.Build), fmt.Sprintf("waiting for %d of %d hosts", pending, len(hosts)), nil
 	case len(down) > 0:
-		return string(feed.Down), strings.Join(down, "; "), nil
+		return string(feed.Down), reasons(down), nil
 	}
 	return string(feed.Active), "", nil
 }
 
-// list names at most a few hosts.
-func list(hosts []string) string {
-	const most = 5
-	if len(hosts) <= most {
-		return strings.Join(hosts, ", ")
-	}
-	return strings.Join(slices.Clip(hosts[:most]), ", ") + fmt.Sprintf(" and %d more", len(hosts)-most)
+// reasons joins the distinct reasons agents gave.
+func reasons(l []string) string {
+	slices.Sort(l)
+	return strings.Join(slices.Compact(l), "; ")
 }

@@ -213,8 +213,8 @@ func TestUpdateAfterAssociationAndStatus(t *testing.T) {
 		t.Errorf("status after ACTIVE = %s (%v), want ACTIVE without reason", got, reason)
 	}
 	report(feed.Error, "no MPLS label left")
-	if got, reason := status(); got != "ERROR" || reason != "h1: no MPLS label left" {
-		t.Errorf("status after ERROR = %s (%v), want ERROR with h1's reason", got, reason)
+	if got, reason := status(); got != "ERROR" || reason != "no MPLS label left" {
+		t.Errorf("status after ERROR = %s (%v), want ERROR with the agent's reason", got, reason)
 	}
 	// Unbinding the port: nothing left to realise.
 	s.call("PUT", "/ports/"+w.port, `{"port": {"binding:host_id": ""}}`)
