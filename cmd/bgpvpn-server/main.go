@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bgpvpn/bgpvpn/internal/config"
+	_ "github.com/bgpvpn/bgpvpn/internal/driver/bagpipe"
 	_ "github.com/bgpvpn/bgpvpn/internal/driver/dummy"
 	"github.com/bgpvpn/bgpvpn/internal/policy"
 	"github.com/bgpvpn/bgpvpn/internal/server"
@@ -122,7 +123,9 @@ func root() *cobra.Command {
 	})
 	cmd.AddCommand(db,
 		&cobra.Command{Use: "policy-sample", Short: "Print the default policy as a commented YAML file", Args: cobra.NoArgs,
-			Run: func(cmd *cobra.Command, _ []string) { fmt.Fprint(cmd.OutOrStdout(), policy.SampleYAML(policy.Defaults())) }},
+			Run: func(cmd *cobra.Command, _ []string) {
+				fmt.Fprint(cmd.OutOrStdout(), policy.SampleYAML(policy.Defaults()))
+			}},
 		&cobra.Command{Use: "config-sample", Short: "Print every configuration option as a commented INI file", Args: cobra.NoArgs,
 			Run: func(cmd *cobra.Command, _ []string) { fmt.Fprint(cmd.OutOrStdout(), server.Schema().Sample()) }},
 	)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/bgpvpn/bgpvpn/internal/bgpvpn"
+	"github.com/bgpvpn/bgpvpn/internal/driver"
 	"github.com/bgpvpn/bgpvpn/internal/fault"
 	"github.com/bgpvpn/bgpvpn/internal/jsonv"
 	"github.com/bgpvpn/bgpvpn/internal/resource"
@@ -179,7 +180,7 @@ func parentFor(tx store.Tx, id string) (*store.BGPVPN, error) {
 }
 
 func (a *API) networkAssociationKind() *kind {
-	return &kind{
+	return a.withStatus(driver.NetworkAssociation, &kind{
 		spec: assocSpec("network_association",
 			resource.Attr{Name: "network_id", Post: true, Required: true, Policy: true, Convert: resource.UUID}),
 		policy:  "bgpvpn_network_association",
@@ -217,11 +218,11 @@ func (a *API) networkAssociationKind() *kind {
 			}
 			return a.service.DeleteNetworkAssociation(&c.Call, tx, v, orig.(*store.NetworkAssociation))
 		},
-	}
+	})
 }
 
 func (a *API) routerAssociationKind() *kind {
-	return &kind{
+	return a.withStatus(driver.RouterAssociation, &kind{
 		spec: assocSpec("router_association",
 			resource.Attr{Name: "router_id", Post: true, Required: true, Policy: true, Convert: resource.UUID},
 			resource.Attr{Name: "advertise_extra_routes", Post: true, Put: true, Default: true, Policy: true, Convert: resource.ToBool}),
@@ -269,7 +270,7 @@ func (a *API) routerAssociationKind() *kind {
 			}
 			return a.service.DeleteRouterAssociation(&c.Call, tx, v, orig.(*store.RouterAssociation))
 		},
-	}
+	})
 }
 
 func withBool(m map[string]func(string) (any, bool), names ...string) map[string]func(string) (any, bool) {
@@ -388,7 +389,7 @@ func PortAssociationSpec() *resource.Spec {
 }
 
 func (a *API) portAssociationKind() *kind {
-	return &kind{
+	return a.withStatus(driver.PortAssociation, &kind{
 		spec:       PortAssociationSpec(),
 		policy:     "bgpvpn_port_association",
 		filters:    withBool(stringFilters("port_id"), "advertise_fixed_ips"),
@@ -439,5 +440,50 @@ func (a *API) portAssociationKind() *kind {
 			}
 			return a.service.DeletePortAssociation(&c.Call, tx, v, orig.(*store.PortAssociation))
 		},
+	})
+}
+
+// withStatus makes an association kind show the driver's realisation
+// status (status, status_reason) when the driver can tell it: extra,
+// read-only attributes that the original does not have.
+func (a *API) withStatus(ev driver.Kind, k *kind) *kind {
+	get, list, create, update, render := k.get, k.list, k.create, k.update, k.render
+	fill := func(tx store.Tx, o any, err error) (any, error) {
+		if err != nil || o == nil {
+			return o, err
+		}
+		return o, a.service.FillStatus(tx, ev, o)
 	}
+	k.get = func(c *call, tx store.Tx, parent, id string) (any, error) {
+		o, err := get(c, tx, parent, id)
+		return fill(tx, o, err)
+	}
+	k.list = func(c *call, tx store.Tx, q store.Query) ([]any, error) {
+		l, err := list(c, tx, q)
+		if err != nil {
+			return nil, err
+		}
+		return l, a.service.FillStatus(tx, ev, l...)
+	}
+	k.create = func(c *call, tx store.Tx, parent string, b resource.Body) (any, error) {
+		o, err := create(c, tx, parent, b)
+		return fill(tx, o, err)
+	}
+	k.update = func(c *call, tx store.Tx, parent string, orig any, b resource.Body) (any, error) {
+		o, err := update(c, tx, parent, orig, b)
+		return fill(tx, o, err)
+	}
+	k.render = func(o any) Fields {
+		f := render(o)
+		r, ok := o.(interface{ RealisationStatus() (string, string) })
+		if !ok {
+			return f
+		}
+		status, reason := r.RealisationStatus()
+		if status == "" {
+			return f
+		}
+		return append(f, Field{"status", status}, Field{"status_reason", nullable(reason)})
+	}
+	return k
 }

@@ -7,6 +7,7 @@ import (
 	"reflect"
 
 	"github.com/bgpvpn/bgpvpn/internal/bgpvpn"
+	"github.com/bgpvpn/bgpvpn/internal/driver"
 	"github.com/bgpvpn/bgpvpn/internal/fault"
 	"github.com/bgpvpn/bgpvpn/internal/policy"
 	"github.com/bgpvpn/bgpvpn/internal/resource"
@@ -43,6 +44,9 @@ type kind struct {
 	del    func(c *call, tx store.Tx, parent string, orig any) error
 	// bulkExtra adds attributes that the original shows in bulk answers.
 	bulkExtra func(o any, parent string) Fields
+	// event, for the core network model, is the driver event kind of its
+	// changes (the BGPVPN kinds notify through the service's rules).
+	event driver.Kind
 
 	// getRules caches "get_<policy>:<attr>" per attribute, and getRule the
 	// "get_<policy>" check, so that lists build no rule names per object.
@@ -330,6 +334,9 @@ func (a *API) createItems(k *kind, w http.ResponseWriter, r *http.Request, c *ca
 			if err != nil {
 				return err
 			}
+			if err := a.coreChanged(k, c, tx, driver.Create, nil, o); err != nil {
+				return err
+			}
 			f := k.render(o)
 			if bulk {
 				if k.bulkExtra != nil {
@@ -380,6 +387,9 @@ func (a *API) updateItem(k *kind, w http.ResponseWriter, r *http.Request, c *cal
 		if err != nil {
 			return err
 		}
+		if err := a.coreChanged(k, c, tx, driver.Update, orig, o); err != nil {
+			return err
+		}
 		f := k.render(o)
 		out = a.visibleFields(k, c, f, target(f), nil)
 		return nil
@@ -401,6 +411,9 @@ func (a *API) deleteItem(k *kind, w http.ResponseWriter, r *http.Request, c *cal
 		if err := a.authorize(c, "delete_"+k.policy, nil, t); err != nil {
 			return err
 		}
+		if err := a.coreChanged(k, c, tx, driver.Delete, orig, nil); err != nil {
+			return err
+		}
 		return k.del(c, tx, parent, orig)
 	})
 	if err != nil {
@@ -409,4 +422,12 @@ func (a *API) deleteItem(k *kind, w http.ResponseWriter, r *http.Request, c *cal
 	a.service.Committed(&c.Call)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// coreChanged tells the driver of a change of the core network model.
+func (a *API) coreChanged(k *kind, c *call, tx store.Tx, op driver.Op, old, new any) error {
+	if k.event == "" {
+		return nil
+	}
+	return a.service.CoreChanged(&c.Call, tx, driver.Event{Op: op, Kind: k.event, Old: old, New: new})
 }

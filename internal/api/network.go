@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/netip"
 
+	"github.com/bgpvpn/bgpvpn/internal/driver"
 	"github.com/bgpvpn/bgpvpn/internal/fault"
 	"github.com/bgpvpn/bgpvpn/internal/jsonv"
 	"github.com/bgpvpn/bgpvpn/internal/network"
@@ -44,6 +45,7 @@ func (a *API) networkKind() *kind {
 			resource.Attr{Name: "availability_zone_hints", Post: true, Default: []string{}, Convert: resource.StringList(func(string) bool { return true })},
 		),
 		policy:  "network",
+		event:   driver.Network,
 		filters: withBool(withInt(stringFilters("name", "status"), "mtu"), "admin_state_up", "shared", "router:external"),
 		render: func(o any) Fields {
 			n := o.(*store.Network)
@@ -51,7 +53,10 @@ func (a *API) networkKind() *kind {
 				{"mtu", n.MTU}, {"status", n.Status}, {"subnets", n.Subnets}, {"shared", n.Shared},
 				{"availability_zone_hints", []string{}}, {"availability_zones", []string{}},
 				{"ipv4_address_scope", nil}, {"ipv6_address_scope", nil}, {"router:external", n.External}, {"is_default", false},
-				{"port_security_enabled", true}, {"tags", []string{}}, {"project_id", n.ProjectID}}, stdFields(n.Std)...)
+				{"port_security_enabled", true}, {"tags", []string{}}, {"project_id", n.ProjectID},
+				// Read-only; the get_network:provider:* rules show them to admins only.
+				{"provider:network_type", "vxlan"}, {"provider:physical_network", nil},
+				{"provider:segmentation_id", n.SegmentationID}}, stdFields(n.Std)...)
 		},
 		notFound: notFoundOf(network.NetworkNotFound),
 		get:      func(_ *call, tx store.Tx, _, id string) (any, error) { return tx.GetNetwork(id) },
@@ -215,6 +220,7 @@ func (a *API) subnetKind() *kind {
 			resource.Attr{Name: "subnetpool_id", Post: true, Default: "", Convert: resource.UUIDOrNone},
 		),
 		policy:     "subnet",
+		event:      driver.Subnet,
 		parents:    networkParent,
 		filters:    withBool(withInt(stringFilters("name", "network_id", "cidr", "gateway_ip", "ipv6_ra_mode", "ipv6_address_mode"), "ip_version"), "enable_dhcp"),
 		unsortable: map[string]bool{},
@@ -362,6 +368,7 @@ func (a *API) portKind() *kind {
 			resource.Attr{Name: "binding:vnic_type", Post: true, Put: true, Default: "normal", Convert: resource.String(64)},
 		),
 		policy:  "port",
+		event:   driver.Port,
 		parents: networkParent,
 		filters: withBool(stringFilters("name", "network_id", "mac_address", "device_id", "device_owner", "binding:host_id", "status"), "admin_state_up"),
 		render: func(o any) Fields {
@@ -481,6 +488,7 @@ func (a *API) routerKind() *kind {
 			resource.Attr{Name: "availability_zone_hints", Post: true, Default: []string{}, Convert: resource.StringList(func(string) bool { return true })},
 		),
 		policy:  "router",
+		event:   driver.Router,
 		filters: withBool(stringFilters("name", "status"), "admin_state_up"),
 		render: func(o any) Fields {
 			r := o.(*store.Router)
@@ -590,12 +598,27 @@ func (a *API) routerAction(w http.ResponseWriter, r *http.Request, c *call, id, 
 		}
 		rt := o.(*store.Router)
 		var p *store.Port
+		ev := driver.Event{Kind: driver.Port}
 		if action == "add_router_interface" {
+			var before *store.Port
+			if portID != "" {
+				if before, err = tx.GetPort(portID); err != nil && !errors.Is(err, store.ErrNotFound) {
+					return err
+				}
+			}
 			p, err = a.network.AddInterface(tx, rt, subnetID, portID, newID)
+			ev.Op, ev.New = driver.Create, p
+			if before != nil {
+				ev.Op, ev.Old = driver.Update, before
+			}
 		} else {
 			p, err = a.network.RemoveInterface(tx, rt, subnetID, portID)
+			ev.Op, ev.Old = driver.Delete, p
 		}
 		if err != nil {
+			return err
+		}
+		if err := a.service.CoreChanged(&c.Call, tx, ev); err != nil {
 			return err
 		}
 		ids := make([]string, len(p.FixedIPs))
@@ -613,6 +636,7 @@ func (a *API) routerAction(w http.ResponseWriter, r *http.Request, c *call, id, 
 	if err != nil {
 		return err
 	}
+	a.service.Committed(&c.Call)
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }

@@ -199,3 +199,29 @@ func (s *Service) RouterInterfaceAllowed(tx store.Tx, routerID, networkID string
 // reason between its quotes. The number is the callback's id in the
 // original's process; any will do.
 const interfaceCallback = "networking_bgpvpn.neutron.services.plugin.BGPVPNPlugin._notify_adding_interface_to_router-66337"
+
+// CoreChanged hands a change of the core network model (network, subnet,
+// port, router) to the driver, whose precommit runs in the transaction:
+// what an association means depends on what it points at.
+func (s *Service) CoreChanged(c *Call, tx store.Tx, ev driver.Event) error {
+	return s.notify(c, tx, ev)
+}
+
+// FillStatus sets the realisation status of associations of one kind when
+// the driver can tell it; otherwise it leaves them without.
+func (s *Service) FillStatus(tx store.Tx, kind driver.Kind, assocs ...any) error {
+	r, ok := s.Driver.(driver.StatusReader)
+	if !ok {
+		return nil
+	}
+	for _, a := range assocs {
+		st, reason, err := r.AssociationStatus(tx, kind, a)
+		if err != nil {
+			return err
+		}
+		if rs, ok := a.(interface{ SetRealisation(status, reason string) }); ok {
+			rs.SetRealisation(st, reason)
+		}
+	}
+	return nil
+}

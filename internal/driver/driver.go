@@ -13,6 +13,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sort"
 	"sync"
 
@@ -38,12 +39,22 @@ const (
 	NetworkAssociation Kind = "network_association"
 	RouterAssociation  Kind = "router_association"
 	PortAssociation    Kind = "port_association"
+
+	// The core network model: drivers that program the network hear of
+	// changes to what associations point at, as the original's drivers
+	// subscribe to Neutron's callbacks. A router interface is a Port event
+	// (its port is created, updated or deleted).
+	Network Kind = "network"
+	Subnet  Kind = "subnet"
+	Port    Kind = "port"
+	Router  Kind = "router"
 )
 
 // Event describes one change. Old is nil on create, New nil on delete.
-// Both are *store.BGPVPN, *store.NetworkAssociation, *store.RouterAssociation
-// or *store.PortAssociation according to Kind. BGPVPN is the VPN concerned
-// (for associations, their parent).
+// Both are *store.BGPVPN, *store.NetworkAssociation, *store.RouterAssociation,
+// *store.PortAssociation, *store.Network, *store.Subnet, *store.Port or
+// *store.Router according to Kind. BGPVPN is the VPN concerned (for
+// associations, their parent; nil for the core network model).
 type Event struct {
 	Op       Op
 	Kind     Kind
@@ -81,6 +92,23 @@ type Driver interface {
 	Precommit(ctx context.Context, tx store.Tx, ev Event) error
 	Postcommit(ctx context.Context, ev Event) error
 	Close() error
+}
+
+// StatusReader is implemented by drivers that can tell whether an
+// association is realised. The API shows what it returns as the read-only
+// status and status_reason attributes of associations.
+type StatusReader interface {
+	// AssociationStatus returns the status of assoc (a
+	// *store.NetworkAssociation, *store.RouterAssociation or
+	// *store.PortAssociation): ACTIVE, DOWN, BUILD or ERROR, with a reason.
+	AssociationStatus(tx store.Tx, kind Kind, assoc any) (status, reason string, err error)
+}
+
+// HTTPHandler is implemented by drivers that serve HTTP endpoints of
+// their own (the bagpipe driver's agent feed), mounted under PathPrefix.
+type HTTPHandler interface {
+	PathPrefix() string
+	http.Handler
 }
 
 // Options are what New passes to a factory.

@@ -31,8 +31,24 @@ func Schema() *config.Schema {
 		config.Opt{Section: "oslo_policy", Name: "policy_file", Type: config.String,
 			Help: "YAML or JSON file of policy rules overriding the defaults (see `bgpvpn-server policy-sample`)."},
 		config.Opt{Section: "service_providers", Name: "service_provider", Type: config.Multi, Default: "BGPVPN:Dummy:dummy:default",
-			Help: "Service driver, as BGPVPN:<name>:<driver>:default. Drivers: dummy (stores only). The original's class paths of the DB-only driver are accepted as dummy."},
+			Help: "Service driver, as BGPVPN:<name>:<driver>:default. Drivers: dummy (stores only), bagpipe (publishes per-host attachments on the agent feed that bgpvpn-agent watches). The original's class paths are accepted: the DB-only drivers as dummy, the bagpipe drivers as bagpipe."},
+		config.Opt{Section: "agent_feed", Name: "shared_secret", Type: config.String, Secret: true,
+			Help: "Bearer token every bgpvpn-agent presents to watch the agent feed (bagpipe driver). Empty refuses every agent."},
+		config.Opt{Section: "agent_feed", Name: "heartbeat_interval", Type: config.Float, Default: "5",
+			Help: "Seconds between heartbeats on a quiet agent feed stream; agents reconnect after a few missed ones."},
+		config.Opt{Section: "agent_feed", Name: "poll_interval", Type: config.Float, Default: "0.2",
+			Help: "Seconds between reads of the feed revision, which is how a replica learns of changes committed by another replica."},
 	)
+}
+
+// driverConfig reads the driver options the schema declares.
+func driverConfig(v *config.Values) func(section, name string) string {
+	return func(section, name string) string {
+		if section != "agent_feed" {
+			return ""
+		}
+		return v.String(section, name)
+	}
 }
 
 // Provider is a parsed service_provider line.
@@ -42,6 +58,9 @@ type Provider struct{ Name, Driver string }
 var originalDrivers = map[string]string{
 	"networking_bgpvpn.neutron.services.service_drivers.driver_api.BGPVPNDriver":   "dummy",
 	"networking_bgpvpn.neutron.services.service_drivers.driver_api.BGPVPNDriverRC": "dummy",
+	// v2 (the recommended one) and v1, which only adds pre-Queens RPCs.
+	"networking_bgpvpn.neutron.services.service_drivers.bagpipe.bagpipe_v2.BaGPipeBGPVPNDriver": "bagpipe",
+	"networking_bgpvpn.neutron.services.service_drivers.bagpipe.bagpipe.BaGPipeBGPVPNDriver":    "bagpipe",
 }
 
 // ParseProvider reads "BGPVPN:<name>:<driver>[:default]".

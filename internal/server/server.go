@@ -29,6 +29,9 @@ type Server struct {
 	Handler http.Handler
 	log     *slog.Logger
 	closers []func() error
+	// endStreams ends the long-lived streams (the agent feed), which a
+	// graceful shutdown would otherwise wait for.
+	endStreams func()
 }
 
 // OpenStore opens the configured database and applies migrations.
@@ -66,7 +69,7 @@ func New(ctx context.Context, v *config.Values, log *slog.Logger) (*Server, erro
 		return nil, fmt.Errorf("reading the database: %w", err)
 	}
 	drv, err := driver.New(prov.Driver, driver.Options{Name: prov.Name, Logger: log.With("component", "driver"), Store: st,
-		Config: func(section, name string) string { return "" }})
+		Config: driverConfig(v)})
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -76,13 +79,24 @@ func New(ctx context.Context, v *config.Values, log *slog.Logger) (*Server, erro
 	admin := policy.Credentials{UserID: v.String("noauth", "admin_user_id"), ProjectID: v.String("noauth", "admin_project_id"), Roles: []string{"admin"}}
 	h := api.New(api.Options{Store: st, Policy: enf, Auth: identity.NoAuth{Admin: admin}, Service: svc, Network: netSvc,
 		Logger: log.With("component", "api")})
+	var handler http.Handler = h
+	endStreams := func() {}
+	if feed, ok := drv.(driver.HTTPHandler); ok {
+		mux := http.NewServeMux()
+		mux.Handle(feed.PathPrefix(), feed)
+		mux.Handle("/", h)
+		handler = mux
+		// Closing is idempotent; Close closes it again.
+		endStreams = func() { drv.Close() }
+	}
 	addr := net.JoinHostPort(v.String("DEFAULT", "bind_host"), strconv.FormatInt(v.Int("DEFAULT", "bind_port"), 10))
-	return &Server{Addr: addr, Handler: h, log: log, closers: []func() error{drv.Close, st.Close}}, nil
+	return &Server{Addr: addr, Handler: handler, log: log, closers: []func() error{drv.Close, st.Close}, endStreams: endStreams}, nil
 }
 
 // Run serves until ctx is cancelled, then drains requests and closes.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{Handler: s.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	hs.RegisterOnShutdown(s.endStreams)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	s.log.Info("serving", "addr", ln.Addr().String())

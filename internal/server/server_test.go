@@ -25,6 +25,8 @@ func TestParseProvider(t *testing.T) {
 		{"ours", []string{"BGPVPN:Dummy:dummy:default"}, Provider{"Dummy", "dummy"}, ""},
 		{"without default", []string{"BGPVPN:D:dummy"}, Provider{"D", "dummy"}, ""},
 		{"original class path", []string{"BGPVPN:Dummy:networking_bgpvpn.neutron.services.service_drivers.driver_api.BGPVPNDriverRC:default"}, Provider{"Dummy", "dummy"}, ""},
+		{"original bagpipe v2 class path", []string{"BGPVPN:BaGPipe:networking_bgpvpn.neutron.services.service_drivers.bagpipe.bagpipe_v2.BaGPipeBGPVPNDriver:default"}, Provider{"BaGPipe", "bagpipe"}, ""},
+		{"bagpipe", []string{"BGPVPN:BaGPipe:bagpipe:default"}, Provider{"BaGPipe", "bagpipe"}, ""},
 		{"other service types ignored", []string{"L3_ROUTER_NAT:x:y:default", "BGPVPN:D:dummy:default"}, Provider{"D", "dummy"}, ""},
 		{"none", []string{"L3_ROUTER_NAT:x:y:default"}, Provider{}, "no BGPVPN service_provider"},
 		{"two", []string{"BGPVPN:A:dummy:default", "BGPVPN:B:dummy:default"}, Provider{}, "exactly one"},

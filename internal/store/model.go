@@ -1,5 +1,7 @@
 package store
 
+import "time"
+
 // BGPVPN is a VPN with its route targets.
 type BGPVPN struct {
 	ID                  string
@@ -21,6 +23,7 @@ type BGPVPN struct {
 type NetworkAssociation struct {
 	ID, ProjectID, BGPVPNID, NetworkID string
 	Std
+	Realisation
 }
 
 // RouterAssociation joins a router to a BGPVPN.
@@ -28,6 +31,7 @@ type RouterAssociation struct {
 	ID, ProjectID, BGPVPNID, RouterID string
 	AdvertiseExtraRoutes              bool
 	Std
+	Realisation
 }
 
 // PortAssociation joins a port to a BGPVPN, with extra routes.
@@ -36,6 +40,22 @@ type PortAssociation struct {
 	AdvertiseFixedIPs               bool
 	Routes                          []PortRoute
 	Std
+	Realisation
+}
+
+// Realisation is whether an association is realised: derived by the
+// service driver when it can tell (Status empty otherwise), never stored.
+type Realisation struct {
+	Status       string
+	StatusReason string
+}
+
+// RealisationStatus returns the realisation status and its reason.
+func (r *Realisation) RealisationStatus() (status, reason string) { return r.Status, r.StatusReason }
+
+// SetRealisation sets the realisation status.
+func (r *Realisation) SetRealisation(status, reason string) {
+	r.Status, r.StatusReason = status, reason
 }
 
 // PortRoute is a route of a port association: a prefix ("prefix") or the
@@ -55,6 +75,9 @@ type Network struct {
 	External            bool // router:external
 	MTU                 int64
 	Status              string
+	// SegmentationID is the network's VXLAN VNI, allocated by the store
+	// on create and never changed.
+	SegmentationID int64
 	// Derived: ids of the network's subnets.
 	Subnets []string
 	Std
@@ -103,4 +126,21 @@ type Router struct {
 	GatewayNetworkID    string // external_gateway_info.network_id
 	Routes              []Route
 	Std
+}
+
+// FeedRevision is where the agent feed stands.
+type FeedRevision struct {
+	// Epoch names the database: revisions of two epochs do not compare.
+	Epoch    string
+	Revision int64
+}
+
+// AgentStatus is what one host's agent reported about one association.
+type AgentStatus struct {
+	AssociationID, Host string
+	// Revision is the feed revision of the state the agent had applied.
+	Revision   int64
+	Status     string // ACTIVE, DOWN or ERROR
+	Reason     string
+	ReportedAt time.Time
 }

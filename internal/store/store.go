@@ -72,6 +72,7 @@ type Tx interface {
 	BGPVPNs
 	Associations
 	Networks
+	Feed
 }
 
 // BGPVPNs stores BGPVPNs. Networks, Routers and Ports are derived from the
@@ -132,4 +133,26 @@ type Networks interface {
 	ListRouters(q Query) ([]*Router, error)
 	UpdateRouter(r *Router) error
 	DeleteRouter(id string) error
+}
+
+// Feed keeps the revisions of the agent feed and what agents report.
+type Feed interface {
+	// TouchHosts records that the desired attachments of hosts change in
+	// this transaction and returns the transaction's revision: the feed
+	// revision, bumped once per transaction, so that revisions follow the
+	// commit order. No hosts, no bump (0).
+	TouchHosts(hosts []string) (int64, error)
+	// FeedRevision is where the feed stands.
+	FeedRevision() (FeedRevision, error)
+	// HostRevisions maps each of hosts to the newest revision that touched
+	// it; hosts never touched are absent.
+	HostRevisions(hosts []string) (map[string]int64, error)
+	// HostsTouchedAfter maps every host touched after revision to the
+	// newest revision that touched it.
+	HostsTouchedAfter(revision int64) (map[string]int64, error)
+	// ReplaceAgentStatus replaces everything host reported with statuses.
+	ReplaceAgentStatus(host string, statuses []AgentStatus) error
+	// ListAgentStatus lists what every host reported about the
+	// associations given.
+	ListAgentStatus(associationIDs []string) ([]AgentStatus, error)
 }

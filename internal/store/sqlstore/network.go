@@ -1,7 +1,9 @@
 package sqlstore
 
 import (
+	"database/sql"
 	"encoding/json"
+	"fmt"
 
 	"github.com/bgpvpn/bgpvpn/internal/store"
 )
@@ -11,7 +13,7 @@ const stdCols = "t.description, t.created_at, t.updated_at, t.revision_number"
 var (
 	networkTable = &table{
 		name:    "networks",
-		columns: "t.id, t.project_id, t.name, t.admin_state_up, t.shared, t.external, t.mtu, t.status, " + stdCols,
+		columns: "t.id, t.project_id, t.name, t.admin_state_up, t.shared, t.external, t.mtu, t.status, t.segmentation_id, " + stdCols,
 		attrs: attrs(map[string]string{"name": "name", "admin_state_up": "admin_state_up", "shared": "shared",
 			"router:external": "external", "mtu": "mtu", "status": "status"}),
 		projectScope: "t.project_id = ? OR t.shared OR t.external",
@@ -49,16 +51,55 @@ func toJSON(v any) string {
 
 func (t *tx) CreateNetwork(n *store.Network) error {
 	t.stamp(&n.Std)
-	_, err := t.Exec(`INSERT INTO networks (id, project_id, name, admin_state_up, shared, external, mtu, status, description, created_at, updated_at, revision_number)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, n.ID, n.ProjectID, n.Name, n.AdminStateUp, n.Shared, n.External, n.MTU, n.Status,
-		n.Description, fmtTime(n.CreatedAt), fmtTime(n.UpdatedAt), n.Revision)
+	vni, err := t.nextVNI()
+	if err != nil {
+		return err
+	}
+	n.SegmentationID = vni
+	_, err = t.Exec(`INSERT INTO networks (id, project_id, name, admin_state_up, shared, external, mtu, status, segmentation_id, description, created_at, updated_at, revision_number)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, n.ID, n.ProjectID, n.Name, n.AdminStateUp, n.Shared, n.External, n.MTU, n.Status,
+		n.SegmentationID, n.Description, fmtTime(n.CreatedAt), fmtTime(n.UpdatedAt), n.Revision)
 	n.Subnets = []string{}
 	return mapErr(err, "creating network")
 }
 
+// maxVNI is the largest VXLAN network identifier (24 bits).
+const maxVNI = 1<<24 - 1
+
+// nextVNI allocates a VXLAN VNI: one more than the largest in use, or the
+// smallest free one once the top of the range is taken.
+func (t *tx) nextVNI() (int64, error) {
+	var top sql.NullInt64
+	if err := t.QueryRow(`SELECT MAX(segmentation_id) FROM networks`).Scan(&top); err != nil {
+		return 0, mapErr(err, "allocating a segmentation id")
+	}
+	if top.Int64 < maxVNI {
+		return top.Int64 + 1, nil
+	}
+	var one int
+	if err := t.QueryRow(`SELECT COUNT(*) FROM networks WHERE segmentation_id = 1`).Scan(&one); err != nil {
+		return 0, mapErr(err, "allocating a segmentation id")
+	}
+	if one == 0 {
+		return 1, nil
+	}
+	var free sql.NullInt64
+	err := t.QueryRow(`SELECT MIN(segmentation_id) + 1 FROM networks n WHERE segmentation_id < ? AND NOT EXISTS
+		(SELECT 1 FROM networks m WHERE m.segmentation_id = n.segmentation_id + 1)`, maxVNI).Scan(&free)
+	if err != nil {
+		return 0, mapErr(err, "allocating a segmentation id")
+	}
+	if !free.Valid {
+		return 0, fmt.Errorf("allocating a segmentation id: all %d VNIs are in use: %w", maxVNI, store.ErrConflict)
+	}
+	return free.Int64, nil
+}
+
 func (t *tx) scanNetwork(r interface{ Scan(...any) error }) (*store.Network, error) {
 	n := store.Network{Subnets: []string{}}
-	err := t.scanStd(r, &n.Std, &n.ID, &n.ProjectID, &n.Name, &n.AdminStateUp, &n.Shared, &n.External, &n.MTU, &n.Status)
+	var vni sql.NullInt64
+	err := t.scanStd(r, &n.Std, &n.ID, &n.ProjectID, &n.Name, &n.AdminStateUp, &n.Shared, &n.External, &n.MTU, &n.Status, &vni)
+	n.SegmentationID = vni.Int64
 	return &n, err
 }
 

@@ -172,11 +172,16 @@ type tx struct {
 	now      time.Time
 	readOnly bool
 	cache    *rowCache
+	// feedRevision is this transaction's feed revision once TouchHosts
+	// has bumped it.
+	feedRevision int64
 }
 
 var _ store.Tx = (*tx)(nil)
 
-func (t *tx) Exec(q string, args ...any) (sql.Result, error) { return t.Tx.ExecContext(t.ctx, q, args...) }
+func (t *tx) Exec(q string, args ...any) (sql.Result, error) {
+	return t.Tx.ExecContext(t.ctx, q, args...)
+}
 func (t *tx) Query(q string, args ...any) (*sql.Rows, error) {
 	return t.Tx.QueryContext(t.ctx, q, args...)
 }

@@ -26,6 +26,9 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ListFiltersSortPages", func(t *testing.T) { testList(t, open(t)) })
 	t.Run("RollbackOnError", func(t *testing.T) { testRollback(t, open(t)) })
 	t.Run("PortsAndFixedIPs", func(t *testing.T) { testPorts(t, open(t)) })
+	t.Run("SegmentationIDs", func(t *testing.T) { testSegmentationIDs(t, open(t)) })
+	t.Run("FeedRevisions", func(t *testing.T) { testFeedRevisions(t, open(t)) })
+	t.Run("AgentStatus", func(t *testing.T) { testAgentStatus(t, open(t)) })
 }
 
 var ignoreTimes = cmpopts.IgnoreFields(store.Std{}, "CreatedAt", "UpdatedAt")

@@ -1,0 +1,312 @@
+package client_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	_ "github.com/bgpvpn/bgpvpn/internal/driver/bagpipe"
+	"github.com/bgpvpn/bgpvpn/internal/feed"
+	"github.com/bgpvpn/bgpvpn/internal/feed/client"
+	"github.com/bgpvpn/bgpvpn/internal/server"
+)
+
+const secret = "s3cret"
+
+// apiServer is a real bgpvpn-server with the bagpipe driver, over HTTP.
+type apiServer struct {
+	t   *testing.T
+	srv *server.Server
+	hs  *httptest.Server
+	url string
+}
+
+// start runs a server on the database in dir, listening on addr
+// ("127.0.0.1:0" for any port).
+func start(t *testing.T, dir, addr string) *apiServer {
+	t.Helper()
+	conf := fmt.Sprintf("[DEFAULT]\ndata_dir = %s\n[service_providers]\nservice_provider = BGPVPN:BaGPipe:bagpipe:default\n"+
+		"[agent_feed]\nshared_secret = %s\nheartbeat_interval = 0.2\npoll_interval = 0.05\n", dir, secret)
+	v, err := server.Schema().Parse("test.conf", strings.NewReader(conf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(context.Background(), v, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatalf("server.New: %v", err)
+	}
+	var ln net.Listener
+	for range 50 { // the port of a stopped server may take a moment to free
+		if ln, err = net.Listen("tcp", addr); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewUnstartedServer(srv.Handler)
+	hs.Listener = ln
+	hs.Start()
+	s := &apiServer{t: t, srv: srv, hs: hs, url: hs.URL}
+	t.Cleanup(s.stop)
+	return s
+}
+
+func (s *apiServer) stop() {
+	if s.srv == nil {
+		return
+	}
+	s.srv.Close() // ends the feed's streams first
+	s.hs.CloseClientConnections()
+	s.hs.Close()
+	s.srv = nil
+}
+
+// call sends an API request as the configured admin and returns the
+// decoded body.
+func (s *apiServer) call(method, path, body string) map[string]any {
+	s.t.Helper()
+	req, _ := http.NewRequest(method, s.url+"/v2.0"+path, strings.NewReader(body))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if res.StatusCode/100 != 2 {
+		s.t.Fatalf("%s %s: %s %s", method, path, res.Status, raw)
+	}
+	var m map[string]any
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &m); err != nil {
+			s.t.Fatalf("%s %s: %v", method, path, err)
+		}
+	}
+	return m
+}
+
+func (s *apiServer) create(path, kind, body string) string {
+	s.t.Helper()
+	return s.call("POST", path, `{"`+kind+`": `+body+`}`)[kind].(map[string]any)["id"].(string)
+}
+
+// world is a network with a port bound to host h1, and an l3 BGPVPN.
+type world struct{ network, port, vpn string }
+
+func populate(s *apiServer) world {
+	var w world
+	w.network = s.create("/networks", "network", `{"name": "n1"}`)
+	s.create("/subnets", "subnet", `{"network_id": "`+w.network+`", "ip_version": 4, "cidr": "10.0.0.0/24"}`)
+	w.port = s.create("/ports", "port", `{"network_id": "`+w.network+`", "binding:host_id": "h1", "device_owner": "compute:nova"}`)
+	w.vpn = s.create("/bgpvpn/bgpvpns", "bgpvpn", `{"route_targets": ["64512:1"]}`)
+	return w
+}
+
+func (s *apiServer) associate(w world) string {
+	return s.create("/bgpvpn/bgpvpns/"+w.vpn+"/network_associations", "network_association", `{"network_id": "`+w.network+`"}`)
+}
+
+// watcher runs a client and collects what it delivers.
+type watcher struct {
+	c      *client.Client
+	states chan feed.HostState
+	done   chan error
+}
+
+func watch(t *testing.T, url, secret string) *watcher {
+	t.Helper()
+	c, err := client.New(client.Config{URL: url, Host: "h1", Secret: secret, MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &watcher{c: c, states: make(chan feed.HostState, 100), done: make(chan error, 1)}
+	go func() { w.done <- c.Run(ctx, func(st feed.HostState) { w.states <- st }) }()
+	t.Cleanup(func() { cancel(); <-w.done })
+	return w
+}
+
+func (w *watcher) next(t *testing.T) feed.HostState {
+	t.Helper()
+	select {
+	case st := <-w.states:
+		return st
+	case err := <-w.done:
+		t.Fatalf("Run returned %v before delivering a state", err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("no state delivered within 5s")
+	}
+	return feed.HostState{}
+}
+
+func (w *watcher) none(t *testing.T, d time.Duration) {
+	t.Helper()
+	select {
+	case st := <-w.states:
+		t.Fatalf("delivered revision %d with %d attachments, want nothing", st.Revision, len(st.Attachments))
+	case <-time.After(d):
+	}
+}
+
+func TestSnapshotOnConnect(t *testing.T) {
+	s := start(t, t.TempDir(), "127.0.0.1:0")
+	w := populate(s)
+	assoc := s.associate(w)
+	st := watch(t, s.url, secret).next(t)
+	if st.Host != "h1" || st.Epoch == "" || st.Revision == 0 {
+		t.Errorf("snapshot host %q epoch %q revision %d, want h1, an epoch and a revision", st.Host, st.Epoch, st.Revision)
+	}
+	if len(st.Attachments) != 1 {
+		t.Fatalf("snapshot has %d attachments, want 1: %+v", len(st.Attachments), st.Attachments)
+	}
+	a := st.Attachments[0]
+	if a.PortID != w.port || a.VPNType != feed.IPVPN || a.VPNInstanceID != "ipvpn_"+w.network ||
+		strings.Join(a.ImportRTs, ",") != "64512:1" || len(a.Associations) != 1 || a.Associations[0] != assoc {
+		t.Errorf("snapshot attachment = %+v", a)
+	}
+}
+
+func TestUpdateAfterAssociationAndStatus(t *testing.T) {
+	s := start(t, t.TempDir(), "127.0.0.1:0")
+	w := populate(s)
+	wt := watch(t, s.url, secret)
+	first := wt.next(t)
+	if len(first.Attachments) != 0 {
+		t.Fatalf("before any association: %d attachments, want none", len(first.Attachments))
+	}
+	began := time.Now()
+	assoc := s.associate(w)
+	st := wt.next(t)
+	t.Logf("association to delivered state: %v", time.Since(began))
+	if len(st.Attachments) != 1 || st.Revision <= first.Revision {
+		t.Fatalf("after the association: revision %d (before %d), %d attachments; want a newer revision, 1", st.Revision, first.Revision, len(st.Attachments))
+	}
+	path := "/bgpvpn/bgpvpns/" + w.vpn + "/network_associations/" + assoc
+	status := func() (string, any) {
+		na := s.call("GET", path, "")["network_association"].(map[string]any)
+		return na["status"].(string), na["status_reason"]
+	}
+	if got, _ := status(); got != "BUILD" {
+		t.Errorf("status before the agent reports = %s, want BUILD", got)
+	}
+	report := func(stat feed.Status, reason string) {
+		t.Helper()
+		err := wt.c.ReportStatus(context.Background(), feed.StatusReport{Epoch: st.Epoch, Revision: st.Revision,
+			Associations: []feed.AssociationStatus{{ID: assoc, Status: stat, Reason: reason}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	report(feed.Active, "")
+	if got, reason := status(); got != "ACTIVE" || reason != nil {
+		t.Errorf("status after ACTIVE = %s (%v), want ACTIVE without reason", got, reason)
+	}
+	report(feed.Error, "no MPLS label left")
+	if got, reason := status(); got != "ERROR" || reason != "no MPLS label left" {
+		t.Errorf("status after ERROR = %s (%v), want ERROR with the agent's reason", got, reason)
+	}
+	// Unbinding the port: nothing left to realise.
+	s.call("PUT", "/ports/"+w.port, `{"port": {"binding:host_id": ""}}`)
+	if st := wt.next(t); len(st.Attachments) != 0 {
+		t.Errorf("after unbinding the port: %d attachments, want none", len(st.Attachments))
+	}
+	if got, _ := status(); got != "DOWN" {
+		t.Errorf("status with no port bound = %s, want DOWN", got)
+	}
+}
+
+func TestReconnectAfterServerRestart(t *testing.T) {
+	dir := t.TempDir()
+	s := start(t, dir, "127.0.0.1:0")
+	addr := s.hs.Listener.Addr().String()
+	w := populate(s)
+	wt := watch(t, s.url, secret)
+	first := wt.next(t)
+	s.stop()
+
+	s2 := start(t, dir, addr)
+	// Same database, nothing changed: the client resumes, nothing new.
+	wt.none(t, 500*time.Millisecond)
+	s2.associate(w)
+	st := wt.next(t)
+	if st.Epoch != first.Epoch || st.Revision <= first.Revision || len(st.Attachments) != 1 {
+		t.Errorf("after the restart: epoch %s revision %d, %d attachments; want epoch %s, revision > %d, 1 attachment",
+			st.Epoch, st.Revision, len(st.Attachments), first.Epoch, first.Revision)
+	}
+}
+
+func TestBadSecret(t *testing.T) {
+	s := start(t, t.TempDir(), "127.0.0.1:0")
+	wt := watch(t, s.url, "wrong")
+	select {
+	case err := <-wt.done:
+		wt.done <- err // for the cleanup
+		if !errors.Is(err, client.ErrUnauthorized) {
+			t.Errorf("Run with a wrong secret = %v, want ErrUnauthorized", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run with a wrong secret did not return")
+	}
+	res, err := http.Get(s.url + feed.WatchPath("h1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized || res.Header.Get("WWW-Authenticate") == "" {
+		t.Errorf("watch without a token: %s, WWW-Authenticate %q; want 401 with a challenge", res.Status, res.Header.Get("WWW-Authenticate"))
+	}
+}
+
+// TestStaleRevisionIgnored plays a server that misbehaves: it sends a
+// state older than one already applied (a lagging replica), and checks
+// where the client resumes after the stream breaks.
+func TestStaleRevisionIgnored(t *testing.T) {
+	var mu sync.Mutex
+	var queries []string
+	script := [][]string{
+		{`{"type":"state","host":"h1","epoch":"e","revision":5,"heartbeat_seconds":0.2}`, `{"type":"heartbeat","host":"h1","epoch":"e","revision":6}`},
+		{`{"type":"state","host":"h1","epoch":"e","revision":4}`, `{"type":"heartbeat","host":"h1","epoch":"e","revision":3}`,
+			`{"type":"state","host":"h1","epoch":"e","revision":7}`},
+		{`{"type":"state","host":"h1","epoch":"other","revision":2}`},
+	}
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n := len(queries)
+		queries = append(queries, r.URL.RawQuery)
+		mu.Unlock()
+		if n >= len(script) {
+			<-r.Context().Done()
+			return
+		}
+		for _, line := range script[n] {
+			io.WriteString(w, line+"\n")
+		}
+	}))
+	t.Cleanup(hs.Close) // after the client's cleanup, which runs first
+	wt := watch(t, hs.URL, secret)
+	var got []string
+	for range 3 {
+		st := wt.next(t)
+		got = append(got, fmt.Sprintf("%s@%d", st.Epoch, st.Revision))
+	}
+	if want := "e@5 e@7 other@2"; strings.Join(got, " ") != want {
+		t.Errorf("delivered %q, want %q", strings.Join(got, " "), want)
+	}
+	wt.none(t, 200*time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"", "epoch=e&revision=6", "epoch=e&revision=7", "epoch=other&revision=2"}; strings.Join(queries[:4], " | ") != strings.Join(want, " | ") {
+		t.Errorf("watch queries = %q, want %q", queries[:4], want)
+	}
+}
