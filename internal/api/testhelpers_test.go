@@ -45,7 +45,13 @@ type apiServer struct {
 
 func newServer(t *testing.T) *apiServer {
 	t.Helper()
-	conf := "[DEFAULT]\ndata_dir = " + t.TempDir() + "\n"
+	return newServerConf(t, "")
+}
+
+// newServerConf starts a server with extra configuration lines.
+func newServerConf(t *testing.T, extra string) *apiServer {
+	t.Helper()
+	conf := "[DEFAULT]\ndata_dir = " + t.TempDir() + "\n" + extra
 	v, err := server.Schema().Parse("test.conf", strings.NewReader(conf))
 	if err != nil {
 		t.Fatalf("parsing config: %v", err)
