@@ -1,0 +1,262 @@
+package speaker
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Family is a BGP address family the speaker can carry.
+type Family uint8
+
+// The families of a BGP VPN provider edge.
+const (
+	VPNv4 Family = iota + 1 // AFI 1 SAFI 128
+	VPNv6                   // AFI 2 SAFI 128
+	EVPN                    // AFI 25 SAFI 70
+	RTC                     // AFI 1 SAFI 132, RFC 4684 route target constraint
+)
+
+// AllFamilies is what a session offers unless told otherwise.
+var AllFamilies = []Family{VPNv4, VPNv6, EVPN, RTC}
+
+func (f Family) String() string {
+	switch f {
+	case VPNv4:
+		return "ipv4/mpls-vpn"
+	case VPNv6:
+		return "ipv6/mpls-vpn"
+	case EVPN:
+		return "l2vpn/evpn"
+	case RTC:
+		return "ipv4/rtc"
+	}
+	return "family(" + strconv.Itoa(int(f)) + ")"
+}
+
+// ErrBadValue is wrapped by the parsers of this package.
+var ErrBadValue = errors.New("bad value")
+
+// RT is a route target extended community. The administrator is an ASN or,
+// when IP is valid, an IPv4 address. The encoding follows from the values:
+// IP → type 1 (IP:16-bit), ASN > 65535 → type 2 (4-byte AS:16-bit), else
+// type 0 (2-byte AS:32-bit).
+type RT struct {
+	ASN    uint32
+	IP     netip.Addr
+	Number uint32
+}
+
+// RD is a route distinguisher, with the same three encodings as RT.
+type RD struct {
+	ASN    uint32
+	IP     netip.Addr
+	Number uint32
+}
+
+func (t RT) String() string { return adminString(t.ASN, t.IP, t.Number) }
+func (d RD) String() string { return adminString(d.ASN, d.IP, d.Number) }
+
+// IsZero reports whether d is the zero RD (0:0).
+func (d RD) IsZero() bool { return d == RD{} }
+
+func adminString(asn uint32, ip netip.Addr, n uint32) string {
+	if ip.IsValid() {
+		return ip.String() + ":" + strconv.FormatUint(uint64(n), 10)
+	}
+	return strconv.FormatUint(uint64(asn), 10) + ":" + strconv.FormatUint(uint64(n), 10)
+}
+
+// ParseRT parses "ASN:N" or "a.b.c.d:N".
+func ParseRT(s string) (RT, error) {
+	asn, ip, n, err := parseAdmin(s)
+	return RT{ASN: asn, IP: ip, Number: n}, err
+}
+
+// ParseRD parses "ASN:N" or "a.b.c.d:N".
+func ParseRD(s string) (RD, error) {
+	asn, ip, n, err := parseAdmin(s)
+	return RD{ASN: asn, IP: ip, Number: n}, err
+}
+
+func parseAdmin(s string) (uint32, netip.Addr, uint32, error) {
+	i := strings.LastIndexByte(s, ':')
+	if i <= 0 || i == len(s)-1 {
+		return 0, netip.Addr{}, 0, fmt.Errorf("%w: %q is not ADMIN:NUMBER", ErrBadValue, s)
+	}
+	admin, num := s[:i], s[i+1:]
+	if strings.Contains(admin, ".") {
+		ip, err := netip.ParseAddr(admin)
+		if err != nil || !ip.Is4() {
+			return 0, netip.Addr{}, 0, fmt.Errorf("%w: %q: administrator is not an IPv4 address", ErrBadValue, s)
+		}
+		n, err := strconv.ParseUint(num, 10, 16)
+		if err != nil {
+			return 0, netip.Addr{}, 0, fmt.Errorf("%w: %q: number must be 0..65535 with an IPv4 administrator", ErrBadValue, s)
+		}
+		return 0, ip, uint32(n), nil
+	}
+	asn, err := strconv.ParseUint(admin, 10, 32)
+	if err != nil {
+		return 0, netip.Addr{}, 0, fmt.Errorf("%w: %q: administrator is not an ASN", ErrBadValue, s)
+	}
+	bits := 32
+	if asn > 65535 {
+		bits = 16
+	}
+	n, err := strconv.ParseUint(num, 10, bits)
+	if err != nil {
+		return 0, netip.Addr{}, 0, fmt.Errorf("%w: %q: number out of range for AS %d", ErrBadValue, s, asn)
+	}
+	return uint32(asn), netip.Addr{}, uint32(n), nil
+}
+
+// Encap is a BGP tunnel encapsulation type (RFC 9012 registry) carried in
+// the Encapsulation extended community.
+type Encap uint16
+
+// Encapsulations we advertise or understand.
+const (
+	EncapVXLAN Encap = 8
+	EncapMPLS  Encap = 10
+)
+
+func (e Encap) String() string {
+	switch e {
+	case EncapVXLAN:
+		return "VXLAN"
+	case EncapMPLS:
+		return "MPLS"
+	}
+	return "encap(" + strconv.Itoa(int(e)) + ")"
+}
+
+// EVPN route types we originate or import (RFC 7432, RFC 9136).
+const (
+	EVPNMACIP     uint8 = 2
+	EVPNMulticast uint8 = 3
+	EVPNIPPrefix  uint8 = 5
+)
+
+// Route is one BGP path in our own terms: the NLRI fields of its family and
+// the attributes a PE cares about. Received routes also say where they came
+// from.
+type Route struct {
+	Family Family
+	RD     RD
+
+	// Prefix is the VPNv4/VPNv6 prefix, or the EVPN type 5 prefix.
+	Prefix netip.Prefix
+	// Label is the MPLS label of a VPN route, or the raw 24-bit label field of
+	// an EVPN route (the VNI with VXLAN).
+	Label uint32
+
+	// EVPN NLRI fields.
+	EVPNType    uint8
+	EthernetTag uint32
+	MAC         net.HardwareAddr
+	// IP is the type 2 IP (may be invalid: MAC-only) or the type 3
+	// originating router's IP.
+	IP        netip.Addr
+	GatewayIP netip.Addr
+
+	// RTC NLRI fields: the origin AS and the route target asked for.
+	OriginASN    uint32
+	MembershipRT RT
+
+	// Attributes.
+	NextHop      netip.Addr
+	RTs          []RT
+	LocalPref    uint32 // 0: attribute absent
+	Encaps       []Encap
+	PMSI         *PMSITunnel
+	RouterMAC    net.HardwareAddr
+	OriginatorID netip.Addr
+	// RTRecords are RT Record extended communities (subtype 0x13), which
+	// readvertised routes carry to stop leaking loops.
+	RTRecords []RT
+
+	// Set on received routes.
+	Peer    netip.Addr
+	PeerASN uint32
+	Age     time.Time
+}
+
+// PMSITunnel is an ingress replication PMSI tunnel attribute (RFC 6514).
+type PMSITunnel struct {
+	Label    uint32 // raw 24-bit field: the VNI with VXLAN
+	Endpoint netip.Addr
+}
+
+// Key identifies the route's NLRI within the speaker: two routes with the
+// same key replace each other.
+func (r *Route) Key() string {
+	var b strings.Builder
+	b.WriteString(r.Family.String())
+	b.WriteByte('|')
+	switch r.Family {
+	case VPNv4, VPNv6:
+		b.WriteString(r.RD.String())
+		b.WriteByte('|')
+		b.WriteString(r.Prefix.String())
+	case EVPN:
+		fmt.Fprintf(&b, "%d|%s|%d|", r.EVPNType, r.RD, r.EthernetTag)
+		switch r.EVPNType {
+		case EVPNMACIP:
+			b.WriteString(r.MAC.String())
+			b.WriteByte('|')
+			if r.IP.IsValid() {
+				b.WriteString(r.IP.String())
+			}
+		case EVPNMulticast:
+			b.WriteString(r.IP.String())
+		case EVPNIPPrefix:
+			b.WriteString(r.Prefix.String())
+		}
+	case RTC:
+		fmt.Fprintf(&b, "%d|%s", r.OriginASN, r.MembershipRT)
+	}
+	return b.String()
+}
+
+// String is a short human form, for logs and the looking glass.
+func (r *Route) String() string {
+	switch r.Family {
+	case EVPN:
+		switch r.EVPNType {
+		case EVPNMACIP:
+			if r.IP.IsValid() {
+				return fmt.Sprintf("[type:macadv][rd:%s][etag:%d][mac:%s][ip:%s]", r.RD, r.EthernetTag, r.MAC, r.IP)
+			}
+			return fmt.Sprintf("[type:macadv][rd:%s][etag:%d][mac:%s]", r.RD, r.EthernetTag, r.MAC)
+		case EVPNMulticast:
+			return fmt.Sprintf("[type:multicast][rd:%s][etag:%d][ip:%s]", r.RD, r.EthernetTag, r.IP)
+		case EVPNIPPrefix:
+			return fmt.Sprintf("[type:prefix][rd:%s][etag:%d][prefix:%s]", r.RD, r.EthernetTag, r.Prefix)
+		}
+		return fmt.Sprintf("[type:%d][rd:%s]", r.EVPNType, r.RD)
+	case RTC:
+		return fmt.Sprintf("%d:%s", r.OriginASN, r.MembershipRT)
+	}
+	return r.RD.String() + ":" + r.Prefix.String()
+}
+
+// HasRT reports whether the route carries rt.
+func (r *Route) HasRT(rt RT) bool {
+	for _, x := range r.RTs {
+		if x == rt {
+			return true
+		}
+	}
+	return false
+}
+
+// Update is a change of best path for one NLRI, as the speaker saw it.
+type Update struct {
+	Route    Route
+	Withdraw bool
+}
