@@ -296,16 +296,17 @@ func (sp *Speaker) Withdraw(routes ...Route) error {
 	return nil
 }
 
-// WatchBest calls fn with every change of best path among the routes
-// received from peers (locally originated ones are left out), starting
-// with the current table, until ctx ends. fn runs on one goroutine, in
-// order; it must not block for long.
+// WatchBest calls fn with every change of best path, starting with the
+// current table, until ctx ends. Locally originated routes are included
+// (their Peer is the zero Addr) so that the instances of one agent see each
+// other's routes without a round trip through a reflector. fn runs on one
+// goroutine, in order; it must not block for long.
 func (sp *Speaker) WatchBest(ctx context.Context, fn func([]Update)) error {
 	cb := func(paths []*apiutil.Path, _ time.Time) {
 		ups := make([]Update, 0, len(paths))
 		for _, p := range paths {
-			if p == nil || !p.PeerAddress.IsValid() {
-				continue // locally originated
+			if p == nil {
+				continue
 			}
 			r, ok := routeFrom(p)
 			if !ok {

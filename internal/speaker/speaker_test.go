@@ -88,6 +88,9 @@ func watch(t *testing.T, s *Speaker) *table {
 		tb.mu.Lock()
 		defer tb.mu.Unlock()
 		for _, u := range ups {
+			if !u.Route.Peer.IsValid() {
+				continue // our own
+			}
 			if u.Withdraw {
 				delete(tb.m, u.Route.Key())
 			} else {

@@ -1,0 +1,299 @@
+package agent
+
+import (
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
+	"slices"
+
+	"github.com/bgpvpn/bgpvpn/internal/speaker"
+)
+
+// onUpdates takes the speaker's best path changes: it keeps the RIB copy and
+// updates the instances importing them.
+func (m *Manager) onUpdates(ups []speaker.Update) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	touched := map[*instance]bool{}
+	for i := range ups {
+		u := &ups[i]
+		if u.Route.Family == speaker.RTC {
+			continue
+		}
+		key := u.Route.Key()
+		old := m.rib[key]
+		var cur *speaker.Route
+		if u.Withdraw {
+			if old == nil {
+				continue
+			}
+			delete(m.rib, key)
+		} else {
+			r := u.Route
+			cur = &r
+			m.rib[key] = cur
+		}
+		if old != nil && !old.Peer.IsValid() {
+			m.localCount--
+		}
+		if cur != nil && !cur.Peer.IsValid() {
+			m.localCount++
+		}
+		if old != nil {
+			for inst := range m.importers(old) {
+				if m.forget(inst, key, old) {
+					touched[inst] = true
+				}
+			}
+		}
+		if cur != nil {
+			for inst := range m.importers(cur) {
+				if m.importInto(inst, key, cur) {
+					touched[inst] = true
+				}
+			}
+		}
+	}
+	if len(touched) == 0 {
+		return
+	}
+	for inst := range touched {
+		if inst.readvertise != nil {
+			if err := m.syncAdvertised(inst); err != nil {
+				m.log.Error("readvertising", "vpn_id", inst.id, "error", err)
+			}
+		}
+	}
+	m.markDirty()
+}
+
+// importers are the instances with an import RT of r.
+func (m *Manager) importers(r *speaker.Route) map[*instance]struct{} {
+	var out map[*instance]struct{}
+	for _, rt := range r.RTs {
+		for inst := range m.importIdx[rt] {
+			if out == nil {
+				out = map[*instance]struct{}{}
+			}
+			out[inst] = struct{}{}
+		}
+	}
+	return out
+}
+
+// reimport rebuilds an instance's received routes from the RIB, after its
+// import RTs changed.
+func (m *Manager) reimport(inst *instance) {
+	inst.entries = map[string]*entry{}
+	inst.refused = map[string]refusal{}
+	subs := inst.subscriptions()
+	if len(subs) == 0 {
+		return
+	}
+	for key, r := range m.rib {
+		if hasAny(r.RTs, subs) {
+			m.importInto(inst, key, r)
+		}
+	}
+}
+
+// trackedEntry is what best path selection groups routes by: the prefix in
+// a VRF; the MAC, or the (originator, RD) of a multicast route, in an EVI.
+// These are bagpipe's looking glass keys.
+func trackedEntry(r *speaker.Route) string {
+	if r.Family == speaker.EVPN {
+		switch r.EVPNType {
+		case speaker.EVPNMACIP:
+			return fmt.Sprintf("('MAC', '%s')", r.MAC)
+		case speaker.EVPNMulticast:
+			return fmt.Sprintf("('Multicast', ('%s', 'rd %s'))", r.IP, r.RD)
+		}
+	}
+	return r.Prefix.String()
+}
+
+// importInto offers a route to an instance; it reports whether the
+// instance's best routes may have changed.
+func (m *Manager) importInto(inst *instance, key string, r *speaker.Route) bool {
+	if _, own := inst.advertised[key]; own && !r.Peer.IsValid() {
+		return false
+	}
+	if reason := m.refuse(inst, r); reason != "" {
+		inst.refused[key] = refusal{route: r, reason: reason}
+		m.log.Debug("route refused", "vpn_id", inst.id, "route", r.String(), "reason", reason)
+		return false
+	}
+	delete(inst.refused, key)
+	te := trackedEntry(r)
+	e := inst.entries[te]
+	if e == nil {
+		e = &entry{}
+		inst.entries[te] = e
+	}
+	// The caller forgot any previous path of this NLRI first.
+	e.routes = append(e.routes, r)
+	m.selectBest(inst, e)
+	return true
+}
+
+// forget removes route r (the RIB's pointer, stored under key) from an
+// instance.
+func (m *Manager) forget(inst *instance, key string, r *speaker.Route) bool {
+	if _, ok := inst.refused[key]; ok {
+		delete(inst.refused, key)
+		return false
+	}
+	te := trackedEntry(r)
+	e := inst.entries[te]
+	if e == nil {
+		return false
+	}
+	i := slices.Index(e.routes, r)
+	if i < 0 {
+		return false
+	}
+	e.routes = slices.Delete(e.routes, i, i+1)
+	if len(e.routes) == 0 {
+		delete(inst.entries, te)
+	} else {
+		m.selectBest(inst, e)
+	}
+	return true
+}
+
+// refuse says why a route cannot be used by the instance ("" when it can).
+func (m *Manager) refuse(inst *instance, r *speaker.Route) string {
+	if r.Peer.IsValid() && r.OriginatorID == m.cfg.LocalAddress {
+		return "originated by this agent and reflected back"
+	}
+	switch inst.typ {
+	case IPVPN:
+		switch {
+		case r.Family == speaker.VPNv4 || r.Family == speaker.VPNv6:
+		case r.Family == speaker.EVPN && r.EVPNType == speaker.EVPNIPPrefix:
+		default:
+			return fmt.Sprintf("a %s route cannot be imported into an IP VPN", routeKind(r))
+		}
+	case EVPN:
+		if r.Family != speaker.EVPN {
+			return fmt.Sprintf("a %s route cannot be imported into an EVPN instance", routeKind(r))
+		}
+		if r.EVPNType != speaker.EVPNMACIP && r.EVPNType != speaker.EVPNMulticast {
+			return fmt.Sprintf("EVPN route type %d is not supported in an EVPN instance", r.EVPNType)
+		}
+	}
+	if _, ok := m.encapFor(inst.typ, r); !ok {
+		return fmt.Sprintf("no encapsulation of the route (%v) is supported by the %s dataplane", r.Encaps, m.driver(inst.typ).Info().Name)
+	}
+	if m.cfg.StrictVNI {
+		if reason := m.vniMismatch(r); reason != "" {
+			return reason
+		}
+	}
+	return ""
+}
+
+func routeKind(r *speaker.Route) string {
+	if r.Family == speaker.EVPN {
+		return fmt.Sprintf("EVPN type %d", r.EVPNType)
+	}
+	return r.Family.String()
+}
+
+// vniOf is the VNI a route carries, when it is a VXLAN route.
+func vniOf(r *speaker.Route) (uint32, bool) {
+	if r.Family == speaker.EVPN {
+		if r.EVPNType == speaker.EVPNMulticast && r.PMSI != nil {
+			return r.PMSI.Label, true
+		}
+		return r.Label, true
+	}
+	if slices.Contains(r.Encaps, speaker.EncapVXLAN) {
+		return r.Label, true
+	}
+	return 0, false
+}
+
+// vniMismatch is the strict check of networking-bgpvpn's documentation:
+// the VRFs whose import RTs the route matches, and which have a VNI, must
+// all have the route's VNI.
+func (m *Manager) vniMismatch(r *speaker.Route) string {
+	vni, ok := vniOf(r)
+	if !ok {
+		return ""
+	}
+	for inst := range m.importers(r) {
+		if inst.vni != 0 && inst.vni != vni {
+			return fmt.Sprintf("strict VNI check: route VNI %d differs from VNI %d of instance %s", vni, inst.vni, inst.id)
+		}
+	}
+	return ""
+}
+
+// encapFor picks the encapsulation the dataplane will use for a route.
+// A route without an Encapsulation community is MPLS for a VPN route
+// (RFC 4364's default) and VXLAN for EVPN (what bagpipe and FRR send).
+func (m *Manager) encapFor(t VPNType, r *speaker.Route) (uint16, bool) {
+	info := m.driver(t).Info()
+	if len(r.Encaps) == 0 {
+		def := uint16(speaker.EncapMPLS)
+		if r.Family == speaker.EVPN {
+			def = uint16(speaker.EncapVXLAN)
+		}
+		return def, info.Supports(def) || t == IPVPN && r.Family != speaker.EVPN
+	}
+	for _, e := range r.Encaps {
+		if info.Supports(uint16(e)) {
+			return uint16(e), true
+		}
+	}
+	return 0, false
+}
+
+// selectBest picks an entry's best routes: highest LOCAL_PREF, then all of
+// them with ECMP, else one chosen by a hash salted with our address and the
+// instance, so that PEs spread over equal paths but each one is stable.
+func (m *Manager) selectBest(inst *instance, e *entry) {
+	e.best = e.best[:0]
+	var top uint32
+	for _, r := range e.routes {
+		if lp := localPref(r); lp > top {
+			top = lp
+		}
+	}
+	for _, r := range e.routes {
+		if localPref(r) == top {
+			e.best = append(e.best, r)
+		}
+	}
+	if len(e.best) > 1 && !m.driver(inst.typ).Info().ECMP {
+		salt := m.cfg.LocalAddress.String() + inst.id
+		pick := e.best[0]
+		ph := tieHash(salt, pick)
+		for _, r := range e.best[1:] {
+			if h := tieHash(salt, r); h < ph {
+				pick, ph = r, h
+			}
+		}
+		e.best = append(e.best[:0], pick)
+	}
+}
+
+func localPref(r *speaker.Route) uint32 {
+	if r.LocalPref == 0 {
+		return 100
+	}
+	return r.LocalPref
+}
+
+func tieHash(salt string, r *speaker.Route) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(salt))
+	h.Write([]byte(r.Key()))
+	nh := r.NextHop.As16()
+	h.Write(nh[:])
+	var b [4]byte
+	binary.BigEndian.PutUint32(b[:], r.Label)
+	h.Write(b[:])
+	return h.Sum64()
+}
