@@ -136,6 +136,22 @@ func routeView(r *speaker.Route, localSource string) RouteView {
 	return v
 }
 
+// ViewOf renders a route for the looking glass.
+func ViewOf(r *speaker.Route) RouteView { return routeView(r, "local") }
+
+// RIB lists the best path of every NLRI, ours and received, by family as
+// bagpipe groups them ("ipv4/mpls-vpn,*").
+func (m *Manager) RIB() map[string][]RouteView {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[string][]RouteView{}
+	for _, r := range m.rib {
+		k := r.Family.String() + ",*"
+		out[k] = append(out[k], routeView(r, "local"))
+	}
+	return out
+}
+
 // Instances lists the VPN instances.
 func (m *Manager) Instances() []InstanceRef {
 	m.mu.Lock()
