@@ -1,0 +1,580 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"net/netip"
+
+	"github.com/bgpvpn/bgpvpn/internal/fault"
+	"github.com/bgpvpn/bgpvpn/internal/jsonv"
+	"github.com/bgpvpn/bgpvpn/internal/network"
+	"github.com/bgpvpn/bgpvpn/internal/resource"
+	"github.com/bgpvpn/bgpvpn/internal/store"
+)
+
+func coreSpec(singular, plural string, own ...resource.Attr) *resource.Spec {
+	attrs := []resource.Attr{{Name: "id"}}
+	attrs = append(attrs, projectAttrs()...)
+	attrs = append(attrs, own...)
+	attrs = append(attrs, stdAttrs()...)
+	return &resource.Spec{Singular: singular, Plural: plural, Attrs: attrs, Bulk: true}
+}
+
+func nameAttr() resource.Attr {
+	return resource.Attr{Name: "name", Post: true, Put: true, Default: "", Convert: resource.StringOrNone(255)}
+}
+
+func adminStateAttr() resource.Attr {
+	return resource.Attr{Name: "admin_state_up", Post: true, Put: true, Default: true, Policy: true, Convert: resource.ToBool}
+}
+
+func notFoundOf(f func(string) error) func(string, string) error {
+	return func(_, id string) error { return f(id) }
+}
+
+func (a *API) networkKind() *kind {
+	return &kind{
+		spec: coreSpec("network", "networks", nameAttr(), adminStateAttr(),
+			resource.Attr{Name: "shared", Post: true, Put: true, Default: false, Policy: true, Convert: resource.ToBool},
+			resource.Attr{Name: "router:external", Post: true, Put: true, Default: false, Policy: true, Convert: resource.ToBool},
+			resource.Attr{Name: "mtu", Post: true, Put: true, Default: ptr(1450), Convert: resource.IntRange(68, 9216, false, true)},
+			resource.Attr{Name: "status"}, resource.Attr{Name: "subnets"},
+			resource.Attr{Name: "port_security_enabled", Post: true, Put: true, Default: true, Convert: resource.ToBool},
+			resource.Attr{Name: "availability_zone_hints", Post: true, Default: []string{}, Convert: resource.StringList(func(string) bool { return true })},
+		),
+		policy:  "network",
+		filters: withBool(withInt(stringFilters("name", "status"), "mtu"), "admin_state_up", "shared", "router:external"),
+		render: func(o any) Fields {
+			n := o.(*store.Network)
+			return append(Fields{{"id", n.ID}, {"name", n.Name}, {"tenant_id", n.ProjectID}, {"admin_state_up", n.AdminStateUp},
+				{"mtu", n.MTU}, {"status", n.Status}, {"subnets", n.Subnets}, {"shared", n.Shared},
+				{"availability_zone_hints", []string{}}, {"availability_zones", []string{}},
+				{"ipv4_address_scope", nil}, {"ipv6_address_scope", nil}, {"router:external", n.External},
+				{"port_security_enabled", true}, {"tags", []string{}}, {"project_id", n.ProjectID}}, stdFields(n.Std)...)
+		},
+		notFound: notFoundOf(network.NetworkNotFound),
+		get:      func(_ *call, tx store.Tx, _, id string) (any, error) { return tx.GetNetwork(id) },
+		list: func(_ *call, tx store.Tx, q store.Query) ([]any, error) {
+			l, err := tx.ListNetworks(q)
+			return anys(l), err
+		},
+		create: func(c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
+			v := b.Values
+			n := &store.Network{ID: newID(), ProjectID: v["tenant_id"].(string), Name: v["name"].(string),
+				AdminStateUp: v["admin_state_up"].(bool), Shared: v["shared"].(bool), External: v["router:external"].(bool),
+				MTU: *v["mtu"].(*int64), Status: "ACTIVE", Std: store.Std{Description: v["description"].(string)}}
+			return n, tx.CreateNetwork(n)
+		},
+		update: func(c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
+			n := *orig.(*store.Network)
+			for k, v := range b.Values {
+				switch k {
+				case "name":
+					n.Name = v.(string)
+				case "admin_state_up":
+					n.AdminStateUp = v.(bool)
+				case "shared":
+					n.Shared = v.(bool)
+				case "router:external":
+					n.External = v.(bool)
+				case "mtu":
+					n.MTU = *v.(*int64)
+				case "description":
+					n.Description = v.(string)
+				}
+			}
+			return &n, tx.UpdateNetwork(&n)
+		},
+		del: func(c *call, tx store.Tx, _ string, orig any) error {
+			return a.network.DeleteNetwork(tx, orig.(*store.Network).ID)
+		},
+	}
+}
+
+func ptr(n int64) *int64 { return &n }
+
+func withInt(m map[string]func(string) (any, bool), names ...string) map[string]func(string) (any, bool) {
+	for _, n := range names {
+		m[n] = filterInt
+	}
+	return m
+}
+
+func convertPools(v jsonv.Value) (any, error) {
+	l, ok := v.([]jsonv.Value)
+	if !ok {
+		return nil, resource.Invalidf("Invalid data format for IP pool: '%s'", jsonv.Str(v))
+	}
+	out := []store.IPRange{}
+	for _, item := range l {
+		o, ok := item.(*jsonv.Object)
+		if !ok {
+			return nil, resource.Invalidf("Invalid data format for IP pool: '%s'", jsonv.Str(item))
+		}
+		s, _ := o.Get("start")
+		e, _ := o.Get("end")
+		ss, ok1 := s.(string)
+		es, ok2 := e.(string)
+		_, err1 := netip.ParseAddr(ss)
+		_, err2 := netip.ParseAddr(es)
+		if !ok1 || !ok2 || err1 != nil || err2 != nil || o.Len() != 2 {
+			return nil, resource.Invalidf("Invalid data format for IP pool: '%s'", jsonv.Str(item))
+		}
+		out = append(out, store.IPRange{Start: ss, End: es})
+	}
+	return out, nil
+}
+
+func convertRoutesList(v jsonv.Value) (any, error) {
+	if v == nil {
+		return []store.Route{}, nil
+	}
+	l, ok := v.([]jsonv.Value)
+	if !ok {
+		return nil, resource.Invalidf("'%s' is not a list", jsonv.Str(v))
+	}
+	out := []store.Route{}
+	for _, item := range l {
+		o, ok := item.(*jsonv.Object)
+		d, _ := o.Get("destination")
+		n, _ := o.Get("nexthop")
+		ds, ok1 := d.(string)
+		ns, ok2 := n.(string)
+		if !ok || !ok1 || !ok2 || !validSubnet(ds) {
+			return nil, resource.Invalidf("Invalid data format for hostroute: '%s'", jsonv.Str(item))
+		}
+		if _, err := netip.ParseAddr(ns); err != nil {
+			return nil, resource.Invalidf("Invalid data format for hostroute: '%s'", jsonv.Str(item))
+		}
+		out = append(out, store.Route{Destination: ds, NextHop: ns})
+	}
+	return out, nil
+}
+
+func renderPools(p []store.IPRange) []Fields {
+	out := make([]Fields, len(p))
+	for i, r := range p {
+		out[i] = Fields{{"start", r.Start}, {"end", r.End}}
+	}
+	return out
+}
+
+func renderRouteList(rs []store.Route) []Fields {
+	out := make([]Fields, len(rs))
+	for i, r := range rs {
+		out[i] = Fields{{"destination", r.Destination}, {"nexthop", r.NextHop}}
+	}
+	return out
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func (a *API) subnetKind() *kind {
+	return &kind{
+		spec: coreSpec("subnet", "subnets", nameAttr(),
+			resource.Attr{Name: "network_id", Post: true, Required: true, Policy: true, Convert: resource.UUID},
+			resource.Attr{Name: "ip_version", Post: true, Required: true, Convert: func(v jsonv.Value) (any, error) {
+				n, err := resource.IntRange(4, 6, false, true)(v)
+				if err != nil || (*n.(*int64) != 4 && *n.(*int64) != 6) {
+					return nil, resource.Invalidf("%s is not in [4, 6]", jsonv.Str(v))
+				}
+				return n, nil
+			}},
+			resource.Attr{Name: "cidr", Post: true, Required: true, Convert: func(v jsonv.Value) (any, error) {
+				s, ok := v.(string)
+				if !ok || !validSubnet(s) {
+					return nil, resource.Invalidf("'%s' is not a valid IP subnet", jsonv.Str(v))
+				}
+				return s, nil
+			}},
+			resource.Attr{Name: "gateway_ip", Post: true, Put: true, Default: "", Convert: func(v jsonv.Value) (any, error) {
+				if v == nil {
+					return "", nil
+				}
+				s, ok := v.(string)
+				if _, err := netip.ParseAddr(s); !ok || err != nil {
+					return nil, resource.Invalidf("'%s' is not a valid IP address", jsonv.Str(v))
+				}
+				return s, nil
+			}},
+			resource.Attr{Name: "allocation_pools", Post: true, Put: true, Default: []store.IPRange(nil), Convert: convertPools},
+			resource.Attr{Name: "dns_nameservers", Post: true, Put: true, Default: []string{}, Convert: resource.StringList(func(s string) bool {
+				_, err := netip.ParseAddr(s)
+				return err == nil
+			})},
+			resource.Attr{Name: "host_routes", Post: true, Put: true, Default: []store.Route{}, Convert: convertRoutesList},
+			resource.Attr{Name: "enable_dhcp", Post: true, Put: true, Default: true, Convert: resource.ToBool},
+			resource.Attr{Name: "ipv6_ra_mode", Post: true, Default: "", Convert: resource.StringOrNone(32)},
+			resource.Attr{Name: "ipv6_address_mode", Post: true, Default: "", Convert: resource.StringOrNone(32)},
+			resource.Attr{Name: "subnetpool_id", Post: true, Default: "", Convert: resource.UUIDOrNone},
+		),
+		policy:     "subnet",
+		filters:    withBool(withInt(stringFilters("name", "network_id", "cidr", "gateway_ip", "ipv6_ra_mode", "ipv6_address_mode"), "ip_version"), "enable_dhcp"),
+		unsortable: map[string]bool{},
+		render: func(o any) Fields {
+			s := o.(*store.Subnet)
+			return append(Fields{{"id", s.ID}, {"name", s.Name}, {"tenant_id", s.ProjectID}, {"network_id", s.NetworkID},
+				{"ip_version", s.IPVersion}, {"subnetpool_id", nil}, {"enable_dhcp", s.EnableDHCP},
+				{"ipv6_ra_mode", nullable(s.IPv6RAMode)}, {"ipv6_address_mode", nullable(s.IPv6AddressMode)},
+				{"gateway_ip", nullable(s.GatewayIP)}, {"cidr", s.CIDR}, {"allocation_pools", renderPools(s.AllocationPools)},
+				{"host_routes", renderRouteList(s.HostRoutes)}, {"dns_nameservers", s.DNSNameservers},
+				{"service_types", []string{}}, {"tags", []string{}}, {"project_id", s.ProjectID}}, stdFields(s.Std)...)
+		},
+		notFound: notFoundOf(network.SubnetNotFound),
+		get:      func(_ *call, tx store.Tx, _, id string) (any, error) { return tx.GetSubnet(id) },
+		list: func(_ *call, tx store.Tx, q store.Query) ([]any, error) {
+			l, err := tx.ListSubnets(q)
+			return anys(l), err
+		},
+		create: func(c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
+			v := b.Values
+			if _, err := a.visibleNetwork(c, tx, v["network_id"].(string)); err != nil {
+				return nil, err
+			}
+			pools, _ := v["allocation_pools"].([]store.IPRange)
+			s := &store.Subnet{ID: newID(), ProjectID: v["tenant_id"].(string), NetworkID: v["network_id"].(string),
+				Name: v["name"].(string), IPVersion: *v["ip_version"].(*int64), CIDR: v["cidr"].(string),
+				GatewayIP: v["gateway_ip"].(string), EnableDHCP: v["enable_dhcp"].(bool), AllocationPools: pools,
+				DNSNameservers: v["dns_nameservers"].([]string), HostRoutes: v["host_routes"].([]store.Route),
+				IPv6RAMode: v["ipv6_ra_mode"].(string), IPv6AddressMode: v["ipv6_address_mode"].(string),
+				Std: store.Std{Description: v["description"].(string)}}
+			if err := a.network.PrepareSubnet(tx, s, b.Has("gateway_ip"), b.Has("allocation_pools")); err != nil {
+				return nil, err
+			}
+			return s, tx.CreateSubnet(s)
+		},
+		update: func(c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
+			s := *orig.(*store.Subnet)
+			for k, v := range b.Values {
+				switch k {
+				case "name":
+					s.Name = v.(string)
+				case "gateway_ip":
+					s.GatewayIP = v.(string)
+				case "allocation_pools":
+					s.AllocationPools = v.([]store.IPRange)
+				case "dns_nameservers":
+					s.DNSNameservers = v.([]string)
+				case "host_routes":
+					s.HostRoutes = v.([]store.Route)
+				case "enable_dhcp":
+					s.EnableDHCP = v.(bool)
+				case "description":
+					s.Description = v.(string)
+				}
+			}
+			return &s, tx.UpdateSubnet(&s)
+		},
+		del: func(c *call, tx store.Tx, _ string, orig any) error {
+			return a.network.DeleteSubnet(tx, orig.(*store.Subnet))
+		},
+	}
+}
+
+// visibleNetwork loads a network the caller may use.
+func (a *API) visibleNetwork(c *call, tx store.Tx, id string) (*store.Network, error) {
+	n, err := tx.GetNetwork(id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !c.admin && n.ProjectID != c.creds.ProjectID && !n.Shared && !n.External) {
+		return nil, network.NetworkNotFound(id)
+	}
+	return n, err
+}
+
+func convertFixedIPs(v jsonv.Value) (any, error) {
+	l, ok := v.([]jsonv.Value)
+	if !ok {
+		return nil, resource.Invalidf("Invalid data format for fixed IP: '%s'", jsonv.Str(v))
+	}
+	out := []network.Request{}
+	for _, item := range l {
+		o, ok := item.(*jsonv.Object)
+		if !ok {
+			return nil, resource.Invalidf("Invalid data format for fixed IP: '%s'", jsonv.Str(item))
+		}
+		var r network.Request
+		for _, k := range o.Keys {
+			val, _ := o.Get(k)
+			s, isStr := val.(string)
+			switch {
+			case k == "subnet_id" && isStr && resource.IsUUID(s):
+				r.SubnetID = s
+			case k == "ip_address" && isStr:
+				if _, err := netip.ParseAddr(s); err != nil {
+					return nil, resource.Invalidf("'%s' is not a valid IP address", s)
+				}
+				r.IPAddress = s
+			default:
+				return nil, resource.Invalidf("Invalid data format for fixed IP: '%s'", jsonv.Str(item))
+			}
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func renderFixedIPs(ips []store.FixedIP) []Fields {
+	out := make([]Fields, len(ips))
+	for i, ip := range ips {
+		out[i] = Fields{{"subnet_id", ip.SubnetID}, {"ip_address", ip.IPAddress}}
+	}
+	return out
+}
+
+func (a *API) portKind() *kind {
+	return &kind{
+		spec: coreSpec("port", "ports", nameAttr(), adminStateAttr(),
+			resource.Attr{Name: "network_id", Post: true, Required: true, Policy: true, Convert: resource.UUID},
+			resource.Attr{Name: "mac_address", Post: true, Put: true, Default: "", Policy: true, Convert: resource.String(32)},
+			resource.Attr{Name: "fixed_ips", Post: true, Put: true, Default: []network.Request(nil), Policy: true, Convert: convertFixedIPs},
+			resource.Attr{Name: "device_id", Post: true, Put: true, Default: "", Convert: resource.String(255)},
+			resource.Attr{Name: "device_owner", Post: true, Put: true, Default: "", Policy: true, Convert: resource.String(255)},
+			resource.Attr{Name: "binding:host_id", Post: true, Put: true, Default: "", Policy: true, Convert: resource.StringOrNone(255)},
+			resource.Attr{Name: "status"},
+			resource.Attr{Name: "security_groups", Post: true, Put: true, Default: []string{}, Convert: resource.StringList(resource.IsUUID)},
+			resource.Attr{Name: "port_security_enabled", Post: true, Put: true, Default: true, Convert: resource.ToBool},
+			resource.Attr{Name: "binding:vnic_type", Post: true, Put: true, Default: "normal", Convert: resource.String(64)},
+		),
+		policy:  "port",
+		filters: withBool(stringFilters("name", "network_id", "mac_address", "device_id", "device_owner", "binding:host_id", "status"), "admin_state_up"),
+		render: func(o any) Fields {
+			p := o.(*store.Port)
+			return append(Fields{{"id", p.ID}, {"name", p.Name}, {"network_id", p.NetworkID}, {"tenant_id", p.ProjectID},
+				{"mac_address", p.MACAddress}, {"admin_state_up", p.AdminStateUp}, {"status", p.Status},
+				{"device_id", p.DeviceID}, {"device_owner", p.DeviceOwner}, {"fixed_ips", renderFixedIPs(p.FixedIPs)},
+				{"allowed_address_pairs", []Fields{}}, {"extra_dhcp_opts", []Fields{}}, {"security_groups", []string{}},
+				{"binding:host_id", p.HostID}, {"binding:vif_type", "unbound"}, {"binding:vif_details", Fields{}},
+				{"binding:vnic_type", "normal"}, {"binding:profile", Fields{}}, {"port_security_enabled", true},
+				{"tags", []string{}}, {"project_id", p.ProjectID}}, stdFields(p.Std)...)
+		},
+		notFound: notFoundOf(network.PortNotFound),
+		get:      func(_ *call, tx store.Tx, _, id string) (any, error) { return tx.GetPort(id) },
+		list: func(_ *call, tx store.Tx, q store.Query) ([]any, error) {
+			l, err := tx.ListPorts(q)
+			return anys(l), err
+		},
+		create: func(c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
+			v := b.Values
+			n, err := a.visibleNetwork(c, tx, v["network_id"].(string))
+			if err != nil {
+				return nil, err
+			}
+			reqs, _ := v["fixed_ips"].([]network.Request)
+			ips, err := a.network.AllocateIPs(tx, n.ID, reqs, b.Has("fixed_ips"))
+			if err != nil {
+				return nil, err
+			}
+			mac := v["mac_address"].(string)
+			if mac == "" {
+				mac = network.NewMAC()
+			}
+			p := &store.Port{ID: newID(), ProjectID: v["tenant_id"].(string), NetworkID: n.ID, Name: v["name"].(string),
+				MACAddress: mac, AdminStateUp: v["admin_state_up"].(bool), Status: "DOWN", DeviceID: v["device_id"].(string),
+				DeviceOwner: v["device_owner"].(string), HostID: v["binding:host_id"].(string), FixedIPs: ips,
+				Std: store.Std{Description: v["description"].(string)}}
+			if err := tx.CreatePort(p); err != nil {
+				if errors.Is(err, store.ErrConflict) {
+					return nil, fault.Conflict("MacAddressInUse", "Unable to complete operation for network %s. The mac address %s is in use.", n.ID, mac)
+				}
+				return nil, err
+			}
+			return p, nil
+		},
+		update: func(c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
+			p := *orig.(*store.Port)
+			for k, v := range b.Values {
+				switch k {
+				case "name":
+					p.Name = v.(string)
+				case "admin_state_up":
+					p.AdminStateUp = v.(bool)
+				case "mac_address":
+					p.MACAddress = v.(string)
+				case "device_id":
+					p.DeviceID = v.(string)
+				case "device_owner":
+					p.DeviceOwner = v.(string)
+				case "binding:host_id":
+					p.HostID = v.(string)
+				case "description":
+					p.Description = v.(string)
+				case "fixed_ips":
+					if err := tx.UpdatePort(&store.Port{ID: p.ID, Name: p.Name, MACAddress: p.MACAddress, Status: p.Status,
+						DeviceOwner: p.DeviceOwner, DeviceID: p.DeviceID, HostID: p.HostID, AdminStateUp: p.AdminStateUp,
+						Std: p.Std}); err != nil {
+						return nil, err
+					}
+					ips, err := a.network.AllocateIPs(tx, p.NetworkID, v.([]network.Request), true)
+					if err != nil {
+						return nil, err
+					}
+					p.FixedIPs = ips
+				}
+			}
+			if err := tx.UpdatePort(&p); err != nil {
+				if errors.Is(err, store.ErrConflict) {
+					return nil, fault.Conflict("MacAddressInUse", "Unable to complete operation for network %s. The mac address %s is in use.", p.NetworkID, p.MACAddress)
+				}
+				return nil, err
+			}
+			return &p, nil
+		},
+		del: func(c *call, tx store.Tx, _ string, orig any) error {
+			p := orig.(*store.Port)
+			if p.DeviceOwner == network.DeviceOwnerRouterInterface {
+				return fault.Conflict("PortInUse", "Port %s cannot be deleted directly via the port API: has device owner %s.", p.ID, p.DeviceOwner)
+			}
+			return tx.DeletePort(p.ID)
+		},
+	}
+}
+
+func (a *API) routerKind() *kind {
+	return &kind{
+		spec: coreSpec("router", "routers", nameAttr(), adminStateAttr(),
+			resource.Attr{Name: "status"},
+			resource.Attr{Name: "external_gateway_info", Post: true, Put: true, Default: "", Policy: true, Convert: func(v jsonv.Value) (any, error) {
+				if v == nil {
+					return "", nil
+				}
+				o, ok := v.(*jsonv.Object)
+				if !ok {
+					return nil, resource.Invalidf("Invalid data format for external_gateway_info: '%s'", jsonv.Str(v))
+				}
+				id, _ := o.Get("network_id")
+				s, ok := id.(string)
+				if !ok || !resource.IsUUID(s) {
+					return nil, resource.Invalidf("'%s' is not a valid UUID", jsonv.Str(id))
+				}
+				return s, nil
+			}},
+			resource.Attr{Name: "routes", Put: true, Default: []store.Route{}, Convert: convertRoutesList},
+			resource.Attr{Name: "distributed", Post: true, Default: false, Convert: resource.ToBool},
+			resource.Attr{Name: "ha", Post: true, Default: false, Convert: resource.ToBool},
+			resource.Attr{Name: "availability_zone_hints", Post: true, Default: []string{}, Convert: resource.StringList(func(string) bool { return true })},
+		),
+		policy:  "router",
+		filters: withBool(stringFilters("name", "status"), "admin_state_up"),
+		render: func(o any) Fields {
+			r := o.(*store.Router)
+			var gw any
+			if r.GatewayNetworkID != "" {
+				gw = Fields{{"network_id", r.GatewayNetworkID}, {"enable_snat", true}, {"external_fixed_ips", []Fields{}}}
+			}
+			return append(Fields{{"id", r.ID}, {"name", r.Name}, {"tenant_id", r.ProjectID}, {"admin_state_up", r.AdminStateUp},
+				{"status", r.Status}, {"external_gateway_info", gw}, {"routes", renderRouteList(r.Routes)},
+				{"availability_zone_hints", []string{}}, {"availability_zones", []string{}}, {"tags", []string{}},
+				{"project_id", r.ProjectID}}, stdFields(r.Std)...)
+		},
+		notFound: notFoundOf(network.RouterNotFound),
+		get:      func(_ *call, tx store.Tx, _, id string) (any, error) { return tx.GetRouter(id) },
+		list: func(_ *call, tx store.Tx, q store.Query) ([]any, error) {
+			l, err := tx.ListRouters(q)
+			return anys(l), err
+		},
+		create: func(c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
+			v := b.Values
+			r := &store.Router{ID: newID(), ProjectID: v["tenant_id"].(string), Name: v["name"].(string),
+				AdminStateUp: v["admin_state_up"].(bool), Status: "ACTIVE", GatewayNetworkID: v["external_gateway_info"].(string),
+				Routes: []store.Route{}, Std: store.Std{Description: v["description"].(string)}}
+			if r.GatewayNetworkID != "" {
+				if _, err := a.visibleNetwork(c, tx, r.GatewayNetworkID); err != nil {
+					return nil, err
+				}
+			}
+			return r, tx.CreateRouter(r)
+		},
+		update: func(c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
+			r := *orig.(*store.Router)
+			for k, v := range b.Values {
+				switch k {
+				case "name":
+					r.Name = v.(string)
+				case "admin_state_up":
+					r.AdminStateUp = v.(bool)
+				case "external_gateway_info":
+					r.GatewayNetworkID = v.(string)
+				case "routes":
+					r.Routes = v.([]store.Route)
+				case "description":
+					r.Description = v.(string)
+				}
+			}
+			return &r, tx.UpdateRouter(&r)
+		},
+		del: func(c *call, tx store.Tx, _ string, orig any) error {
+			return a.network.DeleteRouter(tx, orig.(*store.Router).ID)
+		},
+	}
+}
+
+// routerAction serves PUT /v2.0/routers/{id}/add_router_interface and
+// remove_router_interface.
+func (a *API) routerAction(w http.ResponseWriter, r *http.Request, c *call, id, action string) error {
+	if action != "add_router_interface" && action != "remove_router_interface" {
+		return notFoundPath()
+	}
+	if r.Method != http.MethodPut {
+		return methodNotAllowed()
+	}
+	raw, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	v, err := jsonv.Decode(raw)
+	if err != nil {
+		return fault.New(http.StatusBadRequest, "MalformedRequestBody", "Malformed request body: Cannot understand JSON.")
+	}
+	o, ok := v.(*jsonv.Object)
+	if !ok {
+		return fault.BadRequest("Body contains invalid data")
+	}
+	sub, _ := o.Get("subnet_id")
+	port, _ := o.Get("port_id")
+	subnetID, _ := sub.(string)
+	portID, _ := port.(string)
+	if (subnetID == "") == (portID == "") {
+		return fault.BadRequest("Bad router request: Must specify exactly one of subnet_id or port_id.")
+	}
+	k := a.kinds["routers"]
+	var out Fields
+	err = a.store.Update(r.Context(), func(tx store.Tx) error {
+		o, _, t, err := a.getOne(k, c, tx, "", id)
+		if err != nil {
+			return err
+		}
+		if err := a.authorize(c, action, nil, t); err != nil {
+			return err
+		}
+		rt := o.(*store.Router)
+		var p *store.Port
+		if action == "add_router_interface" {
+			p, err = a.network.AddInterface(tx, rt, subnetID, portID, newID)
+		} else {
+			p, err = a.network.RemoveInterface(tx, rt, subnetID, portID)
+		}
+		if err != nil {
+			return err
+		}
+		ids := make([]string, len(p.FixedIPs))
+		for i, ip := range p.FixedIPs {
+			ids[i] = ip.SubnetID
+		}
+		first := ""
+		if len(ids) > 0 {
+			first = ids[0]
+		}
+		out = Fields{{"network_id", p.NetworkID}, {"tenant_id", rt.ProjectID}, {"subnet_id", first}, {"subnet_ids", ids},
+			{"port_id", p.ID}, {"id", rt.ID}, {"project_id", rt.ProjectID}}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}

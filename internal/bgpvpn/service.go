@@ -1,0 +1,194 @@
+// Package bgpvpn holds the business rules of the BGPVPN service plugin: who
+// may associate what with which BGPVPN, the conflicts between network and
+// router associations, the checks on port-association routes, and the
+// calls to the service driver around each change.
+//
+// Every function runs inside the caller's transaction and returns faults
+// meant for users. It never renders responses or checks policy rules; the
+// API layer does that.
+package bgpvpn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/bgpvpn/bgpvpn/internal/driver"
+	"github.com/bgpvpn/bgpvpn/internal/fault"
+	"github.com/bgpvpn/bgpvpn/internal/store"
+)
+
+// Caller is who asks, as the business rules need it.
+type Caller struct {
+	ProjectID string
+	// Admin is the outcome of the context_is_admin rule: it lifts the
+	// project scoping of lookups.
+	Admin bool
+}
+
+// Call carries one request through the rules and collects the driver
+// events to deliver after the commit.
+type Call struct {
+	Ctx    context.Context
+	Caller Caller
+	events []driver.Event
+}
+
+// Service applies the rules with a driver.
+type Service struct {
+	Driver driver.Driver
+	Log    *slog.Logger
+}
+
+// DeviceOwnerRouterInterface marks the ports that plug a subnet into a router.
+const DeviceOwnerRouterInterface = "network:router_interface"
+
+func (s *Service) notify(c *Call, tx store.Tx, ev driver.Event) error {
+	if err := s.Driver.Precommit(c.Ctx, tx, ev); err != nil {
+		if _, ok := fault.As(err); ok {
+			return err
+		}
+		return fault.New(http.StatusInternalServerError, "BGPVPNDriverError", "%s_%s_precommit failed.", ev.Op, ev.Kind)
+	}
+	c.events = append(c.events, ev)
+	return nil
+}
+
+// Committed delivers the postcommit events of a committed call.
+func (s *Service) Committed(c *Call) {
+	for _, ev := range c.events {
+		if err := s.Driver.Postcommit(c.Ctx, ev); err != nil {
+			s.Log.Error("driver postcommit failed", "driver", s.Driver.Name(), "op", ev.Op, "kind", ev.Kind, "error", err)
+		}
+	}
+	c.events = nil
+}
+
+func (s *Service) unsupported(format string, args ...any) error {
+	return fault.New(http.StatusBadRequest, "BGPVPNDriverNotSupported", "BGPVPN %s driver does not support %s",
+		s.Driver.Name(), fmt.Sprintf(format, args...))
+}
+
+func (s *Service) checkFeatures(v *store.BGPVPN) error {
+	f := s.Driver.Features()
+	switch {
+	case !f.SupportsType(v.Type):
+		return fault.New(http.StatusBadRequest, "BGPVPNTypeNotSupported", "BGPVPN %s driver does not support %s type", s.Driver.Name(), v.Type)
+	case len(v.RouteDistinguishers) > 0 && !f.RouteDistinguishers:
+		return fault.New(http.StatusBadRequest, "BGPVPNRDNotSupported", "BGPVPN %s driver does not support to manually set route distinguisher", s.Driver.Name())
+	case v.VNI != nil && !f.VNI:
+		return s.unsupported("the vni attribute")
+	case v.LocalPref != nil && !f.LocalPref:
+		return s.unsupported("the local_pref attribute")
+	}
+	return nil
+}
+
+// BGPVPNNotFound is the 404 for a BGPVPN.
+func BGPVPNNotFound(id string) error {
+	return fault.NotFound("BGPVPNNotFound", "BGPVPN %s could not be found", id)
+}
+
+// GetBGPVPN loads a BGPVPN that the caller may see (its own unless admin).
+func GetBGPVPN(c *Call, tx store.Tx, id string) (*store.BGPVPN, error) {
+	v, err := tx.GetBGPVPN(id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !c.Caller.Admin && v.ProjectID != c.Caller.ProjectID) {
+		return nil, BGPVPNNotFound(id)
+	}
+	return v, err
+}
+
+// CreateBGPVPN stores a new BGPVPN.
+func (s *Service) CreateBGPVPN(c *Call, tx store.Tx, v *store.BGPVPN) error {
+	if err := s.checkFeatures(v); err != nil {
+		return err
+	}
+	if err := tx.CreateBGPVPN(v); err != nil {
+		return err
+	}
+	return s.notify(c, tx, driver.Event{Op: driver.Create, Kind: driver.BGPVPN, New: v, BGPVPN: v})
+}
+
+// UpdateBGPVPN stores the new state of a BGPVPN.
+func (s *Service) UpdateBGPVPN(c *Call, tx store.Tx, old, v *store.BGPVPN) error {
+	if err := s.checkFeatures(v); err != nil {
+		return err
+	}
+	if err := tx.UpdateBGPVPN(v); err != nil {
+		return err
+	}
+	return s.notify(c, tx, driver.Event{Op: driver.Update, Kind: driver.BGPVPN, Old: old, New: v, BGPVPN: v})
+}
+
+// DeleteBGPVPN removes a BGPVPN and, by cascade, its associations and the
+// port-association routes that point at it.
+func (s *Service) DeleteBGPVPN(c *Call, tx store.Tx, v *store.BGPVPN) error {
+	if err := s.notify(c, tx, driver.Event{Op: driver.Delete, Kind: driver.BGPVPN, Old: v, BGPVPN: v}); err != nil {
+		return err
+	}
+	return tx.DeleteBGPVPN(v.ID)
+}
+
+// sameProject refuses an association whose resource or own project is not
+// the BGPVPN's.
+func sameProject(what, resourceProject, assocProject string, v *store.BGPVPN) error {
+	if resourceProject != v.ProjectID {
+		return fault.NotAuthorized(fmt.Sprintf("the %s belongs to project %s, the BGPVPN to project %s", what, resourceProject, v.ProjectID))
+	}
+	if assocProject != v.ProjectID {
+		return fault.NotAuthorized(fmt.Sprintf("the association would belong to project %s, the BGPVPN belongs to project %s", assocProject, v.ProjectID))
+	}
+	return nil
+}
+
+// pyList renders ids as a Python list of strings, as the original's
+// messages do.
+func pyList(ids []string) string {
+	q := make([]string, len(ids))
+	for i, id := range ids {
+		q[i] = "'" + id + "'"
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+// bgpvpnsWith lists the ids of the project's BGPVPNs associated with any
+// of the networks or routers given.
+func bgpvpnsWith(tx store.Tx, project string, networks, routers []string) ([]string, error) {
+	vs, err := tx.ListBGPVPNs(store.Query{Filters: map[string][]any{"project_id": {project}}, Networks: networks, Routers: routers})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(vs))
+	for i, v := range vs {
+		ids[i] = v.ID
+	}
+	return ids, nil
+}
+
+// L3BGPVPNsWith is bgpvpnsWith limited to l3 BGPVPNs of any project.
+func l3With(tx store.Tx, networks, routers []string) (bool, error) {
+	vs, err := tx.ListBGPVPNs(store.Query{Filters: map[string][]any{"type": {"l3"}}, Networks: networks, Routers: routers, Limit: 1})
+	return len(vs) > 0, err
+}
+
+// RouterInterfaceAllowed is the check the original runs before a subnet is
+// plugged into a router: not when both the router and the network are
+// bound to an l3 BGPVPN.
+func (s *Service) RouterInterfaceAllowed(tx store.Tx, routerID, networkID string) error {
+	if !s.Driver.Features().RouterAssociations {
+		return nil
+	}
+	routerBound, err := l3With(tx, nil, []string{routerID})
+	if err != nil || !routerBound {
+		return err
+	}
+	netBound, err := l3With(tx, []string{networkID}, nil)
+	if err != nil || !netBound {
+		return err
+	}
+	return fault.Conflict("RouterInterfaceAttachmentConflict",
+		"Error cannot perform router interface attachment due to Bad bgpvpn request: It is not allowed to add an interface to a router if both the router and the network are bound to an L3 BGPVPN.")
+}

@@ -1,0 +1,71 @@
+// Package server wires bgpvpn-server together: configuration, store,
+// policy, identity, service driver and the HTTP API, with a clean shutdown.
+package server
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/bgpvpn/bgpvpn/internal/config"
+)
+
+// Schema is every option the server reads.
+func Schema() *config.Schema {
+	return config.NewSchema(
+		config.Opt{Section: "DEFAULT", Name: "bind_host", Type: config.String, Default: "127.0.0.1",
+			Help: "Address the API listens on."},
+		config.Opt{Section: "DEFAULT", Name: "bind_port", Type: config.Port, Default: "9696",
+			Help: "Port the API listens on."},
+		config.Opt{Section: "DEFAULT", Name: "data_dir", Type: config.String, Default: "data",
+			Help: "Directory of the SQLite database (bgpvpn.db) when [database] connection is not set."},
+		config.Opt{Section: "DEFAULT", Name: "auth_strategy", Type: config.String, Default: "noauth", Choices: []string{"noauth"},
+			Help: "How callers are identified. noauth trusts the X-User-Id, X-Project-Id and X-Roles headers; a request without them is the admin of [noauth]."},
+		config.Opt{Section: "DEFAULT", Name: "debug", Type: config.Bool, Default: "false",
+			Help: "Log every request at debug level."},
+		config.Opt{Section: "noauth", Name: "admin_user_id", Type: config.String, Default: "admin-user",
+			Help: "User of a request that carries no identity headers."},
+		config.Opt{Section: "noauth", Name: "admin_project_id", Type: config.String, Default: "admin-project",
+			Help: "Project of a request that carries no identity headers."},
+		config.Opt{Section: "database", Name: "connection", Type: config.String, Secret: true,
+			Help: "Database URL: sqlite:///path/to/file.db. Empty means a SQLite file in data_dir."},
+		config.Opt{Section: "oslo_policy", Name: "policy_file", Type: config.String,
+			Help: "YAML or JSON file of policy rules overriding the defaults (see `bgpvpn-server policy-sample`)."},
+		config.Opt{Section: "service_providers", Name: "service_provider", Type: config.Multi, Default: "BGPVPN:Dummy:dummy:default",
+			Help: "Service driver, as BGPVPN:<name>:<driver>:default. Drivers: dummy (stores only). The original's class paths of the DB-only driver are accepted as dummy."},
+	)
+}
+
+// Provider is a parsed service_provider line.
+type Provider struct{ Name, Driver string }
+
+// originalDrivers maps networking-bgpvpn's class paths to our drivers.
+var originalDrivers = map[string]string{
+	"networking_bgpvpn.neutron.services.service_drivers.driver_api.BGPVPNDriver":   "dummy",
+	"networking_bgpvpn.neutron.services.service_drivers.driver_api.BGPVPNDriverRC": "dummy",
+}
+
+// ParseProvider reads "BGPVPN:<name>:<driver>[:default]".
+func ParseProvider(lines []string) (Provider, error) {
+	var found []Provider
+	for _, line := range lines {
+		parts := strings.Split(line, ":")
+		if len(parts) < 3 || len(parts) > 4 || (len(parts) == 4 && parts[3] != "default") {
+			return Provider{}, fmt.Errorf("[service_providers] service_provider %q: want BGPVPN:<name>:<driver>:default", line)
+		}
+		if parts[0] != "BGPVPN" {
+			continue
+		}
+		d := parts[2]
+		if mapped, ok := originalDrivers[d]; ok {
+			d = mapped
+		}
+		found = append(found, Provider{Name: parts[1], Driver: d})
+	}
+	switch len(found) {
+	case 0:
+		return Provider{}, fmt.Errorf("[service_providers] no BGPVPN service_provider")
+	case 1:
+		return found[0], nil
+	}
+	return Provider{}, fmt.Errorf("[service_providers] %d BGPVPN service providers; exactly one is supported", len(found))
+}

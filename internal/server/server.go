@@ -1,0 +1,100 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bgpvpn/bgpvpn/internal/api"
+	"github.com/bgpvpn/bgpvpn/internal/bgpvpn"
+	"github.com/bgpvpn/bgpvpn/internal/config"
+	"github.com/bgpvpn/bgpvpn/internal/driver"
+	"github.com/bgpvpn/bgpvpn/internal/identity"
+	"github.com/bgpvpn/bgpvpn/internal/network"
+	"github.com/bgpvpn/bgpvpn/internal/policy"
+	"github.com/bgpvpn/bgpvpn/internal/store/sqlstore"
+)
+
+// Server is a configured, not yet listening, bgpvpn-server.
+type Server struct {
+	Addr    string
+	Handler http.Handler
+	log     *slog.Logger
+	closers []func() error
+}
+
+// OpenStore opens the configured database and applies migrations.
+func OpenStore(ctx context.Context, v *config.Values) (*sqlstore.Store, error) {
+	path := filepath.Join(v.String("DEFAULT", "data_dir"), "bgpvpn.db")
+	if conn := v.String("database", "connection"); conn != "" {
+		p, ok := strings.CutPrefix(conn, "sqlite:///")
+		if !ok {
+			return nil, fmt.Errorf("[database] connection: only sqlite:///<path> is supported in this version")
+		}
+		path = "/" + p
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("creating data directory: %w", err)
+	}
+	return sqlstore.OpenSQLite(ctx, path)
+}
+
+// New builds the server from configuration values.
+func New(ctx context.Context, v *config.Values, log *slog.Logger) (*Server, error) {
+	prov, err := ParseProvider(v.Multi("service_providers", "service_provider"))
+	if err != nil {
+		return nil, err
+	}
+	enf, err := policy.New(policy.Defaults(), v.String("oslo_policy", "policy_file"))
+	if err != nil {
+		return nil, fmt.Errorf("loading policy: %w", err)
+	}
+	st, err := OpenStore(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	drv, err := driver.New(prov.Driver, driver.Options{Name: prov.Name, Logger: log.With("component", "driver"), Store: st,
+		Config: func(section, name string) string { return "" }})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	svc := &bgpvpn.Service{Driver: drv, Log: log.With("component", "bgpvpn")}
+	netSvc := &network.Service{RouterInterfaceAllowed: svc.RouterInterfaceAllowed}
+	admin := policy.Credentials{UserID: v.String("noauth", "admin_user_id"), ProjectID: v.String("noauth", "admin_project_id"), Roles: []string{"admin"}}
+	h := api.New(api.Options{Store: st, Policy: enf, Auth: identity.NoAuth{Admin: admin}, Service: svc, Network: netSvc,
+		Logger: log.With("component", "api")})
+	addr := net.JoinHostPort(v.String("DEFAULT", "bind_host"), strconv.FormatInt(v.Int("DEFAULT", "bind_port"), 10))
+	return &Server{Addr: addr, Handler: h, log: log, closers: []func() error{drv.Close, st.Close}}, nil
+}
+
+// Run serves until ctx is cancelled, then drains requests and closes.
+func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{Handler: s.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	s.log.Info("serving", "addr", ln.Addr().String())
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = hs.Shutdown(shutdownCtx)
+		cancel()
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	for _, c := range s.closers {
+		err = errors.Join(err, c())
+	}
+	return err
+}

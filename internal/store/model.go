@@ -1,0 +1,106 @@
+package store
+
+// BGPVPN is a VPN with its route targets.
+type BGPVPN struct {
+	ID                  string
+	ProjectID           string
+	Name                string
+	Type                string // "l3" or "l2"
+	RouteTargets        []string
+	ImportTargets       []string
+	ExportTargets       []string
+	RouteDistinguishers []string
+	VNI                 *int64
+	LocalPref           *int64
+	// Derived: ids of the associated networks, routers and ports.
+	Networks, Routers, Ports []string
+	Std
+}
+
+// NetworkAssociation joins a network to a BGPVPN.
+type NetworkAssociation struct {
+	ID, ProjectID, BGPVPNID, NetworkID string
+	Std
+}
+
+// RouterAssociation joins a router to a BGPVPN.
+type RouterAssociation struct {
+	ID, ProjectID, BGPVPNID, RouterID string
+	AdvertiseExtraRoutes              bool
+	Std
+}
+
+// PortAssociation joins a port to a BGPVPN, with extra routes.
+type PortAssociation struct {
+	ID, ProjectID, BGPVPNID, PortID string
+	AdvertiseFixedIPs               bool
+	Routes                          []PortRoute
+	Std
+}
+
+// PortRoute is a route of a port association: a prefix ("prefix") or the
+// routes of another BGPVPN ("bgpvpn").
+type PortRoute struct {
+	Type      string
+	Prefix    string
+	BGPVPNID  string
+	LocalPref *int64
+}
+
+// Network is a core network.
+type Network struct {
+	ID, ProjectID, Name string
+	AdminStateUp        bool
+	Shared              bool
+	External            bool // router:external
+	MTU                 int64
+	Status              string
+	// Derived: ids of the network's subnets.
+	Subnets []string
+	Std
+}
+
+// Subnet is an IPv4 or IPv6 subnet of a network.
+type Subnet struct {
+	ID, ProjectID, NetworkID, Name string
+	IPVersion                      int64
+	CIDR                           string
+	GatewayIP                      string // "" = none
+	EnableDHCP                     bool
+	AllocationPools                []IPRange
+	DNSNameservers                 []string
+	HostRoutes                     []Route
+	IPv6RAMode, IPv6AddressMode    string
+	Std
+}
+
+// IPRange is an allocation pool.
+type IPRange struct{ Start, End string }
+
+// Route is a destination and next hop (subnet host routes, router routes).
+type Route struct{ Destination, NextHop string }
+
+// Port is a core port.
+type Port struct {
+	ID, ProjectID, NetworkID, Name string
+	MACAddress                     string
+	AdminStateUp                   bool
+	Status                         string
+	DeviceOwner, DeviceID          string
+	HostID                         string // binding:host_id
+	FixedIPs                       []FixedIP
+	Std
+}
+
+// FixedIP is an address of a port.
+type FixedIP struct{ SubnetID, IPAddress string }
+
+// Router is a core router.
+type Router struct {
+	ID, ProjectID, Name string
+	AdminStateUp        bool
+	Status              string
+	GatewayNetworkID    string // external_gateway_info.network_id
+	Routes              []Route
+	Std
+}

@@ -1,0 +1,135 @@
+// Package store defines what the server keeps and the transactional
+// interface to keep it. Implementations (sqlstore: SQLite, PostgreSQL) share
+// the conformance suite in storetest.
+//
+// Every API request runs in exactly one transaction: Update for requests
+// that write, View for those that only read. The store never applies policy
+// or business rules; it enforces only what SQL enforces (foreign keys,
+// cascades, unique constraints).
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors; implementations wrap them.
+var (
+	ErrNotFound = errors.New("not found")
+	// ErrConflict is a unique-constraint violation.
+	ErrConflict = errors.New("conflict")
+)
+
+// Store opens transactions.
+type Store interface {
+	// Update runs fn in a read-write transaction, committed when fn
+	// returns nil and rolled back otherwise.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(Tx) error) error
+	Close() error
+}
+
+// Std holds Neutron's standard attributes.
+type Std struct {
+	Description string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	Revision    int64
+}
+
+// SortKey orders a list.
+type SortKey struct {
+	Attr string
+	Desc bool
+}
+
+// Query selects a list.
+type Query struct {
+	// Filters: attribute -> accepted values (any of them); attributes are
+	// AND-ed. Values are typed like the attribute (string, bool, int64); list
+	// attributes compare with their stored comma-joined text.
+	Filters map[string][]any
+	// Project, when set, limits the list to that project's objects (and,
+	// for networks, shared ones): Neutron's non-admin query scope.
+	Project string
+	// Parent is the BGPVPN id for association lists.
+	Parent string
+	// Networks, Routers and Ports select BGPVPNs that have an association
+	// with any of the ids.
+	Networks, Routers, Ports []string
+	Sort                     []SortKey
+	// Limit (0 = none), Marker (id of the last item of the previous page)
+	// and Reverse (page backwards from Marker) paginate.
+	Limit   int
+	Marker  string
+	Reverse bool
+}
+
+// Tx is one transaction.
+type Tx interface {
+	BGPVPNs
+	Associations
+	Networks
+}
+
+// BGPVPNs stores BGPVPNs. Networks, Routers and Ports are derived from the
+// associations and ignored on write.
+type BGPVPNs interface {
+	CreateBGPVPN(v *BGPVPN) error
+	GetBGPVPN(id string) (*BGPVPN, error)
+	ListBGPVPNs(q Query) ([]*BGPVPN, error)
+	UpdateBGPVPN(v *BGPVPN) error
+	DeleteBGPVPN(id string) error
+}
+
+// Associations stores the three kinds of association.
+type Associations interface {
+	CreateNetworkAssociation(a *NetworkAssociation) error
+	GetNetworkAssociation(bgpvpnID, id string) (*NetworkAssociation, error)
+	ListNetworkAssociations(q Query) ([]*NetworkAssociation, error)
+	UpdateNetworkAssociation(a *NetworkAssociation) error
+	DeleteNetworkAssociation(bgpvpnID, id string) error
+
+	CreateRouterAssociation(a *RouterAssociation) error
+	GetRouterAssociation(bgpvpnID, id string) (*RouterAssociation, error)
+	ListRouterAssociations(q Query) ([]*RouterAssociation, error)
+	UpdateRouterAssociation(a *RouterAssociation) error
+	DeleteRouterAssociation(bgpvpnID, id string) error
+
+	CreatePortAssociation(a *PortAssociation) error
+	GetPortAssociation(bgpvpnID, id string) (*PortAssociation, error)
+	ListPortAssociations(q Query) ([]*PortAssociation, error)
+	UpdatePortAssociation(a *PortAssociation) error
+	DeletePortAssociation(bgpvpnID, id string) error
+}
+
+// Networks stores the core network model.
+type Networks interface {
+	CreateNetwork(n *Network) error
+	GetNetwork(id string) (*Network, error)
+	ListNetworks(q Query) ([]*Network, error)
+	UpdateNetwork(n *Network) error
+	DeleteNetwork(id string) error
+
+	CreateSubnet(s *Subnet) error
+	GetSubnet(id string) (*Subnet, error)
+	ListSubnets(q Query) ([]*Subnet, error)
+	UpdateSubnet(s *Subnet) error
+	DeleteSubnet(id string) error
+
+	CreatePort(p *Port) error
+	GetPort(id string) (*Port, error)
+	ListPorts(q Query) ([]*Port, error)
+	UpdatePort(p *Port) error
+	DeletePort(id string) error
+	// AllocatedIPs lists the addresses in use on a subnet.
+	AllocatedIPs(subnetID string) ([]string, error)
+
+	CreateRouter(r *Router) error
+	GetRouter(id string) (*Router, error)
+	ListRouters(q Query) ([]*Router, error)
+	UpdateRouter(r *Router) error
+	DeleteRouter(id string) error
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Replays ../shared/conformance against a freshly started bgpvpn-server on an
+# empty data directory and fails on any difference from the original.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+cases=../shared/conformance
+if [ ! -d "$cases" ]; then
+  echo "conformance: $cases not found (CI lays shared/ beside the repository)" >&2
+  exit 1
+fi
+work=$(mktemp -d)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+go build -o "$work/bgpvpn-server" ./cmd/bgpvpn-server
+(cd "$cases" && go build -o "$work/conformance" .)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 19696)
+"$work/bgpvpn-server" --bind "127.0.0.1:$port" --data-dir "$work/data" >"$work/server.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$port/" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+if ! "$work/conformance" check -base "http://127.0.0.1:$port" -cases "$cases/cases" -want "$cases/expected.json"; then
+  echo "--- server log"; tail -50 "$work/server.log"
+  exit 1
+fi
