@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 
+	"github.com/bgpvpn/bgpvpn/internal/rtrd"
 	"github.com/bgpvpn/bgpvpn/internal/speaker"
 )
 
@@ -86,6 +87,9 @@ func (inst *instance) subscriptions() []speaker.RT {
 }
 
 func compareRT(a, b speaker.RT) int {
+	if a.Kind != b.Kind {
+		return int(a.Kind) - int(b.Kind)
+	}
 	if c := a.IP.Compare(b.IP); c != 0 {
 		return c
 	}
@@ -158,7 +162,7 @@ func (inst *instance) prepareEndpoint(m *Manager, a Attachment) (*endpoint, erro
 			}
 			return nil, err
 		}
-		ep.rd, ep.rdAllocated = speaker.RD{IP: m.cfg.LocalAddress, Number: n}, true
+		ep.rd, ep.rdAllocated = speaker.RD{Kind: rtrd.IPv4Address, IP: m.cfg.LocalAddress, Number: n}, true
 	}
 	return ep, nil
 }

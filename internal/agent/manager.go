@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bgpvpn/bgpvpn/internal/dataplane"
+	"github.com/bgpvpn/bgpvpn/internal/rtrd"
 	"github.com/bgpvpn/bgpvpn/internal/speaker"
 )
 
@@ -304,7 +305,7 @@ func (m *Manager) newInstance(a Attachment) (*instance, error) {
 			m.labels.release(label)
 			return nil, fmt.Errorf("allocating an RD for %s: %w", inst.id, err)
 		}
-		inst.rd = speaker.RD{IP: m.cfg.LocalAddress, Number: n}
+		inst.rd = speaker.RD{Kind: rtrd.IPv4Address, IP: m.cfg.LocalAddress, Number: n}
 		inst.rdAllocated = true
 	}
 	return inst, nil

@@ -15,6 +15,7 @@ import (
 
 	"github.com/bgpvpn/bgpvpn/internal/dataplane"
 	"github.com/bgpvpn/bgpvpn/internal/dataplane/dummy"
+	"github.com/bgpvpn/bgpvpn/internal/rtrd"
 	"github.com/bgpvpn/bgpvpn/internal/speaker"
 )
 
@@ -102,11 +103,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func rts(ss ...string) []speaker.RT {
 	var out []speaker.RT
 	for _, s := range ss {
-		rt, err := speaker.ParseRT(s)
-		if err != nil {
-			panic(err)
-		}
-		out = append(out, rt)
+		out = append(out, rtrd.MustParse(s))
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 
+	"github.com/bgpvpn/bgpvpn/internal/rtrd"
 	"github.com/osrg/gobgp/v4/pkg/apiutil"
 	"github.com/osrg/gobgp/v4/pkg/packet/bgp"
 )
@@ -41,48 +42,58 @@ func familyOf(f bgp.Family) (Family, bool) {
 	return 0, false
 }
 
-func (d RD) gobgp() (bgp.RouteDistinguisherInterface, error) {
-	switch {
-	case d.IP.IsValid():
-		if d.Number > 0xffff {
-			return nil, fmt.Errorf("%w: RD %s: number over 65535", ErrBadValue, d)
+func rdToGoBGP(d RD) (bgp.RouteDistinguisherInterface, error) {
+	switch d.Kind {
+	case rtrd.IPv4Address:
+		if d.Number > 0xffff || !d.IP.Is4() {
+			return nil, fmt.Errorf("%w: RD %s", ErrBadValue, d)
 		}
 		return bgp.NewRouteDistinguisherIPAddressAS(d.IP, uint16(d.Number))
-	case d.ASN > 0xffff:
+	case rtrd.FourOctetAS:
 		if d.Number > 0xffff {
 			return nil, fmt.Errorf("%w: RD %s: number over 65535", ErrBadValue, d)
 		}
 		return bgp.NewRouteDistinguisherFourOctetAS(d.ASN, uint16(d.Number)), nil
+	case rtrd.TwoOctetAS:
+		if d.ASN > 0xffff {
+			return nil, fmt.Errorf("%w: RD %s: ASN over 65535", ErrBadValue, d)
+		}
+		return bgp.NewRouteDistinguisherTwoOctetAS(uint16(d.ASN), d.Number), nil
 	}
-	return bgp.NewRouteDistinguisherTwoOctetAS(uint16(d.ASN), d.Number), nil
+	return nil, fmt.Errorf("%w: RD kind %d", ErrBadValue, d.Kind)
 }
 
 func rdFrom(rd bgp.RouteDistinguisherInterface) RD {
 	switch v := rd.(type) {
 	case *bgp.RouteDistinguisherTwoOctetAS:
-		return RD{ASN: uint32(v.Admin), Number: v.Assigned}
+		return RD{Kind: rtrd.TwoOctetAS, ASN: uint32(v.Admin), Number: v.Assigned}
 	case *bgp.RouteDistinguisherIPAddressAS:
-		return RD{IP: v.Admin, Number: uint32(v.Assigned)}
+		return RD{Kind: rtrd.IPv4Address, IP: v.Admin, Number: uint32(v.Assigned)}
 	case *bgp.RouteDistinguisherFourOctetAS:
-		return RD{ASN: v.Admin, Number: uint32(v.Assigned)}
+		return RD{Kind: rtrd.FourOctetAS, ASN: v.Admin, Number: uint32(v.Assigned)}
 	}
 	return RD{}
 }
 
-func (t RT) extCommunity(subtype bgp.ExtendedCommunityAttrSubType) (bgp.ExtendedCommunityInterface, error) {
-	switch {
-	case t.IP.IsValid():
-		if t.Number > 0xffff {
-			return nil, fmt.Errorf("%w: RT %s: number over 65535", ErrBadValue, t)
+func rtToGoBGP(t RT, subtype bgp.ExtendedCommunityAttrSubType) (bgp.ExtendedCommunityInterface, error) {
+	switch t.Kind {
+	case rtrd.IPv4Address:
+		if t.Number > 0xffff || !t.IP.Is4() {
+			return nil, fmt.Errorf("%w: RT %s", ErrBadValue, t)
 		}
 		return bgp.NewIPv4AddressSpecificExtended(subtype, t.IP, uint16(t.Number), true)
-	case t.ASN > 0xffff:
+	case rtrd.FourOctetAS:
 		if t.Number > 0xffff {
 			return nil, fmt.Errorf("%w: RT %s: number over 65535", ErrBadValue, t)
 		}
 		return bgp.NewFourOctetAsSpecificExtended(subtype, t.ASN, uint16(t.Number), true), nil
+	case rtrd.TwoOctetAS:
+		if t.ASN > 0xffff {
+			return nil, fmt.Errorf("%w: RT %s: ASN over 65535", ErrBadValue, t)
+		}
+		return bgp.NewTwoOctetAsSpecificExtended(subtype, uint16(t.ASN), t.Number, true), nil
 	}
-	return bgp.NewTwoOctetAsSpecificExtended(subtype, uint16(t.ASN), t.Number, true), nil
+	return nil, fmt.Errorf("%w: RT kind %d", ErrBadValue, t.Kind)
 }
 
 // rtFrom decodes an AS- or IP-specific extended community of the given
@@ -91,15 +102,15 @@ func rtFrom(ec bgp.ExtendedCommunityInterface, subtype bgp.ExtendedCommunityAttr
 	switch v := ec.(type) {
 	case *bgp.TwoOctetAsSpecificExtended:
 		if v.SubType == subtype {
-			return RT{ASN: uint32(v.AS), Number: v.LocalAdmin}, true
+			return RT{Kind: rtrd.TwoOctetAS, ASN: uint32(v.AS), Number: v.LocalAdmin}, true
 		}
 	case *bgp.IPv4AddressSpecificExtended:
 		if v.SubType == subtype {
-			return RT{IP: v.IPv4, Number: uint32(v.LocalAdmin)}, true
+			return RT{Kind: rtrd.IPv4Address, IP: v.IPv4, Number: uint32(v.LocalAdmin)}, true
 		}
 	case *bgp.FourOctetAsSpecificExtended:
 		if v.SubType == subtype {
-			return RT{ASN: v.AS, Number: uint32(v.LocalAdmin)}, true
+			return RT{Kind: rtrd.FourOctetAS, ASN: v.AS, Number: uint32(v.LocalAdmin)}, true
 		}
 	}
 	return RT{}, false
@@ -132,14 +143,14 @@ func (r *Route) toPath(withdraw bool) (*apiutil.Path, error) {
 	}
 	var ecs []bgp.ExtendedCommunityInterface
 	for _, rt := range r.RTs {
-		ec, err := rt.extCommunity(bgp.EC_SUBTYPE_ROUTE_TARGET)
+		ec, err := rtToGoBGP(rt, bgp.EC_SUBTYPE_ROUTE_TARGET)
 		if err != nil {
 			return nil, err
 		}
 		ecs = append(ecs, ec)
 	}
 	for _, rt := range r.RTRecords {
-		ec, err := rt.extCommunity(subtypeRTRecord)
+		ec, err := rtToGoBGP(rt, subtypeRTRecord)
 		if err != nil {
 			return nil, err
 		}
@@ -171,13 +182,13 @@ func (r *Route) nlri() (bgp.NLRI, error) {
 		if !r.Prefix.IsValid() || r.Prefix.Addr().Is4() != (r.Family == VPNv4) {
 			return nil, fmt.Errorf("%w: prefix %s does not fit %s", ErrBadValue, r.Prefix, r.Family)
 		}
-		rd, err := r.RD.gobgp()
+		rd, err := rdToGoBGP(r.RD)
 		if err != nil {
 			return nil, err
 		}
 		return bgp.NewLabeledVPNIPAddrPrefix(r.Prefix, *bgp.NewMPLSLabelStack(r.Label), rd)
 	case EVPN:
-		rd, err := r.RD.gobgp()
+		rd, err := rdToGoBGP(r.RD)
 		if err != nil {
 			return nil, err
 		}
@@ -206,7 +217,7 @@ func (r *Route) nlri() (bgp.NLRI, error) {
 			// The default RT membership: send me everything.
 			return bgp.NewRouteTargetMembershipNLRI(r.OriginASN, nil), nil
 		}
-		ec, err := r.MembershipRT.extCommunity(bgp.EC_SUBTYPE_ROUTE_TARGET)
+		ec, err := rtToGoBGP(r.MembershipRT, bgp.EC_SUBTYPE_ROUTE_TARGET)
 		if err != nil {
 			return nil, err
 		}

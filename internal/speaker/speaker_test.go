@@ -12,6 +12,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/bgpvpn/bgpvpn/internal/rtrd"
 )
 
 func testLogger(t *testing.T) *slog.Logger {
@@ -123,7 +125,7 @@ func TestExchange(t *testing.T) {
 	ctx := context.Background()
 	a, b := pair(t)
 	tb := watch(t, b)
-	rt100 := RT{ASN: 64512, Number: 100}
+	rt100 := rtrd.MustParse("64512:100")
 	// b asks for RT 64512:100 only (RT constraint); a must then send only
 	// routes that carry it.
 	if err := b.Advertise(Route{Family: RTC, OriginASN: 64512, MembershipRT: rt100, NextHop: b.RouterID()}); err != nil {
@@ -131,20 +133,20 @@ func TestExchange(t *testing.T) {
 	}
 	mac, _ := net.ParseMAC("52:54:00:00:00:01")
 	routes := []Route{
-		{Family: VPNv4, RD: RD{IP: a.RouterID(), Number: 0}, Prefix: netip.MustParsePrefix("10.0.0.5/32"), Label: 17,
+		{Family: VPNv4, RD: RD{Kind: rtrd.IPv4Address, IP: a.RouterID(), Number: 0}, Prefix: netip.MustParsePrefix("10.0.0.5/32"), Label: 17,
 			NextHop: netip.MustParseAddr("192.0.2.11"), RTs: []RT{rt100}, LocalPref: 250, Encaps: []Encap{EncapMPLS}},
-		{Family: VPNv6, RD: RD{ASN: 4200000000, Number: 7}, Prefix: netip.MustParsePrefix("2001:db8::5/128"), Label: 18,
+		{Family: VPNv6, RD: rtrd.MustParse("4200000000:7"), Prefix: netip.MustParsePrefix("2001:db8::5/128"), Label: 18,
 			NextHop: netip.MustParseAddr("192.0.2.11"), RTs: []RT{rt100}, LocalPref: 100},
-		{Family: EVPN, EVPNType: EVPNMACIP, RD: RD{IP: a.RouterID(), Number: 1}, MAC: mac, IP: netip.MustParseAddr("10.0.0.5"), Label: 5000,
+		{Family: EVPN, EVPNType: EVPNMACIP, RD: RD{Kind: rtrd.IPv4Address, IP: a.RouterID(), Number: 1}, MAC: mac, IP: netip.MustParseAddr("10.0.0.5"), Label: 5000,
 			NextHop: netip.MustParseAddr("192.0.2.11"), RTs: []RT{rt100}, LocalPref: 100, Encaps: []Encap{EncapVXLAN}},
-		{Family: EVPN, EVPNType: EVPNMulticast, RD: RD{IP: a.RouterID(), Number: 1}, IP: a.RouterID(),
+		{Family: EVPN, EVPNType: EVPNMulticast, RD: RD{Kind: rtrd.IPv4Address, IP: a.RouterID(), Number: 1}, IP: a.RouterID(),
 			NextHop: netip.MustParseAddr("192.0.2.11"), RTs: []RT{rt100}, LocalPref: 100, Encaps: []Encap{EncapVXLAN},
 			PMSI: &PMSITunnel{Label: 5000, Endpoint: netip.MustParseAddr("192.0.2.11")}},
-		{Family: EVPN, EVPNType: EVPNIPPrefix, RD: RD{IP: a.RouterID(), Number: 1}, Prefix: netip.MustParsePrefix("10.9.0.0/16"), Label: 5001,
+		{Family: EVPN, EVPNType: EVPNIPPrefix, RD: RD{Kind: rtrd.IPv4Address, IP: a.RouterID(), Number: 1}, Prefix: netip.MustParsePrefix("10.9.0.0/16"), Label: 5001,
 			NextHop: netip.MustParseAddr("192.0.2.11"), RTs: []RT{rt100}, LocalPref: 100, Encaps: []Encap{EncapVXLAN}, RouterMAC: mac},
 	}
-	filtered := Route{Family: VPNv4, RD: RD{IP: a.RouterID(), Number: 0}, Prefix: netip.MustParsePrefix("10.0.0.6/32"), Label: 19,
-		NextHop: netip.MustParseAddr("192.0.2.11"), RTs: []RT{{ASN: 64512, Number: 999}}, LocalPref: 100}
+	filtered := Route{Family: VPNv4, RD: RD{Kind: rtrd.IPv4Address, IP: a.RouterID(), Number: 0}, Prefix: netip.MustParsePrefix("10.0.0.6/32"), Label: 19,
+		NextHop: netip.MustParseAddr("192.0.2.11"), RTs: []RT{rtrd.MustParse("64512:999")}, LocalPref: 100}
 	if err := a.Advertise(append(routes, filtered)...); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bgpvpn/bgpvpn/internal/rtrd"
 )
 
 // Family is a BGP address family the speaker can carry.
@@ -38,82 +40,15 @@ func (f Family) String() string {
 	return "family(" + strconv.Itoa(int(f)) + ")"
 }
 
-// ErrBadValue is wrapped by the parsers of this package.
+// ErrBadValue is wrapped by errors about routes that cannot be encoded.
 var ErrBadValue = errors.New("bad value")
 
-// RT is a route target extended community. The administrator is an ASN or,
-// when IP is valid, an IPv4 address. The encoding follows from the values:
-// IP → type 1 (IP:16-bit), ASN > 65535 → type 2 (4-byte AS:16-bit), else
-// type 0 (2-byte AS:32-bit).
-type RT struct {
-	ASN    uint32
-	IP     netip.Addr
-	Number uint32
-}
-
-// RD is a route distinguisher, with the same three encodings as RT.
-type RD struct {
-	ASN    uint32
-	IP     netip.Addr
-	Number uint32
-}
-
-func (t RT) String() string { return adminString(t.ASN, t.IP, t.Number) }
-func (d RD) String() string { return adminString(d.ASN, d.IP, d.Number) }
-
-// IsZero reports whether d is the zero RD (0:0).
-func (d RD) IsZero() bool { return d == RD{} }
-
-func adminString(asn uint32, ip netip.Addr, n uint32) string {
-	if ip.IsValid() {
-		return ip.String() + ":" + strconv.FormatUint(uint64(n), 10)
-	}
-	return strconv.FormatUint(uint64(asn), 10) + ":" + strconv.FormatUint(uint64(n), 10)
-}
-
-// ParseRT parses "ASN:N" or "a.b.c.d:N".
-func ParseRT(s string) (RT, error) {
-	asn, ip, n, err := parseAdmin(s)
-	return RT{ASN: asn, IP: ip, Number: n}, err
-}
-
-// ParseRD parses "ASN:N" or "a.b.c.d:N".
-func ParseRD(s string) (RD, error) {
-	asn, ip, n, err := parseAdmin(s)
-	return RD{ASN: asn, IP: ip, Number: n}, err
-}
-
-func parseAdmin(s string) (uint32, netip.Addr, uint32, error) {
-	i := strings.LastIndexByte(s, ':')
-	if i <= 0 || i == len(s)-1 {
-		return 0, netip.Addr{}, 0, fmt.Errorf("%w: %q is not ADMIN:NUMBER", ErrBadValue, s)
-	}
-	admin, num := s[:i], s[i+1:]
-	if strings.Contains(admin, ".") {
-		ip, err := netip.ParseAddr(admin)
-		if err != nil || !ip.Is4() {
-			return 0, netip.Addr{}, 0, fmt.Errorf("%w: %q: administrator is not an IPv4 address", ErrBadValue, s)
-		}
-		n, err := strconv.ParseUint(num, 10, 16)
-		if err != nil {
-			return 0, netip.Addr{}, 0, fmt.Errorf("%w: %q: number must be 0..65535 with an IPv4 administrator", ErrBadValue, s)
-		}
-		return 0, ip, uint32(n), nil
-	}
-	asn, err := strconv.ParseUint(admin, 10, 32)
-	if err != nil {
-		return 0, netip.Addr{}, 0, fmt.Errorf("%w: %q: administrator is not an ASN", ErrBadValue, s)
-	}
-	bits := 32
-	if asn > 65535 {
-		bits = 16
-	}
-	n, err := strconv.ParseUint(num, 10, bits)
-	if err != nil {
-		return 0, netip.Addr{}, 0, fmt.Errorf("%w: %q: number out of range for AS %d", ErrBadValue, s, asn)
-	}
-	return uint32(asn), netip.Addr{}, uint32(n), nil
-}
+// RT is a route target, RD a route distinguisher: the module's rtrd values,
+// whose Kind gives the encoding (type 0, 1 or 2 of RFC 4364 §4.2).
+type (
+	RT = rtrd.Value
+	RD = rtrd.Value
+)
 
 // Encap is a BGP tunnel encapsulation type (RFC 9012 registry) carried in
 // the Encapsulation extended community.

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/bgpvpn/bgpvpn/internal/agent"
+	"github.com/bgpvpn/bgpvpn/internal/rtrd"
 	"github.com/bgpvpn/bgpvpn/internal/speaker"
 )
 
@@ -110,7 +111,7 @@ func rtList(name string, raw json.RawMessage) ([]speaker.RT, error) {
 	out := make([]speaker.RT, 0, len(items))
 	seen := map[speaker.RT]bool{}
 	for _, it := range items {
-		rt, err := speaker.ParseRT(strings.TrimSpace(it))
+		rt, err := rtrd.Parse(strings.TrimSpace(it))
 		if err != nil {
 			return nil, bad(name, "%v", err)
 		}
@@ -343,7 +344,7 @@ func DecodeAttach(body []byte) (agent.Attachment, error) {
 		if err != nil {
 			return a, err
 		}
-		rd, err := speaker.ParseRD(s)
+		rd, err := rtrd.Parse(s)
 		if err != nil {
 			return a, bad("rd", "%v", err)
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/bgpvpn/bgpvpn/internal/agent"
+	"github.com/bgpvpn/bgpvpn/internal/rtrd"
 	"github.com/bgpvpn/bgpvpn/internal/speaker"
 )
 
@@ -30,7 +31,7 @@ const neutronBody = `{"vpn_type":"evpn","vpn_instance_id":"evpn_7c5a","mac_addre
 func TestDecodeAttach(t *testing.T) {
 	mac, _ := net.ParseMAC("52:54:00:00:00:01")
 	mac2, _ := net.ParseMAC("fa:16:3e:11:22:33")
-	rt := func(s string) speaker.RT { r, _ := speaker.ParseRT(s); return r }
+	rt := rtrd.MustParse
 	for _, tc := range []struct {
 		name string
 		body string
@@ -51,7 +52,7 @@ func TestDecodeAttach(t *testing.T) {
 		{"string local port, IPv4 admin RT", `{"vpn_type":"ipvpn","vpn_instance_id":"v","mac_address":"52:54:00:00:00:01","ip_address":"2001:db8::5/64","gateway_ip":"2001:db8::1","local_port":"tap1","import_rt":["1.2.3.4:5"],"export_rt":[]}`, agent.Attachment{
 			VPNType: agent.IPVPN, VPNInstanceID: "v", MAC: mac, IP: netip.MustParsePrefix("2001:db8::5/64"),
 			GatewayIP: netip.MustParseAddr("2001:db8::1"), LocalPort: agent.LocalPort{LinuxIf: "tap1"},
-			ImportRTs: []speaker.RT{{IP: netip.MustParseAddr("1.2.3.4"), Number: 5}}, ExportRTs: []speaker.RT{},
+			ImportRTs: []speaker.RT{rt("1.2.3.4:5")}, ExportRTs: []speaker.RT{},
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
