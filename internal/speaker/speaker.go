@@ -112,13 +112,14 @@ func Start(ctx context.Context, cfg Config) (*Speaker, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	gobgpLog := log.With("component", "gobgp")
 	log = log.With("component", "speaker")
 	lvl := cfg.LogLevel
 	if lvl == nil {
 		lvl = new(slog.LevelVar)
 		lvl.Set(slog.LevelWarn)
 	}
-	bs := server.NewBgpServer(server.LoggerOption(log.With("component", "gobgp"), lvl))
+	bs := server.NewBgpServer(server.LoggerOption(gobgpLog, lvl))
 	go bs.Serve()
 
 	g := &api.Global{

@@ -1,0 +1,143 @@
+// Package daemon wires bgpvpn-agent together from its settings: the BGP
+// speaker, the VPN manager with its dataplane drivers, and the REST API; or,
+// in route reflector mode, a speaker alone. It owns their goroutines and
+// stops them when its context ends.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/bgpvpn/bgpvpn/internal/agent"
+	"github.com/bgpvpn/bgpvpn/internal/agent/agentconf"
+	"github.com/bgpvpn/bgpvpn/internal/agent/api"
+	"github.com/bgpvpn/bgpvpn/internal/dataplane"
+	"github.com/bgpvpn/bgpvpn/internal/speaker"
+)
+
+// Options are what the command line adds to the settings.
+type Options struct {
+	Logger   *slog.Logger
+	Logs     *api.LogRing
+	BGPLevel *slog.LevelVar
+	Version  string
+	// Ready, if set, is called once the API listens (tests, benchmarks).
+	Ready func(apiAddr string)
+}
+
+func (o *Options) speakerConfig(s *agentconf.Settings) speaker.Config {
+	port := int32(s.BGPPort)
+	if !s.Listen {
+		port = -1
+	}
+	return speaker.Config{
+		ASN: s.ASN, RouterID: s.LocalAddress, ListenPort: port, ListenAddresses: []netip.Addr{s.LocalAddress},
+		GracefulRestart: s.GracefulRestart, Logger: o.Logger, LogLevel: o.BGPLevel,
+	}
+}
+
+func (o *Options) peer(s *agentconf.Settings, p netip.Addr) speaker.Peer {
+	fams := speaker.AllFamilies
+	if !s.EnableRTC {
+		fams = []speaker.Family{speaker.VPNv4, speaker.VPNv6, speaker.EVPN}
+	}
+	return speaker.Peer{Address: p, ASN: s.ASN, Port: s.BGPPort, LocalAddress: s.LocalAddress, Families: fams, HoldTime: s.HoldTime, ConnectRetry: 5}
+}
+
+// Run runs the agent until ctx ends.
+func Run(ctx context.Context, s *agentconf.Settings, o Options) error {
+	log := o.Logger
+	for _, u := range s.Unknown {
+		log.Warn("unknown option ignored", "option", u)
+	}
+	sp, err := speaker.Start(ctx, o.speakerConfig(s))
+	if err != nil {
+		return err
+	}
+	defer sp.Stop()
+
+	ipvpn, err := dataplane.New(s.IPVPNDriver, map[string]string{dataplane.OptVPNType: "ipvpn"})
+	if err != nil {
+		return fmt.Errorf("IP VPN dataplane: %w", err)
+	}
+	defer ipvpn.Close()
+	evpn := ipvpn
+	if s.EVPNDriver != s.IPVPNDriver || s.IPVPNDriver == "dummy" {
+		if evpn, err = dataplane.New(s.EVPNDriver, map[string]string{dataplane.OptVPNType: "evpn"}); err != nil {
+			return fmt.Errorf("EVPN dataplane: %w", err)
+		}
+		defer evpn.Close()
+	}
+	m, err := agent.New(agent.Config{
+		ASN: s.ASN, LocalAddress: s.LocalAddress, NextHop: s.IPVPNNextHop, EnableRTC: s.EnableRTC,
+		StrictVNI: s.StrictVNI, IPVPNDriver: ipvpn, EVPNDriver: evpn, Logger: log,
+	}, sp)
+	if err != nil {
+		return err
+	}
+	for _, p := range s.Peers {
+		if err := sp.AddPeer(ctx, o.peer(s, p)); err != nil {
+			return err
+		}
+	}
+
+	srv := &api.Server{Manager: m, BGP: sp, Logs: o.Logs, Config: s.Sections, Version: o.Version, Log: log.With("component", "api")}
+	ln, err := net.Listen("tcp", s.APIAddr)
+	if err != nil {
+		return fmt.Errorf("REST API: %w", err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 2)
+	go func() { errc <- m.Run(ctx) }()
+	go func() {
+		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("REST API: %w", err)
+		}
+	}()
+	log.Info("bgpvpn-agent started", "api", ln.Addr().String(), "local_address", s.LocalAddress, "peers", fmt.Sprint(s.Peers))
+	if o.Ready != nil {
+		o.Ready(ln.Addr().String())
+	}
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = hs.Shutdown(sctx)
+	return err
+}
+
+// RunReflector runs a route reflector until ctx ends: every configured peer
+// and any speaker of our AS from the client prefixes is a client.
+func RunReflector(ctx context.Context, s *agentconf.Settings, o Options) error {
+	cfg := o.speakerConfig(s)
+	cfg.RouteReflector = true
+	sp, err := speaker.Start(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer sp.Stop()
+	for _, p := range s.Peers {
+		if err := sp.AddPeer(ctx, o.peer(s, p)); err != nil {
+			return err
+		}
+	}
+	for _, pf := range s.RRClients {
+		if err := sp.AddDynamicNeighbors(ctx, pf, s.ASN); err != nil {
+			return err
+		}
+	}
+	o.Logger.Info("route reflector started", "local_address", s.LocalAddress, "port", s.BGPPort, "clients", fmt.Sprint(s.RRClients))
+	if o.Ready != nil {
+		o.Ready("")
+	}
+	<-ctx.Done()
+	return nil
+}
