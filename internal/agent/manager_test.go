@@ -255,7 +255,7 @@ func TestEVPNExchange(t *testing.T) {
 		return false
 	})
 	e := b.evpn.State().EVIs[0]
-	wantMACs := []dataplane.FDBEntry{{MAC: mac("52:54:00:00:00:0a"), IP: netip.MustParseAddr("10.0.0.10"), VTEP: a.addr, VNI: 5000}}
+	wantMACs := []dataplane.FDBEntry{{MAC: dataplane.MAC(mac("52:54:00:00:00:0a")), IP: netip.MustParseAddr("10.0.0.10"), VTEP: a.addr, VNI: 5000}}
 	if diff := cmp.Diff(wantMACs, e.MACs, cmpAddr); diff != "" {
 		t.Errorf("B's EVI MACs (-want +got):\n%s", diff)
 	}

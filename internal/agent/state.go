@@ -41,7 +41,7 @@ func (m *Manager) desiredState() (ipvpn, evpn dataplane.State) {
 					}
 					switch r.EVPNType {
 					case speaker.EVPNMACIP:
-						v.MACs = append(v.MACs, dataplane.FDBEntry{MAC: r.MAC, IP: r.IP, VTEP: r.NextHop, VNI: r.Label})
+						v.MACs = append(v.MACs, dataplane.FDBEntry{MAC: dataplane.MAC(r.MAC), IP: r.IP, VTEP: r.NextHop, VNI: r.Label})
 					case speaker.EVPNMulticast:
 						fe := dataplane.FloodEntry{VTEP: r.NextHop, VNI: r.Label}
 						if r.PMSI != nil {
@@ -64,7 +64,7 @@ func (inst *instance) dataplanePorts() []dataplane.Port {
 	for _, ep := range inst.sortedEndpoints() {
 		p := byIf[ep.linuxif]
 		if p == nil {
-			p = &dataplane.Port{LinuxIf: ep.linuxif, MAC: ep.mac, Direction: string(ep.direction), Label: ep.label}
+			p = &dataplane.Port{LinuxIf: ep.linuxif, MAC: dataplane.MAC(ep.mac), Direction: string(ep.direction), Label: ep.label}
 			byIf[ep.linuxif] = p
 			order = append(order, ep.linuxif)
 		}

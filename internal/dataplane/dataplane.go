@@ -55,8 +55,8 @@ type State struct {
 
 // Port is a local attachment point of a VRF or an EVI.
 type Port struct {
-	LinuxIf string           `json:"linuxif"`
-	MAC     net.HardwareAddr `json:"mac_address"`
+	LinuxIf string `json:"linuxif"`
+	MAC     MAC    `json:"mac_address"`
 	// IPs are the addresses of the port with the subnet length.
 	IPs       []netip.Prefix `json:"ip_addresses,omitempty"`
 	Direction string         `json:"direction"`
@@ -105,10 +105,10 @@ type EVI struct {
 
 // FDBEntry says where a remote MAC lives.
 type FDBEntry struct {
-	MAC  net.HardwareAddr `json:"mac"`
-	IP   netip.Addr       `json:"ip,omitzero"`
-	VTEP netip.Addr       `json:"vtep"`
-	VNI  uint32           `json:"vni"`
+	MAC  MAC        `json:"mac"`
+	IP   netip.Addr `json:"ip,omitzero"`
+	VTEP netip.Addr `json:"vtep"`
+	VNI  uint32     `json:"vni"`
 }
 
 // FloodEntry is a remote VTEP of an EVI.
@@ -120,6 +120,15 @@ type FloodEntry struct {
 // OptVPNType is the option through which New tells a driver which VPN type
 // ("ipvpn" or "evpn") it serves.
 const OptVPNType = "vpn_type"
+
+// MAC is a hardware address that prints, and marshals to JSON, as
+// aa:bb:cc:dd:ee:ff (net.HardwareAddr marshals as base64).
+type MAC net.HardwareAddr
+
+func (m MAC) String() string { return net.HardwareAddr(m).String() }
+
+// MarshalText implements encoding.TextMarshaler.
+func (m MAC) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
 
 // Factory builds a driver from its options (the [DATAPLANE_DRIVER_*]
 // section, minus dataplane_driver).
