@@ -9,11 +9,12 @@ import (
 	"github.com/bgpvpn/bgpvpn/internal/speaker"
 )
 
-// onUpdates takes the speaker's best path changes: it keeps the RIB copy and
-// updates the instances importing them.
+// onUpdates takes the speaker's best path changes and updates the
+// instances importing them.
 func (m *Manager) onUpdates(ups []speaker.Update) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.churn += uint64(len(ups))
 	touched := map[*instance]bool{}
 	for i := range ups {
 		u := &ups[i]
@@ -21,36 +22,23 @@ func (m *Manager) onUpdates(ups []speaker.Update) {
 			continue
 		}
 		key := u.Route.Key()
-		old := m.rib[key]
-		var cur *speaker.Route
+		h := nlriHash(key)
+		for _, inst := range m.imported[h] {
+			if m.forget(inst, key, &u.Route) {
+				touched[inst] = true
+			}
+		}
+		delete(m.imported, h)
 		if u.Withdraw {
-			if old == nil {
-				continue
+			continue
+		}
+		var st *stored
+		for inst := range m.importers(&u.Route) {
+			if st == nil {
+				st = m.storeRoute(&u.Route)
 			}
-			delete(m.rib, key)
-		} else {
-			r := u.Route
-			cur = &r
-			m.rib[key] = cur
-		}
-		if old != nil && !old.Peer.IsValid() {
-			m.localCount--
-		}
-		if cur != nil && !cur.Peer.IsValid() {
-			m.localCount++
-		}
-		if old != nil {
-			for inst := range m.importers(old) {
-				if m.forget(inst, key, old) {
-					touched[inst] = true
-				}
-			}
-		}
-		if cur != nil {
-			for inst := range m.importers(cur) {
-				if m.importInto(inst, key, cur) {
-					touched[inst] = true
-				}
+			if m.importInto(inst, key, &u.Route, st) {
+				touched[inst] = true
 			}
 		}
 	}
@@ -81,62 +69,88 @@ func (m *Manager) importers(r *speaker.Route) map[*instance]struct{} {
 	return out
 }
 
-// reimport rebuilds an instance's received routes from the RIB, after its
-// import RTs changed.
+// reimport rebuilds an instance's received routes from the speaker's
+// table, after its import RTs changed. Events still queued replay on top
+// harmlessly: an NLRI is forgotten before it is imported again.
 func (m *Manager) reimport(inst *instance) {
-	inst.entries = map[string]*entry{}
+	for _, e := range inst.entries {
+		for _, r := range e.routes {
+			rr := r.route()
+			m.unlink(nlriHash(rr.Key()), inst)
+		}
+	}
+	for key := range inst.refused {
+		m.unlink(nlriHash(key), inst)
+	}
+	inst.entries = map[teKey]entry{}
 	inst.refused = map[string]refusal{}
 	subs := inst.subscriptions()
 	if len(subs) == 0 {
 		return
 	}
-	for key, r := range m.rib {
-		if hasAny(r.RTs, subs) {
-			m.importInto(inst, key, r)
+	for _, f := range []speaker.Family{speaker.VPNv4, speaker.VPNv6, speaker.EVPN} {
+		err := m.bgp.Best(f, func(r *speaker.Route) {
+			if hasAny(r.RTs, subs) {
+				m.importInto(inst, r.Key(), r, m.storeRoute(r))
+			}
+		})
+		if err != nil {
+			m.log.Error("listing routes to import", "vpn_id", inst.id, "error", err)
 		}
 	}
 }
 
-// trackedEntry is what best path selection groups routes by: the prefix in
-// a VRF; the MAC, or the (originator, RD) of a multicast route, in an EVI.
-// These are bagpipe's looking glass keys.
-func trackedEntry(r *speaker.Route) string {
+// unlink drops inst from the holders of an NLRI.
+func (m *Manager) unlink(h uint64, inst *instance) {
+	l := m.imported[h]
+	if i := slices.Index(l, inst); i >= 0 {
+		l = slices.Delete(l, i, i+1)
+	}
+	if len(l) == 0 {
+		delete(m.imported, h)
+	} else {
+		m.imported[h] = l
+	}
+}
+
+// trackedEntry is what best path selection groups routes by.
+func trackedEntry(r *speaker.Route) teKey {
 	if r.Family == speaker.EVPN {
 		switch r.EVPNType {
 		case speaker.EVPNMACIP:
-			return fmt.Sprintf("('MAC', '%s')", r.MAC)
+			return teKey{evpn: fmt.Sprintf("('MAC', '%s')", r.MAC)}
 		case speaker.EVPNMulticast:
-			return fmt.Sprintf("('Multicast', ('%s', 'rd %s'))", r.IP, r.RD)
+			return teKey{evpn: fmt.Sprintf("('Multicast', ('%s', 'rd %s'))", r.IP, r.RD)}
 		}
 	}
-	return r.Prefix.String()
+	return teKey{prefix: r.Prefix}
 }
 
-// importInto offers a route to an instance; it reports whether the
-// instance's best routes may have changed.
-func (m *Manager) importInto(inst *instance, key string, r *speaker.Route) bool {
+// importInto offers a route (r, kept as st) to an instance; it reports
+// whether the instance's best routes may have changed.
+func (m *Manager) importInto(inst *instance, key string, r *speaker.Route, st *stored) bool {
 	if _, own := inst.advertised[key]; own && !r.Peer.IsValid() {
 		return false
 	}
+	h := nlriHash(key)
+	if !slices.Contains(m.imported[h], inst) {
+		m.imported[h] = append(m.imported[h], inst)
+	}
 	if reason := m.refuse(inst, r); reason != "" {
-		inst.refused[key] = refusal{route: r, reason: reason}
+		inst.refused[key] = refusal{route: st, reason: reason}
 		m.log.Debug("route refused", "vpn_id", inst.id, "route", r.String(), "reason", reason)
 		return false
 	}
 	delete(inst.refused, key)
 	te := trackedEntry(r)
 	e := inst.entries[te]
-	if e == nil {
-		e = &entry{}
-		inst.entries[te] = e
-	}
 	// The caller forgot any previous path of this NLRI first.
-	e.routes = append(e.routes, r)
-	m.selectBest(inst, e)
+	e.routes = append(e.routes, st)
+	inst.entries[te] = m.selectBest(inst, e)
 	return true
 }
 
-// forget removes route r (the RIB's pointer, stored under key) from an
+// forget removes the route with r's NLRI (stored under key) from an
 // instance.
 func (m *Manager) forget(inst *instance, key string, r *speaker.Route) bool {
 	if _, ok := inst.refused[key]; ok {
@@ -144,19 +158,19 @@ func (m *Manager) forget(inst *instance, key string, r *speaker.Route) bool {
 		return false
 	}
 	te := trackedEntry(r)
-	e := inst.entries[te]
-	if e == nil {
+	e, ok := inst.entries[te]
+	if !ok {
 		return false
 	}
-	i := slices.Index(e.routes, r)
+	i := slices.IndexFunc(e.routes, func(x *stored) bool { return x.sameNLRI(r) })
 	if i < 0 {
 		return false
 	}
-	e.routes = slices.Delete(e.routes, i, i+1)
+	e.routes = slices.Delete(slices.Clone(e.routes), i, i+1)
 	if len(e.routes) == 0 {
 		delete(inst.entries, te)
 	} else {
-		m.selectBest(inst, e)
+		inst.entries[te] = m.selectBest(inst, e)
 	}
 	return true
 }
@@ -182,7 +196,7 @@ func (m *Manager) refuse(inst *instance, r *speaker.Route) string {
 			return fmt.Sprintf("EVPN route type %d is not supported in an EVPN instance", r.EVPNType)
 		}
 	}
-	if _, ok := m.encapFor(inst.typ, r); !ok {
+	if _, ok := m.encapFor(inst.typ, r.Family, r.Encaps); !ok {
 		return fmt.Sprintf("no encapsulation of the route (%v) is supported by the %s dataplane", r.Encaps, m.driver(inst.typ).Info().Name)
 	}
 	if m.cfg.StrictVNI {
@@ -233,16 +247,16 @@ func (m *Manager) vniMismatch(r *speaker.Route) string {
 // encapFor picks the encapsulation the dataplane will use for a route.
 // A route without an Encapsulation community is MPLS for a VPN route
 // (RFC 4364's default) and VXLAN for EVPN (what bagpipe and FRR send).
-func (m *Manager) encapFor(t VPNType, r *speaker.Route) (uint16, bool) {
+func (m *Manager) encapFor(t VPNType, fam speaker.Family, encaps []speaker.Encap) (uint16, bool) {
 	info := m.driver(t).Info()
-	if len(r.Encaps) == 0 {
+	if len(encaps) == 0 {
 		def := uint16(speaker.EncapMPLS)
-		if r.Family == speaker.EVPN {
+		if fam == speaker.EVPN {
 			def = uint16(speaker.EncapVXLAN)
 		}
-		return def, info.Supports(def) || t == IPVPN && r.Family != speaker.EVPN
+		return def, info.Supports(def) || t == IPVPN && fam != speaker.EVPN
 	}
-	for _, e := range r.Encaps {
+	for _, e := range encaps {
 		if info.Supports(uint16(e)) {
 			return uint16(e), true
 		}
@@ -253,17 +267,27 @@ func (m *Manager) encapFor(t VPNType, r *speaker.Route) (uint16, bool) {
 // selectBest picks an entry's best routes: highest LOCAL_PREF, then all of
 // them with ECMP, else one chosen by a hash salted with our address and the
 // instance, so that PEs spread over equal paths but each one is stable.
-func (m *Manager) selectBest(inst *instance, e *entry) {
-	e.best = e.best[:0]
+// e.best is rebuilt, never changed in place: it may share e.routes.
+func (m *Manager) selectBest(inst *instance, e entry) entry {
 	var top uint32
-	for _, r := range e.routes {
-		if lp := localPref(r); lp > top {
+	all := true
+	for i, r := range e.routes {
+		lp := localPref(r)
+		if i > 0 && lp != top {
+			all = false
+		}
+		if lp > top {
 			top = lp
 		}
 	}
-	for _, r := range e.routes {
-		if localPref(r) == top {
-			e.best = append(e.best, r)
+	if all {
+		e.best = e.routes
+	} else {
+		e.best = nil
+		for _, r := range e.routes {
+			if localPref(r) == top {
+				e.best = append(e.best, r)
+			}
 		}
 	}
 	if len(e.best) > 1 && !m.driver(inst.typ).Info().ECMP {
@@ -275,25 +299,28 @@ func (m *Manager) selectBest(inst *instance, e *entry) {
 				pick, ph = r, h
 			}
 		}
-		e.best = append(e.best[:0], pick)
+		e.best = []*stored{pick}
 	}
+	return e
 }
 
-func localPref(r *speaker.Route) uint32 {
-	if r.LocalPref == 0 {
+func localPref(r *stored) uint32 {
+	if r.localPref == 0 {
 		return 100
 	}
-	return r.LocalPref
+	return r.localPref
 }
 
-func tieHash(salt string, r *speaker.Route) uint64 {
+func tieHash(salt string, r *stored) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(salt))
-	h.Write([]byte(r.Key()))
-	nh := r.NextHop.As16()
+	h.Write([]byte(r.rd.String()))
+	b, _ := r.prefix.MarshalBinary()
+	h.Write(b)
+	nh := r.nextHop.As16()
 	h.Write(nh[:])
-	var b [4]byte
-	binary.BigEndian.PutUint32(b[:], r.Label)
-	h.Write(b[:])
+	var l [4]byte
+	binary.BigEndian.PutUint32(l[:], r.label)
+	h.Write(l[:])
 	return h.Sum64()
 }

@@ -33,7 +33,7 @@ type instance struct {
 	advertised map[string]speaker.Route
 	// entries: received routes by tracked entry (prefix, MAC or
 	// multicast originator), with the best ones.
-	entries map[string]*entry
+	entries map[teKey]entry
 	refused map[string]refusal
 }
 
@@ -59,12 +59,12 @@ type endpoint struct {
 }
 
 type entry struct {
-	routes []*speaker.Route
-	best   []*speaker.Route
+	routes []*stored
+	best   []*stored
 }
 
 type refusal struct {
-	route  *speaker.Route
+	route  *stored
 	reason string
 }
 
@@ -294,7 +294,8 @@ func (m *Manager) readvertised(inst *instance, put func(speaker.Route)) {
 		break
 	}
 	for _, e := range inst.entries {
-		for _, r := range e.best {
+		for _, st := range e.best {
+			r := st.route()
 			if !r.Peer.IsValid() || !hasAny(r.RTs, rv.FromRTs) || hasAny(r.RTRecords, rv.ToRTs) {
 				continue
 			}

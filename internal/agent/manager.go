@@ -26,6 +26,9 @@ type BGP interface {
 	Advertise(routes ...speaker.Route) error
 	Withdraw(routes ...speaker.Route) error
 	WatchBest(ctx context.Context, fn func([]speaker.Update)) error
+	// Best calls fn with the best path of every NLRI of a family, ours
+	// included.
+	Best(f speaker.Family, fn func(*speaker.Route)) error
 }
 
 // Config is the manager's configuration.
@@ -63,12 +66,13 @@ type Manager struct {
 	rds       *allocator
 	importIdx map[speaker.RT]map[*instance]struct{}
 	rtcRefs   map[speaker.RT]int
-	// rib holds the best path of every NLRI the speaker reported, local
-	// ones included, so that an instance created later imports at once.
-	rib map[string]*speaker.Route
-	// localCount counts our own routes in rib.
-	localCount int
-	applyErr   error
+	// imported says which instances hold (or refused) each NLRI; routes
+	// no instance imports are not kept here at all (GoBGP has them, and
+	// an instance created later lists them from it).
+	imported map[uint64][]*instance // by nlriHash
+	applyErr error
+	churn    uint64 // route updates processed, for memory trimming
+	rtSets   map[speaker.RT][]speaker.RT
 }
 
 // New returns a manager; Run starts it.
@@ -98,7 +102,8 @@ func New(cfg Config, bgp BGP) (*Manager, error) {
 		rds:       newAllocator(0, maxRDNum),
 		importIdx: map[speaker.RT]map[*instance]struct{}{},
 		rtcRefs:   map[speaker.RT]int{},
-		rib:       map[string]*speaker.Route{},
+		imported:  map[uint64][]*instance{},
+		rtSets:    map[speaker.RT][]speaker.RT{},
 	}, nil
 }
 
@@ -130,6 +135,13 @@ func (m *Manager) Run(ctx context.Context) error {
 			m.markDirty()
 		}
 	}
+}
+
+// Churn counts the route updates processed since start.
+func (m *Manager) Churn() uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.churn
 }
 
 func (m *Manager) markDirty() {
@@ -283,7 +295,7 @@ func (m *Manager) newInstance(a Attachment) (*instance, error) {
 		endpoints:   map[epKey]*endpoint{},
 		macLabels:   map[string]uint32{},
 		advertised:  map[string]speaker.Route{},
-		entries:     map[string]*entry{},
+		entries:     map[teKey]entry{},
 		refused:     map[string]refusal{},
 		description: a.InstanceDescription,
 	}
@@ -414,6 +426,9 @@ func (m *Manager) syncAdvertised(inst *instance) error {
 }
 
 func (m *Manager) applyDataplane(ctx context.Context) error {
+	if m.cfg.IPVPNDriver.Info().NoState && m.cfg.EVPNDriver.Info().NoState {
+		return nil
+	}
 	m.mu.Lock()
 	ipvpn, evpn := m.desiredState()
 	m.mu.Unlock()

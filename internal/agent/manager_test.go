@@ -54,7 +54,7 @@ func newNode(t *testing.T, addr string, listen int32, cfg Config) *node {
 		t.Fatal(err)
 	}
 	n := &node{sp: sp, ipvpn: dummy.New(), addr: a}
-	evpn, _ := dataplane.New("dummy", map[string]string{dataplane.OptVPNType: "evpn"})
+	evpn, _ := dataplane.New("dummy", map[string]string{dataplane.OptVPNType: "evpn", "record": "true"})
 	n.evpn = evpn.(*dummy.Driver)
 	cfg.ASN, cfg.LocalAddress, cfg.IPVPNDriver, cfg.EVPNDriver, cfg.Logger = 64512, a, n.ipvpn, n.evpn, testLogger()
 	cfg.EnableRTC = true

@@ -16,16 +16,16 @@ func (m *Manager) desiredState() (ipvpn, evpn dataplane.State) {
 		switch inst.typ {
 		case IPVPN:
 			v := dataplane.VRF{ID: inst.id, Number: inst.number, VNI: inst.dataplaneID(), GatewayIP: inst.gateway, Ports: ports}
-			for _, te := range sortedKeys(inst.entries) {
+			for _, te := range sortedTEs(inst.entries) {
 				e := inst.entries[te]
 				rt := dataplane.IPRoute{}
 				for _, r := range e.best {
-					if !r.Prefix.IsValid() {
+					if !r.prefix.IsValid() {
 						continue
 					}
-					rt.Prefix = r.Prefix
-					encap, _ := m.encapFor(IPVPN, r)
-					rt.NextHops = append(rt.NextHops, dataplane.NextHop{Address: r.NextHop, Label: r.Label, Encap: encap, Local: !r.Peer.IsValid()})
+					rt.Prefix = r.prefix
+					encap, _ := m.encapFor(IPVPN, r.family, r.encaps)
+					rt.NextHops = append(rt.NextHops, dataplane.NextHop{Address: r.nextHop, Label: r.label, Encap: encap, Local: !r.peer.IsValid()})
 				}
 				if rt.Prefix.IsValid() {
 					v.Routes = append(v.Routes, rt)
@@ -34,8 +34,9 @@ func (m *Manager) desiredState() (ipvpn, evpn dataplane.State) {
 			ipvpn.VRFs = append(ipvpn.VRFs, v)
 		case EVPN:
 			v := dataplane.EVI{ID: inst.id, Number: inst.number, VNI: inst.dataplaneID(), Bridge: inst.linuxbr, Ports: ports}
-			for _, te := range sortedKeys(inst.entries) {
-				for _, r := range inst.entries[te].best {
+			for _, te := range sortedTEs(inst.entries) {
+				for _, st := range inst.entries[te].best {
+					r := st.route()
 					if !r.Peer.IsValid() && r.NextHop == m.cfg.NextHop {
 						continue // another EVI of ours: no tunnel to ourselves
 					}
@@ -86,6 +87,15 @@ func (m *Manager) sortedInstances() []*instance {
 		out = append(out, inst)
 	}
 	slices.SortFunc(out, func(a, b *instance) int { return a.number - b.number })
+	return out
+}
+
+func sortedTEs(m map[teKey]entry) []teKey {
+	out := make([]teKey, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.SortFunc(out, compareTE)
 	return out
 }
 

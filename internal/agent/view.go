@@ -142,12 +142,11 @@ func ViewOf(r *speaker.Route) RouteView { return routeView(r, "local") }
 // RIB lists the best path of every NLRI, ours and received, by family as
 // bagpipe groups them ("ipv4/mpls-vpn,*").
 func (m *Manager) RIB() map[string][]RouteView {
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	out := map[string][]RouteView{}
-	for _, r := range m.rib {
-		k := r.Family.String() + ",*"
-		out[k] = append(out[k], routeView(r, "local"))
+	for _, f := range []speaker.Family{speaker.VPNv4, speaker.VPNv6, speaker.EVPN, speaker.RTC} {
+		k := f.String() + ",*"
+		out[k] = []RouteView{}
+		m.bgp.Best(f, func(r *speaker.Route) { out[k] = append(out[k], routeView(r, "local")) })
 	}
 	return out
 }
@@ -252,8 +251,9 @@ func (m *Manager) Routes(id string, set RouteSet) (map[string][]RouteView, bool)
 			if set == BestRoutes {
 				rs = e.best
 			}
-			for _, r := range rs {
-				out[te] = append(out[te], routeView(r, local))
+			for _, st := range rs {
+				r := st.route()
+				out[te.String()] = append(out[te.String()], routeView(&r, local))
 			}
 		}
 	case AdvRoutes, Readvertised:
@@ -261,14 +261,15 @@ func (m *Manager) Routes(id string, set RouteSet) (map[string][]RouteView, bool)
 			if set == Readvertised && len(r.RTRecords) == 0 {
 				continue
 			}
-			te := trackedEntry(&r)
+			te := trackedEntry(&r).String()
 			out[te] = append(out[te], routeView(&r, inst.name))
 		}
 	case RefusedRoutes:
 		for _, rf := range inst.refused {
-			v := routeView(rf.route, local)
+			r := rf.route.route()
+			v := routeView(&r, local)
 			v.Reason = rf.reason
-			te := trackedEntry(rf.route)
+			te := trackedEntry(&r).String()
 			out[te] = append(out[te], v)
 		}
 	default:
@@ -305,11 +306,18 @@ type Counts struct {
 	Instances      int `json:"-"`
 }
 
-// Counts counts routes (RTC left out) and instances.
+// Counts counts our advertised routes, the routes imported into
+// instances (the received ones; with RT constraint the speaker receives
+// little else) and the instances.
 func (m *Manager) Counts() Counts {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return Counts{LocalRoutes: m.localCount, ReceivedRoutes: len(m.rib) - m.localCount, Instances: len(m.instances)}
+	c := Counts{Instances: len(m.instances)}
+	for _, inst := range m.instances {
+		c.LocalRoutes += len(inst.advertised)
+	}
+	c.ReceivedRoutes = len(m.imported)
+	return c
 }
 
 // Labels lists the allocated labels and what holds them.

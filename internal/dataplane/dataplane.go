@@ -42,6 +42,9 @@ type Info struct {
 	Encaps []uint16
 	// ECMP: the driver can spread traffic over several equal best routes.
 	ECMP bool
+	// NoState: the driver forwards nothing and needs no state, so the
+	// agent does not build it (control-plane-only nodes and benchmarks).
+	NoState bool
 	// LocalAddress is the tunnel endpoint (our next hop), if the driver has
 	// its own.
 	LocalAddress netip.Addr

@@ -325,6 +325,25 @@ func (sp *Speaker) WatchBest(ctx context.Context, fn func([]Update)) error {
 	return nil
 }
 
+// Best calls fn with the best path of every NLRI of a family, ours
+// included (their Peer is the zero Addr).
+func (sp *Speaker) Best(f Family, fn func(*Route)) error {
+	err := sp.s.ListPath(apiutil.ListPathRequest{TableType: api.TableType_TABLE_TYPE_GLOBAL, Family: f.gobgp()}, func(_ bgp.NLRI, paths []*apiutil.Path) {
+		for _, p := range paths {
+			if !p.Best {
+				continue
+			}
+			if r, ok := routeFrom(p); ok {
+				fn(&r)
+			}
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("listing %s routes: %w", f, err)
+	}
+	return nil
+}
+
 // Received lists the best paths received from peers for a family.
 func (sp *Speaker) Received(f Family) ([]Route, error) {
 	var out []Route

@@ -180,6 +180,22 @@ func (r *Route) String() string {
 	return r.RD.String() + ":" + r.Prefix.String()
 }
 
+// SameNLRI reports whether a and b have the same NLRI (the same Key),
+// without building the keys.
+func SameNLRI(a, b *Route) bool {
+	if a.Family != b.Family || a.RD != b.RD {
+		return false
+	}
+	switch a.Family {
+	case EVPN:
+		return a.EVPNType == b.EVPNType && a.EthernetTag == b.EthernetTag && a.IP == b.IP &&
+			a.Prefix == b.Prefix && string(a.MAC) == string(b.MAC)
+	case RTC:
+		return a.OriginASN == b.OriginASN && a.MembershipRT == b.MembershipRT
+	}
+	return a.Prefix == b.Prefix
+}
+
 // HasRT reports whether the route carries rt.
 func (r *Route) HasRT(rt RT) bool {
 	for _, x := range r.RTs {

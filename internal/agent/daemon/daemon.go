@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"runtime/debug"
 	"time"
 
 	"github.com/bgpvpn/bgpvpn/internal/agent"
@@ -95,6 +96,7 @@ func Run(ctx context.Context, s *agentconf.Settings, o Options) error {
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 2)
 	go func() { errc <- m.Run(ctx) }()
+	go trimMemory(ctx, m.Churn)
 	go func() {
 		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			errc <- fmt.Errorf("REST API: %w", err)
@@ -112,6 +114,32 @@ func Run(ctx context.Context, s *agentconf.Settings, o Options) error {
 	defer cancel()
 	_ = hs.Shutdown(sctx)
 	return err
+}
+
+// trimMemory gives memory back to the system once a burst of route
+// changes (a table dump, a mass withdrawal) is over: the Go runtime would
+// otherwise keep the burst's peak resident for minutes.
+func trimMemory(ctx context.Context, churn func() uint64) {
+	const (
+		every = 2 * time.Second
+		burst = 10000 // route updates
+	)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	var last, trimmed uint64
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		c := churn()
+		if c == last && c-trimmed >= burst {
+			debug.FreeOSMemory()
+			trimmed = c
+		}
+		last = c
+	}
 }
 
 // RunReflector runs a route reflector until ctx ends: every configured peer

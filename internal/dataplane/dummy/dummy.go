@@ -15,6 +15,8 @@ func init() {
 		if opts[dataplane.OptVPNType] == "evpn" {
 			d.encaps = []uint16{8}
 		}
+		// Built by name, for a node without forwarding: keep nothing.
+		d.noState = opts["record"] != "true"
 		return d, nil
 	})
 }
@@ -25,17 +27,19 @@ type Driver struct {
 	state   dataplane.State
 	applies int
 	encaps  []uint16
+	noState bool
 }
 
 var _ dataplane.Driver = (*Driver)(nil)
 
-// New returns a dummy driver for IP VPNs: MPLS, like bagpipe's.
+// New returns a dummy driver for IP VPNs (MPLS, like bagpipe's) that
+// records what it is asked to apply.
 func New() *Driver { return &Driver{encaps: []uint16{10}} }
 
 // Info says what bagpipe's dummy drivers say: MPLS for IP VPNs, VXLAN for
 // EVPN; ECMP is claimed so that tests see every equal path.
 func (d *Driver) Info() dataplane.Info {
-	return dataplane.Info{Name: "dummy", Encaps: d.encaps, ECMP: true}
+	return dataplane.Info{Name: "dummy", Encaps: d.encaps, ECMP: true, NoState: d.noState}
 }
 
 // Apply records s.
