@@ -179,10 +179,10 @@ func (inst *instance) addEndpoint(ep *endpoint) {
 }
 
 // removeEndpoints removes what d names and frees labels and RDs no longer
-// used; it returns how many endpoints went.
-func (inst *instance) removeEndpoints(m *Manager, d Detachment) int {
+// used; it returns the endpoints that went.
+func (inst *instance) removeEndpoints(m *Manager, d Detachment) []*endpoint {
 	mac := d.MAC.String()
-	n := 0
+	var gone []*endpoint
 	for k, ep := range inst.endpoints {
 		if k.mac != mac {
 			continue
@@ -194,19 +194,19 @@ func (inst *instance) removeEndpoints(m *Manager, d Detachment) int {
 		if ep.rdAllocated {
 			m.rds.release(ep.rd.Number)
 		}
-		n++
+		gone = append(gone, ep)
 	}
-	if n == 0 {
-		return 0
+	if len(gone) == 0 {
+		return nil
 	}
 	for k := range inst.endpoints {
 		if k.mac == mac {
-			return n
+			return gone
 		}
 	}
 	m.labels.release(inst.macLabels[mac])
 	delete(inst.macLabels, mac)
-	return n
+	return gone
 }
 
 // exports computes every route the instance should advertise.
@@ -216,53 +216,66 @@ func (m *Manager) exports(inst *instance) map[string]speaker.Route {
 		return out
 	}
 	put := func(r speaker.Route) { out[r.Key()] = r }
-	nh := m.cfg.NextHop
-	switch inst.typ {
-	case EVPN:
-		vni := inst.dataplaneID()
-		encaps := []speaker.Encap{speaker.EncapVXLAN}
-		put(speaker.Route{
-			Family: speaker.EVPN, EVPNType: speaker.EVPNMulticast, RD: inst.rd, IP: m.cfg.LocalAddress,
-			NextHop: nh, RTs: inst.exportRTs, LocalPref: 100, Encaps: encaps,
-			PMSI: &speaker.PMSITunnel{Label: vni, Endpoint: nh},
-		})
-		for _, ep := range inst.endpoints {
-			r := speaker.Route{
-				Family: speaker.EVPN, EVPNType: speaker.EVPNMACIP, RD: inst.rd, MAC: ep.mac, Label: vni,
-				NextHop: nh, RTs: inst.exportRTs, LocalPref: ep.localPref, Encaps: encaps,
-			}
-			if ep.ip.IsValid() {
-				r.IP = ep.ip.Addr()
-			}
+	if inst.typ == EVPN {
+		put(m.multicastRoute(inst))
+	}
+	for _, ep := range inst.endpoints {
+		if r, ok := m.endpointExport(inst, ep); ok {
 			put(r)
 		}
-	case IPVPN:
-		encaps := m.ipvpnEncaps(inst)
-		for _, ep := range inst.endpoints {
-			if ep.direction == FromPort || !ep.ip.IsValid() {
-				continue
-			}
-			r := speaker.Route{
-				Family: speaker.VPNv4, RD: inst.rd, Prefix: netip.PrefixFrom(ep.ip.Addr(), ep.ip.Addr().BitLen()),
-				Label: ep.label, NextHop: nh, RTs: inst.exportRTs, LocalPref: ep.localPref, Encaps: encaps,
-			}
-			if ep.ip.Addr().Is6() {
-				r.Family = speaker.VPNv6
-			}
-			if inst.vni != 0 {
-				r.Label = inst.vni
-			}
-			if ep.advertiseSubnet {
-				r.Prefix = ep.ip.Masked()
-				if ep.rdAllocated {
-					r.RD = ep.rd
-				}
-			}
-			put(r)
-		}
+	}
+	if inst.typ == IPVPN {
 		m.readvertised(inst, put)
 	}
 	return out
+}
+
+// multicastRoute is an EVI's type 3 route: ingress replication to us.
+func (m *Manager) multicastRoute(inst *instance) speaker.Route {
+	nh := m.cfg.NextHop
+	return speaker.Route{
+		Family: speaker.EVPN, EVPNType: speaker.EVPNMulticast, RD: inst.rd, IP: m.cfg.LocalAddress,
+		NextHop: nh, RTs: inst.exportRTs, LocalPref: 100, Encaps: encapVXLAN,
+		PMSI: &speaker.PMSITunnel{Label: inst.dataplaneID(), Endpoint: nh},
+	}
+}
+
+// endpointExport is the route an endpoint advertises, if any: a MAC/IP
+// route in an EVI; in a VRF, the host route (instance RD) or, with
+// advertise_subnet, the subnet (endpoint RD), unless direction is
+// from-port.
+func (m *Manager) endpointExport(inst *instance, ep *endpoint) (speaker.Route, bool) {
+	nh := m.cfg.NextHop
+	if inst.typ == EVPN {
+		r := speaker.Route{
+			Family: speaker.EVPN, EVPNType: speaker.EVPNMACIP, RD: inst.rd, MAC: ep.mac, Label: inst.dataplaneID(),
+			NextHop: nh, RTs: inst.exportRTs, LocalPref: ep.localPref, Encaps: encapVXLAN,
+		}
+		if ep.ip.IsValid() {
+			r.IP = ep.ip.Addr()
+		}
+		return r, true
+	}
+	if ep.direction == FromPort || !ep.ip.IsValid() {
+		return speaker.Route{}, false
+	}
+	r := speaker.Route{
+		Family: speaker.VPNv4, RD: inst.rd, Prefix: netip.PrefixFrom(ep.ip.Addr(), ep.ip.Addr().BitLen()),
+		Label: ep.label, NextHop: nh, RTs: inst.exportRTs, LocalPref: ep.localPref, Encaps: m.ipvpnEncaps(inst),
+	}
+	if ep.ip.Addr().Is6() {
+		r.Family = speaker.VPNv6
+	}
+	if inst.vni != 0 {
+		r.Label = inst.vni
+	}
+	if ep.advertiseSubnet {
+		r.Prefix = ep.ip.Masked()
+		if ep.rdAllocated {
+			r.RD = ep.rd
+		}
+	}
+	return r, true
 }
 
 // ipvpnEncaps are the encapsulations we advertise: the driver's (MPLS and

@@ -225,6 +225,11 @@ func (m *Manager) Attach(ctx context.Context, a Attachment) error {
 		m.log.Info("VPN instance created", "vpn_id", inst.id, "vrf", inst.name, "rd", inst.rd)
 	}
 
+	// Only this endpoint's route changes unless something instance-wide
+	// does: then every route is recomputed (and re-advertised in place).
+	full := created || !sameSet(inst.exportRTs, a.ExportRTs) || !sameSet(inst.importRTs, a.ImportRTs) ||
+		a.Readvertise != nil || a.LocalPort.EVPNID != ""
+	old := inst.endpoints[epKey{a.MAC.String(), a.IP.Addr()}]
 	inst.addEndpoint(ep)
 	if a.GatewayIP.IsValid() {
 		inst.gateway = a.GatewayIP
@@ -245,9 +250,60 @@ func (m *Manager) Attach(ctx context.Context, a Attachment) error {
 		inst.readvertise = a.Readvertise
 	}
 	m.setRTs(inst, a.ImportRTs, a.ExportRTs)
-	err = m.syncAdvertised(inst)
+	if full {
+		err = m.syncAdvertised(inst)
+	} else {
+		err = m.syncEndpoint(inst, old, ep)
+	}
 	m.markDirty()
 	return err
+}
+
+// syncEndpoint advertises what changed for one endpoint (old is its
+// previous version, or nil).
+func (m *Manager) syncEndpoint(inst *instance, old, ep *endpoint) error {
+	var adv, wd []speaker.Route
+	r, ok := m.endpointExport(inst, ep)
+	key := ""
+	if ok {
+		key = r.Key()
+		if cur, had := inst.advertised[key]; !had || !sameRoute(&cur, &r) {
+			adv = append(adv, r)
+		}
+	}
+	if old != nil {
+		if or, had := m.endpointExport(inst, old); had && or.Key() != key {
+			if cur, ok := inst.advertised[or.Key()]; ok {
+				wd = append(wd, cur)
+			}
+		}
+	}
+	if err := m.bgp.Advertise(adv...); err != nil {
+		return fmt.Errorf("advertising routes of %s: %w", inst.id, err)
+	}
+	if err := m.bgp.Withdraw(wd...); err != nil {
+		return fmt.Errorf("withdrawing routes of %s: %w", inst.id, err)
+	}
+	for _, r := range adv {
+		inst.advertised[r.Key()] = r
+	}
+	for _, r := range wd {
+		delete(inst.advertised, r.Key())
+	}
+	return nil
+}
+
+// sameSet compares RT lists regardless of order.
+func sameSet(a, b []speaker.RT) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
 }
 
 // Detach unplugs an endpoint; the last one stops the instance.
@@ -265,14 +321,25 @@ func (m *Manager) Detach(ctx context.Context, d Detachment) error {
 		return inputErr("vpn_type", "VPN instance %s is of type %s, not %s", d.VPNInstanceID, inst.typ, d.VPNType)
 	}
 	removed := inst.removeEndpoints(m, d)
-	if removed == 0 {
+	if len(removed) == 0 {
 		return fmt.Errorf("%w: %w", ErrNotFound, inputErr("mac_address", "no endpoint %s %s on port %s in VPN %s", d.MAC, addrOrAll(d.IP), d.LocalPort.LinuxIf, d.VPNInstanceID))
 	}
 	var err error
 	if len(inst.endpoints) == 0 {
 		err = m.stopInstance(inst)
 	} else {
-		err = m.syncAdvertised(inst)
+		var wd []speaker.Route
+		for _, ep := range removed {
+			if r, ok := m.endpointExport(inst, ep); ok {
+				if cur, had := inst.advertised[r.Key()]; had {
+					wd = append(wd, cur)
+					delete(inst.advertised, r.Key())
+				}
+			}
+		}
+		if err = m.bgp.Withdraw(wd...); err != nil {
+			err = fmt.Errorf("withdrawing routes of %s: %w", inst.id, err)
+		}
 	}
 	m.markDirty()
 	return err

@@ -309,3 +309,41 @@ func TestStrictVNIRefusal(t *testing.T) {
 		}
 	}
 }
+
+// Re-attaching an endpoint with advertise_subnet swaps its host route for
+// the subnet with an endpoint RD; detaching one of two endpoints withdraws
+// only its route.
+func TestEndpointRefresh(t *testing.T) {
+	ctx := context.Background()
+	a, b := twoNodes(t, Config{})
+	if err := b.m.Attach(ctx, ipvpnAttach("vrf-b", "52:54:00:00:00:09", "10.9.0.9/24", "tap-b", rts("64512:7"), rts("64512:8"))); err != nil {
+		t.Fatal(err)
+	}
+	att := ipvpnAttach("vrf-a", "52:54:00:00:00:01", "10.7.0.5/24", "tap-a1", rts("64512:8"), rts("64512:7"))
+	att2 := ipvpnAttach("vrf-a", "52:54:00:00:00:02", "10.7.0.6/24", "tap-a2", rts("64512:8"), rts("64512:7"))
+	for _, x := range []Attachment{att, att2} {
+		if err := a.m.Attach(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "two host routes at B", func() bool { r := vrfRoutes(b.ipvpn, "vrf-b"); return len(r["10.7.0.5/32"]) == 1 && len(r["10.7.0.6/32"]) == 1 })
+	att.AdvertiseSubnet = true
+	if err := a.m.Attach(ctx, att); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "subnet instead of host route", func() bool {
+		r := vrfRoutes(b.ipvpn, "vrf-b")
+		return len(r["10.7.0.0/24"]) == 1 && len(r["10.7.0.5/32"]) == 0 && len(r["10.7.0.6/32"]) == 1
+	})
+	best, _ := b.m.Routes("vrf-b", BestRoutes)
+	if rd := best["10.7.0.0/24"][0].RD; rd == "127.0.0.21:0" {
+		t.Errorf("subnet route RD = %s, want an endpoint RD, not the instance's", rd)
+	}
+	if err := a.m.Detach(ctx, Detachment{VPNType: IPVPN, VPNInstanceID: "vrf-a", MAC: att2.MAC, IP: att2.IP}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "only the detached route gone", func() bool {
+		r := vrfRoutes(b.ipvpn, "vrf-b")
+		return len(r["10.7.0.6/32"]) == 0 && len(r["10.7.0.0/24"]) == 1
+	})
+}

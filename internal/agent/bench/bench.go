@@ -182,7 +182,7 @@ func attachPhase(ctx context.Context, o Options, src *speaker.Speaker, ag *agent
 	for i := range m {
 		t := time.Now()
 		mac := fmt.Sprintf("52:54:00:aa:%02x:%02x", i>>8, i&0xff)
-		ip := fmt.Sprintf("10.200.%d.%d/16", i>>8, i&0xff+1)
+		ip := fmt.Sprintf("10.200.%d.%d/16", i/250, i%250+1)
 		if err := ag.attach(ctx, "vrf-ports", mac, ip, "tap"+strconv.Itoa(i)); err != nil {
 			return err
 		}
