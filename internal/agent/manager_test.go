@@ -326,7 +326,10 @@ func TestEndpointRefresh(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "two host routes at B", func() bool { r := vrfRoutes(b.ipvpn, "vrf-b"); return len(r["10.7.0.5/32"]) == 1 && len(r["10.7.0.6/32"]) == 1 })
+	waitFor(t, "two host routes at B", func() bool {
+		r := vrfRoutes(b.ipvpn, "vrf-b")
+		return len(r["10.7.0.5/32"]) == 1 && len(r["10.7.0.6/32"]) == 1
+	})
 	att.AdvertiseSubnet = true
 	if err := a.m.Attach(ctx, att); err != nil {
 		t.Fatal(err)

@@ -26,14 +26,13 @@ type stored struct {
 }
 
 type storedExt struct {
-	ethernetTag  uint32
-	mac          string // 6 bytes
-	ip           netip.Addr
-	gatewayIP    netip.Addr
-	pmsi         *speaker.PMSITunnel
-	routerMAC    string
-	originatorID netip.Addr
-	rtRecords    []speaker.RT
+	ethernetTag uint32
+	mac         string // 6 bytes
+	ip          netip.Addr
+	gatewayIP   netip.Addr
+	pmsi        *speaker.PMSITunnel
+	routerMAC   string
+	rtRecords   []speaker.RT
 }
 
 func (m *Manager) storeRoute(r *speaker.Route) *stored {
@@ -41,10 +40,12 @@ func (m *Manager) storeRoute(r *speaker.Route) *stored {
 		family: r.Family, evpnType: r.EVPNType, label: r.Label, localPref: r.LocalPref, rd: r.RD,
 		prefix: r.Prefix, nextHop: r.NextHop, peer: r.Peer, rts: m.internRTs(r.RTs), encaps: internEncaps(r.Encaps),
 	}
-	if r.Family == speaker.EVPN || r.OriginatorID.IsValid() || len(r.RTRecords) > 0 {
+	// The ORIGINATOR_ID of reflected routes is checked on import and not
+	// kept: every route from a reflector has one.
+	if r.Family == speaker.EVPN || len(r.RTRecords) > 0 {
 		s.ext = &storedExt{
 			ethernetTag: r.EthernetTag, mac: string(r.MAC), ip: r.IP, gatewayIP: r.GatewayIP, pmsi: r.PMSI,
-			routerMAC: string(r.RouterMAC), originatorID: r.OriginatorID, rtRecords: r.RTRecords,
+			routerMAC: string(r.RouterMAC), rtRecords: r.RTRecords,
 		}
 	}
 	return s
@@ -89,7 +90,7 @@ func (s *stored) route() speaker.Route {
 		Prefix: s.prefix, NextHop: s.nextHop, Peer: s.peer, RTs: s.rts, Encaps: s.encaps,
 	}
 	if e := s.ext; e != nil {
-		r.EthernetTag, r.IP, r.GatewayIP, r.PMSI, r.OriginatorID, r.RTRecords = e.ethernetTag, e.ip, e.gatewayIP, e.pmsi, e.originatorID, e.rtRecords
+		r.EthernetTag, r.IP, r.GatewayIP, r.PMSI, r.RTRecords = e.ethernetTag, e.ip, e.gatewayIP, e.pmsi, e.rtRecords
 		if e.mac != "" {
 			r.MAC = []byte(e.mac)
 		}

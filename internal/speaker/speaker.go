@@ -462,31 +462,10 @@ func stateName(s bgp.FSMState) string {
 	return "Unknown"
 }
 
-// Peers reports every peer, configured or dynamic, sorted by address.
+// Peers reports every peer, configured or dynamic, sorted by address,
+// without route counts: it costs nothing, so the looking glass summary may
+// be polled often.
 func (sp *Speaker) Peers(ctx context.Context) ([]PeerStatus, error) {
-	counts := map[netip.Addr]map[Family]uint64{}
-	holds := map[netip.Addr]uint32{}
-	err := sp.s.ListPeer(ctx, &api.ListPeerRequest{}, func(p *api.Peer) {
-		addr, err := netip.ParseAddr(p.GetConf().GetNeighborAddress())
-		if err != nil {
-			return
-		}
-		holds[addr] = uint32(p.GetTimers().GetState().GetNegotiatedHoldTime())
-		m := map[Family]uint64{}
-		for _, as := range p.AfiSafis {
-			st := as.GetState()
-			if st == nil || st.Family == nil {
-				continue
-			}
-			if f, ok := familyOf(apiutil.ToFamily(st.Family)); ok {
-				m[f] = st.Received
-			}
-		}
-		counts[addr] = m
-	})
-	if err != nil {
-		return nil, fmt.Errorf("listing peers: %w", err)
-	}
 	sp.mu.Lock()
 	out := make([]PeerStatus, 0, len(sp.peers))
 	for addr, e := range sp.peers {
@@ -498,15 +477,44 @@ func (sp *Speaker) Peers(ctx context.Context) ([]PeerStatus, error) {
 			State:          e.state,
 			PreviousState:  e.prev,
 			LastTransition: e.since,
-			HoldTime:       holds[addr],
+			HoldTime:       e.conf.HoldTime,
 			Families:       slices.Clone(e.conf.Families),
 			Negotiated:     slices.Clone(e.negotiated),
-			Received:       counts[addr],
 		})
 	}
 	sp.mu.Unlock()
 	slices.SortFunc(out, func(a, b PeerStatus) int { return a.Address.Compare(b.Address) })
 	return out, nil
+}
+
+// PeerDetail reports one peer with its negotiated hold time and the routes
+// received per family. Counting walks the peer's table: do not poll it.
+func (sp *Speaker) PeerDetail(ctx context.Context, addr netip.Addr) (PeerStatus, bool, error) {
+	all, _ := sp.Peers(ctx)
+	i := slices.IndexFunc(all, func(p PeerStatus) bool { return p.Address == addr })
+	if i < 0 {
+		return PeerStatus{}, false, nil
+	}
+	ps := all[i]
+	ps.Received = map[Family]uint64{}
+	err := sp.s.ListPeer(ctx, &api.ListPeerRequest{Address: addr.String()}, func(p *api.Peer) {
+		if h := p.GetTimers().GetState().GetNegotiatedHoldTime(); h != 0 {
+			ps.HoldTime = uint32(h)
+		}
+		for _, as := range p.AfiSafis {
+			st := as.GetState()
+			if st == nil || st.Family == nil {
+				continue
+			}
+			if f, ok := familyOf(apiutil.ToFamily(st.Family)); ok {
+				ps.Received[f] = st.Received
+			}
+		}
+	})
+	if err != nil {
+		return PeerStatus{}, false, fmt.Errorf("listing peer %s: %w", addr, err)
+	}
+	return ps, true, nil
 }
 
 func timeUnix(s int64) time.Time { return time.Unix(s, 0) }

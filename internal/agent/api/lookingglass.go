@@ -120,7 +120,14 @@ func (s *Server) lgBGP(r *http.Request, p []string) (any, error) {
 			}
 			switch {
 			case len(p) == 2:
-				return peerView(r, ps), nil
+				d, ok, err := s.BGP.PeerDetail(r.Context(), ps.Address)
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					return nil, errNoPath
+				}
+				return peerView(r, d), nil
 			case len(p) == 3 && p[2] == "adv_routes":
 				out := map[string][]agent.RouteView{}
 				for _, f := range speaker.AllFamilies {

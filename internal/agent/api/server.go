@@ -19,6 +19,7 @@ import (
 // Peers is what the looking glass needs of the speaker.
 type Peers interface {
 	Peers(ctx context.Context) ([]speaker.PeerStatus, error)
+	PeerDetail(ctx context.Context, addr netip.Addr) (speaker.PeerStatus, bool, error)
 	AdjOut(peer netip.Addr, f speaker.Family) ([]speaker.Route, error)
 }
 

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/netip"
 	"runtime/debug"
+	"runtime/metrics"
 	"time"
 
 	"github.com/bgpvpn/bgpvpn/internal/agent"
@@ -116,17 +117,17 @@ func Run(ctx context.Context, s *agentconf.Settings, o Options) error {
 	return err
 }
 
-// trimMemory gives memory back to the system once a burst of route
-// changes (a table dump, a mass withdrawal) is over: the Go runtime would
-// otherwise keep the burst's peak resident for minutes.
+// trimMemory gives memory back to the system after a burst (a table dump,
+// a mass withdrawal, a large looking glass answer): the Go runtime would
+// otherwise keep the burst's peak resident for minutes. It acts when the
+// heap holds much free memory not yet returned, and the route churn is
+// quiet, so that it never competes with a dump in progress.
 func trimMemory(ctx context.Context, churn func() uint64) {
-	const (
-		every = 2 * time.Second
-		burst = 10000 // route updates
-	)
+	const every = 2 * time.Second
 	t := time.NewTicker(every)
 	defer t.Stop()
-	var last, trimmed uint64
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/free:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
+	var last uint64
 	for {
 		select {
 		case <-ctx.Done():
@@ -134,11 +135,16 @@ func trimMemory(ctx context.Context, churn func() uint64) {
 		case <-t.C:
 		}
 		c := churn()
-		if c == last && c-trimmed >= burst {
-			debug.FreeOSMemory()
-			trimmed = c
-		}
+		quiet := c == last
 		last = c
+		if !quiet {
+			continue
+		}
+		metrics.Read(sample)
+		free, live := sample[0].Value.Uint64(), sample[1].Value.Uint64()
+		if free > 32<<20 && free > live/4 {
+			debug.FreeOSMemory()
+		}
 	}
 }
 
