@@ -20,6 +20,7 @@ import (
 	"github.com/bgpvpn/bgpvpn/internal/agent/bench"
 	"github.com/bgpvpn/bgpvpn/internal/agent/daemon"
 	_ "github.com/bgpvpn/bgpvpn/internal/dataplane/dummy"
+	_ "github.com/bgpvpn/bgpvpn/internal/dataplane/linux"
 )
 
 var version = "dev"

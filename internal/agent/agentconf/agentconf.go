@@ -47,10 +47,18 @@ func Schema() *config.Schema {
 			Help: "Accepted for compatibility with bagpipe-bgp; unused."},
 		config.Opt{Section: "DATAPLANE_DRIVER_IPVPN", Name: "dataplane_driver", Type: config.String, Default: "dummy",
 			Help: "IP VPN dataplane driver: dummy or linux."},
+		config.Opt{Section: "DATAPLANE_DRIVER_IPVPN", Name: "network_namespace", Type: config.String,
+			Help: "linux driver: program this named network namespace instead of the agent's own."},
+		config.Opt{Section: "DATAPLANE_DRIVER_IPVPN", Name: "adopt_grace", Type: config.Int, Default: "60", Min: config.Bound(0), Max: config.Bound(3600),
+			Help: "linux driver: seconds after start during which nothing is removed, so that a restarting agent does not interrupt forwarding before it has relearned its state."},
 		config.Opt{Section: "DATAPLANE_DRIVER_IPVPN", Name: "dataplane_local_address", Type: config.IPAddr,
 			Help: "Tunnel endpoint advertised as next hop of IP VPN routes (default: BGP local_address)."},
 		config.Opt{Section: "DATAPLANE_DRIVER_EVPN", Name: "dataplane_driver", Type: config.String, Default: "dummy",
 			Help: "EVPN dataplane driver: dummy or linux."},
+		config.Opt{Section: "DATAPLANE_DRIVER_EVPN", Name: "network_namespace", Type: config.String,
+			Help: "linux driver: program this named network namespace instead of the agent's own."},
+		config.Opt{Section: "DATAPLANE_DRIVER_EVPN", Name: "adopt_grace", Type: config.Int, Default: "60", Min: config.Bound(0), Max: config.Bound(3600),
+			Help: "linux driver: seconds after start during which nothing is removed, so that a restarting agent does not interrupt forwarding before it has relearned its state."},
 		config.Opt{Section: "DATAPLANE_DRIVER_EVPN", Name: "dataplane_local_address", Type: config.IPAddr,
 			Help: "Tunnel endpoint advertised as next hop of EVPN routes (default: BGP local_address)."},
 	)
@@ -73,6 +81,8 @@ type Settings struct {
 	EVPNDriver      string
 	IPVPNNextHop    netip.Addr
 	EVPNNextHop     netip.Addr
+	// IPVPNOptions and EVPNOptions are what each driver is built with.
+	IPVPNOptions, EVPNOptions map[string]string
 	// Sections is the configuration as the looking glass shows it.
 	Sections map[string]map[string]string
 	// Unknown lists options present in the files that we ignore.
@@ -136,6 +146,15 @@ func fromValues(v *config.Values) (*Settings, error) {
 			*nh = s.LocalAddress
 		}
 	}
+	driverOpts := func(sec string, nh netip.Addr) map[string]string {
+		return map[string]string{
+			"local_address": nh.String(),
+			"netns":         v.String(sec, "network_namespace"),
+			"adopt_grace":   fmt.Sprint(v.Int(sec, "adopt_grace")),
+		}
+	}
+	s.IPVPNOptions = driverOpts("DATAPLANE_DRIVER_IPVPN", s.IPVPNNextHop)
+	s.EVPNOptions = driverOpts("DATAPLANE_DRIVER_EVPN", s.EVPNNextHop)
 	s.Sections = map[string]map[string]string{
 		"BGP": {"local_address": s.LocalAddress.String(), "peers": strings.Join(v.List("BGP", "peers"), ","),
 			"my_as": fmt.Sprint(s.ASN), "enable_rtc": fmt.Sprint(s.EnableRTC), "bgp_port": fmt.Sprint(s.BGPPort)},

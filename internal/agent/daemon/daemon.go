@@ -64,14 +64,14 @@ func Run(ctx context.Context, s *agentconf.Settings, o Options) error {
 	}
 	defer sp.Stop()
 
-	ipvpn, err := dataplane.New(s.IPVPNDriver, map[string]string{dataplane.OptVPNType: "ipvpn"})
+	ipvpn, err := dataplane.New(s.IPVPNDriver, withType(s.IPVPNOptions, "ipvpn"))
 	if err != nil {
 		return fmt.Errorf("IP VPN dataplane: %w", err)
 	}
 	defer ipvpn.Close()
 	evpn := ipvpn
 	if s.EVPNDriver != s.IPVPNDriver || s.IPVPNDriver == "dummy" {
-		if evpn, err = dataplane.New(s.EVPNDriver, map[string]string{dataplane.OptVPNType: "evpn"}); err != nil {
+		if evpn, err = dataplane.New(s.EVPNDriver, withType(s.EVPNOptions, "evpn")); err != nil {
 			return fmt.Errorf("EVPN dataplane: %w", err)
 		}
 		defer evpn.Close()
@@ -115,6 +115,14 @@ func Run(ctx context.Context, s *agentconf.Settings, o Options) error {
 	defer cancel()
 	_ = hs.Shutdown(sctx)
 	return err
+}
+
+func withType(opts map[string]string, t string) map[string]string {
+	out := map[string]string{dataplane.OptVPNType: t}
+	for k, v := range opts {
+		out[k] = v
+	}
+	return out
 }
 
 // trimMemory gives memory back to the system after a burst (a table dump,
