@@ -190,7 +190,10 @@ func (sp *Speaker) AddPeer(ctx context.Context, p Peer) error {
 	}
 	gr := sp.cfg.GracefulRestart > 0
 	if gr {
-		ap.GracefulRestart = &api.GracefulRestart{Enabled: true, RestartTime: sp.cfg.GracefulRestart}
+		// NotificationEnabled (RFC 8538): a plain Cease, as sent when the
+		// agent stops for a restart, keeps our routes at the peer; only a
+		// Hard Reset flushes them.
+		ap.GracefulRestart = &api.GracefulRestart{Enabled: true, RestartTime: sp.cfg.GracefulRestart, NotificationEnabled: true}
 	}
 	for _, f := range fams {
 		gf := f.gobgp()

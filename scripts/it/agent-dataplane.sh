@@ -16,4 +16,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   timeout 600 apt-get install -y -qq "${missing[@]}" </dev/null
 fi
 
-BGPVPN_IT_NETNS=1 exec timeout 600 go test -count=1 -timeout 540s ./internal/dataplane/linux/ ./internal/agent/interop/ -run 'Ping' </dev/null
+# -p 1: both packages use the same namespace names.
+BGPVPN_IT_NETNS=1 exec timeout 600 go test -p 1 -count=1 -timeout 540s ./internal/dataplane/linux/ ./internal/agent/interop/ -run 'Ping' </dev/null

@@ -22,6 +22,7 @@ import (
 	"github.com/bgpvpn/bgpvpn/internal/agent/api"
 	"github.com/bgpvpn/bgpvpn/internal/agent/daemon"
 	_ "github.com/bgpvpn/bgpvpn/internal/dataplane/dummy"
+	_ "github.com/bgpvpn/bgpvpn/internal/dataplane/linux"
 )
 
 func need(t *testing.T, env string, bins ...string) {
@@ -227,4 +228,30 @@ func cliOutput(name string, args ...string) (string, error) {
 	defer cancel()
 	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
 	return string(out), err
+}
+
+// startReflector runs bgpvpn-agent --route-reflector in-process.
+func startReflector(t *testing.T, addr string, port int) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "rr.conf")
+	conf := fmt.Sprintf("[BGP]\nlocal_address = %s\nmy_as = 64512\nbgp_port = %d\nroute_reflector_clients = 127.0.0.0/8\n", addr, port)
+	if err := os.WriteFile(p, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := agentconf.Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	ready := make(chan struct{})
+	go func() {
+		done <- daemon.RunReflector(ctx, s, daemon.Options{Logger: slog.New(slog.DiscardHandler), Ready: func(string) { close(ready) }})
+	}()
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("reflector: %v", err)
+	}
+	t.Cleanup(func() { cancel(); <-done })
 }
