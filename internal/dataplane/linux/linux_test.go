@@ -139,7 +139,7 @@ func TestIPVPNPing(t *testing.T) {
 	h1, h2 := driverIn(t, "bvt-h1", "192.0.2.1"), driverIn(t, "bvt-h2", "192.0.2.2")
 	vrf := func(port, mac, ip, gw, remotePfx, remote string) dataplane.State {
 		return dataplane.State{VRFs: []dataplane.VRF{{ID: "vrf", VNI: 5078, GatewayIP: netip.MustParseAddr(gw),
-			Ports: []dataplane.Port{{LinuxIf: port, MAC: mustMAC(mac), IPs: []netip.Prefix{netip.MustParsePrefix(ip)}, Direction: "both"}},
+			Ports:  []dataplane.Port{{LinuxIf: port, MAC: mustMAC(mac), IPs: []netip.Prefix{netip.MustParsePrefix(ip)}, Direction: "both"}},
 			Routes: []dataplane.IPRoute{{Prefix: netip.MustParsePrefix(remotePfx), NextHops: []dataplane.NextHop{{Address: netip.MustParseAddr(remote), Label: 5078, Encap: 8}}}}}}}
 	}
 	s1 := vrf("tap1", l.VM1MAC, "10.78.0.1/24", "10.78.0.254", "10.79.0.1/32", "192.0.2.2")
