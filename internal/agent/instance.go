@@ -24,6 +24,7 @@ type instance struct {
 	gateway     netip.Addr
 	subnetLen   int
 	readvertise *Readvertise
+	subs        []speaker.RT // subscriptions applied to the import index
 	linuxbr     string
 	evis        []string // EVIs plugged into this VRF
 

@@ -399,6 +399,7 @@ func (m *Manager) releaseInstance(inst *instance) {
 }
 
 func (m *Manager) stopInstance(inst *instance) error {
+	inst.readvertise = nil
 	m.setRTs(inst, nil, nil)
 	err := m.syncAdvertised(inst)
 	delete(m.instances, inst.id)
@@ -414,12 +415,15 @@ func (m *Manager) stopInstance(inst *instance) error {
 // RT constraint memberships in line, and re-imports when imports changed.
 func (m *Manager) setRTs(inst *instance, imports, exports []speaker.RT) {
 	inst.exportRTs = exports
-	oldSubs := inst.subscriptions()
 	inst.importRTs = imports
+	// Diff against what was applied, not against inst's fields: the
+	// readvertise from_rts may have changed already.
+	oldSubs := inst.subs
 	newSubs := inst.subscriptions()
 	if slices.Equal(oldSubs, newSubs) {
 		return
 	}
+	inst.subs = newSubs
 	var rtcAdd, rtcDel []speaker.Route
 	for _, rt := range oldSubs {
 		if slices.Contains(newSubs, rt) {

@@ -350,3 +350,58 @@ func TestEndpointRefresh(t *testing.T) {
 		return len(r["10.7.0.6/32"]) == 0 && len(r["10.7.0.0/24"]) == 1
 	})
 }
+
+// Routes received with a readvertise from_rt are leaked toward to_rt with
+// this agent as next hop, the port's label and an RT record.
+func TestReadvertise(t *testing.T) {
+	ctx := context.Background()
+	a, b := twoNodes(t, Config{})
+	// B: a source VRF exporting 64512:500, and a VRF importing 64512:600.
+	if err := b.m.Attach(ctx, ipvpnAttach("vrf-src", "52:54:00:00:00:05", "10.5.0.5/24", "tap-s", rts("64512:1"), rts("64512:500"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.m.Attach(ctx, ipvpnAttach("vrf-dst", "52:54:00:00:00:06", "10.6.0.6/24", "tap-d", rts("64512:600"), rts("64512:2"))); err != nil {
+		t.Fatal(err)
+	}
+	leak := ipvpnAttach("vrf-leak", "52:54:00:00:00:07", "10.7.0.7/24", "tap-l", rts("64512:3"), rts("64512:4"))
+	leak.Readvertise = &Readvertise{FromRTs: rts("64512:500"), ToRTs: rts("64512:600")}
+	if err := a.m.Attach(ctx, leak); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "leaked route in vrf-dst", func() bool {
+		best, _ := b.m.Routes("vrf-dst", BestRoutes)
+		rs := best["10.5.0.5/32"]
+		return len(rs) == 1 && rs[0].NextHop == a.addr.String()
+	})
+	best, _ := b.m.Routes("vrf-dst", BestRoutes)
+	r := best["10.5.0.5/32"][0]
+	if diff := cmp.Diff([]string{"64512:600"}, r.RouteTargets); diff != "" {
+		t.Errorf("leaked route RTs (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"64512:500"}, r.RTRecords); diff != "" {
+		t.Errorf("leaked route RT records (-want +got):\n%s", diff)
+	}
+	if rv, _ := a.m.Routes("vrf-leak", Readvertised); len(rv["10.5.0.5/32"]) != 1 {
+		t.Errorf("vrf-leak readvertised = %v, want the leaked route", rv)
+	}
+}
+
+// Stopping the last instance importing an RT drops it from the import
+// index and the RT constraint memberships, readvertise ones included.
+func TestStopReleasesSubscriptions(t *testing.T) {
+	ctx := context.Background()
+	a, _ := twoNodes(t, Config{})
+	leak := ipvpnAttach("vrf-leak", "52:54:00:00:00:07", "10.7.0.7/24", "tap-l", rts("64512:3"), rts("64512:4"))
+	leak.Readvertise = &Readvertise{FromRTs: rts("64512:500"), ToRTs: rts("64512:600")}
+	if err := a.m.Attach(ctx, leak); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.m.Detach(ctx, Detachment{VPNType: IPVPN, VPNInstanceID: "vrf-leak", MAC: leak.MAC, IP: leak.IP}); err != nil {
+		t.Fatal(err)
+	}
+	a.m.mu.Lock()
+	defer a.m.mu.Unlock()
+	if len(a.m.importIdx) != 0 || len(a.m.rtcRefs) != 0 {
+		t.Errorf("after the last detach: import index %v, RTC refs %v, want both empty", a.m.importIdx, a.m.rtcRefs)
+	}
+}
