@@ -364,3 +364,24 @@ func (m *Manager) DataplaneError() error {
 	defer m.mu.Unlock()
 	return m.applyErr
 }
+
+// InstanceStats are an instance's counters, for metrics.
+type InstanceStats struct {
+	ID, Type                                   string
+	Advertised, Received, BestEntries, Refused int
+}
+
+// Stats returns every instance's counters in one pass under the lock.
+func (m *Manager) Stats() []InstanceStats {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]InstanceStats, 0, len(m.instances))
+	for _, inst := range m.sortedInstances() {
+		st := InstanceStats{ID: inst.id, Type: string(inst.typ), Advertised: len(inst.advertised), BestEntries: len(inst.entries), Refused: len(inst.refused)}
+		for _, e := range inst.entries {
+			st.Received += len(e.routes)
+		}
+		out = append(out, st)
+	}
+	return out
+}

@@ -51,6 +51,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /attach_localport", s.wrap(func(*http.Request) (any, error) { return map[string]any{}, nil }))
 	mux.Handle("GET /detach_localport", s.wrap(func(*http.Request) (any, error) { return map[string]any{}, nil }))
 	mux.Handle("GET /ping", s.wrap(func(*http.Request) (any, error) { return s.ping, nil }))
+	mux.HandleFunc("GET /metrics", s.metrics)
 	mux.Handle("GET /looking-glass", s.wrap(s.lookingGlass))
 	mux.Handle("GET /looking-glass/{path...}", s.wrap(s.lookingGlass))
 	mux.Handle("/", s.wrap(func(r *http.Request) (any, error) {

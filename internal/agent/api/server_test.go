@@ -95,6 +95,9 @@ func TestAPI(t *testing.T) {
 			t.Errorf("GET /looking-glass%s = %d %s", p, code, body)
 		}
 	}
+	if code, _, body := do(t, "GET", ts.URL+"/metrics", ""); code != 200 || !strings.Contains(body, `bgpvpn_agent_instance_routes_advertised{vpn_id="vrf-demo",vpn_type="ipvpn"} 1`) {
+		t.Errorf("GET /metrics = %d\n%s", code, body)
+	}
 	_, m, _ := do(t, "GET", ts.URL+"/looking-glass/vpns/instances/vrf-demo/ports", "")
 	want := `{"tap-demo1":{"endpoints":[{"description":"demo port 1","direction":"both","ip_address":"10.100.0.5/24","label":17,"local_pref":250,"mac_address":"52:54:00:00:00:01","rd":"127.0.0.2:0"}],"local_port":{"linuxif":"tap-demo1"}}}`
 	if got, _ := json.Marshal(m); string(got) != want {
