@@ -98,12 +98,3 @@ func sortedTEs(m map[teKey]entry) []teKey {
 	slices.SortFunc(out, compareTE)
 	return out
 }
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}

@@ -157,9 +157,6 @@ func (sp *Speaker) Stop() {
 // RouterID is the speaker's router ID.
 func (sp *Speaker) RouterID() netip.Addr { return sp.cfg.RouterID }
 
-// ASN is the speaker's AS number.
-func (sp *Speaker) ASN() uint32 { return sp.cfg.ASN }
-
 // AddPeer configures a neighbour.
 func (sp *Speaker) AddPeer(ctx context.Context, p Peer) error {
 	if !p.Address.IsValid() {
@@ -345,44 +342,6 @@ func (sp *Speaker) Best(f Family, fn func(*Route)) error {
 		return fmt.Errorf("listing %s routes: %w", f, err)
 	}
 	return nil
-}
-
-// Received lists the best paths received from peers for a family.
-func (sp *Speaker) Received(f Family) ([]Route, error) {
-	var out []Route
-	err := sp.s.ListPath(apiutil.ListPathRequest{TableType: api.TableType_TABLE_TYPE_GLOBAL, Family: f.gobgp()}, func(_ bgp.NLRI, paths []*apiutil.Path) {
-		for _, p := range paths {
-			if !p.Best || !p.PeerAddress.IsValid() {
-				continue
-			}
-			if r, ok := routeFrom(p); ok {
-				out = append(out, r)
-			}
-		}
-	})
-	if err != nil {
-		return nil, fmt.Errorf("listing %s routes: %w", f, err)
-	}
-	return out, nil
-}
-
-// Originated lists the routes we originate in a family.
-func (sp *Speaker) Originated(f Family) ([]Route, error) {
-	var out []Route
-	err := sp.s.ListPath(apiutil.ListPathRequest{TableType: api.TableType_TABLE_TYPE_GLOBAL, Family: f.gobgp()}, func(_ bgp.NLRI, paths []*apiutil.Path) {
-		for _, p := range paths {
-			if p.PeerAddress.IsValid() {
-				continue
-			}
-			if r, ok := routeFrom(p); ok {
-				out = append(out, r)
-			}
-		}
-	})
-	if err != nil {
-		return nil, fmt.Errorf("listing %s routes: %w", f, err)
-	}
-	return out, nil
 }
 
 // AdjOut lists the routes sent to a peer in a family.

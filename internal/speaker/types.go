@@ -196,16 +196,6 @@ func SameNLRI(a, b *Route) bool {
 	return a.Prefix == b.Prefix
 }
 
-// HasRT reports whether the route carries rt.
-func (r *Route) HasRT(rt RT) bool {
-	for _, x := range r.RTs {
-		if x == rt {
-			return true
-		}
-	}
-	return false
-}
-
 // Update is a change of best path for one NLRI, as the speaker saw it.
 type Update struct {
 	Route    Route
