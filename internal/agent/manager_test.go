@@ -405,3 +405,29 @@ func TestStopReleasesSubscriptions(t *testing.T) {
 		t.Errorf("after the last detach: import index %v, RTC refs %v, want both empty", a.m.importIdx, a.m.rtcRefs)
 	}
 }
+
+// Every address of a port is advertised, IPv6 ones as VPNv6 routes.
+func TestIPv6Endpoint(t *testing.T) {
+	ctx := context.Background()
+	a, b := twoNodes(t, Config{})
+	if err := b.m.Attach(ctx, ipvpnAttach("vrf-b", "52:54:00:00:00:02", "10.6.0.2/24", "tap-b", rts("64512:66"), rts("64512:67"))); err != nil {
+		t.Fatal(err)
+	}
+	v4 := ipvpnAttach("vrf-a", "52:54:00:00:00:01", "10.6.0.1/24", "tap-a", rts("64512:67"), rts("64512:66"))
+	v6 := v4
+	v6.IP, v6.GatewayIP = netip.MustParsePrefix("2001:db8:6::1/64"), netip.MustParseAddr("2001:db8:6::ffff")
+	for _, x := range []Attachment{v4, v6} {
+		if err := a.m.Attach(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "both addresses at B", func() bool {
+		best, _ := b.m.Routes("vrf-b", BestRoutes)
+		return len(best["10.6.0.1/32"]) == 1 && len(best["2001:db8:6::1/128"]) == 1
+	})
+	best, _ := b.m.Routes("vrf-b", BestRoutes)
+	r := best["2001:db8:6::1/128"][0]
+	if r.AFISAFI != "ipv6/mpls-vpn" || r.NextHop != a.addr.String() || r.Label != best["10.6.0.1/32"][0].Label {
+		t.Errorf("IPv6 route = %+v, want a VPNv6 route with our IPv4 next hop and the MAC's label", r)
+	}
+}
