@@ -333,11 +333,15 @@ func (d *Driver) applyVRF(v dataplane.VRF, keep map[string]bool, keepTables map[
 		vtep := hops[0]
 		routes[r.Prefix] = &netlink.Route{LinkIndex: vx.Attrs().Index, Dst: ipNet(r.Prefix), Gw: net.IP(vtep.AsSlice()), Table: table,
 			Protocol: routeProto, Flags: int(netlink.FLAG_ONLINK)}
+		k := macFor(vtep).String() + "|" + vtep.String()
+		if _, done := fdb[k]; done {
+			continue
+		}
 		n := &netlink.Neigh{LinkIndex: vx.Attrs().Index, Family: netlink.FAMILY_V4, State: netlink.NUD_PERMANENT, IP: net.IP(vtep.AsSlice()), HardwareAddr: macFor(vtep)}
 		if err := d.h.NeighSet(n); err != nil {
 			return fmt.Errorf("router neighbour %s: %w", vtep, err)
 		}
-		fdb[macFor(vtep).String()+"|"+vtep.String()] = netlink.Neigh{LinkIndex: vx.Attrs().Index, Family: unix.AF_BRIDGE,
+		fdb[k] = netlink.Neigh{LinkIndex: vx.Attrs().Index, Family: unix.AF_BRIDGE,
 			State: netlink.NUD_PERMANENT | netlink.NUD_NOARP, Flags: netlink.NTF_SELF, HardwareAddr: macFor(vtep), IP: net.IP(vtep.AsSlice())}
 	}
 	if err := d.syncFDB(vx.Attrs().Index, fdb, prune); err != nil {
@@ -347,6 +351,13 @@ func (d *Driver) applyVRF(v dataplane.VRF, keep map[string]bool, keepTables map[
 		return err
 	}
 	return d.syncRules(table, rules, prune)
+}
+
+func routeType(r *netlink.Route) int {
+	if r.Type == 0 {
+		return unix.RTN_UNICAST
+	}
+	return r.Type
 }
 
 func ipNet(p netip.Prefix) *net.IPNet {
@@ -362,22 +373,31 @@ func (d *Driver) syncRoutes(table int, want map[netip.Prefix]*netlink.Route, pru
 	if err != nil {
 		return fmt.Errorf("listing table %d: %w", table, err)
 	}
-	if prune {
-		for _, r := range have {
-			if r.Dst == nil {
-				continue
-			}
-			p, _ := netip.AddrFromSlice(r.Dst.IP)
-			ones, _ := r.Dst.Mask.Size()
-			if _, ok := want[netip.PrefixFrom(p.Unmap(), ones)]; !ok {
-				r := r
-				if err := d.h.RouteDel(&r); err != nil && !errors.Is(err, unix.ESRCH) {
-					return fmt.Errorf("removing route %s from table %d: %w", r.Dst, table, err)
-				}
+	// Only what differs is written: a VRF may hold 100,000 routes and
+	// Apply runs after every batch of BGP updates.
+	same := map[netip.Prefix]bool{}
+	for _, r := range have {
+		if r.Dst == nil {
+			continue
+		}
+		a, _ := netip.AddrFromSlice(r.Dst.IP)
+		ones, _ := r.Dst.Mask.Size()
+		p := netip.PrefixFrom(a.Unmap(), ones)
+		w, ok := want[p]
+		switch {
+		case ok && w.LinkIndex == r.LinkIndex && w.Gw.Equal(r.Gw) && routeType(w) == r.Type:
+			same[p] = true
+		case !ok && prune:
+			r := r
+			if err := d.h.RouteDel(&r); err != nil && !errors.Is(err, unix.ESRCH) {
+				return fmt.Errorf("removing route %s from table %d: %w", r.Dst, table, err)
 			}
 		}
 	}
 	for p, r := range want {
+		if same[p] {
+			continue
+		}
 		if err := d.h.RouteReplace(r); err != nil {
 			return fmt.Errorf("route %s in table %d: %w", p, table, err)
 		}
