@@ -13,7 +13,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/netip"
 	"os"
@@ -47,7 +46,6 @@ type Driver struct {
 	h     *netlink.Handle
 	ns    netns.NsHandle // invalid: the agent's own namespace
 	local netip.Addr
-	log   *slog.Logger
 	// Until adoptUntil, Apply only adds: after a restart the agent's
 	// first states are incomplete, and forwarding must not stop.
 	adoptUntil time.Time
@@ -62,7 +60,7 @@ var _ dataplane.Driver = (*Driver)(nil)
 // netns (a named network namespace to program instead of our own),
 // adopt_grace (seconds during which nothing is removed, default 60).
 func New(opts map[string]string) (*Driver, error) {
-	d := &Driver{log: slog.New(slog.DiscardHandler), ns: netns.None()}
+	d := &Driver{ns: netns.None()}
 	var err error
 	if d.local, err = netip.ParseAddr(opts["local_address"]); err != nil || !d.local.Is4() {
 		return nil, fmt.Errorf("linux dataplane: local_address %q is not an IPv4 address", opts["local_address"])
@@ -90,9 +88,6 @@ func New(opts map[string]string) (*Driver, error) {
 	}
 	return d, nil
 }
-
-// SetLogger sets the driver's logger.
-func (d *Driver) SetLogger(l *slog.Logger) { d.log = l.With("component", "dataplane_linux") }
 
 // Info describes the driver: VXLAN only (MPLS routing and VRF devices are
 // not used), one next hop per prefix.
