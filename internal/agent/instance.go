@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"cmp"
 	"net"
 	"net/netip"
 	"reflect"
@@ -88,25 +89,16 @@ func (inst *instance) subscriptions() []speaker.RT {
 }
 
 func compareRT(a, b speaker.RT) int {
-	if a.Kind != b.Kind {
-		return int(a.Kind) - int(b.Kind)
+	if c := cmp.Compare(a.Kind, b.Kind); c != 0 {
+		return c
 	}
 	if c := a.IP.Compare(b.IP); c != 0 {
 		return c
 	}
-	if a.ASN != b.ASN {
-		if a.ASN < b.ASN {
-			return -1
-		}
-		return 1
+	if c := cmp.Compare(a.ASN, b.ASN); c != 0 {
+		return c
 	}
-	switch {
-	case a.Number < b.Number:
-		return -1
-	case a.Number > b.Number:
-		return 1
-	}
-	return 0
+	return cmp.Compare(a.Number, b.Number)
 }
 
 // checkEndpoint refuses an attach that contradicts the endpoints already
@@ -343,22 +335,12 @@ func (inst *instance) sortedEndpoints() []*endpoint {
 		out = append(out, ep)
 	}
 	slices.SortFunc(out, func(a, b *endpoint) int {
-		if c := compareStrings(a.mac.String(), b.mac.String()); c != 0 {
+		if c := cmp.Compare(a.mac.String(), b.mac.String()); c != 0 {
 			return c
 		}
 		return a.ip.Addr().Compare(b.ip.Addr())
 	})
 	return out
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func sameRoute(a, b *speaker.Route) bool { return reflect.DeepEqual(a, b) }

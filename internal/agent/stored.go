@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"cmp"
 	"hash/fnv"
 	"net/netip"
 
@@ -128,20 +129,13 @@ func (k teKey) String() string {
 }
 
 func compareTE(a, b teKey) int {
-	if a.evpn != b.evpn {
-		return compareStrings(a.evpn, b.evpn)
+	if c := cmp.Compare(a.evpn, b.evpn); c != 0 {
+		return c
 	}
-	return a.prefix.Addr().Compare(b.prefix.Addr())*2 + cmpInt(a.prefix.Bits(), b.prefix.Bits())
-}
-
-func cmpInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
+	if c := a.prefix.Addr().Compare(b.prefix.Addr()); c != 0 {
+		return c
 	}
-	return 0
+	return cmp.Compare(a.prefix.Bits(), b.prefix.Bits())
 }
 
 // nlriHash keys the manager's index of imported NLRIs; a collision (odds
