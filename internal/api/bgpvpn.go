@@ -382,8 +382,8 @@ func (a *API) portAssociationKind() *kind {
 			resource.Attr{Name: "port_id", Post: true, Required: true, Policy: true, Convert: resource.UUID},
 			resource.Attr{Name: "routes", Post: true, Put: true, Default: []store.PortRoute{}, Policy: true, Convert: convertRoutes},
 			resource.Attr{Name: "advertise_fixed_ips", Post: true, Put: true, Default: true, Policy: true, Convert: resource.ToBool}),
-		policy:     "bgpvpn_port_association",
-		filters:    withBool(stringFilters("port_id"), "advertise_fixed_ips"),
+		policy:  "bgpvpn_port_association",
+		filters: withBool(stringFilters("port_id"), "advertise_fixed_ips"),
 		unsortable: map[string]bool{"routes": true},
 		render: func(o any) Fields {
 			p := o.(*store.PortAssociation)

@@ -29,7 +29,7 @@ func sampleSchema() *Schema {
 		Opt{Section: "DATAPLANE_DRIVER_IPVPN", Name: "hash_weight", Type: Float, Help: "A float without a default."},
 		Opt{Section: "service_providers", Name: "service_provider", Type: Multi,
 			Default: "BGPVPN:Dummy:networking_bgpvpn.neutron.services.service_drivers.driver_api.BGPVPNDriver:default",
-			Help:    "Defines providers for advanced services using the format: <service_type>:<name>:<driver>[:default]"},
+			Help: "Defines providers for advanced services using the format: <service_type>:<name>:<driver>[:default]"},
 		Opt{Section: "database", Name: "connection", Type: String, Secret: true, Default: "sqlite://", Help: "The SQLAlchemy connection string to use to connect to the database."},
 		Opt{Section: "database", Name: "password", Type: String, Secret: true},
 		Opt{Section: "API", Name: "listen", Type: IPAddr, Default: "127.0.0.1"},

@@ -164,9 +164,7 @@ type tx struct {
 
 var _ store.Tx = (*tx)(nil)
 
-func (t *tx) Exec(q string, args ...any) (sql.Result, error) {
-	return t.Tx.ExecContext(t.ctx, q, args...)
-}
+func (t *tx) Exec(q string, args ...any) (sql.Result, error) { return t.Tx.ExecContext(t.ctx, q, args...) }
 func (t *tx) Query(q string, args ...any) (*sql.Rows, error) {
 	return t.Tx.QueryContext(t.ctx, q, args...)
 }
