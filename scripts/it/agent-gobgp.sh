@@ -20,4 +20,4 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 BGPVPN_IT_GOBGPD=1 BGPVPN_IT_BAGPIPE_LG=1 exec timeout 600 go test -count=1 -timeout 540s \
-  -run 'GoBGP|LookingGlassTool' ./internal/agent/interop/ </dev/null
+  -run 'GoBGP|LookingGlassTool|EBGP' ./internal/agent/interop/ </dev/null

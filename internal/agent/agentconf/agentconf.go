@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/bgpvpn/bgpvpn/internal/config"
@@ -21,6 +23,8 @@ func Schema() *config.Schema {
 			Help: "IP address, or name of an interface carrying one, used as BGP source address, router ID, RD administrator and default next hop."},
 		config.Opt{Section: "BGP", Name: "peers", Type: config.List,
 			Help: "BGP peers (route reflectors or PE routers); we connect to them and accept their connections. '-' means none."},
+		config.Opt{Section: "BGP", Name: "peer_as", Type: config.List,
+			Help: "eBGP peers: address=asn items giving the AS of some of the peers; the others are iBGP peers in my_as."},
 		config.Opt{Section: "BGP", Name: "my_as", Type: config.Int, Required: true, Min: config.Bound(1), Max: config.Bound(4294967295),
 			Help: "Our AS number, also the peers' AS (iBGP). 4-byte ASNs are accepted."},
 		config.Opt{Section: "BGP", Name: "enable_rtc", Type: config.Bool, Default: "true",
@@ -66,8 +70,10 @@ func Schema() *config.Schema {
 
 // Settings are the typed values the agent runs with.
 type Settings struct {
-	LocalAddress    netip.Addr
-	Peers           []netip.Addr
+	LocalAddress netip.Addr
+	Peers        []netip.Addr
+	// PeerASN gives the AS of eBGP peers; others are in ASN.
+	PeerASN         map[netip.Addr]uint32
 	ASN             uint32
 	EnableRTC       bool
 	BGPPort         uint16
@@ -128,6 +134,21 @@ func fromValues(v *config.Values) (*Settings, error) {
 			return nil, fmt.Errorf("[BGP] peers: %q is not an IP address", p)
 		}
 		s.Peers = append(s.Peers, a.Unmap())
+	}
+	for _, item := range v.List("BGP", "peer_as") {
+		addr, asn, ok := strings.Cut(item, "=")
+		a, err := netip.ParseAddr(strings.TrimSpace(addr))
+		n, nerr := strconv.ParseUint(strings.TrimSpace(asn), 10, 32)
+		if !ok || err != nil || nerr != nil || n == 0 {
+			return nil, fmt.Errorf("[BGP] peer_as: %q is not address=asn", item)
+		}
+		if !slices.Contains(s.Peers, a.Unmap()) {
+			return nil, fmt.Errorf("[BGP] peer_as: %s is not in peers", a)
+		}
+		if s.PeerASN == nil {
+			s.PeerASN = map[netip.Addr]uint32{}
+		}
+		s.PeerASN[a.Unmap()] = uint32(n)
 	}
 	for _, p := range v.List("BGP", "route_reflector_clients") {
 		pf, err := netip.ParsePrefix(p)

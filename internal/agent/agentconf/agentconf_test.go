@@ -66,6 +66,8 @@ func TestLoadErrors(t *testing.T) {
 		{"bad driver", "[BGP]\nlocal_address = 127.0.0.2\nmy_as = 1\n[DATAPLANE_DRIVER_IPVPN]\ndataplane_driver = ovs\n", "ovs"},
 		{"bad local", "[BGP]\nlocal_address = no-such-if0\nmy_as = 1\n", "local_address"},
 		{"as 0", "[BGP]\nlocal_address = 127.0.0.2\nmy_as = 0\n", "my_as"},
+		{"peer_as syntax", "[BGP]\nlocal_address = 127.0.0.2\nmy_as = 1\npeers = 127.0.0.9\npeer_as = 127.0.0.9:65001\n", "peer_as"},
+		{"peer_as not a peer", "[BGP]\nlocal_address = 127.0.0.2\nmy_as = 1\npeers = 127.0.0.9\npeer_as = 127.0.0.8=65001\n", "not in peers"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Load(write(t, tc.conf))

@@ -49,7 +49,11 @@ func (o *Options) peer(s *agentconf.Settings, p netip.Addr) speaker.Peer {
 	if !s.EnableRTC {
 		fams = []speaker.Family{speaker.VPNv4, speaker.VPNv6, speaker.EVPN}
 	}
-	return speaker.Peer{Address: p, ASN: s.ASN, Port: s.BGPPort, LocalAddress: s.LocalAddress, Families: fams, HoldTime: s.HoldTime, ConnectRetry: 5}
+	asn := s.ASN
+	if a, ok := s.PeerASN[p]; ok {
+		asn = a
+	}
+	return speaker.Peer{Address: p, ASN: asn, Port: s.BGPPort, LocalAddress: s.LocalAddress, Families: fams, HoldTime: s.HoldTime, ConnectRetry: 5}
 }
 
 // Run runs the agent until ctx ends.
