@@ -1,0 +1,214 @@
+// Package agentconf is bgpvpn-agent's configuration: the option schema of
+// bagpipe-bgp's bgp.conf (same sections and names, so an existing file works
+// unchanged) plus our additions, and its translation into typed settings.
+//
+// It must never start anything: it reads files and returns values.
+package agentconf
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/bgpvpn/bgpvpn/internal/config"
+)
+
+// Schema lists every option bgpvpn-agent understands.
+func Schema() *config.Schema {
+	return config.NewSchema(
+		config.Opt{Section: "BGP", Name: "local_address", Type: config.String, Required: true,
+			Help: "IP address, or name of an interface carrying one, used as BGP source address, router ID, RD administrator and default next hop."},
+		config.Opt{Section: "BGP", Name: "peers", Type: config.List,
+			Help: "BGP peers (route reflectors or PE routers); we connect to them and accept their connections. '-' means none."},
+		config.Opt{Section: "BGP", Name: "peer_as", Type: config.List,
+			Help: "eBGP peers: address=asn items giving the AS of some of the peers; the others are iBGP peers in my_as."},
+		config.Opt{Section: "BGP", Name: "my_as", Type: config.Int, Required: true, Min: config.Bound(1), Max: config.Bound(4294967295),
+			Help: "Our AS number, also the peers' AS (iBGP). 4-byte ASNs are accepted."},
+		config.Opt{Section: "BGP", Name: "enable_rtc", Type: config.Bool, Default: "true",
+			Help: "Use route target constraint (RFC 4684) with peers that offer it."},
+		config.Opt{Section: "BGP", Name: "bgp_port", Type: config.Port, Default: "179",
+			Help: "TCP port of BGP, for outbound and inbound sessions."},
+		config.Opt{Section: "BGP", Name: "listen", Type: config.Bool, Default: "true",
+			Help: "Accept sessions from the configured peers on local_address:bgp_port (bagpipe-bgp only connects out)."},
+		config.Opt{Section: "BGP", Name: "hold_time", Type: config.Int, Default: "90", Min: config.Bound(0), Max: config.Bound(65535),
+			Help: "BGP hold time in seconds."},
+		config.Opt{Section: "BGP", Name: "graceful_restart_time", Type: config.Int, Default: "120", Min: config.Bound(0), Max: config.Bound(4095),
+			Help: "Graceful restart time advertised to peers, in seconds; 0 disables graceful restart."},
+		config.Opt{Section: "BGP", Name: "strict_vni", Type: config.Bool, Default: "false",
+			Help: "Refuse received routes whose VNI differs from the VNI of an instance that imports them."},
+		config.Opt{Section: "BGP", Name: "route_reflector_clients", Type: config.List, Default: "127.0.0.0/8",
+			Help: "In --route-reflector mode, prefixes from which any speaker of my_as may connect as a client."},
+		config.Opt{Section: "API", Name: "host", Type: config.HostAddr, Default: "127.0.0.1",
+			Help: "Address the REST API listens on."},
+		config.Opt{Section: "API", Name: "port", Type: config.Port, Default: "8082",
+			Help: "Port of the REST API."},
+		config.Opt{Section: "COMMON", Name: "root_helper", Type: config.String, Default: "sudo",
+			Help: "Accepted for compatibility with bagpipe-bgp; bgpvpn-agent runs privileged operations itself."},
+		config.Opt{Section: "COMMON", Name: "root_helper_daemon", Type: config.String,
+			Help: "Accepted for compatibility with bagpipe-bgp; unused."},
+		config.Opt{Section: "DATAPLANE_DRIVER_IPVPN", Name: "dataplane_driver", Type: config.String, Default: "dummy",
+			Help: "IP VPN dataplane driver: dummy or linux."},
+		config.Opt{Section: "DATAPLANE_DRIVER_IPVPN", Name: "network_namespace", Type: config.String,
+			Help: "linux driver: program this named network namespace instead of the agent's own."},
+		config.Opt{Section: "DATAPLANE_DRIVER_IPVPN", Name: "adopt_grace", Type: config.Int, Default: "60", Min: config.Bound(0), Max: config.Bound(3600),
+			Help: "linux driver: seconds after start during which nothing is removed, so that a restarting agent does not interrupt forwarding before it has relearned its state."},
+		config.Opt{Section: "DATAPLANE_DRIVER_IPVPN", Name: "dataplane_local_address", Type: config.IPAddr,
+			Help: "Tunnel endpoint advertised as next hop of IP VPN routes (default: BGP local_address)."},
+		config.Opt{Section: "DATAPLANE_DRIVER_EVPN", Name: "dataplane_driver", Type: config.String, Default: "dummy",
+			Help: "EVPN dataplane driver: dummy or linux."},
+		config.Opt{Section: "DATAPLANE_DRIVER_EVPN", Name: "network_namespace", Type: config.String,
+			Help: "linux driver: program this named network namespace instead of the agent's own."},
+		config.Opt{Section: "DATAPLANE_DRIVER_EVPN", Name: "adopt_grace", Type: config.Int, Default: "60", Min: config.Bound(0), Max: config.Bound(3600),
+			Help: "linux driver: seconds after start during which nothing is removed, so that a restarting agent does not interrupt forwarding before it has relearned its state."},
+		config.Opt{Section: "DATAPLANE_DRIVER_EVPN", Name: "dataplane_local_address", Type: config.IPAddr,
+			Help: "Tunnel endpoint advertised as next hop of EVPN routes (default: BGP local_address)."},
+	)
+}
+
+// Settings are the typed values the agent runs with.
+type Settings struct {
+	LocalAddress netip.Addr
+	Peers        []netip.Addr
+	// PeerASN gives the AS of eBGP peers; others are in ASN.
+	PeerASN         map[netip.Addr]uint32
+	ASN             uint32
+	EnableRTC       bool
+	BGPPort         uint16
+	Listen          bool
+	HoldTime        uint32
+	GracefulRestart uint32
+	StrictVNI       bool
+	RRClients       []netip.Prefix
+	APIAddr         string // host:port
+	IPVPNDriver     string
+	EVPNDriver      string
+	IPVPNNextHop    netip.Addr
+	EVPNNextHop     netip.Addr
+	// IPVPNOptions and EVPNOptions are what each driver is built with.
+	IPVPNOptions, EVPNOptions map[string]string
+	// Sections is the configuration as the looking glass shows it.
+	Sections map[string]map[string]string
+	// Unknown lists options present in the files that we ignore.
+	Unknown []string
+}
+
+// Load reads the files (later ones override earlier ones, as oslo.config
+// does with repeated --config-file).
+func Load(paths ...string) (*Settings, error) {
+	v, err := Schema().Load(paths...)
+	if err != nil {
+		return nil, err
+	}
+	return fromValues(v)
+}
+
+func fromValues(v *config.Values) (*Settings, error) {
+	s := &Settings{
+		ASN:             uint32(v.Int("BGP", "my_as")),
+		EnableRTC:       v.Bool("BGP", "enable_rtc"),
+		BGPPort:         uint16(v.Int("BGP", "bgp_port")),
+		Listen:          v.Bool("BGP", "listen"),
+		HoldTime:        uint32(v.Int("BGP", "hold_time")),
+		GracefulRestart: uint32(v.Int("BGP", "graceful_restart_time")),
+		StrictVNI:       v.Bool("BGP", "strict_vni"),
+		APIAddr:         net.JoinHostPort(v.String("API", "host"), fmt.Sprint(v.Int("API", "port"))),
+		IPVPNDriver:     v.String("DATAPLANE_DRIVER_IPVPN", "dataplane_driver"),
+		EVPNDriver:      v.String("DATAPLANE_DRIVER_EVPN", "dataplane_driver"),
+		IPVPNNextHop:    v.Addr("DATAPLANE_DRIVER_IPVPN", "dataplane_local_address"),
+		EVPNNextHop:     v.Addr("DATAPLANE_DRIVER_EVPN", "dataplane_local_address"),
+		Unknown:         v.Unknown(),
+	}
+	var err error
+	if s.LocalAddress, err = resolveLocal(v.String("BGP", "local_address")); err != nil {
+		return nil, fmt.Errorf("[BGP] local_address: %w", err)
+	}
+	for _, p := range v.List("BGP", "peers") {
+		if p == "-" || p == "" {
+			continue
+		}
+		a, err := netip.ParseAddr(p)
+		if err != nil {
+			return nil, fmt.Errorf("[BGP] peers: %q is not an IP address", p)
+		}
+		s.Peers = append(s.Peers, a.Unmap())
+	}
+	for _, item := range v.List("BGP", "peer_as") {
+		addr, asn, ok := strings.Cut(item, "=")
+		a, err := netip.ParseAddr(strings.TrimSpace(addr))
+		n, nerr := strconv.ParseUint(strings.TrimSpace(asn), 10, 32)
+		if !ok || err != nil || nerr != nil || n == 0 {
+			return nil, fmt.Errorf("[BGP] peer_as: %q is not address=asn", item)
+		}
+		if !slices.Contains(s.Peers, a.Unmap()) {
+			return nil, fmt.Errorf("[BGP] peer_as: %s is not in peers", a)
+		}
+		if s.PeerASN == nil {
+			s.PeerASN = map[netip.Addr]uint32{}
+		}
+		s.PeerASN[a.Unmap()] = uint32(n)
+	}
+	for _, p := range v.List("BGP", "route_reflector_clients") {
+		pf, err := netip.ParsePrefix(p)
+		if err != nil {
+			return nil, fmt.Errorf("[BGP] route_reflector_clients: %q is not a prefix", p)
+		}
+		s.RRClients = append(s.RRClients, pf.Masked())
+	}
+	for _, d := range []string{s.IPVPNDriver, s.EVPNDriver} {
+		if d != "dummy" && d != "linux" {
+			return nil, fmt.Errorf("dataplane_driver %q is not supported (dummy or linux)", d)
+		}
+	}
+	for _, nh := range []*netip.Addr{&s.IPVPNNextHop, &s.EVPNNextHop} {
+		if !nh.IsValid() {
+			*nh = s.LocalAddress
+		}
+	}
+	driverOpts := func(sec string, nh netip.Addr) map[string]string {
+		return map[string]string{
+			"local_address": nh.String(),
+			"netns":         v.String(sec, "network_namespace"),
+			"adopt_grace":   fmt.Sprint(v.Int(sec, "adopt_grace")),
+		}
+	}
+	s.IPVPNOptions = driverOpts("DATAPLANE_DRIVER_IPVPN", s.IPVPNNextHop)
+	s.EVPNOptions = driverOpts("DATAPLANE_DRIVER_EVPN", s.EVPNNextHop)
+	s.Sections = map[string]map[string]string{
+		"BGP": {"local_address": s.LocalAddress.String(), "peers": strings.Join(v.List("BGP", "peers"), ","),
+			"my_as": fmt.Sprint(s.ASN), "enable_rtc": fmt.Sprint(s.EnableRTC), "bgp_port": fmt.Sprint(s.BGPPort)},
+		"API":                    {"host": v.String("API", "host"), "port": fmt.Sprint(v.Int("API", "port"))},
+		"DATAPLANE_DRIVER_IPVPN": {"dataplane_driver": s.IPVPNDriver, "dataplane_local_address": s.IPVPNNextHop.String()},
+		"DATAPLANE_DRIVER_EVPN":  {"dataplane_driver": s.EVPNDriver, "dataplane_local_address": s.EVPNNextHop.String()},
+	}
+	return s, nil
+}
+
+// resolveLocal accepts an IPv4 address or the name of an interface that
+// has one, as bagpipe-bgp does.
+func resolveLocal(s string) (netip.Addr, error) {
+	if a, err := netip.ParseAddr(s); err == nil {
+		if !a.Unmap().Is4() {
+			return netip.Addr{}, fmt.Errorf("%s is not an IPv4 address", s)
+		}
+		return a.Unmap(), nil
+	}
+	ifc, err := net.InterfaceByName(s)
+	if err != nil {
+		return netip.Addr{}, fmt.Errorf("%q is neither an IPv4 address nor an interface name", s)
+	}
+	addrs, err := ifc.Addrs()
+	if err != nil {
+		return netip.Addr{}, fmt.Errorf("reading addresses of %s: %w", s, err)
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok {
+			if ip, ok := netip.AddrFromSlice(n.IP); ok && ip.Unmap().Is4() {
+				return ip.Unmap(), nil
+			}
+		}
+	}
+	return netip.Addr{}, fmt.Errorf("interface %s has no IPv4 address", s)
+}

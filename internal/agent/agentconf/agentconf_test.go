@@ -1,0 +1,79 @@
+package agentconf
+
+import (
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// bagpipe-lab's bgp.conf, substituted as start.sh does for the FRR runs.
+const labConf = `[BGP]
+local_address = 127.0.0.2
+peers = 127.0.0.1
+my_as = 64512
+enable_rtc = True
+
+[API]
+host = 127.0.0.1
+port = 8082
+
+[COMMON]
+root_helper = sudo
+
+[DATAPLANE_DRIVER_IPVPN]
+dataplane_driver = dummy
+dataplane_local_address = 192.0.2.2
+
+[DATAPLANE_DRIVER_EVPN]
+dataplane_driver = dummy
+dataplane_local_address = 192.0.2.2
+`
+
+func write(t *testing.T, s string) string {
+	p := filepath.Join(t.TempDir(), "bgp.conf")
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLoadBagpipeConf(t *testing.T) {
+	got, err := Load(write(t, labConf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Settings{
+		LocalAddress: netip.MustParseAddr("127.0.0.2"), Peers: []netip.Addr{netip.MustParseAddr("127.0.0.1")},
+		ASN: 64512, EnableRTC: true, BGPPort: 179, Listen: true, HoldTime: 90, GracefulRestart: 120,
+		RRClients: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, APIAddr: "127.0.0.1:8082",
+		IPVPNDriver: "dummy", EVPNDriver: "dummy",
+		IPVPNNextHop: netip.MustParseAddr("192.0.2.2"), EVPNNextHop: netip.MustParseAddr("192.0.2.2"),
+	}
+	if diff := cmp.Diff(want, got, cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{}), cmpopts.IgnoreFields(Settings{}, "Sections", "Unknown", "IPVPNOptions", "EVPNOptions")); diff != "" {
+		t.Errorf("Load (-want +got):\n%s", diff)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	for _, tc := range []struct{ name, conf, want string }{
+		{"no my_as", "[BGP]\nlocal_address = 127.0.0.2\n", "my_as"},
+		{"bad peer", "[BGP]\nlocal_address = 127.0.0.2\nmy_as = 1\npeers = nope\n", "peers"},
+		{"bad driver", "[BGP]\nlocal_address = 127.0.0.2\nmy_as = 1\n[DATAPLANE_DRIVER_IPVPN]\ndataplane_driver = ovs\n", "ovs"},
+		{"bad local", "[BGP]\nlocal_address = no-such-if0\nmy_as = 1\n", "local_address"},
+		{"as 0", "[BGP]\nlocal_address = 127.0.0.2\nmy_as = 0\n", "my_as"},
+		{"peer_as syntax", "[BGP]\nlocal_address = 127.0.0.2\nmy_as = 1\npeers = 127.0.0.9\npeer_as = 127.0.0.9:65001\n", "peer_as"},
+		{"peer_as not a peer", "[BGP]\nlocal_address = 127.0.0.2\nmy_as = 1\npeers = 127.0.0.9\npeer_as = 127.0.0.8=65001\n", "not in peers"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(write(t, tc.conf))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Load = %v, want an error mentioning %q", err, tc.want)
+			}
+		})
+	}
+}

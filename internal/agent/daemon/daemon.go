@@ -1,0 +1,189 @@
+// Package daemon wires bgpvpn-agent together from its settings: the BGP
+// speaker, the VPN manager with its dataplane drivers, and the REST API; or,
+// in route reflector mode, a speaker alone. It owns their goroutines and
+// stops them when its context ends.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"runtime/debug"
+	"runtime/metrics"
+	"time"
+
+	"github.com/bgpvpn/bgpvpn/internal/agent"
+	"github.com/bgpvpn/bgpvpn/internal/agent/agentconf"
+	"github.com/bgpvpn/bgpvpn/internal/agent/api"
+	"github.com/bgpvpn/bgpvpn/internal/dataplane"
+	"github.com/bgpvpn/bgpvpn/internal/speaker"
+)
+
+// Options are what the command line adds to the settings.
+type Options struct {
+	Logger   *slog.Logger
+	Logs     *api.LogRing
+	BGPLevel *slog.LevelVar
+	Version  string
+	// Ready, if set, is called once the API listens (tests, benchmarks).
+	Ready func(apiAddr string)
+}
+
+func (o *Options) speakerConfig(s *agentconf.Settings) speaker.Config {
+	port := int32(s.BGPPort)
+	if !s.Listen {
+		port = -1
+	}
+	return speaker.Config{
+		ASN: s.ASN, RouterID: s.LocalAddress, ListenPort: port, ListenAddresses: []netip.Addr{s.LocalAddress},
+		GracefulRestart: s.GracefulRestart, Logger: o.Logger, LogLevel: o.BGPLevel,
+	}
+}
+
+func (o *Options) peer(s *agentconf.Settings, p netip.Addr) speaker.Peer {
+	fams := speaker.AllFamilies
+	if !s.EnableRTC {
+		fams = []speaker.Family{speaker.VPNv4, speaker.VPNv6, speaker.EVPN}
+	}
+	asn := s.ASN
+	if a, ok := s.PeerASN[p]; ok {
+		asn = a
+	}
+	return speaker.Peer{Address: p, ASN: asn, Port: s.BGPPort, LocalAddress: s.LocalAddress, Families: fams, HoldTime: s.HoldTime, ConnectRetry: 5}
+}
+
+// Run runs the agent until ctx ends.
+func Run(ctx context.Context, s *agentconf.Settings, o Options) error {
+	log := o.Logger
+	for _, u := range s.Unknown {
+		log.Warn("unknown option ignored", "option", u)
+	}
+	sp, err := speaker.Start(ctx, o.speakerConfig(s))
+	if err != nil {
+		return err
+	}
+	defer sp.Stop()
+
+	ipvpn, err := dataplane.New(s.IPVPNDriver, withType(s.IPVPNOptions, "ipvpn"))
+	if err != nil {
+		return fmt.Errorf("IP VPN dataplane: %w", err)
+	}
+	defer ipvpn.Close()
+	evpn := ipvpn
+	if s.EVPNDriver != s.IPVPNDriver || s.IPVPNDriver == "dummy" {
+		if evpn, err = dataplane.New(s.EVPNDriver, withType(s.EVPNOptions, "evpn")); err != nil {
+			return fmt.Errorf("EVPN dataplane: %w", err)
+		}
+		defer evpn.Close()
+	}
+	m, err := agent.New(agent.Config{
+		ASN: s.ASN, LocalAddress: s.LocalAddress, NextHop: s.IPVPNNextHop, EnableRTC: s.EnableRTC,
+		StrictVNI: s.StrictVNI, IPVPNDriver: ipvpn, EVPNDriver: evpn, Logger: log,
+	}, sp)
+	if err != nil {
+		return err
+	}
+	for _, p := range s.Peers {
+		if err := sp.AddPeer(ctx, o.peer(s, p)); err != nil {
+			return err
+		}
+	}
+
+	srv := &api.Server{Manager: m, BGP: sp, Logs: o.Logs, Config: s.Sections, Version: o.Version, Log: log.With("component", "api")}
+	ln, err := net.Listen("tcp", s.APIAddr)
+	if err != nil {
+		return fmt.Errorf("REST API: %w", err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 2)
+	go func() { errc <- m.Run(ctx) }()
+	go trimMemory(ctx, m.Churn)
+	go func() {
+		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("REST API: %w", err)
+		}
+	}()
+	log.Info("bgpvpn-agent started", "api", ln.Addr().String(), "local_address", s.LocalAddress, "peers", fmt.Sprint(s.Peers))
+	if o.Ready != nil {
+		o.Ready(ln.Addr().String())
+	}
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = hs.Shutdown(sctx)
+	return err
+}
+
+func withType(opts map[string]string, t string) map[string]string {
+	out := map[string]string{dataplane.OptVPNType: t}
+	for k, v := range opts {
+		out[k] = v
+	}
+	return out
+}
+
+// trimMemory gives memory back to the system after a burst (a table dump,
+// a mass withdrawal, a large looking glass answer): the Go runtime would
+// otherwise keep the burst's peak resident for minutes. It acts when the
+// heap holds much free memory not yet returned, and the route churn is
+// quiet, so that it never competes with a dump in progress.
+func trimMemory(ctx context.Context, churn func() uint64) {
+	const every = 2 * time.Second
+	t := time.NewTicker(every)
+	defer t.Stop()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/free:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
+	var last uint64
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		c := churn()
+		quiet := c == last
+		last = c
+		if !quiet {
+			continue
+		}
+		metrics.Read(sample)
+		free, live := sample[0].Value.Uint64(), sample[1].Value.Uint64()
+		if free > 32<<20 && free > live/4 {
+			debug.FreeOSMemory()
+		}
+	}
+}
+
+// RunReflector runs a route reflector until ctx ends: every configured peer
+// and any speaker of our AS from the client prefixes is a client.
+func RunReflector(ctx context.Context, s *agentconf.Settings, o Options) error {
+	cfg := o.speakerConfig(s)
+	cfg.RouteReflector = true
+	sp, err := speaker.Start(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer sp.Stop()
+	for _, p := range s.Peers {
+		if err := sp.AddPeer(ctx, o.peer(s, p)); err != nil {
+			return err
+		}
+	}
+	for _, pf := range s.RRClients {
+		if err := sp.AddDynamicNeighbors(ctx, pf, s.ASN); err != nil {
+			return err
+		}
+	}
+	o.Logger.Info("route reflector started", "local_address", s.LocalAddress, "port", s.BGPPort, "clients", fmt.Sprint(s.RRClients))
+	if o.Ready != nil {
+		o.Ready("")
+	}
+	<-ctx.Done()
+	return nil
+}

@@ -1,0 +1,100 @@
+package agent
+
+import (
+	"slices"
+	"sort"
+
+	"github.com/bgpvpn/bgpvpn/internal/dataplane"
+	"github.com/bgpvpn/bgpvpn/internal/speaker"
+)
+
+// desiredState is what the dataplane drivers should program. Called with
+// m.mu held.
+func (m *Manager) desiredState() (ipvpn, evpn dataplane.State) {
+	for _, inst := range m.sortedInstances() {
+		ports := inst.dataplanePorts()
+		switch inst.typ {
+		case IPVPN:
+			v := dataplane.VRF{ID: inst.id, Number: inst.number, VNI: inst.dataplaneID(), GatewayIP: inst.gateway, Ports: ports}
+			for _, te := range sortedTEs(inst.entries) {
+				e := inst.entries[te]
+				rt := dataplane.IPRoute{}
+				for _, r := range e.best {
+					if !r.prefix.IsValid() {
+						continue
+					}
+					rt.Prefix = r.prefix
+					encap, _ := m.encapFor(IPVPN, r.family, r.encaps)
+					rt.NextHops = append(rt.NextHops, dataplane.NextHop{Address: r.nextHop, Label: r.label, Encap: encap, Local: !r.peer.IsValid()})
+				}
+				if rt.Prefix.IsValid() {
+					v.Routes = append(v.Routes, rt)
+				}
+			}
+			ipvpn.VRFs = append(ipvpn.VRFs, v)
+		case EVPN:
+			v := dataplane.EVI{ID: inst.id, Number: inst.number, VNI: inst.dataplaneID(), Bridge: inst.linuxbr, Ports: ports}
+			for _, te := range sortedTEs(inst.entries) {
+				for _, st := range inst.entries[te].best {
+					r := st.route()
+					if !r.Peer.IsValid() && r.NextHop == m.cfg.NextHop {
+						continue // another EVI of ours: no tunnel to ourselves
+					}
+					switch r.EVPNType {
+					case speaker.EVPNMACIP:
+						v.MACs = append(v.MACs, dataplane.FDBEntry{MAC: dataplane.MAC(r.MAC), IP: r.IP, VTEP: r.NextHop, VNI: r.Label})
+					case speaker.EVPNMulticast:
+						fe := dataplane.FloodEntry{VTEP: r.NextHop, VNI: r.Label}
+						if r.PMSI != nil {
+							fe = dataplane.FloodEntry{VTEP: r.PMSI.Endpoint, VNI: r.PMSI.Label}
+						}
+						v.Flood = append(v.Flood, fe)
+					}
+				}
+			}
+			evpn.EVIs = append(evpn.EVIs, v)
+		}
+	}
+	return ipvpn, evpn
+}
+
+// dataplanePorts groups the endpoints by interface.
+func (inst *instance) dataplanePorts() []dataplane.Port {
+	byIf := map[string]*dataplane.Port{}
+	var order []string
+	for _, ep := range inst.sortedEndpoints() {
+		p := byIf[ep.linuxif]
+		if p == nil {
+			p = &dataplane.Port{LinuxIf: ep.linuxif, MAC: dataplane.MAC(ep.mac), Direction: string(ep.direction), Label: ep.label}
+			byIf[ep.linuxif] = p
+			order = append(order, ep.linuxif)
+		}
+		if ep.ip.IsValid() {
+			p.IPs = append(p.IPs, ep.ip)
+		}
+	}
+	sort.Strings(order)
+	out := make([]dataplane.Port, 0, len(order))
+	for _, n := range order {
+		out = append(out, *byIf[n])
+	}
+	return out
+}
+
+func (m *Manager) sortedInstances() []*instance {
+	out := make([]*instance, 0, len(m.instances))
+	for _, inst := range m.instances {
+		out = append(out, inst)
+	}
+	slices.SortFunc(out, func(a, b *instance) int { return a.number - b.number })
+	return out
+}
+
+func sortedTEs(m map[teKey]entry) []teKey {
+	out := make([]teKey, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.SortFunc(out, compareTE)
+	return out
+}

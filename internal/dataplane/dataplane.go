@@ -1,0 +1,180 @@
+// Package dataplane defines what the agent asks of a forwarding plane: one
+// idempotent call that applies the whole desired state of every VRF and EVI
+// (ports, remote routes, MAC entries, flood lists), and a registry of drivers
+// by name.
+//
+// It must never import netlink or GoBGP: drivers that program the kernel live
+// in dataplane/linux, and the BGP side stays in the agent.
+package dataplane
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"sort"
+	"sync"
+)
+
+// Driver programs forwarding. Its lifecycle: New (from the registry, with its
+// options) → Apply any number of times → Close.
+type Driver interface {
+	// Info describes what the driver can do; the agent reads it once.
+	Info() Info
+	// Apply makes forwarding match s. It is idempotent: applying the same
+	// state twice changes nothing, and whatever the previous state (even
+	// one left by an earlier process), the result is s. s only holds the
+	// instances of the VPN types this driver was chosen for.
+	Apply(ctx context.Context, s State) error
+	// State returns what was last applied, for the looking glass.
+	State() State
+	// Close releases the driver; forwarding may stay in place so that a
+	// restarting agent does not interrupt traffic.
+	Close() error
+}
+
+// Info is a driver's description.
+type Info struct {
+	Name string
+	// Encaps the driver can forward with, as BGP tunnel types (8 VXLAN,
+	// 10 MPLS); the agent advertises them and refuses others.
+	Encaps []uint16
+	// ECMP: the driver can spread traffic over several equal best routes.
+	ECMP bool
+	// NoState: the driver forwards nothing and needs no state, so the
+	// agent does not build it (control-plane-only nodes and benchmarks).
+	NoState bool
+	// LocalAddress is the tunnel endpoint (our next hop), if the driver has
+	// its own.
+	LocalAddress netip.Addr
+}
+
+// State is the desired forwarding state.
+type State struct {
+	VRFs []VRF `json:"vrfs,omitempty"`
+	EVIs []EVI `json:"evis,omitempty"`
+}
+
+// Port is a local attachment point of a VRF or an EVI.
+type Port struct {
+	LinuxIf string `json:"linuxif"`
+	MAC     MAC    `json:"mac_address"`
+	// IPs are the addresses of the port with the subnet length.
+	IPs       []netip.Prefix `json:"ip_addresses,omitempty"`
+	Direction string         `json:"direction"`
+	Label     uint32         `json:"label"`
+}
+
+// VRF is an IP VPN routing instance.
+type VRF struct {
+	ID        string     `json:"id"`
+	Number    int        `json:"number"` // small, stable per agent: VRF-<n>
+	VNI       uint32     `json:"vni"`    // the instance's VNI or label
+	GatewayIP netip.Addr `json:"gateway_ip,omitzero"`
+	Ports     []Port     `json:"ports"`
+	Routes    []IPRoute  `json:"routes"`
+}
+
+// IPRoute is a remote prefix reachable through a tunnel.
+type IPRoute struct {
+	Prefix   netip.Prefix `json:"prefix"`
+	NextHops []NextHop    `json:"next_hops"`
+}
+
+// NextHop is one tunnel toward a remote PE.
+type NextHop struct {
+	Address netip.Addr `json:"address"`
+	Label   uint32     `json:"label"` // MPLS label or VNI
+	Encap   uint16     `json:"encap"`
+	// Local: the prefix is one of our own ports (another VRF's export
+	// reaching this one inside the same agent).
+	Local bool `json:"local,omitempty"`
+}
+
+// EVI is an EVPN instance: a layer 2 segment stretched with VXLAN.
+type EVI struct {
+	ID     string `json:"id"`
+	Number int    `json:"number"`
+	VNI    uint32 `json:"vni"`
+	// Bridge is a bridge to use instead of one created by the driver.
+	Bridge string     `json:"linuxbr,omitempty"`
+	Ports  []Port     `json:"ports"`
+	MACs   []FDBEntry `json:"macs"`
+	// Flood lists the remote VTEPs that get broadcast and unknown traffic
+	// (from type 3 routes).
+	Flood []FloodEntry `json:"flood"`
+}
+
+// FDBEntry says where a remote MAC lives.
+type FDBEntry struct {
+	MAC  MAC        `json:"mac"`
+	IP   netip.Addr `json:"ip,omitzero"`
+	VTEP netip.Addr `json:"vtep"`
+	VNI  uint32     `json:"vni"`
+}
+
+// FloodEntry is a remote VTEP of an EVI.
+type FloodEntry struct {
+	VTEP netip.Addr `json:"vtep"`
+	VNI  uint32     `json:"vni"`
+}
+
+// OptVPNType is the option through which New tells a driver which VPN type
+// ("ipvpn" or "evpn") it serves.
+const OptVPNType = "vpn_type"
+
+// MAC is a hardware address that prints, and marshals to JSON, as
+// aa:bb:cc:dd:ee:ff (net.HardwareAddr marshals as base64).
+type MAC net.HardwareAddr
+
+func (m MAC) String() string { return net.HardwareAddr(m).String() }
+
+// MarshalText implements encoding.TextMarshaler.
+func (m MAC) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+// Factory builds a driver from its options (the [DATAPLANE_DRIVER_*]
+// section, minus dataplane_driver).
+type Factory func(opts map[string]string) (Driver, error)
+
+var (
+	mu       sync.Mutex
+	registry = map[string]Factory{}
+)
+
+// Register makes a driver available by name; it panics on a duplicate, as
+// two drivers with one name is a build mistake.
+func Register(name string, f Factory) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := registry[name]; dup {
+		panic("dataplane: driver " + name + " registered twice")
+	}
+	registry[name] = f
+}
+
+// New builds the named driver.
+func New(name string, opts map[string]string) (Driver, error) {
+	mu.Lock()
+	f, ok := registry[name]
+	mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("unknown dataplane driver %q (known: %v)", name, Names())
+	}
+	return f(opts)
+}
+
+// Names lists the registered drivers.
+func Names() []string {
+	mu.Lock()
+	defer mu.Unlock()
+	out := make([]string, 0, len(registry))
+	for n := range registry {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Supports reports whether info lists encap.
+func (i Info) Supports(encap uint16) bool { return slices.Contains(i.Encaps, encap) }

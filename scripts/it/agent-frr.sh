@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Interop stage: bgpvpn-agent peering directly with FRR bgpd (VPNv4 routes
+# originated with "network … rd … label …", EVPN type 2/3 received, no RT
+# constraint so full tables). Installs frr when missing, then runs the gated
+# Go test, which starts bgpd without zebra and the agent on 127.0.0.0/8 and
+# kills them at the end.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+if [ ! -x /usr/lib/frr/bgpd ] || ! command -v vtysh >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  timeout 300 apt-get update -qq </dev/null
+  timeout 600 apt-get install -y -qq frr </dev/null
+fi
+
+BGPVPN_IT_FRR=1 exec timeout 600 go test -count=1 -timeout 540s -run 'FRR' ./internal/agent/interop/ </dev/null

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Interop stage: bgpvpn-agent against a real gobgpd route reflector, and
+# bagpipe-bgp's own looking glass client against our looking glass.
+# Installs gobgpd (Debian package, daemon + gobgp CLI) when missing, then runs
+# the Go interop tests, which start gobgpd and two agents on 127.0.0.0/8,
+# check routes, withdrawals, a session reset and an agent restart, and kill
+# everything they started. Needs root only to install packages.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+# bagpipe-looking-glass (python3-networking-bagpipe) must read our looking
+# glass unchanged.
+missing=()
+command -v gobgpd >/dev/null && command -v gobgp >/dev/null || missing+=(gobgpd)
+command -v bagpipe-looking-glass >/dev/null || missing+=(python3-networking-bagpipe)
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  timeout 300 apt-get update -qq </dev/null
+  timeout 900 apt-get install -y -qq "${missing[@]}" </dev/null
+fi
+
+BGPVPN_IT_GOBGPD=1 BGPVPN_IT_BAGPIPE_LG=1 exec timeout 600 go test -count=1 -timeout 540s \
+  -run 'GoBGP|LookingGlassTool|EBGP' ./internal/agent/interop/ </dev/null
