@@ -1,0 +1,281 @@
+package linux
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netlink/nl"
+	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
+
+	"github.com/bgpvpn/bgpvpn/internal/dataplane"
+)
+
+func init() {
+	dataplane.Register("linux", func(opts map[string]string) (dataplane.Driver, error) {
+		o, err := ParseOptions(opts)
+		if err != nil {
+			return nil, err
+		}
+		return New(o)
+	})
+}
+
+// Options configure the driver.
+type Options struct {
+	// LocalAddress is our VTEP: source of every VXLAN packet, and what
+	// remote nodes send to (the agent's next hop). IPv4, required.
+	LocalAddress netip.Addr
+	// VXLANPort is the UDP port of EVPN VXLAN; IPVPNVXLANPort the one of
+	// IP VPN VXLAN. Both default to 4789. A flow-based device (IP VPN) and
+	// per-VNI devices (EVPN) cannot share a UDP port, so a node that runs
+	// both with this driver needs different ports (and so do its peers).
+	VXLANPort      int
+	IPVPNVXLANPort int
+	// TableBase + VRF.Number is a VRF's routing table; RulePriority the
+	// priority of our rules (before "main", after "local").
+	TableBase    int
+	RulePriority int
+	// NetNS is the namespace to program; closed (netns.None()) means the
+	// current one.
+	NetNS  netns.NsHandle
+	Logger *slog.Logger
+	// AdoptGrace is how long after New the driver only adds: what an
+	// earlier process left stays until the agent has had time to rebuild
+	// its state (re-attachments, BGP re-convergence), so that a restart
+	// does not cut forwarding. The last state is then applied in full.
+	AdoptGrace time.Duration
+}
+
+// ParseOptions reads the [DATAPLANE_DRIVER_*] options: local_address (or
+// dataplane_local_address), vxlan_port, ipvpn_vxlan_port, table_base,
+// rule_priority, and netns (the name of a network namespace to program
+// instead of the agent's own).
+func ParseOptions(opts map[string]string) (Options, error) {
+	o := Options{NetNS: netns.None()}
+	if name := opts["netns"]; name != "" {
+		h, err := netns.GetFromName(name)
+		if err != nil {
+			return o, fmt.Errorf("linux dataplane: network namespace %q: %w", name, err)
+		}
+		o.NetNS = h
+	}
+	la := opts["local_address"]
+	if la == "" {
+		la = opts["dataplane_local_address"]
+	}
+	if la == "" {
+		return o, errors.New("linux dataplane: local_address (the VTEP address) is required")
+	}
+	a, err := netip.ParseAddr(la)
+	if err != nil {
+		return o, fmt.Errorf("linux dataplane: local_address: %w", err)
+	}
+	o.LocalAddress = a
+	if v := opts["adopt_grace"]; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 3600 {
+			return o, fmt.Errorf("linux dataplane: adopt_grace: %q is not a number of seconds in 0..3600", v)
+		}
+		o.AdoptGrace = time.Duration(n) * time.Second
+	}
+	for _, f := range []struct {
+		name string
+		dst  *int
+		max  int
+	}{
+		{"vxlan_port", &o.VXLANPort, 65535},
+		{"ipvpn_vxlan_port", &o.IPVPNVXLANPort, 65535},
+		{"table_base", &o.TableBase, 1 << 30},
+		{"rule_priority", &o.RulePriority, 32765},
+	} {
+		v, ok := opts[f.name]
+		if !ok || v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > f.max {
+			return o, fmt.Errorf("linux dataplane: %s: %q is not a number in 1..%d", f.name, v, f.max)
+		}
+		*f.dst = n
+	}
+	return o, nil
+}
+
+// Driver programs the Linux kernel of one network namespace. Its lifecycle:
+// New → Apply any number of times → Close; Close leaves forwarding in place
+// and a new Driver on the same namespace adopts it.
+type Driver struct {
+	o    Options
+	log  *slog.Logger
+	h    *netlink.Handle
+	raw  *rtnl
+	caps capabilities
+
+	mu    sync.Mutex
+	state dataplane.State
+	// enslaved are the ports we put in a bridge we do not own (linuxbr):
+	// only those are released when they leave the state.
+	enslaved map[string]string // port → bridge
+
+	// adoptUntil ends the adoption grace; graceTimer applies the last
+	// state in full then.
+	adoptUntil time.Time
+	graceTimer *time.Timer
+}
+
+// adopting reports whether deletions are still held back.
+func (d *Driver) adopting() bool { return time.Now().Before(d.adoptUntil) }
+
+var _ dataplane.Driver = (*Driver)(nil)
+
+// New opens netlink sockets in o.NetNS and probes what the kernel offers;
+// it changes nothing until Apply.
+func New(o Options) (*Driver, error) {
+	if !o.LocalAddress.Is4() {
+		return nil, fmt.Errorf("linux dataplane: local address %v is not an IPv4 address", o.LocalAddress)
+	}
+	if o.VXLANPort == 0 {
+		o.VXLANPort = 4789
+	}
+	if o.IPVPNVXLANPort == 0 {
+		o.IPVPNVXLANPort = 4789
+	}
+	if o.TableBase == 0 {
+		o.TableBase = 20000
+	}
+	if o.RulePriority == 0 {
+		o.RulePriority = 20000
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	h, err := netlink.NewHandleAt(o.NetNS)
+	if err != nil {
+		return nil, fmt.Errorf("linux dataplane: netlink handle: %w", err)
+	}
+	s, err := nl.GetNetlinkSocketAt(o.NetNS, netns.None(), unix.NETLINK_ROUTE)
+	if err != nil {
+		h.Close()
+		return nil, fmt.Errorf("linux dataplane: netlink socket: %w", err)
+	}
+	d := &Driver{
+		o: o, log: o.Logger.With("component", "dataplane/linux"), h: h,
+		raw:        &rtnl{sockets: map[int]*nl.SocketHandle{unix.NETLINK_ROUTE: {Socket: s}}},
+		enslaved:   map[string]string{},
+		adoptUntil: time.Now().Add(o.AdoptGrace),
+	}
+	d.caps = d.probe()
+	d.log.Info("linux dataplane ready", "local_address", o.LocalAddress, "vrf_devices", d.caps.vrf, "mpls", d.caps.mpls)
+	return d, nil
+}
+
+// Info: VXLAN for both VPN types (MPLS is not programmed, see the package
+// doc), and ECMP through multipath routes.
+func (d *Driver) Info() dataplane.Info {
+	return dataplane.Info{Name: "linux", Encaps: []uint16{encapVXLAN}, ECMP: true, LocalAddress: d.o.LocalAddress}
+}
+
+// BGP tunnel type of VXLAN (RFC 9012).
+const encapVXLAN = 8
+
+// Apply makes the namespace match s: it reads what is there, adds what is
+// missing, replaces what differs and removes what we own and s no longer
+// has, in an order that never takes a working path away before its
+// replacement is in place. Errors of one instance do not stop the others.
+func (d *Driver) Apply(ctx context.Context, s dataplane.State) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.state = s
+	if d.adopting() && d.graceTimer == nil {
+		d.graceTimer = time.AfterFunc(time.Until(d.adoptUntil), func() {
+			d.mu.Lock()
+			st := d.state
+			d.mu.Unlock()
+			if err := d.Apply(context.Background(), st); err != nil {
+				d.log.Error("applying the state after the adoption grace", "error", err)
+			}
+		})
+	}
+	var errs []error
+	if err := d.applyEVPN(ctx, s); err != nil {
+		errs = append(errs, err)
+	}
+	if err := d.applyIPVPN(ctx, s); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// State returns what was last asked of Apply.
+func (d *Driver) State() dataplane.State {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.state
+}
+
+// Close releases the netlink sockets; devices, routes and rules stay.
+func (d *Driver) Close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.graceTimer != nil {
+		d.graceTimer.Stop()
+	}
+	if d.h != nil {
+		d.h.Close()
+		d.h = nil
+	}
+	for _, s := range d.raw.sockets {
+		s.Close()
+	}
+	d.raw.sockets = nil
+	return nil
+}
+
+type capabilities struct{ vrf, mpls bool }
+
+// probe reports whether the kernel has VRF devices and MPLS routing. The
+// driver does not use them yet: the VXLAN design below works without them,
+// and neither can be tested on the kernels we run CI on.
+func (d *Driver) probe() capabilities {
+	var c capabilities
+	_ = d.inNetNS(func() error {
+		_, err := os.Stat("/proc/sys/net/mpls/platform_labels")
+		c.mpls = err == nil
+		return nil
+	})
+	for _, p := range []string{"/sys/module/vrf", "/sys/module/vrf/initstate"} {
+		if _, err := os.Stat(p); err == nil {
+			c.vrf = true
+		}
+	}
+	return c
+}
+
+func (d *Driver) checkOpen() error {
+	if d.h == nil {
+		return errors.New("linux dataplane: driver closed")
+	}
+	return nil
+}
+
+// links lists the namespace's devices by name.
+func (d *Driver) links() (map[string]netlink.Link, error) {
+	ls, err := retryDump(d.h.LinkList)
+	if err != nil {
+		return nil, fmt.Errorf("listing links: %w", err)
+	}
+	out := make(map[string]netlink.Link, len(ls))
+	for _, l := range ls {
+		out[l.Attrs().Name] = l
+	}
+	return out, nil
+}

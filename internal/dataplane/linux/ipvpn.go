@@ -1,0 +1,459 @@
+package linux
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+
+	"github.com/bgpvpn/bgpvpn/internal/dataplane"
+)
+
+// IP VPN over VXLAN without VRF devices or MPLS, see the package doc: one
+// flow-based VXLAN device bgv-l3 for every VRF; per VRF a routing table;
+// rules send what comes from a port, or from bgv-l3 with one of the VRF's
+// VNIs (tun_id), to that table; remote prefixes are routes with a tunnel
+// encap (VNI, remote VTEP) through bgv-l3.
+
+// l3Plan is the kernel state the VRFs need.
+type l3Plan struct {
+	routes  map[routeKey]*kroute
+	rules   map[krule]bool
+	neigh   map[netip.Addr]net.HardwareAddr // on bgv-l3
+	sysctls []sysctl
+	// fromPorts are the ports whose traffic we route (sysctls set).
+	fromPorts map[string]bool
+}
+
+// planL3 computes it from the state; ifindex maps device names to indexes.
+// It only reads: problems are returned and the rest is still planned.
+func planL3(s dataplane.State, o Options, ifindex map[string]int) (*l3Plan, []error) {
+	p := &l3Plan{routes: map[routeKey]*kroute{}, rules: map[krule]bool{}, neigh: map[netip.Addr]net.HardwareAddr{}, fromPorts: map[string]bool{}}
+	var errs []error
+	l3 := ifindex[l3Device]
+	// Local next hops (another VRF of ours exports the prefix): the port
+	// that has it.
+	local := map[netip.Prefix]string{}
+	for _, v := range s.VRFs {
+		for _, port := range v.Ports {
+			for _, ip := range port.IPs {
+				local[hostOrPrefix(ip)] = port.LinuxIf
+			}
+		}
+	}
+	for _, v := range s.VRFs {
+		table := o.TableBase + v.Number
+		verr := func(err error) { errs = append(errs, fmt.Errorf("VRF %s: %w", v.ID, err)) }
+		fams := vrfFamilies(v)
+		add := func(r *kroute) {
+			r.Table, r.Protocol = table, rtProto
+			if r.Family == unix.AF_INET6 {
+				// What the kernel makes of these in IPv6 tables: read back
+				// as written, or every Apply would rewrite them.
+				r.Scope = unix.RT_SCOPE_UNIVERSE
+				if r.Priority == 0 {
+					r.Priority = 1024
+				}
+			}
+			if _, dup := p.routes[r.key()]; !dup {
+				p.routes[r.key()] = r
+			}
+		}
+		rule := func(iif string, tunID uint32) {
+			for _, f := range fams {
+				p.rules[krule{Family: f, Priority: uint32(o.RulePriority), IIF: iif, TunID: tunID, Table: table, Protocol: rtProto}] = true
+			}
+		}
+		rule(l3Device, v.VNI)
+		anyFrom := false
+		for _, port := range v.Ports {
+			idx, ok := ifindex[port.LinuxIf]
+			if !ok {
+				verr(fmt.Errorf("port %s: no such device", port.LinuxIf))
+				continue
+			}
+			to, from := directions(port.Direction)
+			if from {
+				anyFrom = true
+				rule(port.LinuxIf, 0)
+				p.fromPorts[port.LinuxIf] = true
+			}
+			if !to {
+				continue
+			}
+			if port.Label != 0 && port.Label != v.VNI {
+				rule(l3Device, port.Label)
+			}
+			for _, r := range portRoutes(port, idx) {
+				add(r)
+			}
+		}
+		for _, rt := range v.Routes {
+			if r := remoteRoute(rt, o, l3, ifindex, local, p.neigh); r != nil {
+				add(r)
+			}
+		}
+		if gw := v.GatewayIP; gw.IsValid() && anyFrom {
+			// Something for proxy ARP to answer the gateway with when
+			// no remote route covers it; what is sent to it is dropped by
+			// bgv-l3, which has no tunnel for it.
+			add(&kroute{Family: family(gw), Dst: netip.PrefixFrom(gw, gw.BitLen()), Type: unix.RTN_UNICAST, Scope: unix.RT_SCOPE_LINK, OIF: l3})
+		}
+		for _, f := range fams {
+			// Whatever the VRF has no route for stops here rather than
+			// falling through to the main table.
+			dst := netip.PrefixFrom(netip.IPv4Unspecified(), 0)
+			if f == unix.AF_INET6 {
+				dst = netip.PrefixFrom(netip.IPv6Unspecified(), 0)
+			}
+			add(&kroute{Family: f, Dst: dst, Type: unix.RTN_UNREACHABLE, Priority: unreachableMetric})
+		}
+	}
+	if len(s.VRFs) > 0 {
+		p.sysctls = append(p.sysctls, sysctl{"ipv4/conf/" + l3Device + "/forwarding", "1"}, sysctl{"ipv4/conf/" + l3Device + "/rp_filter", "0"})
+	}
+	for _, port := range sortedKeys(p.fromPorts) {
+		p.sysctls = append(p.sysctls,
+			sysctl{"ipv4/conf/" + port + "/forwarding", "1"},
+			sysctl{"ipv4/conf/" + port + "/proxy_arp", "1"},
+			sysctl{"ipv4/neigh/" + port + "/proxy_delay", "0"},
+			sysctl{"ipv4/conf/" + port + "/rp_filter", "0"})
+	}
+	return p, errs
+}
+
+// directions: bagpipe's "to-port" (routed to the port, not from it),
+// "from-port" (from it, not to it), "both" (the default).
+func directions(d string) (to, from bool) {
+	switch d {
+	case "to-port":
+		return true, false
+	case "from-port":
+		return false, true
+	}
+	return true, true
+}
+
+// hostOrPrefix: a port address (10.0.0.5/24) is the host 10.0.0.5/32; a
+// prefix (10.8.0.0/16, a port association route) stays a prefix.
+func hostOrPrefix(ip netip.Prefix) netip.Prefix {
+	if ip.Bits() < ip.Addr().BitLen() && ip.Masked().Addr() == ip.Addr() {
+		return ip
+	}
+	return netip.PrefixFrom(ip.Addr(), ip.Addr().BitLen())
+}
+
+// portRoutes: host routes to the port's addresses, and prefixes behind it
+// through its first host address of the family (or straight to the port).
+func portRoutes(port dataplane.Port, idx int) []*kroute {
+	var out []*kroute
+	hosts := map[int]netip.Addr{}
+	for _, ip := range port.IPs {
+		if h := hostOrPrefix(ip); h.IsSingleIP() {
+			if _, ok := hosts[family(h.Addr())]; !ok {
+				hosts[family(h.Addr())] = h.Addr()
+			}
+			out = append(out, &kroute{Family: family(h.Addr()), Dst: h, Type: unix.RTN_UNICAST, Scope: unix.RT_SCOPE_LINK, OIF: idx})
+		}
+	}
+	for _, ip := range port.IPs {
+		if h := hostOrPrefix(ip); !h.IsSingleIP() {
+			r := &kroute{Family: family(h.Addr()), Dst: h, Type: unix.RTN_UNICAST, Scope: unix.RT_SCOPE_LINK, OIF: idx}
+			if gw, ok := hosts[family(h.Addr())]; ok {
+				r.Scope, r.Gw = unix.RT_SCOPE_UNIVERSE, gw
+			}
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// remoteRoute is the route of a remote prefix: one tunnel, or a multipath
+// route over several (ECMP); nil when no next hop is usable. It records the
+// static neighbours the gateways need.
+func remoteRoute(rt dataplane.IPRoute, o Options, l3 int, ifindex map[string]int, local map[netip.Prefix]string, neigh map[netip.Addr]net.HardwareAddr) *kroute {
+	f := family(rt.Prefix.Addr())
+	var hops []knexthop
+	for _, nh := range rt.NextHops {
+		if nh.Local {
+			if port, ok := local[rt.Prefix]; ok {
+				if idx, ok := ifindex[port]; ok {
+					return &kroute{Family: f, Dst: rt.Prefix, Type: unix.RTN_UNICAST, Scope: unix.RT_SCOPE_LINK, OIF: idx}
+				}
+			}
+			continue
+		}
+		if nh.Encap != encapVXLAN || !nh.Address.Is4() || nh.Label == 0 || nh.Label >= 1<<24 {
+			continue // MPLS, or nothing we can reach over VXLAN
+		}
+		gw := nh.Address
+		if f == unix.AF_INET6 {
+			gw = gateway6(nh.Address)
+		}
+		neigh[gw] = routerMAC(nh.Address)
+		h := knexthop{OIF: l3, Gw: gw, Onlink: true, Encap: &tunEncap{VNI: nh.Label, Dst: nh.Address, Src: o.LocalAddress}}
+		if !slices.ContainsFunc(hops, func(x knexthop) bool { return x.Gw == h.Gw && x.Encap.equal(h.Encap) }) {
+			hops = append(hops, h)
+		}
+	}
+	r := &kroute{Family: f, Dst: rt.Prefix.Masked(), Type: unix.RTN_UNICAST, Scope: unix.RT_SCOPE_UNIVERSE}
+	switch len(hops) {
+	case 0:
+		return nil
+	case 1:
+		r.OIF, r.Gw, r.Onlink, r.Encap = hops[0].OIF, hops[0].Gw, hops[0].Onlink, hops[0].Encap
+	default:
+		slices.SortFunc(hops, compareHop)
+		r.MultiPath = hops
+	}
+	return r
+}
+
+func vrfFamilies(v dataplane.VRF) []int {
+	six := false
+	for _, p := range v.Ports {
+		for _, ip := range p.IPs {
+			six = six || ip.Addr().Is6()
+		}
+	}
+	for _, r := range v.Routes {
+		six = six || r.Prefix.Addr().Is6()
+	}
+	if six {
+		return []int{unix.AF_INET, unix.AF_INET6}
+	}
+	return []int{unix.AF_INET}
+}
+
+func family(a netip.Addr) int {
+	if a.Is4() {
+		return unix.AF_INET
+	}
+	return unix.AF_INET6
+}
+
+func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
+	if err := d.checkOpen(); err != nil {
+		return err
+	}
+	links, err := d.links()
+	if err != nil {
+		return err
+	}
+	var errs []error
+	var l3 netlink.Link
+	if len(s.VRFs) > 0 {
+		if l3, err = d.ensureL3(links[l3Device]); err != nil {
+			return err
+		}
+		links[l3Device] = l3
+	}
+	ifindex := map[string]int{}
+	for n, l := range links {
+		ifindex[n] = l.Attrs().Index
+	}
+	plan, perrs := planL3(s, d.o, ifindex)
+	errs = append(errs, perrs...)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+
+	// Make: neighbours before the routes that use them, routes before
+	// the rules that lead to them.
+	var haveNeigh []netlink.Neigh
+	if l3 != nil {
+		for _, f := range []int{unix.AF_INET, unix.AF_INET6} {
+			ns, err := retryDump(func() ([]netlink.Neigh, error) { return d.h.NeighList(l3.Attrs().Index, f) })
+			if err != nil {
+				return fmt.Errorf("listing neighbours of %s: %w", l3Device, err)
+			}
+			haveNeigh = append(haveNeigh, ns...)
+		}
+		for gw, mac := range plan.neigh {
+			if slices.ContainsFunc(haveNeigh, func(n netlink.Neigh) bool {
+				return n.IP.Equal(addrIP(gw)) && n.State == unix.NUD_PERMANENT && n.HardwareAddr.String() == mac.String()
+			}) {
+				continue
+			}
+			n := &netlink.Neigh{LinkIndex: l3.Attrs().Index, Family: family(gw), State: unix.NUD_PERMANENT, IP: addrIP(gw), HardwareAddr: mac}
+			if err := d.h.NeighSet(n); err != nil {
+				errs = append(errs, fmt.Errorf("adding neighbour %s: %w", gw, err))
+			}
+		}
+	}
+	var haveRoutes []kroute
+	for _, f := range []int{unix.AF_INET, unix.AF_INET6} {
+		rs, err := d.raw.routes(f, rtProto)
+		if err != nil {
+			return errors.Join(append(errs, fmt.Errorf("listing routes: %w", err))...)
+		}
+		haveRoutes = append(haveRoutes, rs...)
+	}
+	have := map[routeKey]*kroute{}
+	for i := range haveRoutes {
+		have[haveRoutes[i].key()] = &haveRoutes[i]
+	}
+	for _, k := range sortedRouteKeys(plan.routes) {
+		r := plan.routes[k]
+		if h := have[k]; h != nil && r.same(h) {
+			continue
+		}
+		if err := d.h.RouteReplace(r.toNetlink()); err != nil {
+			errs = append(errs, fmt.Errorf("route %s: %w", r, err))
+			continue
+		}
+		d.log.Debug("route set", "route", r.String())
+	}
+	haveRules := map[krule]bool{}
+	for _, f := range []int{unix.AF_INET, unix.AF_INET6} {
+		rs, err := d.raw.rules(f, rtProto)
+		if err != nil {
+			return errors.Join(append(errs, fmt.Errorf("listing rules: %w", err))...)
+		}
+		for _, r := range rs {
+			haveRules[r] = true
+		}
+	}
+	for r := range plan.rules {
+		if haveRules[r] {
+			continue
+		}
+		if err := d.raw.ruleAdd(r); err != nil {
+			errs = append(errs, fmt.Errorf("rule %s: %w", r, err))
+			continue
+		}
+		d.log.Debug("rule added", "rule", r.String())
+	}
+	if err := d.setSysctls(plan.sysctls); err != nil {
+		errs = append(errs, err)
+	}
+
+	// Break: what we own and no longer want (nothing while adopting what
+	// an earlier process left).
+	if d.adopting() {
+		return errors.Join(errs...)
+	}
+	releasedPorts := map[string]bool{}
+	for r := range haveRules {
+		if plan.rules[r] {
+			continue
+		}
+		if err := d.raw.ruleDel(r); err != nil {
+			errs = append(errs, fmt.Errorf("deleting rule %s: %w", r, err))
+			continue
+		}
+		if r.IIF != l3Device && !plan.fromPorts[r.IIF] {
+			releasedPorts[r.IIF] = true
+		}
+	}
+	for k, h := range have {
+		if _, ok := plan.routes[k]; ok {
+			continue
+		}
+		if err := d.h.RouteDel(h.toNetlink()); err != nil {
+			errs = append(errs, fmt.Errorf("deleting route %s: %w", h, err))
+		}
+	}
+	for _, n := range haveNeigh {
+		gw, _ := netip.AddrFromSlice(n.IP)
+		if n.State != unix.NUD_PERMANENT || plan.neigh[gw.Unmap()] != nil {
+			continue
+		}
+		if err := d.h.NeighDel(&n); err != nil {
+			errs = append(errs, fmt.Errorf("deleting neighbour %s: %w", n.IP, err))
+		}
+	}
+	// A port that leaves every VRF stops answering ARP for the VPN; its
+	// forwarding setting is left alone (other software may rely on it).
+	var reset []sysctl
+	for _, port := range sortedKeys(releasedPorts) {
+		if _, ok := links[port]; ok {
+			reset = append(reset, sysctl{"ipv4/conf/" + port + "/proxy_arp", "0"})
+		}
+	}
+	if err := d.setSysctls(reset); err != nil {
+		errs = append(errs, err)
+	}
+	if len(s.VRFs) == 0 {
+		if l := links[l3Device]; l != nil {
+			if err := d.h.LinkDel(l); err != nil {
+				errs = append(errs, fmt.Errorf("deleting %s: %w", l3Device, err))
+			} else {
+				d.log.Info("device deleted", "device", l3Device)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ensureL3 creates bgv-l3, or fixes it: flow-based VXLAN on the IP VPN port,
+// our VTEP as source, the MAC peers derive from our VTEP, up.
+func (d *Driver) ensureL3(l netlink.Link) (netlink.Link, error) {
+	mac := routerMAC(d.o.LocalAddress)
+	if v, ok := l.(*netlink.Vxlan); l != nil && (!ok || !v.FlowBased || v.Port != d.o.IPVPNVXLANPort || v.Learning || !v.SrcAddr.Equal(addrIP(d.o.LocalAddress))) {
+		d.log.Warn("recreating device with wrong parameters", "device", l3Device)
+		if err := d.h.LinkDel(l); err != nil {
+			return nil, fmt.Errorf("deleting %s: %w", l3Device, err)
+		}
+		l = nil
+	}
+	if l == nil {
+		v := &netlink.Vxlan{
+			LinkAttrs: netlink.LinkAttrs{Name: l3Device, HardwareAddr: mac},
+			FlowBased: true, SrcAddr: addrIP(d.o.LocalAddress), Port: d.o.IPVPNVXLANPort, Learning: false,
+		}
+		if err := d.h.LinkAdd(v); err != nil {
+			return nil, fmt.Errorf("creating %s: %w", l3Device, err)
+		}
+		d.log.Info("device created", "device", l3Device)
+		var err error
+		if l, err = d.h.LinkByName(l3Device); err != nil {
+			return nil, err
+		}
+	}
+	if l.Attrs().HardwareAddr.String() != mac.String() {
+		if err := d.h.LinkSetHardwareAddr(l, mac); err != nil {
+			return nil, fmt.Errorf("setting MAC of %s: %w", l3Device, err)
+		}
+	}
+	if err := d.up(l); err != nil {
+		if errors.Is(err, unix.EADDRINUSE) {
+			return nil, fmt.Errorf("%w: UDP port %d is held by an EVPN VXLAN device; IP VPN (flow-based) and EVPN (per-VNI) VXLAN devices cannot share a port, set ipvpn_vxlan_port", err, d.o.IPVPNVXLANPort)
+		}
+		return nil, err
+	}
+	return l, nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// sortedRouteKeys orders by prefix length so that, on a fresh table, the
+// catch-all comes last.
+func sortedRouteKeys(m map[routeKey]*kroute) []routeKey {
+	out := make([]routeKey, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.SortFunc(out, func(a, b routeKey) int {
+		if a.Table != b.Table {
+			return a.Table - b.Table
+		}
+		if a.Dst.Bits() != b.Dst.Bits() {
+			return b.Dst.Bits() - a.Dst.Bits()
+		}
+		return a.Dst.Addr().Compare(b.Dst.Addr())
+	})
+	return out
+}
