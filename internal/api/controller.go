@@ -35,7 +35,7 @@ type kind struct {
 	// hangs from ("network:tenant_id" of a subnet or port), which rules
 	// such as admin_or_network_owner read, as Neutron's OwnerCheck
 	// fetches them. Nil for kinds whose rules need none.
-	parents func(tx store.Tx, t policy.Target) error
+	parents func(tx store.Tx, t policy.Target, memo map[string]any) error
 
 	get    func(c *call, tx store.Tx, parent, id string) (any, error)
 	list   func(c *call, tx store.Tx, q store.Query) ([]any, error)
@@ -173,7 +173,7 @@ func (a *API) getOne(k *kind, c *call, tx store.Tx, parent, id string) (any, Fie
 	f := k.render(o)
 	t := target(f)
 	if k.parents != nil {
-		if err := k.parents(tx, t); err != nil {
+		if err := k.parents(tx, t, nil); err != nil {
 			return nil, nil, nil, err
 		}
 	}
@@ -220,11 +220,12 @@ func (a *API) index(k *kind, w http.ResponseWriter, r *http.Request, c *call, pa
 			items = make([]Fields, 0, len(objs))
 			ids = make([]string, 0, len(objs))
 			t := make(policy.Target, 24)
+			memo := map[string]any{} // parents read once per list
 			for _, o := range objs {
 				f := k.render(o)
 				fillTarget(t, f)
 				if k.parents != nil {
-					if err := k.parents(tx, t); err != nil {
+					if err := k.parents(tx, t, memo); err != nil {
 						return err
 					}
 				}
@@ -320,7 +321,7 @@ func (a *API) createItems(k *kind, w http.ResponseWriter, r *http.Request, c *ca
 		for _, b := range bodies {
 			t := bodyTarget(b.Values)
 			if k.parents != nil {
-				if err := k.parents(tx, t); err != nil {
+				if err := k.parents(tx, t, nil); err != nil {
 					return err
 				}
 			}

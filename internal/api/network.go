@@ -288,17 +288,24 @@ func (a *API) subnetKind() *kind {
 // (admin_or_network_owner reads "network:tenant_id"). Like Neutron's
 // OwnerCheck it reads the network whoever asks; a network that does not
 // exist is not found.
-func networkParent(tx store.Tx, t policy.Target) error {
+func networkParent(tx store.Tx, t policy.Target, memo map[string]any) error {
 	id, _ := t["network_id"].(string)
 	if id == "" {
 		return nil
 	}
-	n, err := tx.GetNetwork(id)
-	if errors.Is(err, store.ErrNotFound) {
-		return network.NetworkNotFound(id)
-	}
-	if err != nil {
-		return err
+	n, ok := memo[id].(*store.Network)
+	if !ok {
+		var err error
+		n, err = tx.GetNetwork(id)
+		if errors.Is(err, store.ErrNotFound) {
+			return network.NetworkNotFound(id)
+		}
+		if err != nil {
+			return err
+		}
+		if memo != nil {
+			memo[id] = n
+		}
 	}
 	t["network:tenant_id"], t["network:shared"] = n.ProjectID, n.Shared
 	return nil
