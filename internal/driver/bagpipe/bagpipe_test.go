@@ -21,11 +21,11 @@ import (
 // replica is one bgpvpn-server with the bagpipe driver on a database
 // directory; several may share one.
 type replica struct {
-	t   *testing.T
+	t   testing.TB
 	url string
 }
 
-func newReplica(t *testing.T, dir string) *replica {
+func newReplica(t testing.TB, dir string) *replica {
 	t.Helper()
 	conf := fmt.Sprintf("[DEFAULT]\ndata_dir = %s\n[service_providers]\nservice_provider = BGPVPN:BaGPipe:"+
 		"networking_bgpvpn.neutron.services.service_drivers.bagpipe.bagpipe_v2.BaGPipeBGPVPNDriver:default\n"+
@@ -73,7 +73,7 @@ type agent struct {
 	states chan feed.HostState
 }
 
-func newAgent(t *testing.T, url, host string) *agent {
+func newAgent(t testing.TB, url, host string) *agent {
 	c, err := client.New(client.Config{URL: url, Host: host, Secret: "s", MinBackoff: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +87,7 @@ func newAgent(t *testing.T, url, host string) *agent {
 }
 
 // until waits for a state that satisfies ok.
-func (a *agent) until(t *testing.T, what string, ok func(feed.HostState) bool) feed.HostState {
+func (a *agent) until(t testing.TB, what string, ok func(feed.HostState) bool) feed.HostState {
 	t.Helper()
 	deadline := time.After(5 * time.Second)
 	for {

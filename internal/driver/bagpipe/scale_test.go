@@ -14,16 +14,22 @@ import (
 	"github.com/bgpvpn/bgpvpn/internal/feed"
 )
 
-// TestManyAgents watches one server with many simulated agents (one port
-// each, on one network) and measures propagation. It is slow, so it runs
-// only when BGPVPN_FEED_AGENTS says how many agents, e.g.
+// BenchmarkManyAgents watches one server with many simulated agents (one
+// port each, on one network) and measures propagation: 1000 agents, or
+// BGPVPN_FEED_AGENTS of them, e.g.
 //
-//	BGPVPN_FEED_AGENTS=1000 go test -run ManyAgents -v ./internal/driver/bagpipe/
-func TestManyAgents(t *testing.T) {
+//	go test -run XXX -bench ManyAgents -benchtime 1x ./internal/driver/bagpipe/
+func BenchmarkManyAgents(b *testing.B) {
 	n, _ := strconv.Atoi(os.Getenv("BGPVPN_FEED_AGENTS"))
 	if n <= 0 {
-		t.Skip("set BGPVPN_FEED_AGENTS to run")
+		n = 1000
 	}
+	for b.Loop() {
+		manyAgents(b, n)
+	}
+}
+
+func manyAgents(t testing.TB, n int) {
 	r := newReplica(t, t.TempDir())
 	net := r.create("/networks", "network", `{}`)["id"].(string)
 	r.create("/subnets", "subnet", `{"network_id": "`+net+`", "ip_version": 4, "cidr": "10.0.0.0/16"}`)
@@ -71,7 +77,7 @@ func TestManyAgents(t *testing.T) {
 	t.Logf("port change touching one host among %d watching: p50 %v, max %v", n, pct(one, 50), one[len(one)-1])
 }
 
-func waitAll(t *testing.T, agents []*agent, began time.Time, ok func(feed.HostState) bool) []time.Duration {
+func waitAll(t testing.TB, agents []*agent, began time.Time, ok func(feed.HostState) bool) []time.Duration {
 	lat := make([]time.Duration, len(agents))
 	var wg sync.WaitGroup
 	for i, a := range agents {
