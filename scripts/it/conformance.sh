@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Replays ../shared/conformance against a freshly started bgpvpn-server on an
-# empty data directory and fails on any difference from the original.
+# empty data directory, once with the dummy driver and once with the bagpipe
+# driver, and fails on any difference from the original.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cases=../shared/conformance
@@ -14,14 +15,21 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "
 trap cleanup EXIT
 go build -o "$work/bgpvpn-server" ./cmd/bgpvpn-server
 (cd "$cases" && go build -o "$work/conformance" .)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 19696)
-"$work/bgpvpn-server" --bind "127.0.0.1:$port" --data-dir "$work/data" >"$work/server.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$port/" >/dev/null 2>&1 && break
-  sleep 0.1
+printf '[service_providers]\nservice_provider = BGPVPN:BaGPipe:bagpipe:default\n[agent_feed]\nshared_secret = conformance\n' >"$work/bagpipe.conf"
+for driver in dummy bagpipe; do
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 19696)
+  conf=()
+  [ "$driver" = bagpipe ] && conf=(--config-file "$work/bagpipe.conf")
+  "$work/bgpvpn-server" "${conf[@]}" --bind "127.0.0.1:$port" --data-dir "$work/data-$driver" >"$work/server.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$port/" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  echo "--- $driver driver"
+  if ! "$work/conformance" check -base "http://127.0.0.1:$port" -cases "$cases/cases" -want "$cases/expected.json"; then
+    echo "--- server log"; tail -50 "$work/server.log"
+    exit 1
+  fi
+  kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
 done
-if ! "$work/conformance" check -base "http://127.0.0.1:$port" -cases "$cases/cases" -want "$cases/expected.json"; then
-  echo "--- server log"; tail -50 "$work/server.log"
-  exit 1
-fi
