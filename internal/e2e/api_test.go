@@ -261,7 +261,7 @@ func (v *vm) echoes() int {
 
 const (
 	converge = 20 * time.Second // longest wait for a change to show in packets
-	settle   = 3                 // pings that must all fail to call a path broken
+	settle   = 3                // pings that must all fail to call a path broken
 )
 
 // reaches waits until from pings dst.
