@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -57,6 +58,10 @@ func Schema() *config.Schema {
 			Help: "linux driver: seconds after start during which nothing is removed, so that a restarting agent does not interrupt forwarding before it has relearned its state."},
 		config.Opt{Section: "DATAPLANE_DRIVER_IPVPN", Name: "dataplane_local_address", Type: config.IPAddr,
 			Help: "Tunnel endpoint advertised as next hop of IP VPN routes (default: BGP local_address)."},
+		config.Opt{Section: "DATAPLANE_DRIVER_IPVPN", Name: "vxlan_port", Type: config.Port,
+			Help: "linux driver: UDP port of EVPN VXLAN when both VPN types use this section's driver (default 4789)."},
+		config.Opt{Section: "DATAPLANE_DRIVER_IPVPN", Name: "ipvpn_vxlan_port", Type: config.Port,
+			Help: "linux driver: UDP port of IP VPN VXLAN (default 4789); a node serving EVPN and IP VPN needs it different from vxlan_port, on every node."},
 		config.Opt{Section: "DATAPLANE_DRIVER_EVPN", Name: "dataplane_driver", Type: config.String, Default: "dummy",
 			Help: "EVPN dataplane driver: dummy or linux."},
 		config.Opt{Section: "DATAPLANE_DRIVER_EVPN", Name: "network_namespace", Type: config.String,
@@ -65,6 +70,16 @@ func Schema() *config.Schema {
 			Help: "linux driver: seconds after start during which nothing is removed, so that a restarting agent does not interrupt forwarding before it has relearned its state."},
 		config.Opt{Section: "DATAPLANE_DRIVER_EVPN", Name: "dataplane_local_address", Type: config.IPAddr,
 			Help: "Tunnel endpoint advertised as next hop of EVPN routes (default: BGP local_address)."},
+		config.Opt{Section: "DATAPLANE_DRIVER_EVPN", Name: "vxlan_port", Type: config.Port,
+			Help: "linux driver: UDP port of EVPN VXLAN (default 4789)."},
+		config.Opt{Section: "AGENT_FEED", Name: "server_url", Type: config.String,
+			Help: "Base URL of bgpvpn-server (e.g. http://controller:9696): when set, the agent watches this host's attachments there and realises them, as the networking-bagpipe agent extension would."},
+		config.Opt{Section: "AGENT_FEED", Name: "shared_secret", Type: config.String, Secret: true,
+			Help: "The server's [agent_feed] shared_secret."},
+		config.Opt{Section: "AGENT_FEED", Name: "host", Type: config.String,
+			Help: "This compute node's name as ports' binding:host_id say it (default: the host name)."},
+		config.Opt{Section: "AGENT_FEED", Name: "local_port_prefix", Type: config.String, Default: "tap",
+			Help: "A port's interface is this prefix followed by its id, cut to 14 characters (Nova and Neutron name it tap<first 11 characters of the port id>)."},
 	)
 }
 
@@ -89,10 +104,17 @@ type Settings struct {
 	EVPNNextHop     netip.Addr
 	// IPVPNOptions and EVPNOptions are what each driver is built with.
 	IPVPNOptions, EVPNOptions map[string]string
+	// Feed configures the agent feed; FeedURL "" means none.
+	Feed FeedSettings
 	// Sections is the configuration as the looking glass shows it.
 	Sections map[string]map[string]string
 	// Unknown lists options present in the files that we ignore.
 	Unknown []string
+}
+
+// FeedSettings are the [AGENT_FEED] options.
+type FeedSettings struct {
+	URL, Secret, Host, PortPrefix string
 }
 
 // Load reads the files (later ones override earlier ones, as oslo.config
@@ -168,14 +190,30 @@ func fromValues(v *config.Values) (*Settings, error) {
 		}
 	}
 	driverOpts := func(sec string, nh netip.Addr) map[string]string {
-		return map[string]string{
+		o := map[string]string{
 			"local_address": nh.String(),
 			"netns":         v.String(sec, "network_namespace"),
 			"adopt_grace":   fmt.Sprint(v.Int(sec, "adopt_grace")),
 		}
+		for _, name := range []string{"vxlan_port", "ipvpn_vxlan_port"} {
+			if (name == "vxlan_port" || sec == "DATAPLANE_DRIVER_IPVPN") && v.IsSet(sec, name) {
+				o[name] = fmt.Sprint(v.Int(sec, name))
+			}
+		}
+		return o
 	}
 	s.IPVPNOptions = driverOpts("DATAPLANE_DRIVER_IPVPN", s.IPVPNNextHop)
 	s.EVPNOptions = driverOpts("DATAPLANE_DRIVER_EVPN", s.EVPNNextHop)
+	s.Feed = FeedSettings{URL: v.String("AGENT_FEED", "server_url"), Secret: v.String("AGENT_FEED", "shared_secret"),
+		Host: v.String("AGENT_FEED", "host"), PortPrefix: v.String("AGENT_FEED", "local_port_prefix")}
+	if s.Feed.URL != "" && s.Feed.Host == "" {
+		if s.Feed.Host, err = os.Hostname(); err != nil {
+			return nil, fmt.Errorf("[AGENT_FEED] host: %w", err)
+		}
+	}
+	if len(s.Feed.PortPrefix) > 13 {
+		return nil, fmt.Errorf("[AGENT_FEED] local_port_prefix: %q is longer than 13 characters", s.Feed.PortPrefix)
+	}
 	s.Sections = map[string]map[string]string{
 		"BGP": {"local_address": s.LocalAddress.String(), "peers": strings.Join(v.List("BGP", "peers"), ","),
 			"my_as": fmt.Sprint(s.ASN), "enable_rtc": fmt.Sprint(s.EnableRTC), "bgp_port": fmt.Sprint(s.BGPPort)},

@@ -53,9 +53,25 @@ func TestLoadBagpipeConf(t *testing.T) {
 		RRClients: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, APIAddr: "127.0.0.1:8082",
 		IPVPNDriver: "dummy", EVPNDriver: "dummy",
 		IPVPNNextHop: netip.MustParseAddr("192.0.2.2"), EVPNNextHop: netip.MustParseAddr("192.0.2.2"),
+		Feed: FeedSettings{PortPrefix: "tap"},
 	}
 	if diff := cmp.Diff(want, got, cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{}), cmpopts.IgnoreFields(Settings{}, "Sections", "Unknown", "IPVPNOptions", "EVPNOptions")); diff != "" {
 		t.Errorf("Load (-want +got):\n%s", diff)
+	}
+}
+
+func TestLoadFeedAndPorts(t *testing.T) {
+	got, err := Load(write(t, labConf+"vxlan_port = 8472\n[DATAPLANE_DRIVER_IPVPN]\nipvpn_vxlan_port = 4790\n"+
+		"[AGENT_FEED]\nserver_url = http://192.0.2.254:9696\nshared_secret = s\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	if want := (FeedSettings{URL: "http://192.0.2.254:9696", Secret: "s", Host: host, PortPrefix: "tap"}); got.Feed != want {
+		t.Errorf("Feed = %+v, want %+v", got.Feed, want)
+	}
+	if got.IPVPNOptions["ipvpn_vxlan_port"] != "4790" || got.EVPNOptions["vxlan_port"] != "8472" || got.EVPNOptions["ipvpn_vxlan_port"] != "" {
+		t.Errorf("driver options = %v and %v, want ipvpn_vxlan_port 4790 for IP VPN, vxlan_port 8472 for EVPN", got.IPVPNOptions, got.EVPNOptions)
 	}
 }
 
@@ -65,6 +81,7 @@ func TestLoadErrors(t *testing.T) {
 		{"bad peer", "[BGP]\nlocal_address = 127.0.0.2\nmy_as = 1\npeers = nope\n", "peers"},
 		{"bad driver", "[BGP]\nlocal_address = 127.0.0.2\nmy_as = 1\n[DATAPLANE_DRIVER_IPVPN]\ndataplane_driver = ovs\n", "ovs"},
 		{"bad local", "[BGP]\nlocal_address = no-such-if0\nmy_as = 1\n", "local_address"},
+		{"long port prefix", "[BGP]\nlocal_address = 127.0.0.2\nmy_as = 1\n[AGENT_FEED]\nlocal_port_prefix = abcdefghijklmn\n", "local_port_prefix"},
 		{"as 0", "[BGP]\nlocal_address = 127.0.0.2\nmy_as = 0\n", "my_as"},
 		{"peer_as syntax", "[BGP]\nlocal_address = 127.0.0.2\nmy_as = 1\npeers = 127.0.0.9\npeer_as = 127.0.0.9:65001\n", "peer_as"},
 		{"peer_as not a peer", "[BGP]\nlocal_address = 127.0.0.2\nmy_as = 1\npeers = 127.0.0.9\npeer_as = 127.0.0.8=65001\n", "not in peers"},

@@ -1,5 +1,6 @@
 // Package daemon wires bgpvpn-agent together from its settings: the BGP
-// speaker, the VPN manager with its dataplane drivers, and the REST API; or,
+// speaker, the VPN manager with its dataplane drivers, the REST API and,
+// when configured, the agent feed; or,
 // in route reflector mode, a speaker alone. It owns their goroutines and
 // stops them when its context ends.
 package daemon
@@ -19,7 +20,9 @@ import (
 	"github.com/bgpvpn/bgpvpn/internal/agent"
 	"github.com/bgpvpn/bgpvpn/internal/agent/agentconf"
 	"github.com/bgpvpn/bgpvpn/internal/agent/api"
+	"github.com/bgpvpn/bgpvpn/internal/agent/feedsync"
 	"github.com/bgpvpn/bgpvpn/internal/dataplane"
+	"github.com/bgpvpn/bgpvpn/internal/feed/client"
 	"github.com/bgpvpn/bgpvpn/internal/speaker"
 )
 
@@ -99,8 +102,21 @@ func Run(ctx context.Context, s *agentconf.Settings, o Options) error {
 		return fmt.Errorf("REST API: %w", err)
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- m.Run(ctx) }()
+	if s.Feed.URL != "" {
+		fc, err := client.New(client.Config{URL: s.Feed.URL, Host: s.Feed.Host, Secret: s.Feed.Secret, Logger: log})
+		if err != nil {
+			return fmt.Errorf("[AGENT_FEED]: %w", err)
+		}
+		sync := feedsync.New(feedsync.Config{Feed: fc, Manager: m, PortPrefix: s.Feed.PortPrefix, Logger: log})
+		go func() {
+			if err := sync.Run(ctx); ctx.Err() == nil {
+				errc <- fmt.Errorf("agent feed: %w", err)
+			}
+		}()
+		log.Info("following the agent feed", "url", s.Feed.URL, "host", s.Feed.Host)
+	}
 	go trimMemory(ctx, m.Churn)
 	go func() {
 		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {

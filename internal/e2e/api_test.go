@@ -1,0 +1,336 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/netip"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// call sends a request to bgpvpn-server as the admin (project "") or as a
+// member of project, and decodes the answer.
+func call(project, method, path string, body any) (int, map[string]any, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return 0, nil, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, serverURL+"/v2.0"+path, rd)
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if project != "" {
+		req.Header.Set("X-User-Id", "user-"+project)
+		req.Header.Set("X-Project-Id", project)
+		req.Header.Set("X-Roles", "member")
+	}
+	c := &http.Client{Timeout: 10 * time.Second}
+	res, err := c.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	var m map[string]any
+	if len(raw) > 0 && json.Unmarshal(raw, &m) != nil {
+		return res.StatusCode, nil, fmt.Errorf("%s %s: %s: not JSON: %s", method, path, res.Status, raw)
+	}
+	if res.StatusCode/100 != 2 {
+		return res.StatusCode, m, fmt.Errorf("%s %s: %s %s", method, path, res.Status, raw)
+	}
+	return res.StatusCode, m, nil
+}
+
+type obj = map[string]any
+
+// tenant is one project of a scenario; everything it creates is deleted
+// when the test ends, in reverse order.
+type tenant struct {
+	t       *testing.T
+	project string
+}
+
+func newTenant(t *testing.T) *tenant {
+	return &tenant{t: t, project: "p-" + strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name()))}
+}
+
+// do calls as the tenant (admin: as the admin) and fails the test on error.
+func (tn *tenant) do(admin bool, method, path string, body any) obj {
+	tn.t.Helper()
+	p := tn.project
+	if admin {
+		p = ""
+	}
+	_, m, err := call(p, method, path, body)
+	if err != nil {
+		tn.t.Fatal(err)
+	}
+	return m
+}
+
+// create POSTs {kind: body} and registers the DELETE of what it made.
+func (tn *tenant) create(admin bool, path, kind string, body obj) obj {
+	tn.t.Helper()
+	m := tn.do(admin, "POST", path, obj{kind: body})[kind].(obj)
+	id := m["id"].(string)
+	tn.t.Cleanup(func() {
+		p := tn.project
+		if admin {
+			p = ""
+		}
+		if code, _, err := call(p, "DELETE", path+"/"+id, nil); err != nil && code != 404 {
+			tn.t.Errorf("cleanup: %v", err)
+		}
+	})
+	return m
+}
+
+var rtCounter atomic.Int32
+
+// newRT returns a route target no other test uses.
+func newRT() string { return fmt.Sprintf("%d:%d", asn, 1000+rtCounter.Add(1)) }
+
+type network struct{ id, subnet, cidr string }
+
+func (tn *tenant) network(name, cidr string) network {
+	tn.t.Helper()
+	n := tn.create(false, "/networks", "network", obj{"name": name})
+	s := tn.create(false, "/subnets", "subnet", obj{"network_id": n["id"], "ip_version": 4, "cidr": cidr, "name": name + "-sub"})
+	return network{id: n["id"].(string), subnet: s["id"].(string), cidr: cidr}
+}
+
+// bgpvpn is created by the admin for the tenant's project.
+func (tn *tenant) bgpvpn(body obj) string {
+	tn.t.Helper()
+	body["project_id"] = tn.project
+	if body["type"] == nil {
+		body["type"] = "l3"
+	}
+	return tn.create(true, "/bgpvpn/bgpvpns", "bgpvpn", body)["id"].(string)
+}
+
+func (tn *tenant) updateBGPVPN(id string, body obj) {
+	tn.t.Helper()
+	tn.do(true, "PUT", "/bgpvpn/bgpvpns/"+id, obj{"bgpvpn": body})
+}
+
+func (tn *tenant) netAssoc(vpn string, n network) string {
+	tn.t.Helper()
+	return tn.create(false, "/bgpvpn/bgpvpns/"+vpn+"/network_associations", "network_association", obj{"network_id": n.id})["id"].(string)
+}
+
+func (tn *tenant) routerAssoc(vpn, router string) string {
+	tn.t.Helper()
+	return tn.create(false, "/bgpvpn/bgpvpns/"+vpn+"/router_associations", "router_association", obj{"router_id": router})["id"].(string)
+}
+
+// portAssoc is made by the admin, as tempest's port-association tests do.
+func (tn *tenant) portAssoc(vpn string, port string, routes ...obj) string {
+	tn.t.Helper()
+	if routes == nil {
+		routes = []obj{}
+	}
+	return tn.create(true, "/bgpvpn/bgpvpns/"+vpn+"/port_associations", "port_association",
+		obj{"port_id": port, "routes": routes, "project_id": tn.project})["id"].(string)
+}
+
+// router with an interface on each subnet.
+func (tn *tenant) router(nets ...network) string {
+	tn.t.Helper()
+	id := tn.create(false, "/routers", "router", obj{"name": "r"})["id"].(string)
+	for _, n := range nets {
+		tn.do(false, "PUT", "/routers/"+id+"/add_router_interface", obj{"subnet_id": n.subnet})
+		tn.t.Cleanup(func() {
+			call(tn.project, "PUT", "/routers/"+id+"/remove_router_interface", obj{"subnet_id": n.subnet})
+		})
+	}
+	return id
+}
+
+func (tn *tenant) delete(admin bool, path string) {
+	tn.t.Helper()
+	tn.do(admin, "DELETE", path, nil)
+}
+
+// status of an association ("ACTIVE", "BUILD"…).
+func (tn *tenant) status(path string) string {
+	_, m, err := call(tn.project, "GET", path, nil)
+	if err != nil {
+		return err.Error()
+	}
+	for _, v := range m {
+		if a, ok := v.(obj); ok {
+			s, _ := a["status"].(string)
+			return s
+		}
+	}
+	return ""
+}
+
+// active waits until an association ("network", "router", "port") is
+// realised on every host, as its status says.
+func (tn *tenant) active(vpn, kind, id string) {
+	tn.t.Helper()
+	path := "/bgpvpn/bgpvpns/" + vpn + "/" + kind + "_associations/" + id
+	var st string
+	waitFor(tn.t, converge, kind+" association "+id+" ACTIVE", func() bool { st = tn.status(path); return st == "ACTIVE" })
+}
+
+// vm is a port bound to a compute node and a namespace behind its tap,
+// with the port's MAC and fixed IP and a default route via the gateway,
+// as Nova would plug it.
+type vm struct {
+	ns, port, tap string
+	host          node
+	ip            netip.Addr
+}
+
+var vmCounter atomic.Int32
+
+func (tn *tenant) vm(n network, host node) *vm {
+	tn.t.Helper()
+	p := tn.create(true, "/ports", "port", obj{"network_id": n.id, "project_id": tn.project,
+		"binding:host_id": host.name, "device_owner": "compute:nova", "device_id": fmt.Sprintf("vm-%d", vmCounter.Load()+1)})
+	fixed := p["fixed_ips"].([]any)[0].(obj)
+	ip := netip.MustParseAddr(fixed["ip_address"].(string))
+	pfx := netip.MustParsePrefix(n.cidr)
+	sub := tn.do(false, "GET", "/subnets/"+n.subnet, nil)["subnet"].(obj)
+	v := &vm{ns: fmt.Sprintf("bve-vm%d", vmCounter.Add(1)), port: p["id"].(string), host: host, ip: ip}
+	v.tap = "tap" + v.port[:11]
+	tn.t.Cleanup(func() {
+		exec.Command("ip", "netns", "del", v.ns).Run()
+		exec.Command("ip", "-n", host.ns, "link", "del", v.tap).Run()
+	})
+	for _, c := range []string{
+		"ip netns add " + v.ns,
+		"ip -n " + v.ns + " link set lo up",
+		"ip link add " + v.tap + " netns " + host.ns + " type veth peer name eth0 netns " + v.ns,
+		"ip -n " + v.ns + " link set eth0 address " + p["mac_address"].(string),
+		"ip -n " + v.ns + " addr add " + netip.PrefixFrom(ip, pfx.Bits()).String() + " dev eth0",
+		"ip -n " + v.ns + " link set eth0 up",
+		"ip -n " + v.ns + " route add default via " + sub["gateway_ip"].(string),
+		"ip -n " + host.ns + " link set " + v.tap + " up",
+	} {
+		mustSh(tn.t, c)
+	}
+	return v
+}
+
+// pings says whether one ping from v to dst gets an answer within a second.
+func (v *vm) pings(dst netip.Addr) bool {
+	return exec.Command("ip", "netns", "exec", v.ns, "ping", "-c", "1", "-W", "1", dst.String()).Run() == nil
+}
+
+// echoes counts the ICMP echo requests v received: which VM answered.
+func (v *vm) echoes() int {
+	out, err := exec.Command("ip", "netns", "exec", v.ns, "cat", "/proc/net/snmp").Output()
+	if err != nil {
+		return -1
+	}
+	var names []string
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 || f[0] != "Icmp:" {
+			continue
+		}
+		if names == nil {
+			names = f
+			continue
+		}
+		for i, n := range names {
+			if n == "InEchos" && i < len(f) {
+				c, _ := strconv.Atoi(f[i])
+				return c
+			}
+		}
+	}
+	return -1
+}
+
+const (
+	converge = 20 * time.Second // longest wait for a change to show in packets
+	settle   = 3                // pings that must all fail to call a path broken
+)
+
+// reaches waits until from pings dst.
+func reaches(t *testing.T, from *vm, dst netip.Addr) {
+	t.Helper()
+	waitFor(t, converge, fmt.Sprintf("%s (%s) to ping %s", from.ns, from.ip, dst), func() bool { return from.pings(dst) })
+}
+
+// cut waits until from no longer pings dst, and checks it stays so.
+func cut(t *testing.T, from *vm, dst netip.Addr) {
+	t.Helper()
+	waitFor(t, converge, fmt.Sprintf("%s (%s) to stop pinging %s", from.ns, from.ip, dst), func() bool { return !from.pings(dst) })
+	never(t, from, dst)
+}
+
+// never checks that from does not ping dst, a few times.
+func never(t *testing.T, from *vm, dst netip.Addr) {
+	t.Helper()
+	for range settle {
+		if from.pings(dst) {
+			t.Fatalf("%s (%s) pings %s, want no connectivity", from.ns, from.ip, dst)
+		}
+	}
+}
+
+// lgRoute is a route in the agent's looking glass.
+type lgRoute struct {
+	RD           string   `json:"rd"`
+	Prefix       string   `json:"prefix"`
+	Label        uint32   `json:"label"`
+	NextHop      string   `json:"next_hop"`
+	RouteTargets []string `json:"route_targets"`
+	LocalPref    uint32   `json:"local_pref"`
+	Source       string   `json:"source"`
+}
+
+// lgGet decodes a looking glass answer of n's agent.
+func lgGet(n node, path string, v any) bool {
+	c := &http.Client{Timeout: 5 * time.Second}
+	res, err := c.Get("http://" + n.addr + ":8082/looking-glass" + path)
+	if err != nil {
+		return false
+	}
+	defer res.Body.Close()
+	return res.StatusCode == 200 && json.NewDecoder(res.Body).Decode(v) == nil
+}
+
+// best returns the best routes of a VPN instance on n, by prefix.
+func best(n node, instance string) map[string][]lgRoute {
+	var m map[string][]lgRoute
+	lgGet(n, "/vpns/instances/"+instance+"/best_routes", &m)
+	return m
+}
+
+// hasRoute waits until n's instance has a best route to prefix with the
+// given next hop.
+func hasRoute(t *testing.T, n node, instance, prefix, nextHop string) lgRoute {
+	t.Helper()
+	var got lgRoute
+	waitFor(t, converge, fmt.Sprintf("%s's %s to have %s via %s in the looking glass", n.name, instance, prefix, nextHop), func() bool {
+		for _, r := range best(n, instance)[prefix] {
+			if r.NextHop == nextHop {
+				got = r
+				return true
+			}
+		}
+		return false
+	})
+	return got
+}
+
+func host32(a netip.Addr) string { return netip.PrefixFrom(a, 32).String() }

@@ -1,0 +1,300 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The lab's underlay: a bridge in namespace bve-ul joins the root namespace
+// (bve-root, where bgpvpn-server and the reflector run), the compute
+// nodes and the PE.
+const (
+	underlayNS = "bve-ul"
+	rootAddr   = "198.18.90.254"
+	serverURL  = "http://" + rootAddr + ":9696"
+	bgpPort    = 1179 // not 179: the machine may run a BGP daemon of its own
+	secret     = "e2e-shared-secret"
+	asn        = 64512
+)
+
+// node is a namespace on the underlay.
+type node struct {
+	name string // as ports' binding:host_id say it
+	ns   string
+	addr string
+}
+
+var (
+	computes = []node{{"compute-1", "bve-h1", "198.18.90.1"}, {"compute-2", "bve-h2", "198.18.90.2"}}
+	peNode   = node{"pe", "bve-pe", "198.18.90.3"}
+)
+
+// lab is what TestMain brought up; nil when the tests are not enabled.
+var lab *labState
+
+type labState struct {
+	dir, bin string
+	procs    []*proc
+}
+
+type proc struct {
+	name string
+	cmd  *exec.Cmd
+	log  string
+	done chan struct{}
+}
+
+func TestMain(m *testing.M) {
+	if os.Getenv("BGPVPN_E2E") == "" {
+		os.Exit(m.Run()) // every test skips
+	}
+	l, err := up()
+	code := 1
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e lab:", err)
+	} else {
+		lab = l
+		code = m.Run()
+	}
+	if l != nil {
+		l.stopAll()
+		if code != 0 {
+			l.dumpLogs()
+		}
+	}
+	if os.Getenv("BVE_KEEP") == "" {
+		down()
+	}
+	os.Exit(code)
+}
+
+func enabled(t *testing.T) {
+	t.Helper()
+	if lab == nil {
+		t.Skip("BGPVPN_E2E not set (needs root): end-to-end test skipped")
+	}
+}
+
+// sh runs a shell command, bounded.
+func sh(cmd string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "sh", "-c", cmd).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s: %w\n%s", cmd, err, out)
+	}
+	return nil
+}
+
+func mustSh(t *testing.T, cmd string) {
+	t.Helper()
+	if err := sh(cmd); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// down removes everything the lab creates, whatever state it is in.
+func down() {
+	out, _ := exec.Command("ip", "netns", "list").Output()
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && strings.HasPrefix(f[0], "bve-") {
+			exec.Command("ip", "netns", "del", f[0]).Run()
+		}
+	}
+	exec.Command("ip", "link", "del", "bve-root").Run()
+}
+
+func up() (*labState, error) {
+	down()
+	dir, err := os.MkdirTemp("", "bgpvpn-e2e-")
+	if err != nil {
+		return nil, err
+	}
+	l := &labState{dir: dir, bin: filepath.Join(dir, "bin")}
+	build := exec.Command("go", "build", "-o", l.bin+"/", "../../cmd/bgpvpn-server", "../../cmd/bgpvpn-agent")
+	if out, err := build.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("building: %w\n%s", err, out)
+	}
+	cmds := []string{
+		"ip netns add " + underlayNS,
+		"ip -n " + underlayNS + " link set lo up",
+		"ip -n " + underlayNS + " link add br0 type bridge",
+		"ip -n " + underlayNS + " link set br0 up",
+		"ip link add bve-root type veth peer name root netns " + underlayNS,
+		"ip addr add " + rootAddr + "/24 dev bve-root",
+		"ip link set bve-root up",
+		"ip -n " + underlayNS + " link set root master br0 up",
+	}
+	for _, n := range append(append([]node{}, computes...), peNode) {
+		cmds = append(cmds,
+			"ip netns add "+n.ns,
+			"ip -n "+n.ns+" link set lo up",
+			"ip link add ul0 netns "+n.ns+" type veth peer name "+n.ns+" netns "+underlayNS,
+			"ip -n "+n.ns+" addr add "+n.addr+"/24 dev ul0",
+			"ip -n "+n.ns+" link set ul0 up",
+			"ip -n "+underlayNS+" link set "+n.ns+" master br0 up",
+			"ip netns exec "+n.ns+" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0",
+		)
+	}
+	for _, c := range cmds {
+		if err := sh(c); err != nil {
+			return l, err
+		}
+	}
+
+	conf := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err == nil {
+			err = os.WriteFile(p, []byte(text), 0o644)
+		}
+		return p
+	}
+	serverConf := conf("server.conf", fmt.Sprintf(`[DEFAULT]
+debug = false
+[service_providers]
+service_provider = BGPVPN:BaGPipe:bagpipe:default
+[agent_feed]
+shared_secret = %s
+heartbeat_interval = 1
+`, secret))
+	rrConf := conf("rr.conf", fmt.Sprintf("[BGP]\nlocal_address = %s\nmy_as = %d\nbgp_port = %d\nroute_reflector_clients = 198.18.90.0/24\n", rootAddr, asn, bgpPort))
+	var agentConfs []string
+	for _, n := range computes {
+		agentConfs = append(agentConfs, conf(n.ns+".conf", agentConf(n)))
+	}
+	if err != nil {
+		return l, err
+	}
+	if err := l.start("bgpvpn-server", l.bin+"/bgpvpn-server", "--config-file", serverConf, "--bind", rootAddr+":9696", "--data-dir", filepath.Join(dir, "data")); err != nil {
+		return l, err
+	}
+	if err := l.start("reflector", l.bin+"/bgpvpn-agent", "--route-reflector", "--config-file", rrConf); err != nil {
+		return l, err
+	}
+	for i, n := range computes {
+		if err := l.start("agent-"+n.name, "ip", "netns", "exec", n.ns, l.bin+"/bgpvpn-agent", "--config-file", agentConfs[i], "--log-level", "debug"); err != nil {
+			return l, err
+		}
+	}
+	if err := poll(15*time.Second, "bgpvpn-server", func() bool {
+		res, err := http.Get(serverURL + "/v2.0/extensions")
+		if err == nil {
+			res.Body.Close()
+		}
+		return err == nil && res.StatusCode == 200
+	}); err != nil {
+		return l, err
+	}
+	for _, n := range computes {
+		if err := poll(30*time.Second, n.name+"'s BGP session with the reflector", func() bool {
+			var peers []struct{ State string }
+			return lgGet(n, "/bgp/peers", &peers) && len(peers) == 1 && peers[0].State == "Established"
+		}); err != nil {
+			return l, err
+		}
+	}
+	return l, nil
+}
+
+// agentConf is a compute node's bgp.conf: BGP to the reflector over the
+// underlay, the linux dataplane (IP VPN VXLAN on 4790 so that EVPN can
+// keep 4789), and the agent feed. Nothing to adopt in a fresh namespace,
+// so no adoption grace: removals take effect at once.
+func agentConf(n node) string {
+	return fmt.Sprintf(`[BGP]
+local_address = %[1]s
+peers = %[2]s
+my_as = %[3]d
+enable_rtc = True
+bgp_port = %[4]d
+
+[API]
+host = %[1]s
+port = 8082
+
+[DATAPLANE_DRIVER_IPVPN]
+dataplane_driver = linux
+ipvpn_vxlan_port = 4790
+adopt_grace = 0
+
+[DATAPLANE_DRIVER_EVPN]
+dataplane_driver = linux
+adopt_grace = 0
+
+[AGENT_FEED]
+server_url = %[5]s
+shared_secret = %[6]s
+host = %[7]s
+`, n.addr, rootAddr, asn, bgpPort, serverURL, secret, n.name)
+}
+
+// start runs a daemon that dies with the test binary, its output in a log.
+func (l *labState) start(name string, argv ...string) error {
+	logf := filepath.Join(l.dir, name+".log")
+	f, err := os.Create(logf)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdout, cmd.Stderr = f, f
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		f.Close()
+		return fmt.Errorf("starting %s: %w", name, err)
+	}
+	p := &proc{name: name, cmd: cmd, log: logf, done: make(chan struct{})}
+	go func() { cmd.Wait(); f.Close(); close(p.done) }()
+	l.procs = append(l.procs, p)
+	return nil
+}
+
+func (l *labState) stopAll() {
+	for i := len(l.procs) - 1; i >= 0; i-- {
+		p := l.procs[i]
+		p.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(5 * time.Second):
+			p.cmd.Process.Kill()
+			<-p.done
+		}
+	}
+}
+
+func (l *labState) dumpLogs() {
+	for _, p := range l.procs {
+		b, _ := os.ReadFile(p.log)
+		if len(b) > 6000 {
+			b = b[len(b)-6000:]
+		}
+		fmt.Fprintf(os.Stderr, "--- %s log (tail):\n%s\n", p.name, b)
+	}
+}
+
+// poll waits for cond, checking every 100 ms for at most d.
+func poll(d time.Duration, what string, cond func() bool) error {
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return errors.New("timed out after " + d.String() + " waiting for " + what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return nil
+}
+
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	if err := poll(d, what, cond); err != nil {
+		t.Fatal(err)
+	}
+}
