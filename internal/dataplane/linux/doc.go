@@ -22,8 +22,17 @@
 //     labels (several remote VRFs or ports) need nothing per label;
 //   - VRF n has routing table table_base+n; rules "iif <port> lookup T"
 //     for ports that send into the VRF (direction from-port or both) and
-//     "iif bgv-l3 tun_id <VNI> lookup T" for the VRF's VNI and the labels
-//     of ports that receive (to-port or both) demultiplex arriving traffic;
+//     "iif bgv-l3 tun_id <VNI> lookup T" for the VRF's VNI demultiplex
+//     arriving traffic;
+//   - a port's own label (ports that receive: to-port or both) means what
+//     an MPLS per-CE label means, "deliver to this port" whatever the
+//     destination: "iif bgv-l3 tun_id <label> lookup L" with L =
+//     table_base+2^24+label, a table of its own that holds only default
+//     routes (0.0.0.0/0, and ::/0 when the VRF has IPv6) "via <port's
+//     address> dev <port> onlink" (or "dev <port>" when the port has no
+//     address of the family). So traffic leaked through a port (a bgpvpn
+//     route: another VPN's prefixes advertised with the port's label) goes
+//     to the port, never back out through the VRF's imported routes;
 //   - T holds host routes to the local ports (to-port, both), the remote
 //     prefixes "via <VTEP> dev bgv-l3 onlink encap ip id <VNI> dst <VTEP>"
 //     (multipath when several next hops: ECMP), and an unreachable

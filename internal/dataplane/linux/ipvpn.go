@@ -16,9 +16,10 @@ import (
 
 // IP VPN over VXLAN without VRF devices or MPLS, see the package doc: one
 // flow-based VXLAN device bgv-l3 for every VRF; per VRF a routing table;
-// rules send what comes from a port, or from bgv-l3 with one of the VRF's
-// VNIs (tun_id), to that table; remote prefixes are routes with a tunnel
-// encap (VNI, remote VTEP) through bgv-l3.
+// rules send what comes from a port, or from bgv-l3 with the VRF's VNI
+// (tun_id), to that table, and what comes from bgv-l3 with a port's own
+// label to that label's table (a default route to the port); remote
+// prefixes are routes with a tunnel encap (VNI, remote VTEP) through bgv-l3.
 
 // l3Plan is the kernel state the VRFs need.
 type l3Plan struct {
@@ -86,8 +87,20 @@ func planL3(s dataplane.State, o Options, ifindex map[string]int) (*l3Plan, []er
 			if !to {
 				continue
 			}
-			if port.Label != 0 && port.Label != v.VNI {
-				rule(l3Device, port.Label)
+			if port.Label != 0 && port.Label != v.VNI && port.Label < 1<<24 {
+				// A per-port label means "to this port", whatever the
+				// destination (an MPLS per-CE label): its own table,
+				// holding a default route to the port, not the VRF's.
+				lt := labelTable(o, port.Label)
+				for _, r := range labelRoutes(port, idx, fams) {
+					r.Table, r.Protocol = lt, rtProto
+					if _, dup := p.routes[r.key()]; !dup {
+						p.routes[r.key()] = r
+					}
+				}
+				for _, f := range fams {
+					p.rules[krule{Family: f, Priority: uint32(o.RulePriority), IIF: l3Device, TunID: port.Label, Table: lt, Protocol: rtProto}] = true
+				}
 			}
 			for _, r := range portRoutes(port, idx) {
 				add(r)
@@ -169,6 +182,43 @@ func portRoutes(port dataplane.Port, idx int) []*kroute {
 			}
 			out = append(out, r)
 		}
+	}
+	return out
+}
+
+// labelTable is the routing table of the traffic that arrives with a
+// port's own label: TableBase + 2^24 + label, above every VRF table (VRF
+// numbers stay far below 2^24) and one per label (VXLAN labels are 24 bits).
+func labelTable(o Options, label uint32) int { return o.TableBase + 1<<24 + int(label) }
+
+// labelRoutes: the default routes of a port's label table, one per family
+// of fams: via the port's first host address of the family, on the port
+// (onlink: the table has no route to that address), or straight to the
+// port when it has none.
+func labelRoutes(port dataplane.Port, idx int, fams []int) []*kroute {
+	hosts := map[int]netip.Addr{}
+	for _, ip := range port.IPs {
+		if h := hostOrPrefix(ip); h.IsSingleIP() {
+			if _, ok := hosts[family(h.Addr())]; !ok {
+				hosts[family(h.Addr())] = h.Addr()
+			}
+		}
+	}
+	var out []*kroute
+	for _, f := range fams {
+		dst := netip.PrefixFrom(netip.IPv4Unspecified(), 0)
+		if f == unix.AF_INET6 {
+			dst = netip.PrefixFrom(netip.IPv6Unspecified(), 0)
+		}
+		r := &kroute{Family: f, Dst: dst, Type: unix.RTN_UNICAST, Scope: unix.RT_SCOPE_LINK, OIF: idx}
+		if gw, ok := hosts[f]; ok {
+			r.Scope, r.Gw, r.Onlink = unix.RT_SCOPE_UNIVERSE, gw, true
+		}
+		if f == unix.AF_INET6 {
+			// As the kernel reads IPv6 routes back.
+			r.Scope, r.Priority = unix.RT_SCOPE_UNIVERSE, 1024
+		}
+		out = append(out, r)
 	}
 	return out
 }

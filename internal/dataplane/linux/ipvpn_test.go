@@ -46,6 +46,10 @@ func TestPlanL3(t *testing.T) {
 		"table 20003 10.2.2.0/24 type 1 scope 0 metric 0 nexthop encap ip id 20 dst 192.0.2.2 src 192.0.2.1 via 192.0.2.2 oif 10 onlink nexthop encap ip id 30 dst 192.0.2.3 src 192.0.2.1 via 192.0.2.3 oif 10 onlink",
 		"table 20003 10.9.0.0/16 type 1 scope 0 metric 0 via 10.1.1.10 oif 11",
 		"table 20003 0.0.0.0/0 type 7 scope 0 metric 4278198272 oif 0",
+		// The ports' labels: a table each (20000+2^24+label), to the port
+		// whatever the destination.
+		"table 16797233 0.0.0.0/0 type 1 scope 0 metric 0 via 10.1.1.10 oif 11 onlink",
+		"table 16797234 0.0.0.0/0 type 1 scope 0 metric 0 via 10.1.1.20 oif 12 onlink",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("routes (-want +got):\n%s", diff)
@@ -57,8 +61,8 @@ func TestPlanL3(t *testing.T) {
 	slices.Sort(rules)
 	wantRules := []string{
 		"pref 20000 iif bgv-l3 tun_id 16 lookup 20003 (family 2)",
-		"pref 20000 iif bgv-l3 tun_id 18 lookup 20003 (family 2)", // tap2 receives
-		"pref 20000 iif bgv-l3 tun_id 17 lookup 20003 (family 2)",
+		"pref 20000 iif bgv-l3 tun_id 18 lookup 16797234 (family 2)", // tap2 receives
+		"pref 20000 iif bgv-l3 tun_id 17 lookup 16797233 (family 2)",
 		"pref 20000 iif tap1 lookup 20003 (family 2)", // only tap1 sends
 	}
 	slices.Sort(wantRules)
@@ -131,9 +135,22 @@ func TestIPVPNApply(t *testing.T) {
 			}
 		}
 		rules := run(t, "ip", "-n", node, "rule", "show")
-		for _, w := range []string{"20000:	from all iif tap1 lookup 20001 proto 220", "20000:	from all iif bgv-l3 tun_id 16 lookup 20001 proto 220", "20000:	from all iif bgv-l3 tun_id 17 lookup 20001 proto 220"} {
+		for _, w := range []string{"20000:	from all iif tap1 lookup 20001 proto 220", "20000:	from all iif bgv-l3 tun_id 16 lookup 20001 proto 220", "20000:	from all iif bgv-l3 tun_id 17 lookup 16797233 proto 220"} {
 			if !strings.Contains(rules, w) {
 				t.Errorf("rules lack %q:\n%s", w, rules)
+			}
+		}
+		// tap1's label 17: table 20000+2^24+17, to tap1 whatever the
+		// destination.
+		if lt := run(t, "ip", "-n", node, "route", "show", "table", "16797233"); strings.TrimSpace(lt) != "default via 10.1.1.10 dev tap1 proto 220 onlink" {
+			t.Errorf("label table 16797233 = %q, want only the default route via 10.1.1.10 dev tap1 onlink", lt)
+		}
+		if lt := run(t, "ip", "-n", node, "-6", "route", "show", "table", "16797233"); !strings.Contains(lt, "default via 2001:db8:1::10 dev tap1 proto 220 metric 1024 onlink") {
+			t.Errorf("IPv6 label table 16797233 = %q, want the default route via 2001:db8:1::10 dev tap1 onlink", lt)
+		}
+		for _, w := range []string{"tun_id 17 lookup 20001"} {
+			if strings.Contains(rules, w) {
+				t.Errorf("rules still send label 17 to the VRF table (%q):\n%s", w, rules)
 			}
 		}
 		neigh := run(t, "ip", "-n", node, "neigh", "show", "dev", "bgv-l3")
@@ -173,6 +190,22 @@ func TestIPVPNApply(t *testing.T) {
 		}
 		if neigh := run(t, "ip", "-n", node, "neigh", "show", "dev", "bgv-l3"); strings.Contains(neigh, "192.0.2.2 ") {
 			t.Errorf("stale neighbour 192.0.2.2 kept:\n%s", neigh)
+		}
+	})
+	t.Run("relabelled port: stale label table removed", func(t *testing.T) {
+		v := vrf
+		v.Ports = []dataplane.Port{vrf.Ports[0]}
+		v.Ports[0].Label = 19
+		apply(t, d, dataplane.State{VRFs: []dataplane.VRF{v}})
+		if r := run(t, "ip", "-n", node, "route", "show", "table", "16797233") + run(t, "ip", "-n", node, "-6", "route", "show", "table", "16797233"); strings.Contains(r, "proto 220") {
+			t.Errorf("stale label table 16797233 kept:\n%s", r)
+		}
+		if r := run(t, "ip", "-n", node, "route", "show", "table", "16797235"); !strings.Contains(r, "default via 10.1.1.10 dev tap1 proto 220 onlink") {
+			t.Errorf("label table 16797235 = %q", r)
+		}
+		rules := run(t, "ip", "-n", node, "rule", "show")
+		if strings.Contains(rules, "tun_id 17 ") || !strings.Contains(rules, "iif bgv-l3 tun_id 19 lookup 16797235 proto 220") {
+			t.Errorf("rules after relabelling:\n%s", rules)
 		}
 	})
 	t.Run("renumbered VRF moves to its new table", func(t *testing.T) {
