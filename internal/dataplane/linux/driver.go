@@ -40,7 +40,8 @@ type Options struct {
 	// both with this driver needs different ports (and so do its peers).
 	VXLANPort      int
 	IPVPNVXLANPort int
-	// TableBase + VRF.Number is a VRF's routing table; RulePriority the
+	// TableBase + VRF.Number is a VRF's routing table, TableBase + 2^24 +
+	// label the table of a port's own label; RulePriority the
 	// priority of our rules (before "main", after "local").
 	TableBase    int
 	RulePriority int
