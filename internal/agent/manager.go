@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"slices"
 	"sync"
@@ -42,6 +43,9 @@ type Config struct {
 	NextHop netip.Addr
 	// EnableRTC originates RT constraint routes for the import RTs.
 	EnableRTC bool
+	// RouterMAC is the Router's MAC extended community of our EVPN type 5
+	// routes; nil: 02:00 followed by the four bytes of LocalAddress.
+	RouterMAC net.HardwareAddr
 	// StrictVNI applies the documented VNI check to received routes.
 	StrictVNI bool
 	// Drivers for each VPN type; nil means a dummy one.
@@ -228,7 +232,8 @@ func (m *Manager) Attach(ctx context.Context, a Attachment) error {
 	// Only this endpoint's route changes unless something instance-wide
 	// does: then every route is recomputed (and re-advertised in place).
 	full := created || !sameSet(inst.exportRTs, a.ExportRTs) || !sameSet(inst.importRTs, a.ImportRTs) ||
-		a.Readvertise != nil || a.LocalPort.EVPNID != ""
+		a.Readvertise != nil || a.LocalPort.EVPNID != "" ||
+		(a.EVPNType5 != nil && *a.EVPNType5 != inst.evpnType5)
 	old := inst.endpoints[epKey{a.MAC.String(), a.IP.Addr()}]
 	inst.addEndpoint(ep)
 	if a.GatewayIP.IsValid() {
@@ -249,6 +254,9 @@ func (m *Manager) Attach(ctx context.Context, a Attachment) error {
 	if a.Readvertise != nil {
 		inst.readvertise = a.Readvertise
 	}
+	if a.EVPNType5 != nil {
+		inst.evpnType5 = *a.EVPNType5
+	}
 	m.setRTs(inst, a.ImportRTs, a.ExportRTs)
 	if full {
 		err = m.syncAdvertised(inst)
@@ -263,16 +271,18 @@ func (m *Manager) Attach(ctx context.Context, a Attachment) error {
 // previous version, or nil).
 func (m *Manager) syncEndpoint(inst *instance, old, ep *endpoint) error {
 	var adv, wd []speaker.Route
-	r, ok := m.endpointExport(inst, ep)
-	key := ""
-	if ok {
-		key = r.Key()
-		if cur, had := inst.advertised[key]; !had || !sameRoute(&cur, &r) {
+	keys := map[string]bool{}
+	for _, r := range m.endpointRoutes(inst, ep) {
+		keys[r.Key()] = true
+		if cur, had := inst.advertised[r.Key()]; !had || !sameRoute(&cur, &r) {
 			adv = append(adv, r)
 		}
 	}
 	if old != nil {
-		if or, had := m.endpointExport(inst, old); had && or.Key() != key {
+		for _, or := range m.endpointRoutes(inst, old) {
+			if keys[or.Key()] {
+				continue
+			}
 			if cur, ok := inst.advertised[or.Key()]; ok {
 				wd = append(wd, cur)
 			}
@@ -330,7 +340,7 @@ func (m *Manager) Detach(ctx context.Context, d Detachment) error {
 	} else {
 		var wd []speaker.Route
 		for _, ep := range removed {
-			if r, ok := m.endpointExport(inst, ep); ok {
+			for _, r := range m.endpointRoutes(inst, ep) {
 				if cur, had := inst.advertised[r.Key()]; had {
 					wd = append(wd, cur)
 					delete(inst.advertised, r.Key())
