@@ -131,15 +131,17 @@ func withType(opts map[string]string, t string) map[string]string {
 
 // trimMemory gives memory back to the system after a burst (a table dump,
 // a mass withdrawal, a large looking glass answer): the Go runtime would
-// otherwise keep the burst's peak resident for minutes. It acts when the
-// heap holds much free memory not yet returned, and the route churn is
-// quiet, so that it never competes with a dump in progress.
+// otherwise keep the burst's peak resident for minutes, and with GOGC=100
+// the heap of a dump that just ended is up to twice its live size, the
+// garbage not yet collected. It acts once the route churn has gone quiet,
+// so that it never competes with a dump in progress: after much churn, or
+// when the heap holds much free memory not yet returned.
 func trimMemory(ctx context.Context, churn func() uint64) {
 	const every = 2 * time.Second
 	t := time.NewTicker(every)
 	defer t.Stop()
 	sample := []metrics.Sample{{Name: "/memory/classes/heap/free:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
-	var last uint64
+	var last, trimmed uint64
 	for {
 		select {
 		case <-ctx.Done():
@@ -154,7 +156,10 @@ func trimMemory(ctx context.Context, churn func() uint64) {
 		}
 		metrics.Read(sample)
 		free, live := sample[0].Value.Uint64(), sample[1].Value.Uint64()
-		if free > 32<<20 && free > live/4 {
+		// A few updates leave little garbage: a full collection for them
+		// every few seconds would cost more than it gives back.
+		if c-trimmed >= 1000 || (free > 32<<20 && free > live/4) {
+			trimmed = c
 			debug.FreeOSMemory()
 		}
 	}
