@@ -77,6 +77,7 @@ type Manager struct {
 	applyErr error
 	churn    uint64 // route updates processed, for memory trimming
 	rtSets   map[speaker.RT][]speaker.RT
+	attrSets map[attrKey]*storedAttrs // shared attributes of stored routes
 }
 
 // New returns a manager; Run starts it.
@@ -108,6 +109,7 @@ func New(cfg Config, bgp BGP) (*Manager, error) {
 		rtcRefs:   map[speaker.RT]int{},
 		imported:  map[uint64][]*instance{},
 		rtSets:    map[speaker.RT][]speaker.RT{},
+		attrSets:  map[attrKey]*storedAttrs{},
 	}, nil
 }
 
