@@ -55,8 +55,13 @@ func (m *Manager) onUpdates(ups []speaker.Update) {
 	m.markDirty()
 }
 
-// importers are the instances with an import RT of r.
+// importers are the instances with an import RT of r. For the usual
+// single-RT route it is the import index's own set, not a copy: callers
+// only read it, under m.mu.
 func (m *Manager) importers(r *speaker.Route) map[*instance]struct{} {
+	if len(r.RTs) == 1 {
+		return m.importIdx[r.RTs[0]]
+	}
 	var out map[*instance]struct{}
 	for _, rt := range r.RTs {
 		for inst := range m.importIdx[rt] {
