@@ -78,6 +78,8 @@ type Manager struct {
 	churn    uint64 // route updates processed, for memory trimming
 	rtSets   map[speaker.RT][]speaker.RT
 	attrSets map[attrKey]*storedAttrs // shared attributes of stored routes
+	pending  []bgpOp                  // for the speaker (advertiser.go)
+	flush    chan struct{}
 }
 
 // New returns a manager; Run starts it.
@@ -101,6 +103,7 @@ func New(cfg Config, bgp BGP) (*Manager, error) {
 		bgp:       bgp,
 		start:     time.Now(),
 		dirty:     make(chan struct{}, 1),
+		flush:     make(chan struct{}, 1),
 		instances: map[string]*instance{},
 		byVNI:     map[uint32]*instance{},
 		labels:    newAllocator(minLabel, maxLabel),
@@ -118,6 +121,9 @@ func (m *Manager) Run(ctx context.Context) error {
 	if err := m.bgp.WatchBest(ctx, m.onUpdates); err != nil {
 		return err
 	}
+	advertised := make(chan struct{})
+	go func() { defer close(advertised); m.advertise(ctx) }()
+	defer func() { <-advertised }()
 	m.markDirty()
 	const debounce = 20 * time.Millisecond
 	for {
@@ -290,12 +296,7 @@ func (m *Manager) syncEndpoint(inst *instance, old, ep *endpoint) error {
 			}
 		}
 	}
-	if err := m.bgp.Advertise(adv...); err != nil {
-		return fmt.Errorf("advertising routes of %s: %w", inst.id, err)
-	}
-	if err := m.bgp.Withdraw(wd...); err != nil {
-		return fmt.Errorf("withdrawing routes of %s: %w", inst.id, err)
-	}
+	m.send(adv, wd)
 	for _, r := range adv {
 		inst.advertised[r.Key()] = r
 	}
@@ -349,9 +350,7 @@ func (m *Manager) Detach(ctx context.Context, d Detachment) error {
 				}
 			}
 		}
-		if err = m.bgp.Withdraw(wd...); err != nil {
-			err = fmt.Errorf("withdrawing routes of %s: %w", inst.id, err)
-		}
+		m.send(nil, wd)
 	}
 	m.markDirty()
 	return err
@@ -465,12 +464,7 @@ func (m *Manager) setRTs(inst *instance, imports, exports []speaker.RT) {
 		}
 	}
 	if m.cfg.EnableRTC {
-		if err := m.bgp.Advertise(rtcAdd...); err != nil {
-			m.log.Error("advertising RT constraint routes", "error", err)
-		}
-		if err := m.bgp.Withdraw(rtcDel...); err != nil {
-			m.log.Error("withdrawing RT constraint routes", "error", err)
-		}
+		m.send(rtcAdd, rtcDel)
 	}
 	m.reimport(inst)
 }
@@ -498,12 +492,7 @@ func (m *Manager) syncAdvertised(inst *instance) error {
 	if len(adv)+len(wd) == 0 {
 		return nil
 	}
-	if err := m.bgp.Advertise(adv...); err != nil {
-		return fmt.Errorf("advertising routes of %s: %w", inst.id, err)
-	}
-	if err := m.bgp.Withdraw(wd...); err != nil {
-		return fmt.Errorf("withdrawing routes of %s: %w", inst.id, err)
-	}
+	m.send(adv, wd)
 	inst.advertised = want
 	return nil
 }
