@@ -9,9 +9,22 @@ import (
 	"github.com/bgpvpn/bgpvpn/internal/speaker"
 )
 
+// updateChunk is how many route updates are processed under one hold of
+// m.mu: a table dump arrives in batches of thousands, and an attach must
+// not wait for a whole batch.
+const updateChunk = 256
+
 // onUpdates takes the speaker's best path changes and updates the
 // instances importing them.
 func (m *Manager) onUpdates(ups []speaker.Update) {
+	for len(ups) > 0 {
+		n := min(len(ups), updateChunk)
+		m.applyUpdates(ups[:n])
+		ups = ups[n:]
+	}
+}
+
+func (m *Manager) applyUpdates(ups []speaker.Update) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.churn += uint64(len(ups))
@@ -55,8 +68,13 @@ func (m *Manager) onUpdates(ups []speaker.Update) {
 	m.markDirty()
 }
 
-// importers are the instances with an import RT of r.
+// importers are the instances with an import RT of r. For the usual
+// single-RT route it is the import index's own set, not a copy: callers
+// only read it, under m.mu.
 func (m *Manager) importers(r *speaker.Route) map[*instance]struct{} {
+	if len(r.RTs) == 1 {
+		return m.importIdx[r.RTs[0]]
+	}
 	var out map[*instance]struct{}
 	for _, rt := range r.RTs {
 		for inst := range m.importIdx[rt] {

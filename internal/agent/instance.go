@@ -25,6 +25,7 @@ type instance struct {
 	gateway     netip.Addr
 	subnetLen   int
 	readvertise *Readvertise
+	evpnType5   bool         // also advertise EVPN type 5 routes (type5.go)
 	subs        []speaker.RT // subscriptions applied to the import index
 	linuxbr     string
 	evis        []string // EVIs plugged into this VRF
@@ -213,7 +214,7 @@ func (m *Manager) exports(inst *instance) map[string]speaker.Route {
 		put(m.multicastRoute(inst))
 	}
 	for _, ep := range inst.endpoints {
-		if r, ok := m.endpointExport(inst, ep); ok {
+		for _, r := range m.endpointRoutes(inst, ep) {
 			put(r)
 		}
 	}

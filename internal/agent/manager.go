@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"slices"
 	"sync"
@@ -42,6 +43,9 @@ type Config struct {
 	NextHop netip.Addr
 	// EnableRTC originates RT constraint routes for the import RTs.
 	EnableRTC bool
+	// RouterMAC is the Router's MAC extended community of our EVPN type 5
+	// routes; nil: 02:00 followed by the four bytes of LocalAddress.
+	RouterMAC net.HardwareAddr
 	// StrictVNI applies the documented VNI check to received routes.
 	StrictVNI bool
 	// Drivers for each VPN type; nil means a dummy one.
@@ -73,6 +77,9 @@ type Manager struct {
 	applyErr error
 	churn    uint64 // route updates processed, for memory trimming
 	rtSets   map[speaker.RT][]speaker.RT
+	attrSets map[attrKey]*storedAttrs // shared attributes of stored routes
+	pending  []bgpOp                  // for the speaker (advertiser.go)
+	flush    chan struct{}
 }
 
 // New returns a manager; Run starts it.
@@ -96,6 +103,7 @@ func New(cfg Config, bgp BGP) (*Manager, error) {
 		bgp:       bgp,
 		start:     time.Now(),
 		dirty:     make(chan struct{}, 1),
+		flush:     make(chan struct{}, 1),
 		instances: map[string]*instance{},
 		byVNI:     map[uint32]*instance{},
 		labels:    newAllocator(minLabel, maxLabel),
@@ -104,6 +112,7 @@ func New(cfg Config, bgp BGP) (*Manager, error) {
 		rtcRefs:   map[speaker.RT]int{},
 		imported:  map[uint64][]*instance{},
 		rtSets:    map[speaker.RT][]speaker.RT{},
+		attrSets:  map[attrKey]*storedAttrs{},
 	}, nil
 }
 
@@ -112,6 +121,9 @@ func (m *Manager) Run(ctx context.Context) error {
 	if err := m.bgp.WatchBest(ctx, m.onUpdates); err != nil {
 		return err
 	}
+	advertised := make(chan struct{})
+	go func() { defer close(advertised); m.advertise(ctx) }()
+	defer func() { <-advertised }()
 	m.markDirty()
 	const debounce = 20 * time.Millisecond
 	for {
@@ -228,7 +240,8 @@ func (m *Manager) Attach(ctx context.Context, a Attachment) error {
 	// Only this endpoint's route changes unless something instance-wide
 	// does: then every route is recomputed (and re-advertised in place).
 	full := created || !sameSet(inst.exportRTs, a.ExportRTs) || !sameSet(inst.importRTs, a.ImportRTs) ||
-		a.Readvertise != nil || a.LocalPort.EVPNID != ""
+		a.Readvertise != nil || a.LocalPort.EVPNID != "" ||
+		(a.EVPNType5 != nil && *a.EVPNType5 != inst.evpnType5)
 	old := inst.endpoints[epKey{a.MAC.String(), a.IP.Addr()}]
 	inst.addEndpoint(ep)
 	if a.GatewayIP.IsValid() {
@@ -249,6 +262,9 @@ func (m *Manager) Attach(ctx context.Context, a Attachment) error {
 	if a.Readvertise != nil {
 		inst.readvertise = a.Readvertise
 	}
+	if a.EVPNType5 != nil {
+		inst.evpnType5 = *a.EVPNType5
+	}
 	m.setRTs(inst, a.ImportRTs, a.ExportRTs)
 	if full {
 		err = m.syncAdvertised(inst)
@@ -263,27 +279,24 @@ func (m *Manager) Attach(ctx context.Context, a Attachment) error {
 // previous version, or nil).
 func (m *Manager) syncEndpoint(inst *instance, old, ep *endpoint) error {
 	var adv, wd []speaker.Route
-	r, ok := m.endpointExport(inst, ep)
-	key := ""
-	if ok {
-		key = r.Key()
-		if cur, had := inst.advertised[key]; !had || !sameRoute(&cur, &r) {
+	keys := map[string]bool{}
+	for _, r := range m.endpointRoutes(inst, ep) {
+		keys[r.Key()] = true
+		if cur, had := inst.advertised[r.Key()]; !had || !sameRoute(&cur, &r) {
 			adv = append(adv, r)
 		}
 	}
 	if old != nil {
-		if or, had := m.endpointExport(inst, old); had && or.Key() != key {
+		for _, or := range m.endpointRoutes(inst, old) {
+			if keys[or.Key()] {
+				continue
+			}
 			if cur, ok := inst.advertised[or.Key()]; ok {
 				wd = append(wd, cur)
 			}
 		}
 	}
-	if err := m.bgp.Advertise(adv...); err != nil {
-		return fmt.Errorf("advertising routes of %s: %w", inst.id, err)
-	}
-	if err := m.bgp.Withdraw(wd...); err != nil {
-		return fmt.Errorf("withdrawing routes of %s: %w", inst.id, err)
-	}
+	m.send(adv, wd)
 	for _, r := range adv {
 		inst.advertised[r.Key()] = r
 	}
@@ -330,16 +343,14 @@ func (m *Manager) Detach(ctx context.Context, d Detachment) error {
 	} else {
 		var wd []speaker.Route
 		for _, ep := range removed {
-			if r, ok := m.endpointExport(inst, ep); ok {
+			for _, r := range m.endpointRoutes(inst, ep) {
 				if cur, had := inst.advertised[r.Key()]; had {
 					wd = append(wd, cur)
 					delete(inst.advertised, r.Key())
 				}
 			}
 		}
-		if err = m.bgp.Withdraw(wd...); err != nil {
-			err = fmt.Errorf("withdrawing routes of %s: %w", inst.id, err)
-		}
+		m.send(nil, wd)
 	}
 	m.markDirty()
 	return err
@@ -453,12 +464,7 @@ func (m *Manager) setRTs(inst *instance, imports, exports []speaker.RT) {
 		}
 	}
 	if m.cfg.EnableRTC {
-		if err := m.bgp.Advertise(rtcAdd...); err != nil {
-			m.log.Error("advertising RT constraint routes", "error", err)
-		}
-		if err := m.bgp.Withdraw(rtcDel...); err != nil {
-			m.log.Error("withdrawing RT constraint routes", "error", err)
-		}
+		m.send(rtcAdd, rtcDel)
 	}
 	m.reimport(inst)
 }
@@ -486,12 +492,7 @@ func (m *Manager) syncAdvertised(inst *instance) error {
 	if len(adv)+len(wd) == 0 {
 		return nil
 	}
-	if err := m.bgp.Advertise(adv...); err != nil {
-		return fmt.Errorf("advertising routes of %s: %w", inst.id, err)
-	}
-	if err := m.bgp.Withdraw(wd...); err != nil {
-		return fmt.Errorf("withdrawing routes of %s: %w", inst.id, err)
-	}
+	m.send(adv, wd)
 	inst.advertised = want
 	return nil
 }

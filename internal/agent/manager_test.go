@@ -431,3 +431,66 @@ func TestIPv6Endpoint(t *testing.T) {
 		t.Errorf("IPv6 route = %+v, want a VPNv6 route with our IPv4 next hop and the MAC's label", r)
 	}
 }
+
+// An ipvpn instance asked for EVPN type 5 advertises each prefix twice:
+// VPNv4 and an RFC 9136 IP Prefix route with VXLAN and the Router's MAC.
+func TestEVPNType5Origination(t *testing.T) {
+	ctx := context.Background()
+	a, b := twoNodes(t, Config{})
+	on, off := true, false
+	att := ipvpnAttach("vrf-a", "52:54:00:00:00:01", "10.100.0.5/24", "tap-a1", rts("64512:100"), rts("64512:300"))
+	att.VNI, att.LocalPref, att.EVPNType5 = 5001, 150, &on
+	if err := a.m.Attach(ctx, att); err != nil {
+		t.Fatal(err)
+	}
+	// B asks for the RT, or A's routes would stay behind RT constraint.
+	if err := b.m.Attach(ctx, ipvpnAttach("vrf-b", "52:54:00:00:00:02", "10.100.0.6/24", "tap-b1", rts("64512:300"), rts("64512:100"))); err != nil {
+		t.Fatal(err)
+	}
+	type5At := func(n *node) []speaker.Route {
+		var out []speaker.Route
+		n.sp.Best(speaker.EVPN, func(r *speaker.Route) {
+			if r.EVPNType == speaker.EVPNIPPrefix && r.Peer.IsValid() {
+				out = append(out, *r)
+			}
+		})
+		return out
+	}
+	waitFor(t, "A's type 5 route at B", func() bool { return len(type5At(b)) == 1 })
+	got := type5At(b)[0]
+	want := speaker.Route{
+		Family: speaker.EVPN, EVPNType: speaker.EVPNIPPrefix, RD: rtrd.MustParse("127.0.0.21:0"),
+		Prefix: netip.MustParsePrefix("10.100.0.5/32"), Label: 5001,
+		NextHop: a.addr, RTs: rts("64512:300"), LocalPref: 150,
+		Encaps: []speaker.Encap{speaker.EncapVXLAN}, RouterMAC: mac("02:00:7f:00:00:15"),
+	}
+	opts := []cmp.Option{cmpAddr, cmpopts.IgnoreFields(speaker.Route{}, "Peer", "PeerASN", "Age")}
+	if diff := cmp.Diff(want, got, opts...); diff != "" {
+		t.Errorf("type 5 route at B (-want +got):\n%s", diff)
+	}
+	if v, _ := a.m.Instance("vrf-a"); !v.AdvertiseEVPNType5 || v.Counts["advertised"] != 2 {
+		t.Errorf("vrf-a view: advertise_evpn_type5 %v, %d routes advertised, want true, 2", v.AdvertiseEVPNType5, v.Counts["advertised"])
+	}
+
+	// A second port follows the setting without repeating it.
+	if err := a.m.Attach(ctx, ipvpnAttach("vrf-a", "52:54:00:00:00:03", "10.100.0.7/24", "tap-a3", rts("64512:100"), rts("64512:300"))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "second type 5 route at B", func() bool { return len(type5At(b)) == 2 })
+
+	// Turning it off withdraws the type 5 routes and keeps the VPNv4 ones.
+	att.EVPNType5 = &off
+	if err := a.m.Attach(ctx, att); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "type 5 withdrawal at B", func() bool { return len(type5At(b)) == 0 })
+	if got := len(vrfRoutes(b.ipvpn, "vrf-b")); got != 2 {
+		t.Errorf("B's VRF holds %d prefixes after type 5 went off, want 2", got)
+	}
+
+	// An EVI cannot originate type 5.
+	var ie *InputError
+	if err := a.m.Attach(ctx, Attachment{VPNType: EVPN, VPNInstanceID: "evi", MAC: mac("52:54:00:00:00:09"), LocalPort: LocalPort{LinuxIf: "t9"}, EVPNType5: &on}); !errors.As(err, &ie) || ie.Field != "advertise_evpn_type5" {
+		t.Errorf("EVPN Attach with type 5 = %v, want an advertise_evpn_type5 InputError", err)
+	}
+}

@@ -9,21 +9,39 @@ import (
 )
 
 // stored is a received route as instances keep it: the fields that best
-// path selection, the dataplane and the looking glass need, about 40% of
-// a speaker.Route, with the EVPN and rarely set ones behind a pointer. At
+// path selection, the dataplane and the looking glass need, about a third
+// of a speaker.Route. The attributes most routes of a table have in common
+// (peer, next hop, RTs, encapsulation, LOCAL_PREF) are shared between
+// routes, and the EVPN and rarely set fields are behind a pointer. At
 // 100,000 routes per VRF this is most of the agent's own memory.
 type stored struct {
-	family    speaker.Family
-	evpnType  uint8
-	label     uint32
+	*storedAttrs
+	family   speaker.Family
+	evpnType uint8
+	label    uint32
+	rd       speaker.RD
+	prefix   netip.Prefix
+	ext      *storedExt
+}
+
+// storedAttrs are attributes shared, read-only, by the routes that have
+// them all in common.
+type storedAttrs struct {
 	localPref uint32
-	rd        speaker.RD
-	prefix    netip.Prefix
 	nextHop   netip.Addr
 	peer      netip.Addr
 	rts       []speaker.RT
 	encaps    []speaker.Encap
-	ext       *storedExt
+}
+
+// attrKey identifies shareable attributes: at most one RT and one
+// encapsulation, the usual case of a VPN's routes.
+type attrKey struct {
+	localPref     uint32
+	nextHop, peer netip.Addr
+	rt            speaker.RT
+	encap         speaker.Encap
+	nRTs, nEncaps uint8
 }
 
 type storedExt struct {
@@ -38,8 +56,7 @@ type storedExt struct {
 
 func (m *Manager) storeRoute(r *speaker.Route) *stored {
 	s := &stored{
-		family: r.Family, evpnType: r.EVPNType, label: r.Label, localPref: r.LocalPref, rd: r.RD,
-		prefix: r.Prefix, nextHop: r.NextHop, peer: r.Peer, rts: m.internRTs(r.RTs), encaps: internEncaps(r.Encaps),
+		storedAttrs: m.internAttrs(r), family: r.Family, evpnType: r.EVPNType, label: r.Label, rd: r.RD, prefix: r.Prefix,
 	}
 	// The ORIGINATOR_ID of reflected routes is checked on import and not
 	// kept: every route from a reflector has one.
@@ -50,6 +67,31 @@ func (m *Manager) storeRoute(r *speaker.Route) *stored {
 		}
 	}
 	return s
+}
+
+// internAttrs returns r's attributes, shared with the routes stored before
+// that had the same. The table is bounded: when full it starts again, and
+// the routes holding the old entries keep them.
+func (m *Manager) internAttrs(r *speaker.Route) *storedAttrs {
+	if len(r.RTs) > 1 || len(r.Encaps) > 1 {
+		return &storedAttrs{localPref: r.LocalPref, nextHop: r.NextHop, peer: r.Peer, rts: m.internRTs(r.RTs), encaps: internEncaps(r.Encaps)}
+	}
+	k := attrKey{localPref: r.LocalPref, nextHop: r.NextHop, peer: r.Peer, nRTs: uint8(len(r.RTs)), nEncaps: uint8(len(r.Encaps))}
+	if k.nRTs == 1 {
+		k.rt = r.RTs[0]
+	}
+	if k.nEncaps == 1 {
+		k.encap = r.Encaps[0]
+	}
+	if a, ok := m.attrSets[k]; ok {
+		return a
+	}
+	if len(m.attrSets) >= 4096 {
+		clear(m.attrSets)
+	}
+	a := &storedAttrs{localPref: r.LocalPref, nextHop: r.NextHop, peer: r.Peer, rts: m.internRTs(r.RTs), encaps: internEncaps(r.Encaps)}
+	m.attrSets[k] = a
+	return a
 }
 
 // internRTs shares the slice of a single-RT set between routes: a VPN's

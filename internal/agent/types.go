@@ -51,6 +51,9 @@ type Attachment struct {
 	// RD, when set, is the instance's route distinguisher instead of an
 	// allocated <local address>:<n> (bagpipe cannot do this).
 	RD *speaker.RD
+	// EVPNType5, when set, turns the instance's EVPN type 5 routes on or
+	// off (ipvpn only; nil: unchanged, off for a new instance).
+	EVPNType5 *bool
 	// LinuxBridge is the bridge an EVI should use.
 	LinuxBridge string
 }

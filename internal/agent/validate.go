@@ -28,6 +28,9 @@ func (a *Attachment) validate() error {
 	if a.LocalPort.LinuxIf == "" && a.LocalPort.EVPNID == "" {
 		return inputErr("local_port", "Missing parameter: 'local_port'")
 	}
+	if a.VPNType == EVPN && a.EVPNType5 != nil && *a.EVPNType5 {
+		return inputErr("advertise_evpn_type5", "EVPN type 5 routes are advertised by ipvpn instances only")
+	}
 	if a.VNI > 1<<24-1 {
 		return inputErr("vni", "vni %d is over 16777215", a.VNI)
 	}

@@ -35,6 +35,7 @@ type InstanceView struct {
 	AttractTraffic      map[string]any   `json:"attract_traffic"`
 	Fallback            any              `json:"fallback"`
 	PluggedEVIs         []string         `json:"plugged_evpn_instances,omitempty"`
+	AdvertiseEVPNType5  bool             `json:"advertise_evpn_type5,omitempty"`
 	Internals           map[string]any   `json:"internals"`
 	Counts              map[string]int   `json:"route_counts"`
 }
@@ -182,6 +183,7 @@ func (m *Manager) Instance(id string) (InstanceView, bool) {
 		VNI:                 inst.vni,
 		AttractTraffic:      map[string]any{},
 		PluggedEVIs:         inst.evis,
+		AdvertiseEVPNType5:  inst.evpnType5,
 		Internals:           map[string]any{"event queue length": 0, "subscriptions": rtStrings(inst.subscriptions())},
 		Counts:              map[string]int{"advertised": len(inst.advertised), "tracked_entries": len(inst.entries), "refused": len(inst.refused)},
 	}

@@ -276,6 +276,13 @@ func DecodeAttach(body []byte) (agent.Attachment, error) {
 	if a.AdvertiseSubnet, err = f.boolean("advertise_subnet"); err != nil {
 		return a, err
 	}
+	if f.has("advertise_evpn_type5") {
+		b, err := f.boolean("advertise_evpn_type5")
+		if err != nil {
+			return a, err
+		}
+		a.EVPNType5 = &b
+	}
 	lp, err := f.uint("local_pref", math.MaxUint32)
 	if err != nil {
 		return a, err

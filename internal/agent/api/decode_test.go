@@ -54,6 +54,11 @@ func TestDecodeAttach(t *testing.T) {
 			GatewayIP: netip.MustParseAddr("2001:db8::1"), LocalPort: agent.LocalPort{LinuxIf: "tap1"},
 			ImportRTs: []speaker.RT{rt("1.2.3.4:5")}, ExportRTs: []speaker.RT{},
 		}},
+		{"EVPN type 5", `{"vpn_type":"ipvpn","vpn_instance_id":"v","mac_address":"52:54:00:00:00:01","ip_address":"10.0.0.5/24","gateway_ip":"10.0.0.1","local_port":"tap1","import_rt":[],"export_rt":[],"vni":5001,"advertise_evpn_type5":true}`, agent.Attachment{
+			VPNType: agent.IPVPN, VPNInstanceID: "v", MAC: mac, IP: netip.MustParsePrefix("10.0.0.5/24"),
+			GatewayIP: netip.MustParseAddr("10.0.0.1"), LocalPort: agent.LocalPort{LinuxIf: "tap1"},
+			ImportRTs: []speaker.RT{}, ExportRTs: []speaker.RT{}, VNI: 5001, EVPNType5: new(true),
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := DecodeAttach([]byte(tc.body))
@@ -87,6 +92,7 @@ func TestDecodeAttachErrors(t *testing.T) {
 		{"local port number", `{"vpn_type":"evpn","vpn_instance_id":"v","mac_address":"52:54:00:00:00:01","local_port":5,"import_rt":[],"export_rt":[]}`, "local_port"},
 		{"readvertise", `{"vpn_type":"ipvpn","vpn_instance_id":"v","mac_address":"52:54:00:00:00:01","ip_address":"10.0.0.1","gateway_ip":"10.0.0.1","local_port":"t","import_rt":[],"export_rt":[],"readvertise":{"from_rt":["1:1"]}}`, "readvertise.to_rt"},
 		{"rd", `{"vpn_type":"evpn","vpn_instance_id":"v","mac_address":"52:54:00:00:00:01","local_port":"t","import_rt":[],"export_rt":[],"rd":"nope"}`, "rd"},
+		{"advertise_evpn_type5 string", `{"vpn_type":"ipvpn","vpn_instance_id":"v","mac_address":"52:54:00:00:00:01","ip_address":"10.0.0.1","gateway_ip":"10.0.0.1","local_port":"t","import_rt":[],"export_rt":[],"advertise_evpn_type5":"yes"}`, "advertise_evpn_type5"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := DecodeAttach([]byte(tc.body))

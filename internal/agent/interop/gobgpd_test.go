@@ -73,6 +73,7 @@ type rrPath struct {
 	LocalPref           uint32
 	RTs, Encaps         []string
 	PMSILabel           uint32
+	RouterMAC           string
 }
 
 // rib reads the reflector's global table for a family, by gobgp's key.
@@ -98,6 +99,7 @@ func (g *gobgpd) rib(family string) map[string]rrPath {
 			Labels []uint32 `json:"labels"`
 			Value  struct {
 				Labels []uint32 `json:"labels"`
+				Label  uint32   `json:"label"` // EVPN type 5
 			} `json:"value"`
 		}
 		json.Unmarshal(ps[0].NLRI, &n)
@@ -107,6 +109,9 @@ func (g *gobgpd) rib(family string) map[string]rrPath {
 		}
 		if len(n.Value.Labels) > 0 {
 			p.Label = n.Value.Labels[0]
+		}
+		if n.Value.Label != 0 {
+			p.Label = n.Value.Label
 		}
 		for _, a := range ps[0].Attrs {
 			var at struct {
@@ -127,6 +132,7 @@ func (g *gobgpd) rib(family string) map[string]rrPath {
 					Subtype    int    `json:"subtype"`
 					Value      string `json:"value"`
 					TunnelType int    `json:"tunnel_type"`
+					MAC        string `json:"mac"`
 				}
 				json.Unmarshal(at.Value, &ecs)
 				for _, ec := range ecs {
@@ -134,6 +140,8 @@ func (g *gobgpd) rib(family string) map[string]rrPath {
 						p.RTs = append(p.RTs, ec.Value)
 					} else if ec.Subtype == 12 {
 						p.Encaps = append(p.Encaps, strconv.Itoa(ec.TunnelType))
+					} else if ec.Type == 6 && ec.Subtype == 3 {
+						p.RouterMAC = ec.MAC
 					}
 				}
 			case 22:
@@ -259,4 +267,23 @@ func TestGoBGPReflector(t *testing.T) {
 		return len(dp.MACs) == 1 && dp.MACs[0].MAC == "52:54:00:00:00:0a" && dp.MACs[0].VTEP == "127.0.0.31" && dp.MACs[0].VNI == 5000 &&
 			len(dp.Flood) == 1 && dp.Flood[0].VTEP == "127.0.0.31"
 	})
+
+	// EVPN type 5 (RFC 9136) from a VRF that asks for it: the reflector
+	// gets the IP Prefix route with the VNI, VXLAN and the Router's MAC.
+	a.post(t, "/attach_localport", `{"vpn_type":"ipvpn","vpn_instance_id":"vrf-t5","mac_address":"52:54:00:00:00:05","ip_address":"10.150.0.5/24","gateway_ip":"10.150.0.1","local_port":"tap-t5","import_rt":["64512:5010"],"export_rt":["64512:5010"],"vni":5010,"advertise_evpn_type5":true}`)
+	wantT5 := rrPath{NextHop: "127.0.0.31", Label: 5010, LocalPref: 100, RTs: []string{"64512:5010"}, Encaps: []string{"8"}, RouterMAC: "02:00:7f:00:00:1f"}
+	var gotT5 rrPath
+	waitFor(t, 10*time.Second, "A's type 5 route on the reflector", func() bool {
+		for k, p := range rr.rib("evpn") {
+			if strings.Contains(k, "Prefix") && strings.Contains(k, "10.150.0.5/32") {
+				gotT5 = p
+				return true
+			}
+		}
+		return false
+	})
+	gotT5.Prefix, gotT5.RD = "", ""
+	if fmt.Sprint(gotT5) != fmt.Sprint(wantT5) {
+		t.Errorf("type 5 route on the reflector %+v, want %+v", gotT5, wantT5)
+	}
 }
