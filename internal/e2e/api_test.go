@@ -58,11 +58,11 @@ type obj = map[string]any
 // tenant is one project of a scenario; everything it creates is deleted
 // when the test ends, in reverse order.
 type tenant struct {
-	t       *testing.T
+	t       testing.TB
 	project string
 }
 
-func newTenant(t *testing.T) *tenant {
+func newTenant(t testing.TB) *tenant {
 	return &tenant{t: t, project: "p-" + strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name()))}
 }
 
@@ -265,20 +265,20 @@ const (
 )
 
 // reaches waits until from pings dst.
-func reaches(t *testing.T, from *vm, dst netip.Addr) {
+func reaches(t testing.TB, from *vm, dst netip.Addr) {
 	t.Helper()
 	waitFor(t, converge, fmt.Sprintf("%s (%s) to ping %s", from.ns, from.ip, dst), func() bool { return from.pings(dst) })
 }
 
 // cut waits until from no longer pings dst, and checks it stays so.
-func cut(t *testing.T, from *vm, dst netip.Addr) {
+func cut(t testing.TB, from *vm, dst netip.Addr) {
 	t.Helper()
 	waitFor(t, converge, fmt.Sprintf("%s (%s) to stop pinging %s", from.ns, from.ip, dst), func() bool { return !from.pings(dst) })
 	never(t, from, dst)
 }
 
 // never checks that from does not ping dst, a few times.
-func never(t *testing.T, from *vm, dst netip.Addr) {
+func never(t testing.TB, from *vm, dst netip.Addr) {
 	t.Helper()
 	for range settle {
 		if from.pings(dst) {
@@ -318,7 +318,7 @@ func best(n node, instance string) map[string][]lgRoute {
 
 // hasRoute waits until n's instance has a best route to prefix with the
 // given next hop.
-func hasRoute(t *testing.T, n node, instance, prefix, nextHop string) lgRoute {
+func hasRoute(t testing.TB, n node, instance, prefix, nextHop string) lgRoute {
 	t.Helper()
 	var got lgRoute
 	waitFor(t, converge, fmt.Sprintf("%s's %s to have %s via %s in the looking glass", n.name, instance, prefix, nextHop), func() bool {

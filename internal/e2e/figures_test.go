@@ -10,17 +10,23 @@ import (
 	"time"
 )
 
-// TestFigureAssociationToPE measures, for BGPVPN_E2E_FIGURES associations
-// made one after the other (scripts/bench-e2e), the time from the
-// association POST returning to the port's route present in the PE's
-// table: server transaction, feed, agent, reflector, PE. It reports
+// BenchmarkAssociationToPE measures, for BGPVPN_E2E_FIGURES associations
+// (100 by default) made one after the other (scripts/bench-e2e), the time
+// from the association POST returning to the port's route present in the
+// PE's table: server transaction, feed, agent, reflector, PE. It reports
 // figures and asserts nothing about them.
-func TestFigureAssociationToPE(t *testing.T) {
-	enabled(t)
+func BenchmarkAssociationToPE(b *testing.B) {
 	n, _ := strconv.Atoi(os.Getenv("BGPVPN_E2E_FIGURES"))
 	if n <= 0 {
-		t.Skip("BGPVPN_E2E_FIGURES not set: figures not measured")
+		n = 100
 	}
+	for b.Loop() {
+		associationToPE(b, n)
+	}
+}
+
+func associationToPE(t testing.TB, n int) {
+	enabled(t)
 	startPE(t)
 	tn := newTenant(t)
 	vpn := tn.bgpvpn(obj{"route_targets": []string{siteRT}})

@@ -77,7 +77,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func enabled(t *testing.T) {
+func enabled(t testing.TB) {
 	t.Helper()
 	if lab == nil {
 		t.Skip("BGPVPN_E2E not set (needs root): end-to-end test skipped")
@@ -95,7 +95,7 @@ func sh(cmd string) error {
 	return nil
 }
 
-func mustSh(t *testing.T, cmd string) {
+func mustSh(t testing.TB, cmd string) {
 	t.Helper()
 	if err := sh(cmd); err != nil {
 		t.Fatal(err)
@@ -292,7 +292,7 @@ func poll(d time.Duration, what string, cond func() bool) error {
 	return nil
 }
 
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	if err := poll(d, what, cond); err != nil {
 		t.Fatal(err)

@@ -31,7 +31,7 @@ var (
 )
 
 // startPE runs the PE once for the whole run.
-func startPE(t *testing.T) {
+func startPE(t testing.TB) {
 	t.Helper()
 	if _, err := os.Stat(frrBgpd); err != nil {
 		t.Skipf("FRR is not installed (%s): external site test skipped", frrBgpd)

@@ -12,7 +12,7 @@ import (
 
 var h1, h2 = computes[0], computes[1]
 
-func twoNets(t *testing.T, tn *tenant, base string) (a, b network) {
+func twoNets(t testing.TB, tn *tenant, base string) (a, b network) {
 	return tn.network("A", base+".1.0/24"), tn.network("B", base+".2.0/24")
 }
 
