@@ -147,11 +147,7 @@ Options not given are left to the server's defaults.`, k.res),
 	out := outputFlags(cmd, false)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		ctx := cmd.Context()
-		vpns, err := a.bgpvpnFinder(ctx)
-		if err != nil {
-			return err
-		}
-		vpnID, err := vpns.findID(ctx, args[0])
+		vpnID, err := a.bgpvpnID(ctx, args[0])
 		if err != nil {
 			return err
 		}
@@ -219,11 +215,7 @@ func (a *app) assocList(k assocKind) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		vpns, err := a.bgpvpnFinder(ctx)
-		if err != nil {
-			return err
-		}
-		vpnID, err := vpns.findID(ctx, args[0])
+		vpnID, err := a.bgpvpnID(ctx, args[0])
 		if err != nil {
 			return err
 		}
@@ -257,11 +249,7 @@ func (a *app) assocShow(k assocKind) *cobra.Command {
 	out := outputFlags(cmd, false)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		ctx := cmd.Context()
-		vpns, err := a.bgpvpnFinder(ctx)
-		if err != nil {
-			return err
-		}
-		vpnID, err := vpns.findID(ctx, args[1])
+		vpnID, err := a.bgpvpnID(ctx, args[1])
 		if err != nil {
 			return err
 		}
@@ -289,11 +277,7 @@ func (a *app) assocSet(k assocKind, action string) *cobra.Command {
 	fill := k.options(a, cmd, action)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		ctx := cmd.Context()
-		vpns, err := a.bgpvpnFinder(ctx)
-		if err != nil {
-			return err
-		}
-		vpnID, err := vpns.findID(ctx, args[1])
+		vpnID, err := a.bgpvpnID(ctx, args[1])
 		if err != nil {
 			return err
 		}
@@ -341,11 +325,7 @@ func (a *app) assocDelete(k assocKind) *cobra.Command {
 		Args:    minArgs(2, fmt.Sprintf("<%s association ID> [...] <bgpvpn>", k.res)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			vpns, err := a.bgpvpnFinder(ctx)
-			if err != nil {
-				return err
-			}
-			vpnID, err := vpns.findID(ctx, args[len(args)-1])
+			vpnID, err := a.bgpvpnID(ctx, args[len(args)-1])
 			if err != nil {
 				return err
 			}

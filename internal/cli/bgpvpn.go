@@ -28,6 +28,15 @@ var bgpvpnView = view{
 	format: listFormat("route_targets", "import_targets", "export_targets", "route_distinguishers", "networks", "routers", "ports"),
 }
 
+// bgpvpnID resolves a BGPVPN given by name or ID, as OSC does.
+func (a *app) bgpvpnID(ctx context.Context, nameOrID string) (string, error) {
+	vpns, err := a.bgpvpnFinder(ctx)
+	if err != nil {
+		return "", err
+	}
+	return vpns.findID(ctx, nameOrID)
+}
+
 func (a *app) bgpvpnFinder(ctx context.Context) (finder, error) {
 	c, err := a.net(ctx)
 	if err != nil {
