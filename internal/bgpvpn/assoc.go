@@ -6,6 +6,7 @@ import (
 
 	"github.com/bgpvpn/bgpvpn/internal/driver"
 	"github.com/bgpvpn/bgpvpn/internal/fault"
+	"github.com/bgpvpn/bgpvpn/internal/network"
 	"github.com/bgpvpn/bgpvpn/internal/store"
 )
 
@@ -13,11 +14,6 @@ import (
 // (shared says whether it is shared with everyone).
 func visible(c *Call, p string, shared bool) bool {
 	return c.Caller.Admin || shared || p == c.Caller.ProjectID
-}
-
-func routerInterfacePorts(tx store.Tx, filter string, id string) ([]*store.Port, error) {
-	return tx.ListPorts(store.Query{Filters: map[string][]any{
-		filter: {id}, "device_owner": {DeviceOwnerRouterInterface}}})
 }
 
 // CreateNetworkAssociation associates a network with a BGPVPN.
@@ -32,7 +28,7 @@ func (s *Service) CreateNetworkAssociation(c *Call, tx store.Tx, a *store.Networ
 	if err != nil {
 		return err
 	}
-	ports, err := routerInterfacePorts(tx, "network_id", n.ID)
+	ports, err := network.RouterInterfaces(tx, "network_id", n.ID)
 	if err != nil {
 		return err
 	}
@@ -86,7 +82,7 @@ func (s *Service) CreateRouterAssociation(c *Call, tx store.Tx, a *store.RouterA
 	if err != nil {
 		return err
 	}
-	ports, err := routerInterfacePorts(tx, "device_id", r.ID)
+	ports, err := network.RouterInterfaces(tx, "device_id", r.ID)
 	if err != nil {
 		return err
 	}

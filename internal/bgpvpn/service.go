@@ -43,9 +43,6 @@ type Service struct {
 	Log    *slog.Logger
 }
 
-// DeviceOwnerRouterInterface marks the ports that plug a subnet into a router.
-const DeviceOwnerRouterInterface = "network:router_interface"
-
 func (s *Service) notify(c *Call, tx store.Tx, ev driver.Event) error {
 	if err := s.Driver.Precommit(c.Ctx, tx, ev); err != nil {
 		if _, ok := fault.As(err); ok {
@@ -168,7 +165,8 @@ func bgpvpnsWith(tx store.Tx, project string, networks, routers []string) ([]str
 	return ids, nil
 }
 
-// L3BGPVPNsWith is bgpvpnsWith limited to l3 BGPVPNs of any project.
+// l3With reports whether an l3 BGPVPN of any project is associated with
+// any of the networks or routers given.
 func l3With(tx store.Tx, networks, routers []string) (bool, error) {
 	vs, err := tx.ListBGPVPNs(store.Query{Filters: map[string][]any{"type": {"l3"}}, Networks: networks, Routers: routers, Limit: 1})
 	return len(vs) > 0, err

@@ -21,6 +21,16 @@ type Service struct {
 // DeviceOwnerRouterInterface marks router interface ports.
 const DeviceOwnerRouterInterface = "network:router_interface"
 
+// RouterInterfaces lists the router interface ports whose attr (device_id
+// for routers, network_id for networks) is one of ids.
+func RouterInterfaces(tx store.Tx, attr string, ids ...string) ([]*store.Port, error) {
+	values := make([]any, len(ids))
+	for i, id := range ids {
+		values[i] = id
+	}
+	return tx.ListPorts(store.Query{Filters: map[string][]any{attr: values, "device_owner": {DeviceOwnerRouterInterface}}})
+}
+
 // NetworkNotFound is the 404 for a network.
 func NetworkNotFound(id string) error {
 	return fault.NotFound("NetworkNotFound", "Network %s could not be found.", id)
@@ -289,7 +299,7 @@ func (s *Service) RemoveInterface(tx store.Tx, r *store.Router, subnetID, portID
 			return nil, err
 		}
 	}
-	ports, err := tx.ListPorts(store.Query{Filters: map[string][]any{"device_id": {r.ID}, "device_owner": {DeviceOwnerRouterInterface}}})
+	ports, err := RouterInterfaces(tx, "device_id", r.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -329,7 +339,7 @@ func (s *Service) CheckRoutes(tx store.Tx, r *store.Router) error {
 	if len(r.Routes) == 0 {
 		return nil
 	}
-	ports, err := tx.ListPorts(store.Query{Filters: map[string][]any{"device_id": {r.ID}, "device_owner": {DeviceOwnerRouterInterface}}})
+	ports, err := RouterInterfaces(tx, "device_id", r.ID)
 	if err != nil {
 		return err
 	}
@@ -380,7 +390,7 @@ func invalidRoutes(routes []store.Route, reason string) error {
 
 // DeleteRouter refuses to delete a router that still has interfaces.
 func (s *Service) DeleteRouter(tx store.Tx, id string) error {
-	ports, err := tx.ListPorts(store.Query{Filters: map[string][]any{"device_id": {id}, "device_owner": {DeviceOwnerRouterInterface}}})
+	ports, err := RouterInterfaces(tx, "device_id", id)
 	if err != nil {
 		return err
 	}

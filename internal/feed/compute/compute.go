@@ -19,11 +19,12 @@ import (
 	"strings"
 
 	"github.com/bgpvpn/bgpvpn/internal/feed"
+	netmodel "github.com/bgpvpn/bgpvpn/internal/network"
 	"github.com/bgpvpn/bgpvpn/internal/store"
 )
 
 // DeviceOwnerRouterInterface marks the ports that plug a subnet into a router.
-const DeviceOwnerRouterInterface = "network:router_interface"
+const DeviceOwnerRouterInterface = netmodel.DeviceOwnerRouterInterface
 
 // Attachable reports whether a port may get attachments: bound to a host,
 // up, and not a port of a network service (DHCP, router interfaces and
@@ -112,7 +113,7 @@ func (b *builder) network(id string) (*network, error) {
 	for _, s := range subnets {
 		n.subnets[s.ID] = s
 	}
-	routerPorts, err := b.tx.ListPorts(store.Query{Filters: map[string][]any{"network_id": {id}, "device_owner": {DeviceOwnerRouterInterface}}})
+	routerPorts, err := netmodel.RouterInterfaces(b.tx, "network_id", id)
 	if err != nil {
 		return nil, err
 	}

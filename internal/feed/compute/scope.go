@@ -3,6 +3,7 @@ package compute
 import (
 	"slices"
 
+	netmodel "github.com/bgpvpn/bgpvpn/internal/network"
 	"github.com/bgpvpn/bgpvpn/internal/store"
 )
 
@@ -45,7 +46,7 @@ func RouterNetworks(tx store.Tx, routerIDs ...string) ([]string, error) {
 	if len(routerIDs) == 0 {
 		return nil, nil
 	}
-	ports, err := tx.ListPorts(store.Query{Filters: map[string][]any{"device_id": anys(routerIDs), "device_owner": {DeviceOwnerRouterInterface}}})
+	ports, err := netmodel.RouterInterfaces(tx, "device_id", routerIDs...)
 	if err != nil {
 		return nil, err
 	}
