@@ -313,11 +313,7 @@ func networkParent(tx store.Tx, t policy.Target, memo map[string]any) error {
 
 // visibleNetwork loads a network the caller may use.
 func (a *API) visibleNetwork(c *call, tx store.Tx, id string) (*store.Network, error) {
-	n, err := tx.GetNetwork(id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !c.admin && n.ProjectID != c.creds.ProjectID && !n.Shared && !n.External) {
-		return nil, network.NetworkNotFound(id)
-	}
-	return n, err
+	return network.VisibleNetwork(tx, id, c.creds.ProjectID, c.admin)
 }
 
 func convertFixedIPs(v jsonv.Value) (any, error) {

@@ -10,10 +10,10 @@ import (
 	"github.com/bgpvpn/bgpvpn/internal/store"
 )
 
-// visible reports whether the caller may see an object of project p
-// (shared says whether it is shared with everyone).
-func visible(c *Call, p string, shared bool) bool {
-	return c.Caller.Admin || shared || p == c.Caller.ProjectID
+// visible reports whether the caller may see a router, port or BGPVPN of
+// project p.
+func visible(c *Call, p string) bool {
+	return c.Caller.Admin || p == c.Caller.ProjectID
 }
 
 // CreateNetworkAssociation associates a network with a BGPVPN.
@@ -21,10 +21,7 @@ func (s *Service) CreateNetworkAssociation(c *Call, tx store.Tx, a *store.Networ
 	if !s.Driver.Features().NetworkAssociations {
 		return s.unsupported("network associations")
 	}
-	n, err := tx.GetNetwork(a.NetworkID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !visible(c, n.ProjectID, n.Shared || n.External)) {
-		return fault.NotFound("NetworkNotFound", "Network %s could not be found.", a.NetworkID)
-	}
+	n, err := network.VisibleNetwork(tx, a.NetworkID, c.Caller.ProjectID, c.Caller.Admin)
 	if err != nil {
 		return err
 	}
@@ -76,8 +73,8 @@ func (s *Service) CreateRouterAssociation(c *Call, tx store.Tx, a *store.RouterA
 			"BGPVPN %s driver does not support router associations", s.Driver.Name())
 	}
 	r, err := tx.GetRouter(a.RouterID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !visible(c, r.ProjectID, false)) {
-		return fault.NotFound("RouterNotFound", "Router %s could not be found", a.RouterID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !visible(c, r.ProjectID)) {
+		return network.RouterNotFound(a.RouterID)
 	}
 	if err != nil {
 		return err
@@ -140,7 +137,7 @@ func checkRoutes(c *Call, tx store.Tx, v *store.BGPVPN, project string, routes [
 			continue
 		}
 		other, err := tx.GetBGPVPN(r.BGPVPNID)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && !visible(c, other.ProjectID, false)) {
+		if errors.Is(err, store.ErrNotFound) || (err == nil && !visible(c, other.ProjectID)) {
 			return fault.BadRequest("bgpvpn specified in route does not exist (%s)", r.BGPVPNID).WithType("BGPVPNPortAssocRouteNoSuchBGPVPN")
 		}
 		if err != nil {
@@ -162,8 +159,8 @@ func (s *Service) CreatePortAssociation(c *Call, tx store.Tx, a *store.PortAssoc
 		return s.unsupported("port associations")
 	}
 	p, err := tx.GetPort(a.PortID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !visible(c, p.ProjectID, false)) {
-		return fault.NotFound("PortNotFound", "Port %s could not be found.", a.PortID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !visible(c, p.ProjectID)) {
+		return network.PortNotFound(a.PortID)
 	}
 	if err != nil {
 		return err

@@ -36,6 +36,16 @@ func NetworkNotFound(id string) error {
 	return fault.NotFound("NetworkNotFound", "Network %s could not be found.", id)
 }
 
+// VisibleNetwork loads a network that a caller of project may use (its
+// own, a shared or an external one; any for an admin), or NetworkNotFound.
+func VisibleNetwork(tx store.Tx, id, project string, admin bool) (*store.Network, error) {
+	n, err := tx.GetNetwork(id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !admin && n.ProjectID != project && !n.Shared && !n.External) {
+		return nil, NetworkNotFound(id)
+	}
+	return n, err
+}
+
 // SubnetNotFound is the 404 for a subnet.
 func SubnetNotFound(id string) error {
 	return fault.NotFound("SubnetNotFound", "Subnet %s could not be found.", id)
