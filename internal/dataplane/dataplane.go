@@ -48,6 +48,10 @@ type Info struct {
 	// LocalAddress is the tunnel endpoint (our next hop), if the driver has
 	// its own.
 	LocalAddress netip.Addr
+	// Details are facts about the driver for the looking glass, e.g. the
+	// kernel features the linux driver found and the encapsulation it
+	// chose ("kernel_vrf_devices": "no: …").
+	Details map[string]string
 }
 
 // State is the desired forwarding state.

@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -32,11 +34,22 @@ type l3Plan struct {
 }
 
 // planL3 computes it from the state; ifindex maps device names to indexes.
-// It only reads: problems are returned and the rest is still planned.
-func planL3(s dataplane.State, o Options, ifindex map[string]int) (*l3Plan, []error) {
+// mplsIf is the interface that carries MPLS, "" when IP VPNs use VXLAN
+// only. It only reads: problems are returned and the rest is still planned.
+func planL3(s dataplane.State, o Options, ifindex map[string]int, mplsIf string) (*l3Plan, []error) {
 	p := &l3Plan{routes: map[routeKey]*kroute{}, rules: map[krule]bool{}, neigh: map[netip.Addr]net.HardwareAddr{}, fromPorts: map[string]bool{}}
 	var errs []error
 	l3 := ifindex[l3Device]
+	mplsIdx := 0
+	if mplsIf != "" {
+		if mplsIdx = ifindex[mplsIf]; mplsIdx == 0 {
+			errs = append(errs, fmt.Errorf("mpls_interface %s: no such device", mplsIf))
+		}
+	}
+	inLabel := func(label uint32, r *kroute) {
+		r.Family, r.Table, r.Label, r.Type, r.Protocol = unix.AF_MPLS, unix.RT_TABLE_MAIN, label, unix.RTN_UNICAST, rtProto
+		p.routes[r.key()] = r
+	}
 	// Local next hops (another VRF of ours exports the prefix): the port
 	// that has it.
 	local := map[netip.Prefix]string{}
@@ -71,6 +84,15 @@ func planL3(s dataplane.State, o Options, ifindex map[string]int) (*l3Plan, []er
 			}
 		}
 		rule(l3Device, v.VNI)
+		if mplsIf != "" {
+			// The VRF's own label: pop, then look the packet up in the
+			// VRF's table, which its VRF device is bound to.
+			if idx, ok := ifindex[vrfDeviceName(v.Number)]; !ok {
+				verr(fmt.Errorf("VRF device %s missing", vrfDeviceName(v.Number)))
+			} else if isMPLSLabel(v.VNI) {
+				inLabel(v.VNI, &kroute{OIF: idx})
+			}
+		}
 		anyFrom := false
 		for _, port := range v.Ports {
 			idx, ok := ifindex[port.LinuxIf]
@@ -86,6 +108,10 @@ func planL3(s dataplane.State, o Options, ifindex map[string]int) (*l3Plan, []er
 			}
 			if !to {
 				continue
+			}
+			if mplsIf != "" && port.Label != v.VNI && isMPLSLabel(port.Label) {
+				// A port's label over MPLS: pop, deliver to the port.
+				inLabel(port.Label, &kroute{OIF: idx, Gw: portHost(port)})
 			}
 			if port.Label != 0 && port.Label != v.VNI && port.Label < 1<<24 {
 				// A per-port label means "to this port", whatever the
@@ -107,7 +133,7 @@ func planL3(s dataplane.State, o Options, ifindex map[string]int) (*l3Plan, []er
 			}
 		}
 		for _, rt := range v.Routes {
-			if r := remoteRoute(rt, o, l3, ifindex, local, p.neigh); r != nil {
+			if r := remoteRoute(rt, o, l3, mplsIdx, ifindex, local, p.neigh); r != nil {
 				add(r)
 			}
 		}
@@ -129,6 +155,12 @@ func planL3(s dataplane.State, o Options, ifindex map[string]int) (*l3Plan, []er
 	}
 	if len(s.VRFs) > 0 {
 		p.sysctls = append(p.sysctls, sysctl{"ipv4/conf/" + l3Device + "/forwarding", "1"}, sysctl{"ipv4/conf/" + l3Device + "/rp_filter", "0"})
+	}
+	if len(s.VRFs) > 0 && mplsIf != "" {
+		// As bagpipe: every label usable, MPLS accepted from the
+		// underlay and from ourselves (lo).
+		p.sysctls = append(p.sysctls, sysctl{"mpls/platform_labels", strconv.Itoa(1<<20 - 1)},
+			sysctl{"mpls/conf/" + mplsIf + "/input", "1"}, sysctl{"mpls/conf/lo/input", "1"})
 	}
 	for _, port := range sortedKeys(p.fromPorts) {
 		p.sysctls = append(p.sysctls,
@@ -223,10 +255,33 @@ func labelRoutes(port dataplane.Port, idx int, fams []int) []*kroute {
 	return out
 }
 
+// isMPLSLabel: labels 0-15 are reserved, MPLS labels have 20 bits.
+func isMPLSLabel(l uint32) bool { return l >= 16 && l < 1<<20 }
+
+// portHost is the port's first IPv4 host address, else its first IPv6
+// one, else none: where a popped packet is delivered.
+func portHost(port dataplane.Port) netip.Addr {
+	var six netip.Addr
+	for _, ip := range port.IPs {
+		if h := hostOrPrefix(ip); h.IsSingleIP() {
+			if h.Addr().Is4() {
+				return h.Addr()
+			}
+			if !six.IsValid() {
+				six = h.Addr()
+			}
+		}
+	}
+	return six
+}
+
 // remoteRoute is the route of a remote prefix: one tunnel, or a multipath
-// route over several (ECMP); nil when no next hop is usable. It records the
-// static neighbours the gateways need.
-func remoteRoute(rt dataplane.IPRoute, o Options, l3 int, ifindex map[string]int, local map[netip.Prefix]string, neigh map[netip.Addr]net.HardwareAddr) *kroute {
+// route over several (ECMP); nil when no next hop is usable. VXLAN next
+// hops go through bgv-l3; MPLS ones, when mplsIdx is the MPLS interface,
+// push the label toward the remote PE on it (IPv4 prefixes: the kernel
+// wants an IPv4 route's gateway to be IPv4). It records the static
+// neighbours the VXLAN gateways need.
+func remoteRoute(rt dataplane.IPRoute, o Options, l3, mplsIdx int, ifindex map[string]int, local map[netip.Prefix]string, neigh map[netip.Addr]net.HardwareAddr) *kroute {
 	f := family(rt.Prefix.Addr())
 	var hops []knexthop
 	for _, nh := range rt.NextHops {
@@ -238,8 +293,15 @@ func remoteRoute(rt dataplane.IPRoute, o Options, l3 int, ifindex map[string]int
 			}
 			continue
 		}
+		if nh.Encap == encapMPLS && mplsIdx != 0 && f == unix.AF_INET && nh.Address.Is4() && isMPLSLabel(nh.Label) {
+			h := knexthop{OIF: mplsIdx, Gw: nh.Address, Push: nh.Label}
+			if !slices.Contains(hops, h) {
+				hops = append(hops, h)
+			}
+			continue
+		}
 		if nh.Encap != encapVXLAN || !nh.Address.Is4() || nh.Label == 0 || nh.Label >= 1<<24 {
-			continue // MPLS, or nothing we can reach over VXLAN
+			continue // nothing we can reach
 		}
 		gw := nh.Address
 		if f == unix.AF_INET6 {
@@ -256,7 +318,7 @@ func remoteRoute(rt dataplane.IPRoute, o Options, l3 int, ifindex map[string]int
 	case 0:
 		return nil
 	case 1:
-		r.OIF, r.Gw, r.Onlink, r.Encap = hops[0].OIF, hops[0].Gw, hops[0].Onlink, hops[0].Encap
+		r.OIF, r.Gw, r.Onlink, r.Encap, r.Push = hops[0].OIF, hops[0].Gw, hops[0].Onlink, hops[0].Encap, hops[0].Push
 	default:
 		slices.SortFunc(hops, compareHop)
 		r.MultiPath = hops
@@ -288,12 +350,16 @@ func family(a netip.Addr) int {
 }
 
 func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
-	if err := d.checkOpen(); err != nil {
-		return err
+	if d.k == nil {
+		return errors.New("linux dataplane: driver closed")
 	}
-	links, err := d.links()
+	ls, err := d.k.LinkList()
 	if err != nil {
-		return err
+		return fmt.Errorf("listing links: %w", err)
+	}
+	links := make(map[string]netlink.Link, len(ls))
+	for _, l := range ls {
+		links[l.Attrs().Name] = l
 	}
 	var errs []error
 	var l3 netlink.Link
@@ -303,11 +369,30 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 		}
 		links[l3Device] = l3
 	}
+	// VRF devices (MPLS): one per VRF, bound to its table.
+	wantVRFDev := map[string]int{}
+	if d.mpls {
+		for _, v := range s.VRFs {
+			wantVRFDev[vrfDeviceName(v.Number)] = d.o.TableBase + v.Number
+		}
+		for _, name := range sortedKeys(boolKeys(wantVRFDev)) {
+			l, err := d.ensureVRFDevice(links[name], name, wantVRFDev[name])
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			links[name] = l
+		}
+	}
 	ifindex := map[string]int{}
 	for n, l := range links {
 		ifindex[n] = l.Attrs().Index
 	}
-	plan, perrs := planL3(s, d.o, ifindex)
+	mplsIf := ""
+	if d.mpls {
+		mplsIf = d.mplsIf
+	}
+	plan, perrs := planL3(s, d.o, ifindex, mplsIf)
 	errs = append(errs, perrs...)
 	if err := ctx.Err(); err != nil {
 		return err
@@ -318,7 +403,7 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 	var haveNeigh []netlink.Neigh
 	if l3 != nil {
 		for _, f := range []int{unix.AF_INET, unix.AF_INET6} {
-			ns, err := retryDump(func() ([]netlink.Neigh, error) { return d.h.NeighList(l3.Attrs().Index, f) })
+			ns, err := d.k.NeighList(l3.Attrs().Index, f)
 			if err != nil {
 				return fmt.Errorf("listing neighbours of %s: %w", l3Device, err)
 			}
@@ -331,14 +416,19 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 				continue
 			}
 			n := &netlink.Neigh{LinkIndex: l3.Attrs().Index, Family: family(gw), State: unix.NUD_PERMANENT, IP: addrIP(gw), HardwareAddr: mac}
-			if err := d.h.NeighSet(n); err != nil {
+			if err := d.k.NeighSet(n); err != nil {
 				errs = append(errs, fmt.Errorf("adding neighbour %s: %w", gw, err))
 			}
 		}
 	}
 	var haveRoutes []kroute
-	for _, f := range []int{unix.AF_INET, unix.AF_INET6} {
-		rs, err := d.raw.routes(f, rtProto)
+	fams := []int{unix.AF_INET, unix.AF_INET6}
+	if d.caps.mpls {
+		// Even over VXLAN: what an earlier MPLS run left goes.
+		fams = append(fams, unix.AF_MPLS)
+	}
+	for _, f := range fams {
+		rs, err := d.k.Routes(f)
 		if err != nil {
 			return errors.Join(append(errs, fmt.Errorf("listing routes: %w", err))...)
 		}
@@ -353,7 +443,7 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 		if h := have[k]; h != nil && r.same(h) {
 			continue
 		}
-		if err := d.h.RouteReplace(r.toNetlink()); err != nil {
+		if err := d.k.RouteReplace(r); err != nil {
 			errs = append(errs, fmt.Errorf("route %s: %w", r, err))
 			continue
 		}
@@ -361,7 +451,7 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 	}
 	haveRules := map[krule]bool{}
 	for _, f := range []int{unix.AF_INET, unix.AF_INET6} {
-		rs, err := d.raw.rules(f, rtProto)
+		rs, err := d.k.Rules(f)
 		if err != nil {
 			return errors.Join(append(errs, fmt.Errorf("listing rules: %w", err))...)
 		}
@@ -373,13 +463,13 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 		if haveRules[r] {
 			continue
 		}
-		if err := d.raw.ruleAdd(r); err != nil {
+		if err := d.k.RuleAdd(r); err != nil {
 			errs = append(errs, fmt.Errorf("rule %s: %w", r, err))
 			continue
 		}
 		d.log.Debug("rule added", "rule", r.String())
 	}
-	if err := d.setSysctls(plan.sysctls); err != nil {
+	if err := d.k.SetSysctls(plan.sysctls); err != nil {
 		errs = append(errs, err)
 	}
 
@@ -393,7 +483,7 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 		if plan.rules[r] {
 			continue
 		}
-		if err := d.raw.ruleDel(r); err != nil {
+		if err := d.k.RuleDel(r); err != nil {
 			errs = append(errs, fmt.Errorf("deleting rule %s: %w", r, err))
 			continue
 		}
@@ -405,7 +495,7 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 		if _, ok := plan.routes[k]; ok {
 			continue
 		}
-		if err := d.h.RouteDel(h.toNetlink()); err != nil {
+		if err := d.k.RouteDel(h); err != nil {
 			errs = append(errs, fmt.Errorf("deleting route %s: %w", h, err))
 		}
 	}
@@ -414,7 +504,7 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 		if n.State != unix.NUD_PERMANENT || plan.neigh[gw.Unmap()] != nil {
 			continue
 		}
-		if err := d.h.NeighDel(&n); err != nil {
+		if err := d.k.NeighDel(&n); err != nil {
 			errs = append(errs, fmt.Errorf("deleting neighbour %s: %w", n.IP, err))
 		}
 	}
@@ -426,12 +516,23 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 			reset = append(reset, sysctl{"ipv4/conf/" + port + "/proxy_arp", "0"})
 		}
 	}
-	if err := d.setSysctls(reset); err != nil {
+	if err := d.k.SetSysctls(reset); err != nil {
 		errs = append(errs, err)
+	}
+	// VRF devices no VRF wants (after their routes: nothing points at
+	// them any more).
+	for _, name := range sortedKeys(boolKeys(links)) {
+		if strings.HasPrefix(name, vrfDevicePfx) && wantVRFDev[name] == 0 {
+			if err := d.k.LinkDel(links[name]); err != nil {
+				errs = append(errs, fmt.Errorf("deleting %s: %w", name, err))
+				continue
+			}
+			d.log.Info("device deleted", "device", name)
+		}
 	}
 	if len(s.VRFs) == 0 {
 		if l := links[l3Device]; l != nil {
-			if err := d.h.LinkDel(l); err != nil {
+			if err := d.k.LinkDel(l); err != nil {
 				errs = append(errs, fmt.Errorf("deleting %s: %w", l3Device, err))
 			} else {
 				d.log.Info("device deleted", "device", l3Device)
@@ -447,7 +548,7 @@ func (d *Driver) ensureL3(l netlink.Link) (netlink.Link, error) {
 	mac := routerMAC(d.o.LocalAddress)
 	if v, ok := l.(*netlink.Vxlan); l != nil && (!ok || !v.FlowBased || v.Port != d.o.IPVPNVXLANPort || v.Learning || !v.SrcAddr.Equal(addrIP(d.o.LocalAddress))) {
 		d.log.Warn("recreating device with wrong parameters", "device", l3Device)
-		if err := d.h.LinkDel(l); err != nil {
+		if err := d.k.LinkDel(l); err != nil {
 			return nil, fmt.Errorf("deleting %s: %w", l3Device, err)
 		}
 		l = nil
@@ -457,27 +558,72 @@ func (d *Driver) ensureL3(l netlink.Link) (netlink.Link, error) {
 			LinkAttrs: netlink.LinkAttrs{Name: l3Device, HardwareAddr: mac},
 			FlowBased: true, SrcAddr: addrIP(d.o.LocalAddress), Port: d.o.IPVPNVXLANPort, Learning: false,
 		}
-		if err := d.h.LinkAdd(v); err != nil {
+		if err := d.k.LinkAdd(v); err != nil {
 			return nil, fmt.Errorf("creating %s: %w", l3Device, err)
 		}
 		d.log.Info("device created", "device", l3Device)
 		var err error
-		if l, err = d.h.LinkByName(l3Device); err != nil {
+		if l, err = d.k.LinkByName(l3Device); err != nil {
 			return nil, err
 		}
 	}
 	if l.Attrs().HardwareAddr.String() != mac.String() {
-		if err := d.h.LinkSetHardwareAddr(l, mac); err != nil {
+		if err := d.k.LinkSetHardwareAddr(l, mac); err != nil {
 			return nil, fmt.Errorf("setting MAC of %s: %w", l3Device, err)
 		}
 	}
-	if err := d.up(l); err != nil {
+	if err := d.kUp(l); err != nil {
 		if errors.Is(err, unix.EADDRINUSE) {
-			return nil, fmt.Errorf("%w: UDP port %d is held by an EVPN VXLAN device; IP VPN (flow-based) and EVPN (per-VNI) VXLAN devices cannot share a port, set ipvpn_vxlan_port", err, d.o.IPVPNVXLANPort)
+			return nil, fmt.Errorf("%w: UDP port %d is held by another VXLAN device (EVPN's?); IP VPN's flow-based device cannot share a port with per-VNI devices, set ipvpn_vxlan_port to another port (the same on every node)", err, d.o.IPVPNVXLANPort)
 		}
 		return nil, err
 	}
 	return l, nil
+}
+
+// ensureVRFDevice creates the VRF device name bound to table, or fixes it
+// (a device of ours with another table or type is recreated), and sets
+// it up.
+func (d *Driver) ensureVRFDevice(l netlink.Link, name string, table int) (netlink.Link, error) {
+	if v, ok := l.(*netlink.Vrf); l != nil && (!ok || int(v.Table) != table) {
+		d.log.Warn("recreating device with wrong parameters", "device", name)
+		if err := d.k.LinkDel(l); err != nil {
+			return nil, fmt.Errorf("deleting %s: %w", name, err)
+		}
+		l = nil
+	}
+	if l == nil {
+		if err := d.k.LinkAdd(&netlink.Vrf{LinkAttrs: netlink.LinkAttrs{Name: name}, Table: uint32(table)}); err != nil {
+			return nil, fmt.Errorf("creating VRF device %s: %w", name, err)
+		}
+		d.log.Info("device created", "device", name, "table", table)
+		var err error
+		if l, err = d.k.LinkByName(name); err != nil {
+			return nil, err
+		}
+	}
+	if err := d.kUp(l); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+func (d *Driver) kUp(l netlink.Link) error {
+	if l.Attrs().Flags&net.FlagUp != 0 {
+		return nil
+	}
+	if err := d.k.LinkSetUp(l); err != nil {
+		return fmt.Errorf("setting %s up: %w", l.Attrs().Name, err)
+	}
+	return nil
+}
+
+func boolKeys[V any](m map[string]V) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
 }
 
 func sortedKeys(m map[string]bool) []string {
@@ -503,7 +649,10 @@ func sortedRouteKeys(m map[routeKey]*kroute) []routeKey {
 		if a.Dst.Bits() != b.Dst.Bits() {
 			return b.Dst.Bits() - a.Dst.Bits()
 		}
-		return a.Dst.Addr().Compare(b.Dst.Addr())
+		if c := a.Dst.Addr().Compare(b.Dst.Addr()); c != 0 {
+			return c
+		}
+		return int(a.Label) - int(b.Label)
 	})
 	return out
 }

@@ -10,7 +10,8 @@ import (
 // Everything the driver creates is recognisable by name or by tag, so that
 // a restarted driver adopts it and removes only its own leftovers:
 //   - devices are named with prefix "bgv-" (bridge bgv-eb<VNI>, VXLAN
-//     bgv-ex<VNI> per EVI; bgv-l3 for IP VPNs);
+//     bgv-ex<VNI> per EVI; bgv-l3 for IP VPNs; VRF device bgv-vrf<n> per
+//     VRF on the MPLS path);
 //   - routes and rules carry routing protocol rtProto;
 //   - neighbour entries live on our devices only.
 const (
@@ -18,6 +19,7 @@ const (
 	eviBridgePfx = "bgv-eb"
 	eviVXLANPfx  = "bgv-ex"
 	l3Device     = "bgv-l3"
+	vrfDevicePfx = "bgv-vrf"
 
 	// rtProto tags our routes and rules ("proto 220" in ip route/rule):
 	// outside the kernel's list and FRR's 186-199, named by nobody we know.
@@ -30,6 +32,9 @@ const (
 
 func eviBridgeName(vni uint32) string { return eviBridgePfx + strconv.FormatUint(uint64(vni), 10) }
 func eviVXLANName(vni uint32) string  { return eviVXLANPfx + strconv.FormatUint(uint64(vni), 10) }
+
+// vrfDeviceName is VRF n's VRF device (MPLS path), bound to its table.
+func vrfDeviceName(n int) string { return vrfDevicePfx + strconv.Itoa(n) }
 
 func isOurs(name string) bool { return strings.HasPrefix(name, devPrefix) }
 
