@@ -225,7 +225,11 @@ func New(o Options) (*Driver, error) {
 
 // chooseEncap resolves Options.IPVPNEncap against what the kernel has, and
 // the interface that carries MPLS.
-func (d *Driver) chooseEncap() error {
+func (d *Driver) chooseEncap() error { return d.chooseEncapWith(d.deviceWithAddress) }
+
+// chooseEncapWith is chooseEncap with the lookup of the device that has
+// the local address (the default mpls_interface) given.
+func (d *Driver) chooseEncapWith(deviceWithAddress func(netip.Addr) (string, error)) error {
 	ok, missing := d.caps.canMPLS()
 	switch d.o.IPVPNEncap {
 	case "vxlan":
@@ -243,10 +247,10 @@ func (d *Driver) chooseEncap() error {
 	name := d.o.MPLSInterface
 	if name == "" {
 		var err error
-		if name, err = d.deviceWithAddress(d.o.LocalAddress); err != nil {
+		if name, err = deviceWithAddress(d.o.LocalAddress); err != nil {
 			return fmt.Errorf("linux dataplane: MPLS: no mpls_interface set and %w", err)
 		}
-	} else if _, err := d.h.LinkByName(name); err != nil {
+	} else if _, err := d.k.LinkByName(name); err != nil {
 		return fmt.Errorf("linux dataplane: mpls_interface %s: %w", name, err)
 	}
 	d.mpls, d.mplsIf = true, name

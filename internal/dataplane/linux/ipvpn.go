@@ -63,6 +63,10 @@ func planL3(s dataplane.State, o Options, ifindex map[string]int, mplsIf string)
 	for _, v := range s.VRFs {
 		table := o.TableBase + v.Number
 		verr := func(err error) { errs = append(errs, fmt.Errorf("VRF %s: %w", v.ID, err)) }
+		if !validVRFNumber(v.Number) {
+			verr(fmt.Errorf("number %d out of range 0..%d", v.Number, maxVRFNumber))
+			continue
+		}
 		fams := vrfFamilies(v)
 		add := func(r *kroute) {
 			r.Table, r.Protocol = table, rtProto
@@ -109,9 +113,11 @@ func planL3(s dataplane.State, o Options, ifindex map[string]int, mplsIf string)
 			if !to {
 				continue
 			}
-			if mplsIf != "" && port.Label != v.VNI && isMPLSLabel(port.Label) {
-				// A port's label over MPLS: pop, deliver to the port.
-				inLabel(port.Label, &kroute{OIF: idx, Gw: portHost(port)})
+			if gw := portHost(port); mplsIf != "" && port.Label != v.VNI && isMPLSLabel(port.Label) && gw.IsValid() {
+				// A port's label over MPLS: pop, deliver to the port's
+				// address (a port without one has nothing the kernel
+				// could resolve its MAC with, and gets no route).
+				inLabel(port.Label, &kroute{OIF: idx, Gw: gw})
 			}
 			if port.Label != 0 && port.Label != v.VNI && port.Label < 1<<24 {
 				// A per-port label means "to this port", whatever the
@@ -255,6 +261,12 @@ func labelRoutes(port dataplane.Port, idx int, fams []int) []*kroute {
 	return out
 }
 
+// maxVRFNumber keeps VRF tables below the label tables (TableBase+2^24+
+// label) and VRF device names within the kernel's 15 characters.
+const maxVRFNumber = 1<<24 - 1
+
+func validVRFNumber(n int) bool { return n >= 0 && n <= maxVRFNumber }
+
 // isMPLSLabel: labels 0-15 are reserved, MPLS labels have 20 bits.
 func isMPLSLabel(l uint32) bool { return l >= 16 && l < 1<<20 }
 
@@ -373,7 +385,9 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 	wantVRFDev := map[string]int{}
 	if d.mpls {
 		for _, v := range s.VRFs {
-			wantVRFDev[vrfDeviceName(v.Number)] = d.o.TableBase + v.Number
+			if validVRFNumber(v.Number) {
+				wantVRFDev[vrfDeviceName(v.Number)] = d.o.TableBase + v.Number
+			}
 		}
 		for _, name := range sortedKeys(boolKeys(wantVRFDev)) {
 			l, err := d.ensureVRFDevice(links[name], name, wantVRFDev[name])
