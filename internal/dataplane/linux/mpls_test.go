@@ -10,7 +10,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-
 	"github.com/bgpvpn/bgpvpn/internal/dataplane"
 )
 
