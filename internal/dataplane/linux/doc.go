@@ -1,8 +1,9 @@
 // Package linux is the dataplane driver that programs the Linux kernel of
 // a compute node (or of one network namespace) so that its ports reach the
-// VPNs' remote sites over VXLAN. It is the only package that imports
-// netlink, and it must never remove or change what it did not create: its
-// devices are named bgv-*, its routes and rules carry routing protocol 220.
+// VPNs' remote sites over VXLAN, or MPLS where the kernel has it. It is
+// the only package that imports netlink, and it must never remove or
+// change what it did not create: its devices are named bgv-*, its routes
+// and rules carry routing protocol 220.
 //
 // Apply is level-triggered: it reads the kernel, diffs it against the
 // desired state and patches the difference, adding before deleting. It
@@ -15,7 +16,8 @@
 // VTEP plus a static bridge entry toward the VXLAN port) and all-zero MAC
 // entries for the flood list (type 3, head-end replication).
 //
-// IP VPN, without VRF devices or MPLS (detected and reported, not used):
+// IP VPN over VXLAN (always offered; the only path on kernels without MPLS
+// and VRF devices, such as the ones our CI runs on):
 //   - one flow-based ("external") VXLAN device bgv-l3 carries every VRF:
 //     each remote route has a tunnel encap naming the VNI (the route's
 //     label) and the remote VTEP, so routes to one VTEP with different
@@ -45,12 +47,61 @@
 //     route for the gateway address, so the node answers ARP for the
 //     gateway and for every remote address of the VRF with the port's MAC.
 //
+// IP VPN over MPLS, where the kernel has it: at start the driver loads
+// mpls_router, mpls_iptunnel and vrf (modprobe, as bagpipe does) and probes
+// the namespace: /proc/sys/net/mpls/platform_labels, a throw-away VRF
+// device (bgv-probe) and a throw-away label-pushing route, each removed
+// again. ipvpn_encap = auto (the default) uses MPLS when all three work,
+// mpls refuses to start naming what is missing, vxlan never uses it. Info
+// then offers MPLS first and VXLAN (and the looking glass shows what was
+// found in Info.Details). On top of the VXLAN path's tables and rules:
+//   - VRF n gets a VRF device bgv-vrf<n> bound to its table T; the VRF's
+//     label pops into it ("ip -f mpls route add <VNI> dev bgv-vrf<n>"), so
+//     the packet is looked up in T;
+//   - a receiving port's label pops and delivers to the port's address
+//     ("ip -f mpls route add <label> via inet <port IP> dev <port>"), the
+//     MPLS counterpart of the port's label table;
+//   - remote IPv4 prefixes whose next hop offers MPLS push the label
+//     toward the remote PE on mpls_interface (default: the device with
+//     the local address): "encap mpls <label> via <PE> dev <mpls_if>",
+//     several next hops as one multipath route (ECMP), MPLS and VXLAN
+//     hops side by side when remote PEs differ;
+//   - net.mpls.platform_labels = 2^20-1, conf.<mpls_if>.input and
+//     conf.lo.input = 1.
+//
+// Ports are not enslaved to the VRF device, unlike bagpipe's driver: the
+// policy rules of the VXLAN path already send what a port emits into T,
+// and a port can belong to several VRFs (to-port in one, from-port in
+// another) or to an EVPN bridge stitched to a VRF, which one master device
+// cannot express. The VRF device serves only as the target of the VRF's
+// label. MPLS routes carry protocol 220 like the rest, so the same
+// read-diff-patch Apply, adoption and adopt_grace hold for them; a driver
+// that runs over VXLAN on a kernel with MPLS removes what an MPLS run
+// left. The kernels we test on have no MPLS and no VRF devices: this path
+// is tested at the level of the requests it makes (a fake of the kernel
+// seam) and of the dumps it parses, not with traffic.
+//
+// UDP ports: EVPN's per-VNI VXLAN devices use 4789 (vxlan_port), IP VPN's
+// flow-based device 4790 (ipvpn_vxlan_port). The kernel lets a flow-based
+// device and per-VNI devices share no UDP port (EADDRINUSE), and one
+// flow-based device for both would need all EVIs in one VLAN-aware bridge
+// (vlan_tunnel), which EVIs with their own bridge (linuxbr) cannot be; so
+// IP VPN has its own port by default, the same on every node, and a node
+// runs both VPN types out of the box. Peers that send IP VPN VXLAN to 4789
+// (other implementations) need ipvpn_vxlan_port = 4789 on nodes that run
+// no EVPN.
+//
 // Limits: IPv4 VTEPs; IPv6 prefixes are routed (through link-local
 // gateways fe80::b6:<VTEP>) but get no neighbour-discovery proxy; rules and
 // routes need rp_filter off or loose (the driver turns it off on its
-// devices and ports, but net.ipv4.conf.all.rp_filter=1 wins); a flow-based
-// device cannot share a UDP port with per-VNI ones, so a node that serves
-// EVPN and IP VPN with this driver needs ipvpn_vxlan_port set to another
-// port on every node; the "local" table comes before ours, so a VM can
-// still reach the addresses of the node itself.
+// devices and ports, but net.ipv4.conf.all.rp_filter=1 wins); the "local"
+// table comes before ours, so a VM can still reach the addresses of the
+// node itself. MPLS: one label (no transport LSP), so remote PEs must be
+// reachable on mpls_interface; IPv6 prefixes and ports without an address
+// get no MPLS routes; when one driver serves EVPN too, Info's MPLS also
+// applies to EVPN routes, whose traffic still goes over VXLAN.
+//
+// Options (the [DATAPLANE_DRIVER_*] section): local_address, vxlan_port,
+// ipvpn_vxlan_port, ipvpn_encap, mpls_interface, table_base,
+// rule_priority, adopt_grace, netns.
 package linux
