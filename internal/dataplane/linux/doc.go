@@ -47,12 +47,14 @@
 //     route for the gateway address, so the node answers ARP for the
 //     gateway and for every remote address of the VRF with the port's MAC.
 //
-// IP VPN over MPLS, where the kernel has it: at start the driver loads
-// mpls_router, mpls_iptunnel and vrf (modprobe, as bagpipe does) and probes
+// IP VPN over MPLS, where the kernel has it: at start the driver probes
 // the namespace: /proc/sys/net/mpls/platform_labels, a throw-away VRF
 // device (bgv-probe) and a throw-away label-pushing route, each removed
-// again. ipvpn_encap = auto (the default) uses MPLS when all three work,
-// mpls refuses to start naming what is missing, vxlan never uses it. Info
+// again. ipvpn_encap = auto (the default) uses MPLS when all three work
+// with the kernel as it is (mpls_router loaded: an operator's choice);
+// mpls first loads mpls_router, mpls_iptunnel and vrf (modprobe, as
+// bagpipe does) and refuses to start naming what is still missing; vxlan
+// never uses MPLS. Info
 // then offers MPLS first and VXLAN (and the looking glass shows what was
 // found in Info.Details). On top of the VXLAN path's tables and rules:
 //   - VRF n gets a VRF device bgv-vrf<n> bound to its table T; the VRF's

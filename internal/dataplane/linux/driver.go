@@ -209,7 +209,10 @@ func New(o Options) (*Driver, error) {
 		adoptUntil: time.Now().Add(o.AdoptGrace),
 	}
 	d.k = &netlinkKernel{Handle: h, raw: d.raw, d: d}
-	if o.IPVPNEncap != "vxlan" {
+	if o.IPVPNEncap == "mpls" {
+		// Asked for: load what it needs, as bagpipe's driver does. auto
+		// takes the kernel as it is, so a host does not turn to MPLS
+		// (which needs PEs reachable on mpls_interface) by itself.
 		loadModules()
 	}
 	d.caps = d.probe()
