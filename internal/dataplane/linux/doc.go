@@ -54,9 +54,9 @@
 // with the kernel as it is (mpls_router loaded: an operator's choice);
 // mpls first loads mpls_router, mpls_iptunnel and vrf (modprobe, as
 // bagpipe does) and refuses to start naming what is still missing; vxlan
-// never uses MPLS. Info
-// then offers MPLS first and VXLAN (and the looking glass shows what was
-// found in Info.Details). On top of the VXLAN path's tables and rules:
+// never uses MPLS. Info then offers MPLS first and VXLAN, and its Details
+// say what was found and chosen. On top of the VXLAN path's tables and
+// rules:
 //   - VRF n gets a VRF device bgv-vrf<n> bound to its table T; the VRF's
 //     label pops into it ("ip -f mpls route add <VNI> dev bgv-vrf<n>"), so
 //     the packet is looked up in T;
