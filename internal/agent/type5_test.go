@@ -156,7 +156,7 @@ func TestEVPNType5FollowsEveryExport(t *testing.T) {
 // Received type 5 routes reach the VRF and its dataplane with their next
 // hop, the label field as VNI, VXLAN and the Router's MAC; gateway IP
 // routes, VNI 0 routes, and VXLAN routes on an MPLS-only dataplane are
-// refused with their reason.
+// refused with their reason; readvertise leaks them as VPN routes.
 func TestEVPNType5Receive(t *testing.T) {
 	ctx := context.Background()
 	vxlan, _ := dataplane.New("dummy", map[string]string{dataplane.OptVPNType: "evpn", "record": "true"})
@@ -226,8 +226,24 @@ func TestEVPNType5Receive(t *testing.T) {
 		t.Errorf("MPLS-only dataplane got type 5 routes: %v", got)
 	}
 
+	// A VRF of B leaking the type 5 route readvertises it as a VPNv4
+	// route (not as a route of no EVPN type).
+	leak := ipvpnAttach("vrf-leak", "52:54:00:00:00:07", "10.70.0.7/24", "tap-l", rts("64512:71"), rts("64512:72"))
+	leak.Readvertise = &Readvertise{FromRTs: rts("64512:50"), ToRTs: rts("64512:70")}
+	if err := b.m.Attach(ctx, leak); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.m.Attach(ctx, ipvpnAttach("vrf-70", "52:54:00:00:00:08", "10.71.0.8/24", "tap-70", rts("64512:70"), rts("64512:73"))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the leaked route at A", func() bool { _, ok := received(a, speaker.VPNv4)["10.50.0.0/24"]; return ok })
+	if got := received(a, speaker.VPNv4)["10.50.0.0/24"]; got.NextHop != b.addr || !cmp.Equal(got.RTs, rts("64512:70"), cmpAddr) {
+		t.Errorf("leaked route at A: next hop %s, RTs %v; want %s, [64512:70]", got.NextHop, got.RTs, b.addr)
+	}
+
 	if err := a.sp.Withdraw(good); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "withdrawal in B's VRF dataplane", func() bool { return len(vrfRoutes(b.ipvpn, "vrf-b")["10.50.0.0/24"]) == 0 })
+	waitFor(t, "withdrawal of the leaked route at A", func() bool { _, ok := received(a, speaker.VPNv4)["10.50.0.0/24"]; return !ok })
 }
