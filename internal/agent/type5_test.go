@@ -97,6 +97,35 @@ func TestEVPNType5FollowsEveryExport(t *testing.T) {
 		t.Errorf("subnet type 5 RD = %s, want the endpoint RD of its VPN route", rd)
 	}
 
+	// Leaked routes carry the label of the VRF's first port: a detach of
+	// that port moves them to the next one's (its label is released).
+	leak2 := ipvpnAttach("vrf-leak", "52:54:00:00:00:03", "10.7.0.3/24", "tap-l2", rts("64512:3"), rts("64512:4"))
+	leak2.Readvertise = leak.Readvertise
+	if err := a.m.Attach(ctx, leak2); err != nil {
+		t.Fatal(err)
+	}
+	portLabel := func(macS string) uint32 {
+		ports, _ := a.m.Ports("vrf-leak")
+		for _, p := range ports {
+			for _, ep := range p.Endpoints {
+				if ep.MACAddress == macS {
+					return ep.Label
+				}
+			}
+		}
+		return 0
+	}
+	l2 := portLabel("52:54:00:00:00:03")
+	waitFor(t, "leaked route with the new first port's label", func() bool { return received(b, speaker.VPNv4)["10.5.0.5/32"].Label == l2 })
+	if err := a.m.Detach(ctx, Detachment{VPNType: IPVPN, VPNInstanceID: "vrf-leak", MAC: leak2.MAC, IP: leak2.IP}); err != nil {
+		t.Fatal(err)
+	}
+	l1 := portLabel("52:54:00:00:00:07")
+	waitFor(t, "leaked route back on the remaining port's label", func() bool {
+		_, t5 := received(b, speaker.EVPN)["10.7.0.3/32"]
+		return received(b, speaker.VPNv4)["10.5.0.5/32"].Label == l1 && !t5
+	})
+
 	gone := func(what, prefix string) {
 		t.Helper()
 		waitFor(t, what, func() bool {
