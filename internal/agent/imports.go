@@ -203,6 +203,9 @@ func (m *Manager) refuse(inst *instance, r *speaker.Route) string {
 		switch {
 		case r.Family == speaker.VPNv4 || r.Family == speaker.VPNv6:
 		case r.Family == speaker.EVPN && r.EVPNType == speaker.EVPNIPPrefix:
+			if reason := refuseType5(r); reason != "" {
+				return reason
+			}
 		default:
 			return fmt.Sprintf("a %s route cannot be imported into an IP VPN", routeKind(r))
 		}

@@ -209,12 +209,16 @@ func (m *Manager) exports(inst *instance) map[string]speaker.Route {
 	if len(inst.endpoints) == 0 {
 		return out
 	}
-	put := func(r speaker.Route) { out[r.Key()] = r }
+	put := func(r speaker.Route) {
+		for _, r := range m.withType5(inst, []speaker.Route{r}) {
+			out[r.Key()] = r
+		}
+	}
 	if inst.typ == EVPN {
 		put(m.multicastRoute(inst))
 	}
 	for _, ep := range inst.endpoints {
-		for _, r := range m.endpointRoutes(inst, ep) {
+		if r, ok := m.endpointExport(inst, ep); ok {
 			put(r)
 		}
 	}
@@ -303,7 +307,7 @@ func (m *Manager) readvertised(inst *instance, put func(speaker.Route)) {
 	for _, e := range inst.entries {
 		for _, st := range e.best {
 			r := st.route()
-			if !r.Peer.IsValid() || !hasAny(r.RTs, rv.FromRTs) || hasAny(r.RTRecords, rv.ToRTs) {
+			if !r.Peer.IsValid() || !r.Prefix.IsValid() || !hasAny(r.RTs, rv.FromRTs) || hasAny(r.RTRecords, rv.ToRTs) {
 				continue
 			}
 			rec := slices.Clone(r.RTRecords)
@@ -312,8 +316,13 @@ func (m *Manager) readvertised(inst *instance, put func(speaker.Route)) {
 					rec = append(rec, rt)
 				}
 			}
+			// A received type 5 route is leaked as a VPN route too.
+			fam := speaker.VPNv4
+			if r.Prefix.Addr().Is6() {
+				fam = speaker.VPNv6
+			}
 			put(speaker.Route{
-				Family: r.Family, RD: inst.rd, Prefix: r.Prefix, Label: label, NextHop: m.cfg.NextHop,
+				Family: fam, RD: inst.rd, Prefix: r.Prefix, Label: label, NextHop: m.cfg.NextHop,
 				RTs: rv.ToRTs, RTRecords: rec, LocalPref: 100, Encaps: m.ipvpnEncaps(inst),
 			})
 			break

@@ -44,8 +44,11 @@ type Config struct {
 	// EnableRTC originates RT constraint routes for the import RTs.
 	EnableRTC bool
 	// RouterMAC is the Router's MAC extended community of our EVPN type 5
-	// routes; nil: 02:00 followed by the four bytes of LocalAddress.
+	// routes; nil: 02:b6 followed by the four bytes of NextHop (type5.go).
 	RouterMAC net.HardwareAddr
+	// EVPNType5 turns EVPN type 5 routes on for new IP VPN instances; an
+	// attach's advertise_evpn_type5 field overrides it.
+	EVPNType5 bool
 	// StrictVNI applies the documented VNI check to received routes.
 	StrictVNI bool
 	// Drivers for each VPN type; nil means a dummy one.
@@ -340,6 +343,10 @@ func (m *Manager) Detach(ctx context.Context, d Detachment) error {
 	var err error
 	if len(inst.endpoints) == 0 {
 		err = m.stopInstance(inst)
+	} else if inst.readvertise != nil {
+		// Readvertised routes carry the label of the first endpoint,
+		// which may be the one that went.
+		err = m.syncAdvertised(inst)
 	} else {
 		var wd []speaker.Route
 		for _, ep := range removed {
@@ -381,6 +388,7 @@ func (m *Manager) newInstance(a Attachment) (*instance, error) {
 		inst.name = fmt.Sprintf("EVI-%d", inst.number)
 	} else {
 		inst.name = fmt.Sprintf("VRF-%d", inst.number)
+		inst.evpnType5 = m.cfg.EVPNType5
 	}
 	label, err := m.labels.get(inst.name)
 	if err != nil {

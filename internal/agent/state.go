@@ -25,7 +25,11 @@ func (m *Manager) desiredState() (ipvpn, evpn dataplane.State) {
 					}
 					rt.Prefix = r.prefix
 					encap, _ := m.encapFor(IPVPN, r.family, r.encaps)
-					rt.NextHops = append(rt.NextHops, dataplane.NextHop{Address: r.nextHop, Label: r.label, Encap: encap, Local: !r.peer.IsValid()})
+					nh := dataplane.NextHop{Address: r.nextHop, Label: r.label, Encap: encap, Local: !r.peer.IsValid()}
+					if r.ext != nil && r.ext.routerMAC != "" {
+						nh.RouterMAC = dataplane.MAC(r.ext.routerMAC)
+					}
+					rt.NextHops = append(rt.NextHops, nh)
 				}
 				if rt.Prefix.IsValid() {
 					v.Routes = append(v.Routes, rt)

@@ -83,6 +83,8 @@ type RouteView struct {
 	LocalPref    uint32   `json:"local_pref,omitempty"`
 	Encaps       []string `json:"encapsulations,omitempty"`
 	PMSITunnel   string   `json:"pmsi_tunnel,omitempty"`
+	GatewayIP    string   `json:"gateway_ip,omitempty"`
+	RouterMAC    string   `json:"router_mac,omitempty"`
 	OriginatorID string   `json:"originator_id,omitempty"`
 	RTRecords    []string `json:"rt_records,omitempty"`
 	Source       string   `json:"source"`
@@ -124,6 +126,12 @@ func routeView(r *speaker.Route, localSource string) RouteView {
 	}
 	if r.PMSI != nil {
 		v.PMSITunnel = fmt.Sprintf("ingress-replication label %d endpoint %s", r.PMSI.Label, r.PMSI.Endpoint)
+	}
+	if r.GatewayIP.IsValid() {
+		v.GatewayIP = r.GatewayIP.String()
+	}
+	if len(r.RouterMAC) > 0 {
+		v.RouterMAC = r.RouterMAC.String()
 	}
 	if r.OriginatorID.IsValid() {
 		v.OriginatorID = r.OriginatorID.String()

@@ -94,6 +94,10 @@ type NextHop struct {
 	// Local: the prefix is one of our own ports (another VRF's export
 	// reaching this one inside the same agent).
 	Local bool `json:"local,omitempty"`
+	// RouterMAC is the inner destination MAC the remote VTEP expects with
+	// VXLAN (the Router's MAC of an EVPN type 5 route, RFC 9135 §8.1);
+	// nil when the route gave none.
+	RouterMAC MAC `json:"router_mac,omitempty"`
 }
 
 // EVI is an EVPN instance: a layer 2 segment stretched with VXLAN.

@@ -62,6 +62,8 @@ func Schema() *config.Schema {
 			Help: "linux driver: UDP port of EVPN VXLAN when both VPN types use this section's driver (default 4789)."},
 		config.Opt{Section: "DATAPLANE_DRIVER_IPVPN", Name: "ipvpn_vxlan_port", Type: config.Port,
 			Help: "linux driver: UDP port of IP VPN VXLAN (default 4789); a node serving EVPN and IP VPN needs it different from vxlan_port, on every node."},
+		config.Opt{Section: "DATAPLANE_DRIVER_IPVPN", Name: "advertise_evpn_type5", Type: config.Bool, Default: "false",
+			Help: "Also advertise every prefix of every IP VPN instance as an EVPN type 5 (RFC 9136 IP Prefix) route with the instance's VNI (or label), VXLAN encapsulation and our Router's MAC, for EVPN gateways and PEs; an attach's advertise_evpn_type5 field overrides it for its instance. Received type 5 routes are imported whatever this says, when the driver forwards VXLAN (linux; not dummy, which is MPLS-only as in bagpipe-bgp)."},
 		config.Opt{Section: "DATAPLANE_DRIVER_EVPN", Name: "dataplane_driver", Type: config.String, Default: "dummy",
 			Help: "EVPN dataplane driver: dummy or linux."},
 		config.Opt{Section: "DATAPLANE_DRIVER_EVPN", Name: "network_namespace", Type: config.String,
@@ -96,12 +98,14 @@ type Settings struct {
 	HoldTime        uint32
 	GracefulRestart uint32
 	StrictVNI       bool
-	RRClients       []netip.Prefix
-	APIAddr         string // host:port
-	IPVPNDriver     string
-	EVPNDriver      string
-	IPVPNNextHop    netip.Addr
-	EVPNNextHop     netip.Addr
+	// EVPNType5 turns EVPN type 5 routes on for every IP VPN instance.
+	EVPNType5    bool
+	RRClients    []netip.Prefix
+	APIAddr      string // host:port
+	IPVPNDriver  string
+	EVPNDriver   string
+	IPVPNNextHop netip.Addr
+	EVPNNextHop  netip.Addr
 	// IPVPNOptions and EVPNOptions are what each driver is built with.
 	IPVPNOptions, EVPNOptions map[string]string
 	// Feed configures the agent feed; FeedURL "" means none.
@@ -136,6 +140,7 @@ func fromValues(v *config.Values) (*Settings, error) {
 		HoldTime:        uint32(v.Int("BGP", "hold_time")),
 		GracefulRestart: uint32(v.Int("BGP", "graceful_restart_time")),
 		StrictVNI:       v.Bool("BGP", "strict_vni"),
+		EVPNType5:       v.Bool("DATAPLANE_DRIVER_IPVPN", "advertise_evpn_type5"),
 		APIAddr:         net.JoinHostPort(v.String("API", "host"), fmt.Sprint(v.Int("API", "port"))),
 		IPVPNDriver:     v.String("DATAPLANE_DRIVER_IPVPN", "dataplane_driver"),
 		EVPNDriver:      v.String("DATAPLANE_DRIVER_EVPN", "dataplane_driver"),
@@ -217,9 +222,10 @@ func fromValues(v *config.Values) (*Settings, error) {
 	s.Sections = map[string]map[string]string{
 		"BGP": {"local_address": s.LocalAddress.String(), "peers": strings.Join(v.List("BGP", "peers"), ","),
 			"my_as": fmt.Sprint(s.ASN), "enable_rtc": fmt.Sprint(s.EnableRTC), "bgp_port": fmt.Sprint(s.BGPPort)},
-		"API":                    {"host": v.String("API", "host"), "port": fmt.Sprint(v.Int("API", "port"))},
-		"DATAPLANE_DRIVER_IPVPN": {"dataplane_driver": s.IPVPNDriver, "dataplane_local_address": s.IPVPNNextHop.String()},
-		"DATAPLANE_DRIVER_EVPN":  {"dataplane_driver": s.EVPNDriver, "dataplane_local_address": s.EVPNNextHop.String()},
+		"API": {"host": v.String("API", "host"), "port": fmt.Sprint(v.Int("API", "port"))},
+		"DATAPLANE_DRIVER_IPVPN": {"dataplane_driver": s.IPVPNDriver, "dataplane_local_address": s.IPVPNNextHop.String(),
+			"advertise_evpn_type5": fmt.Sprint(s.EVPNType5)},
+		"DATAPLANE_DRIVER_EVPN": {"dataplane_driver": s.EVPNDriver, "dataplane_local_address": s.EVPNNextHop.String()},
 	}
 	return s, nil
 }

@@ -86,7 +86,7 @@ func Run(ctx context.Context, s *agentconf.Settings, o Options) error {
 	}
 	m, err := agent.New(agent.Config{
 		ASN: s.ASN, LocalAddress: s.LocalAddress, NextHop: s.IPVPNNextHop, EnableRTC: s.EnableRTC,
-		StrictVNI: s.StrictVNI, IPVPNDriver: ipvpn, EVPNDriver: evpn, Logger: log,
+		StrictVNI: s.StrictVNI, EVPNType5: s.EVPNType5, IPVPNDriver: ipvpn, EVPNDriver: evpn, Logger: log,
 	}, sp)
 	if err != nil {
 		return err
