@@ -360,7 +360,11 @@ func (m *Manager) Drivers() map[string]any {
 		for _, e := range info.Encaps {
 			encaps = append(encaps, speaker.Encap(e).String())
 		}
-		return map[string]any{"name": info.Name, "local_address": m.cfg.NextHop.String(), "supported_encaps": encaps, "ecmp": info.ECMP}
+		v := map[string]any{"name": info.Name, "local_address": m.cfg.NextHop.String(), "supported_encaps": encaps, "ecmp": info.ECMP}
+		if len(info.Details) > 0 {
+			v["details"] = info.Details
+		}
+		return v
 	}
 	return map[string]any{"ipvpn": d(m.cfg.IPVPNDriver), "evpn": d(m.cfg.EVPNDriver)}
 }

@@ -76,6 +76,28 @@ func TestLoadFeedAndPorts(t *testing.T) {
 	}
 }
 
+// ipvpn_encap and mpls_interface (bagpipe's option) reach the IP VPN
+// driver only; ipvpn_encap defaults to auto.
+func TestLoadMPLSOptions(t *testing.T) {
+	got, err := Load(write(t, labConf+"[DATAPLANE_DRIVER_IPVPN]\nipvpn_encap = mpls\nmpls_interface = eth1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.IPVPNOptions["ipvpn_encap"] != "mpls" || got.IPVPNOptions["mpls_interface"] != "eth1" {
+		t.Errorf("IP VPN driver options = %v, want ipvpn_encap mpls and mpls_interface eth1", got.IPVPNOptions)
+	}
+	if _, ok := got.EVPNOptions["ipvpn_encap"]; ok {
+		t.Errorf("EVPN driver options = %v, want no ipvpn_encap", got.EVPNOptions)
+	}
+	got, err = Load(write(t, labConf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.IPVPNOptions["ipvpn_encap"] != "auto" || got.IPVPNOptions["mpls_interface"] != "" {
+		t.Errorf("default IP VPN driver options = %v, want ipvpn_encap auto and no mpls_interface", got.IPVPNOptions)
+	}
+}
+
 // advertise_evpn_type5 turns type 5 on for every IP VPN instance without
 // the networking-bagpipe extension sending the field; off by default.
 func TestLoadEVPNType5(t *testing.T) {
