@@ -25,11 +25,14 @@ type replica struct {
 	url string
 }
 
-func newReplica(t testing.TB, dir string) *replica {
+func newReplica(t testing.TB, dir string) *replica { return newReplicaWith(t, dir, "") }
+
+// newReplicaWith adds feedOpts to the [agent_feed] section.
+func newReplicaWith(t testing.TB, dir, feedOpts string) *replica {
 	t.Helper()
 	conf := fmt.Sprintf("[DEFAULT]\ndata_dir = %s\n[service_providers]\nservice_provider = BGPVPN:BaGPipe:"+
 		"networking_bgpvpn.neutron.services.service_drivers.bagpipe.bagpipe_v2.BaGPipeBGPVPNDriver:default\n"+
-		"[agent_feed]\nshared_secret = s\nheartbeat_interval = 0.2\npoll_interval = 0.05\n", dir)
+		"[agent_feed]\nshared_secret = s\nheartbeat_interval = 0.2\npoll_interval = 0.05\n%s", dir, feedOpts)
 	v, err := server.Schema().Parse("test.conf", strings.NewReader(conf))
 	if err != nil {
 		t.Fatal(err)

@@ -103,30 +103,27 @@ func (h *Hub) flushLiveness(ctx context.Context) error {
 // (benchmarks report the rate).
 func (h *Hub) LivenessWrites() (txs, rows int64) { return h.livenessTxs.Load(), h.livenessRows.Load() }
 
-// Silent counts, among hosts, those whose agent has not been heard from
+// Silent lists, among hosts, those whose agent has not been heard from
 // for longer than DownTime: dead ones were heard from before, never ones
 // never were. During this replica's first DownTime every agent counts as
 // heard from at its start: none could report to a server that was down,
 // and a restart must not make them all look dead.
-func (h *Hub) Silent(tx store.Tx, hosts []string) (dead, never int, err error) {
-	if len(hosts) == 0 {
-		return 0, 0, nil
+func (h *Hub) Silent(tx store.Tx, hosts []string) (dead, never []string, err error) {
+	limit := h.now().Add(-h.downTime)
+	if len(hosts) == 0 || !h.started.Before(limit) {
+		return nil, nil, nil
 	}
 	seen, err := tx.AgentsSeen(hosts)
 	if err != nil {
-		return 0, 0, err
-	}
-	limit := h.now().Add(-h.downTime)
-	if !h.started.Before(limit) {
-		return 0, 0, nil // in the grace after start
+		return nil, nil, err
 	}
 	for _, host := range hosts {
 		s, ok := seen[host]
 		switch {
 		case !ok:
-			never++
+			never = append(never, host)
 		case s.At.Before(limit):
-			dead++
+			dead = append(dead, host)
 		}
 	}
 	return dead, never, nil

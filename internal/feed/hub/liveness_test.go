@@ -23,7 +23,7 @@ type clock struct {
 	t  time.Time
 }
 
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
 
 // livenessHub is a hub with a down time of 1s (so it flushes every
@@ -45,13 +45,15 @@ func seen(t *testing.T, st store.Store, hosts ...string) map[string]store.AgentS
 	return got
 }
 
+// silent counts the dead and never seen among hosts.
 func silent(t *testing.T, h *hub.Hub, st store.Store, hosts ...string) (dead, never int) {
 	t.Helper()
-	err := st.View(context.Background(), func(tx store.Tx) (err error) { dead, never, err = h.Silent(tx, hosts); return err })
+	var d, n []string
+	err := st.View(context.Background(), func(tx store.Tx) (err error) { d, n, err = h.Silent(tx, hosts); return err })
 	if err != nil {
 		t.Fatal(err)
 	}
-	return dead, never
+	return len(d), len(n)
 }
 
 // waitSeen waits until the database says host was seen at at.
