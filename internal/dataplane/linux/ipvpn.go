@@ -49,7 +49,9 @@ func planL3(s dataplane.State, o Options, ifindex map[string]int) (*l3Plan, []er
 	}
 	for _, v := range s.VRFs {
 		table := o.TableBase + v.Number
-		verr := func(err error) { errs = append(errs, fmt.Errorf("VRF %s: %w", v.ID, err)) }
+		verr := func(err error) {
+			errs = append(errs, &dataplane.InstanceError{Instance: v.ID, Err: fmt.Errorf("VRF %s: %w", v.ID, err)})
+		}
 		fams := vrfFamilies(v)
 		add := func(r *kroute) {
 			r.Table, r.Protocol = table, rtProto
