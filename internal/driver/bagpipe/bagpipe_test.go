@@ -23,6 +23,7 @@ import (
 type replica struct {
 	t   testing.TB
 	url string
+	srv *server.Server
 }
 
 func newReplica(t testing.TB, dir string) *replica { return newReplicaWith(t, dir, "") }
@@ -43,7 +44,7 @@ func newReplicaWith(t testing.TB, dir, feedOpts string) *replica {
 	}
 	hs := httptest.NewServer(srv.Handler)
 	t.Cleanup(func() { srv.Close(); hs.CloseClientConnections(); hs.Close() })
-	return &replica{t: t, url: hs.URL}
+	return &replica{t: t, url: hs.URL, srv: srv}
 }
 
 // do sends an API request as the admin; it fails the test unless the
