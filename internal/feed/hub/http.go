@@ -141,7 +141,7 @@ func (h *Hub) watch(w http.ResponseWriter, r *http.Request, host string) error {
 		// since the revision it has, of this database.
 		resumed = q.Get("epoch") == cur.Epoch && since >= revs[host] && since <= cur.Revision && since > 0
 		if !resumed {
-			atts, err = compute.Host(tx, host)
+			atts, err = compute.Host(h.reads.wrap(tx, cur), host)
 		}
 		return err
 	})
@@ -203,7 +203,7 @@ func (st *stream) check(r *http.Request, heartbeat bool) error {
 		}
 		changed = cur.Epoch != st.epoch || revs[st.host] > st.known
 		if changed {
-			atts, err = compute.Host(tx, st.host)
+			atts, err = compute.Host(st.h.reads.wrap(tx, cur), st.host)
 		}
 		return err
 	})

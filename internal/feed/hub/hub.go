@@ -65,6 +65,9 @@ type Hub struct {
 	livenessDone              chan struct{}
 	livenessTxs, livenessRows atomic.Int64
 
+	// reads shares the reads of the streams computing at one revision.
+	reads readCache
+
 	mu       sync.Mutex
 	watchers map[string]map[*watcher]struct{}
 	// seen is the feed revision up to which watchers have been woken;
