@@ -62,7 +62,9 @@ func planL3(s dataplane.State, o Options, ifindex map[string]int, mplsIf string)
 	}
 	for _, v := range s.VRFs {
 		table := o.TableBase + v.Number
-		verr := func(err error) { errs = append(errs, fmt.Errorf("VRF %s: %w", v.ID, err)) }
+		verr := func(err error) {
+			errs = append(errs, &dataplane.InstanceError{Instance: v.ID, Err: fmt.Errorf("VRF %s: %w", v.ID, err)})
+		}
 		if !validVRFNumber(v.Number) {
 			verr(fmt.Errorf("number %d out of range 0..%d", v.Number, maxVRFNumber))
 			continue

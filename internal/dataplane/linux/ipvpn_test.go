@@ -1,6 +1,7 @@
 package linux
 
 import (
+	"errors"
 	"net/netip"
 	"slices"
 	"strings"
@@ -82,6 +83,10 @@ func TestPlanL3MissingPort(t *testing.T) {
 	_, errs := planL3(dataplane.State{VRFs: []dataplane.VRF{v}}, testOpts, map[string]int{l3Device: 3}, "")
 	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "gone") {
 		t.Errorf("planL3 errors = %v, want one naming the missing port", errs)
+	}
+	// The agent tells which VRF's associations failed.
+	if by, other := dataplane.SplitByInstance(errors.Join(errs...)); len(by["v"]) != 1 || len(other) != 0 {
+		t.Errorf("SplitByInstance(planL3 errors) = %v, %v; want the error on VRF v", by, other)
 	}
 }
 

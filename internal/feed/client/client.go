@@ -1,7 +1,8 @@
 // Package client is the agent's side of the feed: it watches one host's
 // desired attachments on bgpvpn-server, delivers each new state to the
 // agent, resumes from the last revision it heard after an error or a
-// server restart, and reports association status back.
+// server restart, reports association status back, and says it is alive
+// as often as the server asks while it watches.
 //
 // It never delivers a state older than one it delivered (revisions of the
 // same database only grow); a state of another database (a new epoch) is
@@ -166,6 +167,16 @@ func (c *Client) watch(ctx context.Context, apply func(feed.HostState)) (heard b
 	if err := statusError(res); err != nil {
 		return false, err
 	}
+	// Saying alive stops with this stream: an agent that cannot watch is
+	// not one the server should count on.
+	var aliveOnce sync.Once
+	var aliveDone chan struct{}
+	defer func() {
+		cancel()
+		if aliveDone != nil {
+			<-aliveDone
+		}
+	}()
 	sc := bufio.NewScanner(res.Body)
 	sc.Buffer(make([]byte, 0, 4<<10), 256<<20)
 	for sc.Scan() {
@@ -178,6 +189,12 @@ func (c *Client) watch(ctx context.Context, apply func(feed.HostState)) (heard b
 			stall = time.Duration(3 * m.HeartbeatSeconds * float64(time.Second))
 		}
 		timer.Reset(stall)
+		if m.AliveSeconds > 0 {
+			aliveOnce.Do(func() {
+				aliveDone = make(chan struct{})
+				go func() { defer close(aliveDone); c.sayAlive(ctx, time.Duration(m.AliveSeconds*float64(time.Second))) }()
+			})
+		}
 		if st, ok := c.accept(m); ok {
 			apply(st)
 		}
@@ -223,30 +240,57 @@ func (c *Client) accept(m feed.Message) (feed.HostState, bool) {
 	return feed.HostState{}, false
 }
 
+// sayAlive posts to the alive path every interval until ctx ends; a
+// failure is logged and the next tick tries again.
+func (c *Client) sayAlive(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		pctx, cancel := context.WithTimeout(ctx, every)
+		err := c.post(pctx, feed.AlivePath(c.cfg.Host), nil)
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			c.log.Warn("saying alive to the agent feed", "error", err)
+		}
+	}
+}
+
 // ReportStatus posts the status of the associations of the state applied.
 func (c *Client) ReportStatus(ctx context.Context, rep feed.StatusReport) error {
 	body, err := json.Marshal(rep)
 	if err != nil {
 		return err
 	}
+	if err := c.post(ctx, feed.StatusPath(c.cfg.Host), body); err != nil {
+		return fmt.Errorf("reporting status: %w", err)
+	}
+	return nil
+}
+
+// post sends body (JSON, or nothing) to path.
+func (c *Client) post(ctx context.Context, path string, body []byte) error {
 	u := *c.base
-	u.Path += feed.StatusPath(c.cfg.Host)
+	u.Path += path
 	u.RawPath = ""
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.cfg.Secret)
-	req.Header.Set("Content-Type", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	res, err := c.cfg.HTTPClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("reporting status: %w", err)
+		return err
 	}
 	defer res.Body.Close()
-	if err := statusError(res); err != nil {
-		return fmt.Errorf("reporting status: %w", err)
-	}
-	return nil
+	return statusError(res)
 }
 
 // statusError turns a refusal into an error with the server's reason.

@@ -310,3 +310,57 @@ func TestStaleRevisionIgnored(t *testing.T) {
 		t.Errorf("watch queries = %q, want %q", queries[:4], want)
 	}
 }
+
+// TestSaysAliveWhileWatching: the client posts to the alive path as often
+// as the stream's first message asks, and stops when its stream ends.
+func TestSaysAliveWhileWatching(t *testing.T) {
+	alive := make(chan string, 100)
+	endStream := make(chan struct{})
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPost && r.URL.Path == feed.AlivePath("h1"):
+			alive <- r.Header.Get("Authorization")
+			w.WriteHeader(http.StatusNoContent)
+		case r.Method == http.MethodGet && r.URL.Path == feed.WatchPath("h1"):
+			io.WriteString(w, `{"type":"state","host":"h1","epoch":"e","revision":1,"heartbeat_seconds":10,"alive_seconds":0.05}`+"\n")
+			w.(http.Flusher).Flush()
+			select {
+			case <-endStream:
+			case <-r.Context().Done():
+			}
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(hs.Close)
+	c, err := client.New(client.Config{URL: hs.URL, Host: "h1", Secret: secret, MinBackoff: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx, func(feed.HostState) {}) }()
+	t.Cleanup(func() { cancel(); <-done })
+	for range 3 {
+		select {
+		case auth := <-alive:
+			if auth != "Bearer "+secret {
+				t.Errorf("alive POST with Authorization %q, want the bearer secret", auth)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("fewer than 3 alive POSTs within 5s at alive_seconds 0.05")
+		}
+	}
+	// The stream ends and the client waits (an hour) to reconnect: an
+	// agent that does not watch does not say it is alive.
+	close(endStream)
+	time.Sleep(100 * time.Millisecond) // a POST in flight may still land
+	for len(alive) > 0 {
+		<-alive
+	}
+	select {
+	case <-alive:
+		t.Error("alive POSTs after the stream ended")
+	case <-time.After(300 * time.Millisecond):
+	}
+}

@@ -58,6 +58,8 @@ func TestErrors(t *testing.T) {
 		{"unknown path", "GET", feed.PathPrefix + "hosts/h1/other", "s", "", http.StatusNotFound},
 		{"no host", "GET", feed.PathPrefix + "hosts//watch", "s", "", http.StatusNotFound},
 		{"wrong method", "POST", feed.WatchPath("h1"), "s", "", http.StatusMethodNotAllowed},
+		{"alive without token", "POST", feed.AlivePath("h1"), "", "", http.StatusUnauthorized},
+		{"alive with GET", "GET", feed.AlivePath("h1"), "s", "", http.StatusMethodNotAllowed},
 		{"bad revision", "GET", feed.WatchPath("h1") + "?revision=x", "s", "", http.StatusBadRequest},
 		{"report not JSON", "POST", feed.StatusPath("h1"), "s", "{", http.StatusBadRequest},
 		{"report with BUILD", "POST", feed.StatusPath("h1"), "s", `{"epoch":"` + epoch + `","associations":[{"id":"a","status":"BUILD"}]}`, http.StatusBadRequest},
