@@ -44,7 +44,8 @@ type Config struct {
 	// EnableRTC originates RT constraint routes for the import RTs.
 	EnableRTC bool
 	// RouterMAC is the Router's MAC extended community of our EVPN type 5
-	// routes; nil: 02:b6 followed by the four bytes of NextHop (type5.go).
+	// routes; nil: the IP VPN driver's Info().RouterMAC, else 02:b6 and
+	// the four bytes of NextHop (routerMAC in type5.go).
 	RouterMAC net.HardwareAddr
 	// EVPNType5 turns EVPN type 5 routes on for new IP VPN instances; an
 	// attach's advertise_evpn_type5 field overrides it.

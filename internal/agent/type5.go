@@ -31,15 +31,22 @@ import (
 // resolve recursively, RFC 9136 §3.2) or a zero VNI are refused with the
 // reason.
 
-// routerMAC is the Router's MAC we advertise. By default it is the MAC the
-// linux driver gives its IP VPN VXLAN device (bgv-l3), 02:b6 followed by
-// the four bytes of our IPv4 next hop, the tunnel endpoint: a peer that
-// sends us traffic with that inner destination MAC reaches the device's
-// IP stack (another MAC would be dropped as PACKET_OTHERHOST). Stable
-// across restarts and distinct per VTEP.
+// routerMAC is the Router's MAC we advertise: Config.RouterMAC when set,
+// else the one the IP VPN dataplane publishes (the linux driver's is the
+// MAC of its VXLAN device bgv-l3: a peer that sends us traffic with that
+// inner destination MAC reaches the device's IP stack, another MAC would
+// be dropped as PACKET_OTHERHOST). A driver without one (dummy, on
+// control-plane-only nodes) gets 02:b6 followed by the four bytes of our
+// IPv4 next hop, the linux driver's convention, stable and distinct per
+// VTEP.
 func routerMAC(cfg Config) net.HardwareAddr {
 	if len(cfg.RouterMAC) == 6 {
 		return cfg.RouterMAC
+	}
+	if cfg.IPVPNDriver != nil {
+		if mac := cfg.IPVPNDriver.Info().RouterMAC; len(mac) == 6 {
+			return net.HardwareAddr(mac)
+		}
 	}
 	a := cfg.LocalAddress
 	if cfg.NextHop.Is4() {

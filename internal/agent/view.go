@@ -354,19 +354,22 @@ func (m *Manager) InstancesPerVNI() map[string]map[string]string {
 
 // Drivers describes the dataplane drivers.
 func (m *Manager) Drivers() map[string]any {
-	d := func(drv dataplane.Driver) map[string]any {
+	d := func(typ VPNType, drv dataplane.Driver) map[string]any {
 		info := drv.Info()
 		var encaps []string
-		for _, e := range info.Encaps {
+		for _, e := range info.EncapsFor(string(typ)) {
 			encaps = append(encaps, speaker.Encap(e).String())
 		}
 		v := map[string]any{"name": info.Name, "local_address": m.cfg.NextHop.String(), "supported_encaps": encaps, "ecmp": info.ECMP}
+		if len(info.RouterMAC) > 0 {
+			v["router_mac"] = info.RouterMAC.String()
+		}
 		if len(info.Details) > 0 {
 			v["details"] = info.Details
 		}
 		return v
 	}
-	return map[string]any{"ipvpn": d(m.cfg.IPVPNDriver), "evpn": d(m.cfg.EVPNDriver)}
+	return map[string]any{"ipvpn": d(IPVPN, m.cfg.IPVPNDriver), "evpn": d(EVPN, m.cfg.EVPNDriver)}
 }
 
 // StartTime is when the manager was created.

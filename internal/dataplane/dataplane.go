@@ -40,6 +40,11 @@ type Info struct {
 	// Encaps the driver can forward with, as BGP tunnel types (8 VXLAN,
 	// 10 MPLS); the agent advertises them and refuses others.
 	Encaps []uint16
+	// VPNTypeEncaps replaces Encaps for the VPN types it names ("ipvpn",
+	// "evpn"), for a driver that serves both and forwards them
+	// differently (the linux driver: IP VPN over MPLS or VXLAN, EVPN over
+	// VXLAN only). See EncapsFor.
+	VPNTypeEncaps map[string][]uint16
 	// ECMP: the driver can spread traffic over several equal best routes.
 	ECMP bool
 	// NoState: the driver forwards nothing and needs no state, so the
@@ -48,6 +53,11 @@ type Info struct {
 	// LocalAddress is the tunnel endpoint (our next hop), if the driver has
 	// its own.
 	LocalAddress netip.Addr
+	// RouterMAC is the inner destination MAC that remote VTEPs must use to
+	// send us IP VPN traffic over VXLAN (the Router's MAC of our EVPN type
+	// 5 routes, RFC 9135 §8.1), if the driver has one: the linux driver's
+	// is the MAC of its VXLAN device bgv-l3.
+	RouterMAC MAC
 	// Details are facts about the driver for the looking glass, e.g. the
 	// kernel features the linux driver found and the encapsulation it
 	// chose ("kernel_vrf_devices": "no: …").
@@ -186,3 +196,17 @@ func Names() []string {
 
 // Supports reports whether info lists encap.
 func (i Info) Supports(encap uint16) bool { return slices.Contains(i.Encaps, encap) }
+
+// EncapsFor is what the driver offers to instances of vpnType ("ipvpn",
+// "evpn"): VPNTypeEncaps[vpnType] when set, else Encaps.
+func (i Info) EncapsFor(vpnType string) []uint16 {
+	if e, ok := i.VPNTypeEncaps[vpnType]; ok {
+		return e
+	}
+	return i.Encaps
+}
+
+// SupportsFor reports whether EncapsFor(vpnType) lists encap.
+func (i Info) SupportsFor(vpnType string, encap uint16) bool {
+	return slices.Contains(i.EncapsFor(vpnType), encap)
+}

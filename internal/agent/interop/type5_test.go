@@ -90,13 +90,19 @@ func TestGoBGPType5(t *testing.T) {
 	if fmt.Sprint(dp.Routes) != wantDP {
 		t.Errorf("dataplane routes of vrf-t5 = %v, want %s", dp.Routes, wantDP)
 	}
-	// The kernel route: VXLAN with the route's VNI to its next hop.
+	// The kernel route: VXLAN with the route's VNI to its next hop, through
+	// the gateway that stands for (next hop, Router's MAC), whose
+	// neighbour entry gives the inner destination MAC gobgpd advertised.
+	const rmacGW = "fe80:b6:c000:232:0:aabb:cc00:60"
 	var kr string
 	waitFor(t, 10*time.Second, "the kernel route of 10.60.5.0/24", func() bool { kr = kernelRoute("10.60.5.0/24"); return kr != "" })
-	for _, w := range []string{"encap ip id 5060", "dst 192.0.2.50", "dev bgv-l3"} {
+	for _, w := range []string{"encap ip id 5060", "dst 192.0.2.50", "via inet6 " + rmacGW + " dev bgv-l3"} {
 		if !strings.Contains(kr, w) {
 			t.Errorf("kernel route %q lacks %q", kr, w)
 		}
+	}
+	if n := neighbours(); !strings.Contains(n, rmacGW+" lladdr aa:bb:cc:00:00:60 PERMANENT") {
+		t.Errorf("bgv-l3 neighbours lack %s at the Router's MAC aa:bb:cc:00:00:60:\n%s", rmacGW, n)
 	}
 
 	// The other RT is not imported; the gateway IP route is refused and
@@ -120,6 +126,12 @@ func TestGoBGPType5(t *testing.T) {
 	// Withdrawal reaches the VRF and the kernel.
 	t5("del", "10.60.5.0/24", "64512:5060")
 	waitFor(t, 10*time.Second, "withdrawal in the VRF and the kernel", func() bool {
-		return len(a.best("vrf-t5")["10.60.5.0/24"]) == 0 && kernelRoute("10.60.5.0/24") == ""
+		return len(a.best("vrf-t5")["10.60.5.0/24"]) == 0 && kernelRoute("10.60.5.0/24") == "" && !strings.Contains(neighbours(), rmacGW)
 	})
+}
+
+// neighbours lists the neighbour entries of bgv-l3 in t5NS.
+func neighbours() string {
+	out, _ := exec.Command("ip", "-n", t5NS, "neigh", "show", "dev", "bgv-l3").Output()
+	return string(out)
 }

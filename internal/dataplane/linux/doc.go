@@ -41,7 +41,19 @@
 //     default so that nothing leaks into the main table;
 //   - no ARP crosses the tunnel: the inner destination MAC is the remote
 //     bgv-l3's MAC, which every node derives from the VTEP address
-//     (02:b6:<IPv4>) and installs as a permanent neighbour of bgv-l3;
+//     (02:b6:<IPv4>) and installs as a permanent neighbour of bgv-l3 (the
+//     VTEP address as gateway, fe80::b6:<VTEP> in IPv6 routes); that MAC
+//     is Info's RouterMAC, which the agent advertises in its EVPN type 5
+//     routes;
+//   - a next hop with another router MAC (an EVPN type 5 route's Router's
+//     MAC: FRR and other EVPN gateways accept only their own, one per L3
+//     VNI) goes through a gateway of its own, fe80:b6:<VTEP>:0:<MAC>,
+//     whose permanent neighbour on bgv-l3 is that MAC: one per (VTEP,
+//     MAC) pair, computed from both so that a restart adopts it. IPv4
+//     routes reach it "via inet6" (RTA_VIA), so the driver turns IPv6 on
+//     for bgv-l3 when it has IPv6 gateways (addr_gen_mode none: no
+//     address, no solicitations). A router MAC that is no unicast address
+//     skips its next hop, with an error naming it;
 //   - a VM reaches the VPN through its usual gateway: ports that send
 //     have proxy_arp (with proxy_delay 0) and forwarding on, and T has a
 //     route for the gateway address, so the node answers ARP for the
@@ -54,8 +66,9 @@
 // with the kernel as it is (mpls_router loaded: an operator's choice);
 // mpls first loads mpls_router, mpls_iptunnel and vrf (modprobe, as
 // bagpipe does) and refuses to start naming what is still missing; vxlan
-// never uses MPLS. Info then offers MPLS first and VXLAN, and its Details
-// say what was found and chosen. On top of the VXLAN path's tables and
+// never uses MPLS. Info then offers IP VPNs MPLS first and VXLAN, EVPN
+// still VXLAN only (VPNTypeEncaps, for a driver serving both types), and
+// its Details say what was found and chosen. On top of the VXLAN path's tables and
 // rules:
 //   - VRF n gets a VRF device bgv-vrf<n> bound to its table T; the VRF's
 //     label pops into it ("ip -f mpls route add <VNI> dev bgv-vrf<n>"), so
@@ -100,8 +113,9 @@
 // table comes before ours, so a VM can still reach the addresses of the
 // node itself. MPLS: one label (no transport LSP), so remote PEs must be
 // reachable on mpls_interface; IPv6 prefixes and ports without an address
-// get no MPLS routes; when one driver serves EVPN too, Info's MPLS also
-// applies to EVPN routes, whose traffic still goes over VXLAN.
+// get no MPLS routes. Router MACs: IPv4 routes through IPv6 gateways need
+// kernel 5.2 or later and IPv6 in the kernel (not booted with
+// ipv6.disable=1; Apply then says it cannot turn IPv6 on for bgv-l3).
 //
 // Options (the [DATAPLANE_DRIVER_*] section): local_address, vxlan_port,
 // ipvpn_vxlan_port, ipvpn_encap, mpls_interface, table_base,

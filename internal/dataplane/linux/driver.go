@@ -154,6 +154,7 @@ type Driver struct {
 	// mplsIf is then the interface that carries it.
 	mpls   bool
 	mplsIf string
+	info   dataplane.Info
 
 	mu    sync.Mutex
 	state dataplane.State
@@ -220,6 +221,7 @@ func New(o Options) (*Driver, error) {
 		d.Close()
 		return nil, err
 	}
+	d.info = d.makeInfo()
 	d.log.Info("linux dataplane ready", "local_address", o.LocalAddress, "ipvpn_encap", d.encapName(), "mpls_interface", d.mplsIf,
 		"kernel_mpls_routing", yesNo(d.caps.mpls, d.caps.mplsWhy), "kernel_mpls_encap", yesNo(d.caps.mplsEncap, d.caps.mplsEncapWhy),
 		"kernel_vrf_devices", yesNo(d.caps.vrf, d.caps.vrfWhy))
@@ -285,10 +287,15 @@ func (d *Driver) encapName() string {
 	return "vxlan"
 }
 
-// Info: VXLAN, and MPLS first when the IP VPN path uses it (routes that
-// offer only VXLAN still go over VXLAN); ECMP through multipath routes.
-// Details say what the kernel has and what was chosen.
-func (d *Driver) Info() dataplane.Info {
+// Info: VXLAN, and for IP VPNs MPLS first when the IP VPN path uses it
+// (routes that offer only VXLAN still go over VXLAN), while EVPN stays
+// VXLAN only; ECMP through multipath routes; bgv-l3's MAC as router MAC.
+// Details say what the kernel has and what was chosen. It is computed once
+// (nothing it says changes after New), as the agent asks for the router MAC
+// with every EVPN type 5 route it builds; callers must not modify it.
+func (d *Driver) Info() dataplane.Info { return d.info }
+
+func (d *Driver) makeInfo() dataplane.Info {
 	encaps := []uint16{encapVXLAN}
 	if d.mpls {
 		encaps = []uint16{encapMPLS, encapVXLAN}
@@ -304,7 +311,10 @@ func (d *Driver) Info() dataplane.Info {
 	if d.mpls {
 		det["mpls_interface"] = d.mplsIf
 	}
-	return dataplane.Info{Name: "linux", Encaps: encaps, ECMP: true, LocalAddress: d.o.LocalAddress, Details: det}
+	return dataplane.Info{
+		Name: "linux", Encaps: encaps, VPNTypeEncaps: map[string][]uint16{"evpn": {encapVXLAN}}, ECMP: true,
+		LocalAddress: d.o.LocalAddress, RouterMAC: dataplane.MAC(routerMAC(d.o.LocalAddress)), Details: det,
+	}
 }
 
 // BGP tunnel types (RFC 9012) of VXLAN and MPLS.

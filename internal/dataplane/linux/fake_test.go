@@ -244,6 +244,7 @@ func newFakeDriver(k *fakeKernel, caps capabilities, o Options, adopt time.Durat
 	if err := d.chooseEncapWith(func(netip.Addr) (string, error) { return "eth0", nil }); err != nil {
 		return nil, err
 	}
+	d.info = d.makeInfo()
 	return d, nil
 }
 

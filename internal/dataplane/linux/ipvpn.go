@@ -29,6 +29,9 @@ type l3Plan struct {
 	rules   map[krule]bool
 	neigh   map[netip.Addr]net.HardwareAddr // on bgv-l3
 	sysctls []sysctl
+	// ipv6 are the settings IPv6 gateways need on bgv-l3, set before
+	// the neighbours and routes that use them.
+	ipv6 []sysctl
 	// fromPorts are the ports whose traffic we route (sysctls set).
 	fromPorts map[string]bool
 }
@@ -141,7 +144,11 @@ func planL3(s dataplane.State, o Options, ifindex map[string]int, mplsIf string)
 			}
 		}
 		for _, rt := range v.Routes {
-			if r := remoteRoute(rt, o, l3, mplsIdx, ifindex, local, p.neigh); r != nil {
+			r, err := remoteRoute(rt, o, l3, mplsIdx, ifindex, local, p.neigh)
+			if err != nil {
+				verr(err)
+			}
+			if r != nil {
 				add(r)
 			}
 		}
@@ -163,6 +170,15 @@ func planL3(s dataplane.State, o Options, ifindex map[string]int, mplsIf string)
 	}
 	if len(s.VRFs) > 0 {
 		p.sysctls = append(p.sysctls, sysctl{"ipv4/conf/" + l3Device + "/forwarding", "1"}, sysctl{"ipv4/conf/" + l3Device + "/rp_filter", "0"})
+	}
+	for gw := range p.neigh {
+		if gw.Is6() {
+			// IPv6 gateways (IPv6 prefixes, router MACs) need IPv6 on
+			// bgv-l3, without the link-local address, router
+			// solicitations and DAD that would come with it.
+			p.ipv6 = []sysctl{{"ipv6/conf/" + l3Device + "/addr_gen_mode", "1"}, {"ipv6/conf/" + l3Device + "/disable_ipv6", "0"}}
+			break
+		}
 	}
 	if len(s.VRFs) > 0 && mplsIf != "" {
 		// As bagpipe: every label usable, MPLS accepted from the
@@ -294,15 +310,18 @@ func portHost(port dataplane.Port) netip.Addr {
 // hops go through bgv-l3; MPLS ones, when mplsIdx is the MPLS interface,
 // push the label toward the remote PE on it (IPv4 prefixes: the kernel
 // wants an IPv4 route's gateway to be IPv4). It records the static
-// neighbours the VXLAN gateways need.
-func remoteRoute(rt dataplane.IPRoute, o Options, l3, mplsIdx int, ifindex map[string]int, local map[netip.Prefix]string, neigh map[netip.Addr]net.HardwareAddr) *kroute {
+// neighbours the VXLAN gateways need: one per (VTEP, router MAC), see
+// hopGateway. A next hop with a router MAC that is no unicast address is
+// skipped and reported.
+func remoteRoute(rt dataplane.IPRoute, o Options, l3, mplsIdx int, ifindex map[string]int, local map[netip.Prefix]string, neigh map[netip.Addr]net.HardwareAddr) (*kroute, error) {
 	f := family(rt.Prefix.Addr())
 	var hops []knexthop
+	var errs []error
 	for _, nh := range rt.NextHops {
 		if nh.Local {
 			if port, ok := local[rt.Prefix]; ok {
 				if idx, ok := ifindex[port]; ok {
-					return &kroute{Family: f, Dst: rt.Prefix, Type: unix.RTN_UNICAST, Scope: unix.RT_SCOPE_LINK, OIF: idx}
+					return &kroute{Family: f, Dst: rt.Prefix, Type: unix.RTN_UNICAST, Scope: unix.RT_SCOPE_LINK, OIF: idx}, nil
 				}
 			}
 			continue
@@ -317,11 +336,12 @@ func remoteRoute(rt dataplane.IPRoute, o Options, l3, mplsIdx int, ifindex map[s
 		if nh.Encap != encapVXLAN || !nh.Address.Is4() || nh.Label == 0 || nh.Label >= 1<<24 {
 			continue // nothing we can reach
 		}
-		gw := nh.Address
-		if f == unix.AF_INET6 {
-			gw = gateway6(nh.Address)
+		if err := checkRouterMAC(net.HardwareAddr(nh.RouterMAC)); err != nil {
+			errs = append(errs, fmt.Errorf("route %s: next hop %s skipped: %w", rt.Prefix, nh.Address, err))
+			continue
 		}
-		neigh[gw] = routerMAC(nh.Address)
+		gw, mac := hopGateway(nh.Address, net.HardwareAddr(nh.RouterMAC), f)
+		neigh[gw] = mac
 		h := knexthop{OIF: l3, Gw: gw, Onlink: true, Encap: &tunEncap{VNI: nh.Label, Dst: nh.Address, Src: o.LocalAddress}}
 		if !slices.ContainsFunc(hops, func(x knexthop) bool { return x.Gw == h.Gw && x.Encap.equal(h.Encap) }) {
 			hops = append(hops, h)
@@ -330,14 +350,14 @@ func remoteRoute(rt dataplane.IPRoute, o Options, l3, mplsIdx int, ifindex map[s
 	r := &kroute{Family: f, Dst: rt.Prefix.Masked(), Type: unix.RTN_UNICAST, Scope: unix.RT_SCOPE_UNIVERSE}
 	switch len(hops) {
 	case 0:
-		return nil
+		return nil, errors.Join(errs...)
 	case 1:
 		r.OIF, r.Gw, r.Onlink, r.Encap, r.Push = hops[0].OIF, hops[0].Gw, hops[0].Onlink, hops[0].Encap, hops[0].Push
 	default:
 		slices.SortFunc(hops, compareHop)
 		r.MultiPath = hops
 	}
-	return r
+	return r, errors.Join(errs...)
 }
 
 func vrfFamilies(v dataplane.VRF) []int {
@@ -418,6 +438,9 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 	// the rules that lead to them.
 	var haveNeigh []netlink.Neigh
 	if l3 != nil {
+		if err := d.k.SetSysctls(plan.ipv6); err != nil {
+			errs = append(errs, fmt.Errorf("IPv6 on %s, which IPv6 gateways (IPv6 prefixes, router MACs of EVPN type 5 routes) need: %w", l3Device, err))
+		}
 		for _, f := range []int{unix.AF_INET, unix.AF_INET6} {
 			ns, err := d.k.NeighList(l3.Attrs().Index, f)
 			if err != nil {

@@ -390,7 +390,7 @@ func (r *kroute) toNetlink() *netlink.Route {
 	nr.Dst = prefixNet(r.Dst)
 	if len(r.MultiPath) == 0 {
 		nr.LinkIndex = r.OIF
-		nr.Gw = addrIP(r.Gw)
+		nr.Gw, nr.Via = gateway(r.Family, r.Gw)
 		if r.Onlink {
 			nr.Flags = int(netlink.FLAG_ONLINK)
 		}
@@ -398,7 +398,8 @@ func (r *kroute) toNetlink() *netlink.Route {
 		return nr
 	}
 	for _, h := range r.MultiPath {
-		nh := &netlink.NexthopInfo{LinkIndex: h.OIF, Gw: addrIP(h.Gw)}
+		nh := &netlink.NexthopInfo{LinkIndex: h.OIF}
+		nh.Gw, nh.Via = gateway(r.Family, h.Gw)
 		if h.Onlink {
 			nh.Flags = int(netlink.FLAG_ONLINK)
 		}
@@ -406,6 +407,16 @@ func (r *kroute) toNetlink() *netlink.Route {
 		nr.MultiPath = append(nr.MultiPath, nh)
 	}
 	return nr
+}
+
+// gateway writes gw as RTA_GATEWAY, or as RTA_VIA when its family is not
+// the route's (an IPv4 route through an IPv6 gateway, see macGateway); a
+// nil interface otherwise, not a typed nil.
+func gateway(fam int, gw netip.Addr) (net.IP, netlink.Destination) {
+	if gw.IsValid() && family(gw) != fam {
+		return nil, &netlink.Via{AddrFamily: family(gw), Addr: addrIP(gw)}
+	}
+	return addrIP(gw), nil
 }
 
 // hopEncap is a next hop's lightweight tunnel: VXLAN metadata, an MPLS

@@ -1,0 +1,32 @@
+package dataplane
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestEncapsFor(t *testing.T) {
+	shared := Info{Encaps: []uint16{10, 8}, VPNTypeEncaps: map[string][]uint16{"evpn": {8}}}
+	plain := Info{Encaps: []uint16{10}}
+	for _, c := range []struct {
+		name    string
+		info    Info
+		vpnType string
+		want    []uint16
+	}{
+		{"type with its own list", shared, "evpn", []uint16{8}},
+		{"type without: Encaps", shared, "ipvpn", []uint16{10, 8}},
+		{"no per-type lists", plain, "evpn", []uint16{10}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := c.info.EncapsFor(c.vpnType); !slices.Equal(got, c.want) {
+				t.Errorf("EncapsFor(%q) = %v, want %v", c.vpnType, got, c.want)
+			}
+			for _, e := range []uint16{8, 10} {
+				if got, want := c.info.SupportsFor(c.vpnType, e), slices.Contains(c.want, e); got != want {
+					t.Errorf("SupportsFor(%q, %d) = %v, want %v", c.vpnType, e, got, want)
+				}
+			}
+		})
+	}
+}
