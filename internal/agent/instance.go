@@ -280,7 +280,7 @@ func (m *Manager) endpointExport(inst *instance, ep *endpoint) (speaker.Route, b
 // VXLAN only), VXLAN when the instance has a VNI.
 func (m *Manager) ipvpnEncaps(inst *instance) []speaker.Encap {
 	var out []speaker.Encap
-	for _, e := range m.cfg.IPVPNDriver.Info().Encaps {
+	for _, e := range m.cfg.IPVPNDriver.Info().EncapsFor(string(IPVPN)) {
 		if e == uint16(speaker.EncapMPLS) || e == uint16(speaker.EncapVXLAN) {
 			out = append(out, speaker.Encap(e))
 		}
