@@ -90,6 +90,8 @@ type Speaker struct {
 
 	mu    sync.Mutex
 	peers map[netip.Addr]*peerEntry
+
+	updErr *updateErrorCounts
 }
 
 type peerEntry struct {
@@ -112,7 +114,8 @@ func Start(ctx context.Context, cfg Config) (*Speaker, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	gobgpLog := log.With("component", "gobgp")
+	counts := new(updateErrorCounts)
+	gobgpLog := slog.New(countingHandler{log.Handler(), counts}).With("component", "gobgp")
 	log = log.With("component", "speaker")
 	lvl := cfg.LogLevel
 	if lvl == nil {
@@ -138,7 +141,7 @@ func Start(ctx context.Context, cfg Config) (*Speaker, error) {
 		return nil, fmt.Errorf("starting BGP: %w", err)
 	}
 	wctx, cancel := context.WithCancel(context.Background())
-	sp := &Speaker{cfg: cfg, s: bs, log: log, cancel: cancel, peers: map[netip.Addr]*peerEntry{}}
+	sp := &Speaker{cfg: cfg, s: bs, log: log, cancel: cancel, peers: map[netip.Addr]*peerEntry{}, updErr: counts}
 	if err := bs.WatchEvent(wctx, server.WatchEventMessageCallbacks{OnPeerUpdate: sp.onPeer}, server.WatchPeer()); err != nil {
 		cancel()
 		bs.Stop()
