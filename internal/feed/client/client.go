@@ -67,6 +67,8 @@ type Client struct {
 	revision int64
 	// delivered says whether a state was delivered in this epoch.
 	delivered bool
+	// stall is three of the server's heartbeats, as last announced.
+	stall time.Duration
 }
 
 // New checks cfg and builds a client.
@@ -137,7 +139,16 @@ func (c *Client) watch(ctx context.Context, apply func(feed.HostState)) (heard b
 	defer cancel()
 	stall := c.cfg.StallTimeout
 	if stall <= 0 {
-		stall = 20 * time.Second
+		// Three heartbeats of the last stream, so that a connection
+		// made during a network cut is given up as soon as a stream
+		// would be, instead of 20s (or the kernel's minutes-long SYN
+		// retries) later.
+		c.mu.Lock()
+		stall = c.stall
+		c.mu.Unlock()
+		if stall <= 0 {
+			stall = 20 * time.Second
+		}
 	}
 	var stalled atomic.Bool
 	timer := time.AfterFunc(stall, func() { stalled.Store(true); cancel() })
@@ -187,6 +198,9 @@ func (c *Client) watch(ctx context.Context, apply func(feed.HostState)) (heard b
 		heard = true
 		if m.HeartbeatSeconds > 0 && c.cfg.StallTimeout <= 0 {
 			stall = time.Duration(3 * m.HeartbeatSeconds * float64(time.Second))
+			c.mu.Lock()
+			c.stall = stall
+			c.mu.Unlock()
 		}
 		timer.Reset(stall)
 		if m.AliveSeconds > 0 {

@@ -364,3 +364,108 @@ func TestSaysAliveWhileWatching(t *testing.T) {
 	case <-time.After(300 * time.Millisecond):
 	}
 }
+
+// blackhole is a TCP proxy to a server that can silently stop carrying
+// bytes, as a network cut does: no FIN, no RST, connections stay open.
+type blackhole struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	cut    bool
+	conns  []net.Conn
+}
+
+func newBlackhole(t *testing.T, target string) *blackhole {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &blackhole{ln: ln, target: target}
+	t.Cleanup(func() {
+		ln.Close()
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		for _, c := range b.conns {
+			c.Close()
+		}
+	})
+	go b.serve()
+	return b
+}
+
+func (b *blackhole) url() string { return "http://" + b.ln.Addr().String() }
+
+func (b *blackhole) setCut(cut bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.cut = cut
+}
+
+func (b *blackhole) isCut() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.cut
+}
+
+func (b *blackhole) serve() {
+	for {
+		in, err := b.ln.Accept()
+		if err != nil {
+			return
+		}
+		out, err := net.Dial("tcp", b.target)
+		if err != nil {
+			in.Close()
+			continue
+		}
+		b.mu.Lock()
+		b.conns = append(b.conns, in, out)
+		b.mu.Unlock()
+		go b.pipe(in, out)
+		go b.pipe(out, in)
+	}
+}
+
+// pipe copies until the connection closes, dropping what it reads while
+// the cut lasts; a connection that saw the cut never carries bytes again
+// (its peer's TCP state is lost, as after a long cut).
+func (b *blackhole) pipe(from, to net.Conn) {
+	buf := make([]byte, 32<<10)
+	dead := false
+	for {
+		n, err := from.Read(buf)
+		if err != nil {
+			return
+		}
+		if b.isCut() {
+			dead = true
+		}
+		if !dead {
+			if _, err := to.Write(buf[:n]); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// A silent network cut: the stream stops carrying heartbeats without
+// closing. The client notices the stall, reconnects once the network is
+// back, and delivers what changed meanwhile.
+func TestReconnectAfterSilentCut(t *testing.T) {
+	s := start(t, t.TempDir(), "127.0.0.1:0")
+	w := populate(s)
+	bh := newBlackhole(t, s.hs.Listener.Addr().String())
+	wt := watch(t, bh.url(), secret)
+	first := wt.next(t)
+	if len(first.Attachments) != 0 {
+		t.Fatalf("first state has %d attachments, want 0", len(first.Attachments))
+	}
+	bh.setCut(true)
+	s.associate(w) // through the server directly, not the cut network
+	wt.none(t, time.Second)
+	bh.setCut(false)
+	st := wt.next(t)
+	if st.Revision <= first.Revision || len(st.Attachments) != 1 {
+		t.Errorf("after the cut: revision %d with %d attachments, want revision > %d with 1", st.Revision, len(st.Attachments), first.Revision)
+	}
+}
