@@ -159,24 +159,35 @@ func (tn *tenant) router(nets ...network) string {
 	return id
 }
 
+// deleteRouter deletes a router as tempest's delete_router does: its
+// interfaces first, then the router.
+func (tn *tenant) deleteRouter(id string, nets ...network) {
+	tn.t.Helper()
+	for _, n := range nets {
+		tn.do(false, "PUT", "/routers/"+id+"/remove_router_interface", obj{"subnet_id": n.subnet})
+	}
+	tn.delete(false, "/routers/"+id)
+}
+
 func (tn *tenant) delete(admin bool, path string) {
 	tn.t.Helper()
 	tn.do(admin, "DELETE", path, nil)
 }
 
-// status of an association ("ACTIVE", "BUILD"…).
-func (tn *tenant) status(path string) string {
+// status of an association ("ACTIVE", "BUILD"…) and its reason.
+func (tn *tenant) status(path string) (string, string) {
 	_, m, err := call(tn.project, "GET", path, nil)
 	if err != nil {
-		return err.Error()
+		return err.Error(), ""
 	}
 	for _, v := range m {
 		if a, ok := v.(obj); ok {
 			s, _ := a["status"].(string)
-			return s
+			r, _ := a["status_reason"].(string)
+			return s, r
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // active waits until an association ("network", "router", "port") is
@@ -184,8 +195,10 @@ func (tn *tenant) status(path string) string {
 func (tn *tenant) active(vpn, kind, id string) {
 	tn.t.Helper()
 	path := "/bgpvpn/bgpvpns/" + vpn + "/" + kind + "_associations/" + id
-	var st string
-	waitFor(tn.t, converge, kind+" association "+id+" ACTIVE", func() bool { st = tn.status(path); return st == "ACTIVE" })
+	var st, reason string
+	if err := poll(converge, kind+" association "+id+" ACTIVE", func() bool { st, reason = tn.status(path); return st == "ACTIVE" }); err != nil {
+		tn.t.Fatalf("%v: last status %s (%s)", err, st, reason)
+	}
 }
 
 // vm is a port bound to a compute node and a namespace behind its tap,

@@ -237,10 +237,11 @@ host = %[7]s
 `, n.addr, rootAddr, asn, bgpPort, serverURL, secret, n.name)
 }
 
-// start runs a daemon that dies with the test binary, its output in a log.
+// start runs a daemon that dies with the test binary, its output in a log
+// (appended to, so that a restarted daemon's log follows the first one's).
 func (l *labState) start(name string, argv ...string) error {
 	logf := filepath.Join(l.dir, name+".log")
-	f, err := os.Create(logf)
+	f, err := os.OpenFile(logf, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}
@@ -253,8 +254,42 @@ func (l *labState) start(name string, argv ...string) error {
 	}
 	p := &proc{name: name, cmd: cmd, log: logf, done: make(chan struct{})}
 	go func() { cmd.Wait(); f.Close(); close(p.done) }()
+	for i, old := range l.procs {
+		if old.name == name {
+			l.procs[i] = p
+			return nil
+		}
+	}
 	l.procs = append(l.procs, p)
 	return nil
+}
+
+// restart stops the daemon called name with sig (SIGTERM: a clean stop;
+// SIGKILL: a crash), waits until it is gone, and starts it again with the
+// same command line. Only tests that do not run in parallel call it.
+func (l *labState) restart(name string, sig syscall.Signal) error {
+	var p *proc
+	for _, q := range l.procs {
+		if q.name == name {
+			p = q
+		}
+	}
+	if p == nil {
+		return errors.New("no daemon called " + name)
+	}
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		return fmt.Errorf("signalling %s: %w", name, err)
+	}
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		return fmt.Errorf("%s still runs 10 s after %v", name, sig)
+	}
+	if f, err := os.OpenFile(p.log, os.O_WRONLY|os.O_APPEND, 0); err == nil {
+		fmt.Fprintf(f, "--- e2e: %s stopped by %v, started again\n", name, sig)
+		f.Close()
+	}
+	return l.start(name, p.cmd.Args...)
 }
 
 func (l *labState) stopAll() {
