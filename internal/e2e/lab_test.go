@@ -143,6 +143,8 @@ func up() (*labState, error) {
 			"ip -n "+n.ns+" link set ul0 up",
 			"ip -n "+underlayNS+" link set "+n.ns+" master br0 up",
 			"ip netns exec "+n.ns+" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0",
+			// The taps' IPv6 link-local addresses usable at once.
+			"ip netns exec "+n.ns+" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0",
 		)
 	}
 	for _, c := range cmds {
