@@ -23,6 +23,7 @@ const (
 	serverURL  = "http://" + rootAddr + ":9696"
 	bgpPort    = 1179 // not 179: the machine may run a BGP daemon of its own
 	secret     = "e2e-shared-secret"
+	adoptGrace = 10 // seconds, see agentConf
 	asn        = 64512
 )
 
@@ -44,6 +45,9 @@ var lab *labState
 type labState struct {
 	dir, bin string
 	procs    []*proc
+	// agentsUp is when the compute nodes' agents started: their adoption
+	// grace ends adoptGrace later.
+	agentsUp time.Time
 }
 
 type proc struct {
@@ -168,7 +172,12 @@ service_provider = BGPVPN:BaGPipe:bagpipe:default
 shared_secret = %s
 heartbeat_interval = 1
 `, secret))
-	rrConf := conf("rr.conf", fmt.Sprintf("[BGP]\nlocal_address = %s\nmy_as = %d\nbgp_port = %d\nroute_reflector_clients = 198.18.90.0/24\n", rootAddr, asn, bgpPort))
+	// The compute nodes are configured peers of the reflector, so that it
+	// is a graceful restart helper for them (a restarting agent's routes
+	// stay); any other speaker of the underlay (the PE) is a dynamic
+	// client.
+	rrConf := conf("rr.conf", fmt.Sprintf("[BGP]\nlocal_address = %s\nmy_as = %d\nbgp_port = %d\npeers = %s, %s\nroute_reflector_clients = 198.18.90.0/24\n",
+		rootAddr, asn, bgpPort, computes[0].addr, computes[1].addr))
 	var agentConfs []string
 	for _, n := range computes {
 		agentConfs = append(agentConfs, conf(n.ns+".conf", agentConf(n)))
@@ -182,6 +191,7 @@ heartbeat_interval = 1
 	if err := l.start("reflector", l.bin+"/bgpvpn-agent", "--route-reflector", "--config-file", rrConf); err != nil {
 		return l, err
 	}
+	l.agentsUp = time.Now()
 	for i, n := range computes {
 		if err := l.start("agent-"+n.name, "ip", "netns", "exec", n.ns, l.bin+"/bgpvpn-agent", "--config-file", agentConfs[i], "--log-level", "debug"); err != nil {
 			return l, err
@@ -209,8 +219,10 @@ heartbeat_interval = 1
 
 // agentConf is a compute node's bgp.conf: BGP to the reflector over the
 // underlay, the linux dataplane (IP VPN VXLAN on 4790 so that EVPN can
-// keep 4789), and the agent feed. Nothing to adopt in a fresh namespace,
-// so no adoption grace: removals take effect at once.
+// keep 4789), and the agent feed. A restarted agent (TestAgentRestart)
+// adopts what the previous process left: for adopt_grace after it starts
+// it only adds, which delays the cuts of a test that runs meanwhile but
+// never reaches past converge.
 func agentConf(n node) string {
 	return fmt.Sprintf(`[BGP]
 local_address = %[1]s
@@ -226,17 +238,17 @@ port = 8082
 [DATAPLANE_DRIVER_IPVPN]
 dataplane_driver = linux
 ipvpn_vxlan_port = 4790
-adopt_grace = 0
+adopt_grace = %[8]d
 
 [DATAPLANE_DRIVER_EVPN]
 dataplane_driver = linux
-adopt_grace = 0
+adopt_grace = %[8]d
 
 [AGENT_FEED]
 server_url = %[5]s
 shared_secret = %[6]s
 host = %[7]s
-`, n.addr, rootAddr, asn, bgpPort, serverURL, secret, n.name)
+`, n.addr, rootAddr, asn, bgpPort, serverURL, secret, n.name, adoptGrace)
 }
 
 // start runs a daemon that dies with the test binary, its output in a log
