@@ -26,7 +26,10 @@ import (
 // drop the odd packet.
 const maxLost = 5
 
-// flood is a `ping -i 0.01` from a VM, running until stop.
+// flood is a `ping -i 0.01` from a VM, running until stop. What it counts
+// as lost is what got no answer: an echo request held in a queue while a
+// neighbour was resolved, and answered late, is not lost; one the
+// dataplane dropped (no route, a flushed VRF, a port gone) is.
 type flood struct {
 	cmd *exec.Cmd
 	out bytes.Buffer
