@@ -171,6 +171,15 @@ func (tn *tenant) router(nets ...network) string {
 	return id
 }
 
+// bindRouter binds the router's interface ports to a host, as Neutron
+// does with the ports of a router an L3 agent on that host serves.
+func (tn *tenant) bindRouter(id string, host node) {
+	tn.t.Helper()
+	for _, p := range tn.do(true, "GET", "/ports?device_id="+id, nil)["ports"].([]any) {
+		tn.do(true, "PUT", "/ports/"+p.(obj)["id"].(string), obj{"port": obj{"binding:host_id": host.name}})
+	}
+}
+
 // deleteRouter deletes a router as tempest's delete_router does: its
 // interfaces first, then the router.
 func (tn *tenant) deleteRouter(id string, nets ...network) {

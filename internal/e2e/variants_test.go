@@ -46,14 +46,25 @@ func (v *variantLab) check(from, to *vm) {
 	hasRoute(v.t, h1, "ipvpn_"+v.a.id, host32(v.vm2.ip), h2.addr)
 }
 
-// Variant 2: VMs, a router on B, then the associations.
+// Variant 2: VMs, a router on B, then the associations. B's router is
+// served on compute-2, as an L3 agent there would: its interface port,
+// bound to compute-2 like VM2's, joins no VPN instance (it owns B's
+// gateway address, which no node advertises).
 func TestVariant2RouterBeforeAssociations(t *testing.T) {
 	v := newVariant(t, "10.113")
 	v.servers()
-	v.tn.router(v.b)
+	v.tn.bindRouter(v.tn.router(v.b), h2)
 	v.associate()
 	v.tn.router(v.a)
 	v.check(v.vm1, v.vm2)
+	var ports map[string]any
+	if !lgGet(h2, "/vpns/instances/ipvpn_"+v.b.id+"/ports", &ports) || len(ports) != 1 || ports[v.vm2.tap] == nil {
+		t.Errorf("ports of B's instance on compute-2 = %v, want %s (VM2's) alone", ports, v.vm2.tap)
+	}
+	gw := v.tn.do(false, "GET", "/subnets/"+v.b.subnet, nil)["subnet"].(obj)["gateway_ip"].(string)
+	if rs := best(h1, "ipvpn_"+v.a.id)[gw+"/32"]; len(rs) > 0 {
+		t.Errorf("compute-1 has a route to B's gateway %s: %+v", gw, rs)
+	}
 }
 
 // Variant 3: as 2, then B's router deleted: the associations stay realised
