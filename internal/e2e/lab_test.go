@@ -77,6 +77,9 @@ func TestMain(m *testing.M) {
 	}
 	if os.Getenv("BVE_KEEP") == "" {
 		down()
+		if l != nil && code == 0 {
+			os.RemoveAll(l.dir) // binaries, configs, logs: kept when a test failed
+		}
 	}
 	os.Exit(code)
 }
