@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -94,5 +95,34 @@ func TestDataplaneFailureOfNoInstance(t *testing.T) {
 	if rep := s.Reconcile(context.Background(), feed.HostState{Host: "h1", Epoch: "e", Revision: 3,
 		Attachments: []feed.Attachment{att("ipvpn_n1", "p1", "a1")}}); rep.Associations[0].Status != feed.Active {
 		t.Errorf("status once the dataplane applies = %+v, want ACTIVE", rep.Associations)
+	}
+}
+
+// TestStatusFollowsUnchangedHost: a change that moves a host's revision
+// without changing its attachments (a port bound to the host in a network
+// no BGPVPN has) must not leave the host's associations in BUILD: the
+// feed says the host's state is still current at the new revision, and
+// the agent reports again at it.
+func TestStatusFollowsUnchangedHost(t *testing.T) {
+	s := startServer(t, t.TempDir(), "127.0.0.1:0")
+	w := populate(s)
+	h1, h2 := newManager(t), newManager(t)
+	follow(t, s.url, "h1", h1)
+	follow(t, s.url, "h2", h2)
+	a1 := s.create("/bgpvpn/bgpvpns/"+w.vpn+"/network_associations", "network_association", `{"network_id": "`+w.network+`"}`)
+	status := func() string {
+		return s.call("GET", "/bgpvpn/bgpvpns/"+w.vpn+"/network_associations/"+a1, "")["network_association"].(map[string]any)["status"].(string)
+	}
+	waitFor(t, "the association ACTIVE", func() bool { return status() == "ACTIVE" })
+
+	other := s.create("/networks", "network", `{"name": "unassociated"}`)
+	s.create("/subnets", "subnet", `{"network_id": "`+other+`", "ip_version": 4, "cidr": "10.9.0.0/24"}`)
+	s.create("/ports", "port", `{"network_id": "`+other+`", "binding:host_id": "h1", "device_owner": "compute:nova"}`)
+	waitFor(t, "the association ACTIVE after h1's revision moved", func() bool { return status() == "ACTIVE" })
+	// And it stays so: BUILD right after the port, then ACTIVE, is fine;
+	// BUILD for good is the bug.
+	time.Sleep(500 * time.Millisecond)
+	if got := status(); got != "ACTIVE" {
+		t.Errorf("status %s after h1's revision moved without changing its attachments, want ACTIVE", got)
 	}
 }

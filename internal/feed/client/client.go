@@ -67,6 +67,8 @@ type Client struct {
 	revision int64
 	// delivered says whether a state was delivered in this epoch.
 	delivered bool
+	// last is the state delivered last.
+	last feed.HostState
 	// stall is three of the server's heartbeats, as last announced.
 	stall time.Duration
 }
@@ -103,8 +105,9 @@ func (c *Client) Position() (epoch string, revision int64) {
 	return c.epoch, c.revision
 }
 
-// Run watches until ctx ends, calling apply with every new desired state,
-// in order, from Run's goroutine: apply should hand the state over and
+// Run watches until ctx ends, calling apply with every new desired state
+// (and with the last one again, at a newer revision, when the server says
+// it is still current there), in order, from Run's goroutine: apply should hand the state over and
 // return (a slow apply delays reading the stream, not correctness). Run
 // returns ctx's error, or ErrUnauthorized (wrapped) when the server
 // refuses the secret: retrying would not help.
@@ -236,7 +239,8 @@ func (c *Client) accept(m feed.Message) (feed.HostState, bool) {
 			return feed.HostState{}, false // a heartbeat of another epoch promises nothing
 		}
 		c.epoch, c.revision, c.delivered = m.Epoch, m.Revision, true
-		return m.HostState(), true
+		c.last = m.HostState()
+		return c.last, true
 	}
 	switch m.Type {
 	case feed.State:
@@ -245,10 +249,17 @@ func (c *Client) accept(m feed.Message) (feed.HostState, bool) {
 			return feed.HostState{}, false
 		}
 		c.revision, c.delivered = m.Revision, true
-		return m.HostState(), true
+		c.last = m.HostState()
+		return c.last, true
 	case feed.Heartbeat:
+		// A heartbeat at a newer revision says the state delivered last
+		// is still current there (the host's revision moved, its
+		// attachments did not): deliver it again at that revision, so
+		// that status reports catch up with the host's revision.
 		if c.delivered && m.Revision > c.revision {
 			c.revision = m.Revision
+			c.last.Revision = m.Revision
+			return c.last, true
 		}
 	}
 	return feed.HostState{}, false
