@@ -70,7 +70,10 @@ func Run(ctx context.Context, s *agentconf.Settings, o Options) error {
 	if err != nil {
 		return err
 	}
-	defer sp.Stop()
+	// A stop is taken for a restart: peers that do graceful restart keep
+	// our routes (stale) until we are back, as the dataplane keeps
+	// forwarding (adopt_grace), so a restart interrupts no traffic.
+	defer sp.StopGraceful()
 
 	ipvpn, err := dataplane.New(s.IPVPNDriver, withType(s.IPVPNOptions, "ipvpn"))
 	if err != nil {
@@ -197,7 +200,7 @@ func RunReflector(ctx context.Context, s *agentconf.Settings, o Options) error {
 	if err != nil {
 		return err
 	}
-	defer sp.Stop()
+	defer sp.StopGraceful()
 	for _, p := range s.Peers {
 		if err := sp.AddPeer(ctx, o.peer(s, p)); err != nil {
 			return err
