@@ -1,9 +1,7 @@
 package hub_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -98,7 +96,7 @@ func TestLiveness(t *testing.T) {
 	}
 
 	// Watching counts as being heard from, and tells how often to say so.
-	m := firstMessage(t, url, "h1")
+	m := firstMessage(t, url, "h1", "")
 	if m.AliveSeconds <= 0 || m.AliveSeconds >= 1 {
 		t.Errorf("first message says alive_seconds = %v, want a fraction of the 1s down time", m.AliveSeconds)
 	}
@@ -130,22 +128,4 @@ func TestLiveness(t *testing.T) {
 	if txs, rows := b.LivenessWrites(); txs != 0 || rows != 0 {
 		t.Errorf("LivenessWrites of a replica no agent talked to = %d, %d; want 0, 0", txs, rows)
 	}
-}
-
-// firstMessage opens a watch and returns its first message.
-func firstMessage(t *testing.T, url, host string) feed.Message {
-	t.Helper()
-	res := request(t, "GET", url+feed.WatchPath(host), "s", "")
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("watch: %s", res.Status)
-	}
-	line, err := bufio.NewReader(res.Body).ReadBytes('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m feed.Message
-	if err := json.Unmarshal(line, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
 }
