@@ -143,7 +143,17 @@ func planL3(s dataplane.State, o Options, ifindex map[string]int, mplsIf string)
 				add(r)
 			}
 		}
+		stitched := stitchedSubnets(v)
+		for _, sn := range stitched {
+			// The EVI's subnet is the bridge's (see stitch.go).
+			if idx, ok := ifindex[sn.bridge]; ok {
+				add(&kroute{Family: family(sn.prefix.Addr()), Dst: sn.prefix, Type: unix.RTN_UNICAST, Scope: unix.RT_SCOPE_LINK, OIF: idx})
+			}
+		}
 		for _, rt := range v.Routes {
+			if inSubnets(rt.Prefix, stitched) {
+				continue // the EVI reaches it
+			}
 			r, err := remoteRoute(rt, o, l3, mplsIdx, ifindex, local, p.neigh)
 			if err != nil {
 				verr(err)
@@ -428,6 +438,8 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 	if d.mpls {
 		mplsIf = d.mplsIf
 	}
+	s, serrs := stitchEVIs(s)
+	errs = append(errs, serrs...)
 	plan, perrs := planL3(s, d.o, ifindex, mplsIf)
 	errs = append(errs, perrs...)
 	if err := ctx.Err(); err != nil {
