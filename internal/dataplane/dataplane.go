@@ -78,7 +78,7 @@ type Port struct {
 	// local_port.evpn.id); LinuxIf then names no device and the driver
 	// plugs the EVI's bridge instead.
 	EVI string `json:"evpn_instance,omitempty"`
-	MAC     MAC    `json:"mac_address"`
+	MAC MAC    `json:"mac_address"`
 	// IPs are the addresses of the port with the subnet length.
 	IPs       []netip.Prefix `json:"ip_addresses,omitempty"`
 	Direction string         `json:"direction"`
