@@ -3,7 +3,9 @@ package linux
 import (
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -84,5 +86,72 @@ func TestStitchUnknownEVI(t *testing.T) {
 	_, errs := stitchEVIs(s)
 	if len(errs) != 1 || errs[0].Error() != "VRF v: port 52:54:00:00:00:01 goes through EVI gone, which this driver does not serve" {
 		t.Errorf("stitchEVIs errors = %v, want one naming the EVI", errs)
+	}
+}
+
+// In a kernel: a VM whose port is in an EVI's bridge plugged into a VRF
+// finds its gateway at the bridge (proxy ARP) but no proxy for a remote
+// address of its own subnet (the EVI's business); once its port is
+// plugged into the VRF by itself, the gratuitous ARP of the Apply moves
+// its gateway to the port's MAC at once, without waiting for its ARP
+// entry to expire.
+func TestStitchedEVIInKernel(t *testing.T) {
+	needNetNS(t)
+	node, vmNS := newNS(t, "node"), newNS(t, "vm")
+	run(t, "ip", "-n", node, "addr", "add", "192.0.2.1/32", "dev", "lo")
+	veth(t, node, "tapg", vmNS, "eth0")
+	// A bridge takes the lowest MAC of its ports: with the highest one
+	// the tap never lends the bridge its MAC, which would hide the move.
+	run(t, "ip", "-n", node, "link", "set", "tapg", "address", "fe:ff:ff:ff:ff:fe")
+	run(t, "ip", "-n", vmNS, "link", "set", "eth0", "address", "52:54:00:00:00:0a")
+	run(t, "ip", "-n", vmNS, "addr", "add", "10.1.1.10/24", "dev", "eth0")
+	run(t, "ip", "-n", vmNS, "route", "add", "default", "via", "10.1.1.1")
+	d := newDriver(t, node, "192.0.2.1")
+
+	vmMAC := mustMAC("52:54:00:00:00:0a")
+	vrf := func(port dataplane.Port) dataplane.VRF {
+		return dataplane.VRF{ID: "v", Number: 1, VNI: 16, GatewayIP: addr("10.1.1.1"), Ports: []dataplane.Port{port},
+			Routes: []dataplane.IPRoute{
+				{Prefix: pfx("10.1.1.12/32"), NextHops: []dataplane.NextHop{{Address: addr("192.0.2.2"), Label: 20, Encap: encapVXLAN}}},
+				{Prefix: pfx("10.2.2.0/24"), NextHops: []dataplane.NextHop{{Address: addr("192.0.2.2"), Label: 21, Encap: encapVXLAN}}},
+			}}
+	}
+	apply(t, d, dataplane.State{
+		EVIs: []dataplane.EVI{{ID: "evi", Number: 2, VNI: 5000, Ports: []dataplane.Port{{LinuxIf: "tapg", MAC: vmMAC}}}},
+		VRFs: []dataplane.VRF{vrf(dataplane.Port{LinuxIf: "evpn:evi", EVI: "evi", MAC: vmMAC, IPs: []netip.Prefix{pfx("10.1.1.10/24")}, Direction: "both", Label: 17})},
+	})
+	neighbour := func(ip string) string {
+		out := run(t, "ip", "-n", vmNS, "neigh", "show", ip)
+		f := strings.Fields(out)
+		for i := range f {
+			if f[i] == "lladdr" && i+1 < len(f) {
+				return f[i+1]
+			}
+		}
+		return ""
+	}
+	linkMAC := func(name string) string {
+		out := run(t, "ip", "-n", node, "-br", "link", "show", name)
+		return strings.Fields(out)[2]
+	}
+	// What is sent to them goes nowhere (no remote node): only the ARP
+	// answers count.
+	_, _ = tryRun("ip", "netns", "exec", vmNS, "ping", "-c", "1", "-W", "1", "10.1.1.1")
+	_, _ = tryRun("ip", "netns", "exec", vmNS, "ping", "-c", "1", "-W", "1", "10.1.1.12")
+	if got, want := neighbour("10.1.1.1"), linkMAC("bgv-eb5000"); got != want {
+		t.Errorf("VM's gateway through the EVI is at %q, want the bridge's MAC %s", got, want)
+	}
+	if got := neighbour("10.1.1.12"); got != "" {
+		t.Errorf("VM's neighbour 10.1.1.12 (same subnet, remote) is at %s, want no proxy answer", got)
+	}
+
+	apply(t, d, dataplane.State{VRFs: []dataplane.VRF{vrf(dataplane.Port{LinuxIf: "tapg", MAC: vmMAC, IPs: []netip.Prefix{pfx("10.1.1.10/24")}, Direction: "both", Label: 17})}})
+	want := linkMAC("tapg")
+	deadline := time.Now().Add(2 * time.Second)
+	for neighbour("10.1.1.1") != want && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := neighbour("10.1.1.1"); got != want {
+		t.Errorf("VM's gateway once its port is in the VRF itself is at %s, want the port's MAC %s", got, want)
 	}
 }
