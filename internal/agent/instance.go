@@ -48,9 +48,12 @@ type epKey struct {
 }
 
 type endpoint struct {
-	mac             net.HardwareAddr
-	ip              netip.Prefix
-	linuxif         string
+	mac     net.HardwareAddr
+	ip      netip.Prefix
+	linuxif string
+	// evi is the EVI plugged into this VRF in the port's stead (the
+	// port is in the EVI's bridge), "" for a port plugged itself.
+	evi             string
 	rawPort         map[string]any
 	label           uint32
 	rd              speaker.RD // endpoint RD, for subnet routes
@@ -125,6 +128,7 @@ func (inst *instance) prepareEndpoint(m *Manager, a Attachment) (*endpoint, erro
 		mac:             a.MAC,
 		ip:              a.IP,
 		linuxif:         a.LocalPort.LinuxIf,
+		evi:             a.LocalPort.EVPNID,
 		rawPort:         a.LocalPort.Raw,
 		localPref:       a.LocalPref,
 		direction:       a.Direction,

@@ -341,6 +341,13 @@ func (m *Manager) Detach(ctx context.Context, d Detachment) error {
 	if len(removed) == 0 {
 		return fmt.Errorf("%w: %w", ErrNotFound, inputErr("mac_address", "no endpoint %s %s on port %s in VPN %s", d.MAC, addrOrAll(d.IP), d.LocalPort.LinuxIf, d.VPNInstanceID))
 	}
+	var evis []string // what is left plugged through EVIs
+	for _, ep := range inst.sortedEndpoints() {
+		if ep.evi != "" && !slices.Contains(evis, ep.evi) {
+			evis = append(evis, ep.evi)
+		}
+	}
+	inst.evis = evis
 	var err error
 	if len(inst.endpoints) == 0 {
 		err = m.stopInstance(inst)

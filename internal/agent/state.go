@@ -62,16 +62,22 @@ func (m *Manager) desiredState() (ipvpn, evpn dataplane.State) {
 	return ipvpn, evpn
 }
 
-// dataplanePorts groups the endpoints by interface.
+// dataplanePorts groups the endpoints by interface; the endpoints plugged
+// through one EVI (several ports in its bridge, each with its own MAC and
+// label) by interface and MAC.
 func (inst *instance) dataplanePorts() []dataplane.Port {
 	byIf := map[string]*dataplane.Port{}
 	var order []string
 	for _, ep := range inst.sortedEndpoints() {
-		p := byIf[ep.linuxif]
+		k := ep.linuxif
+		if ep.evi != "" {
+			k += " " + ep.mac.String()
+		}
+		p := byIf[k]
 		if p == nil {
-			p = &dataplane.Port{LinuxIf: ep.linuxif, MAC: dataplane.MAC(ep.mac), Direction: string(ep.direction), Label: ep.label}
-			byIf[ep.linuxif] = p
-			order = append(order, ep.linuxif)
+			p = &dataplane.Port{LinuxIf: ep.linuxif, EVI: ep.evi, MAC: dataplane.MAC(ep.mac), Direction: string(ep.direction), Label: ep.label}
+			byIf[k] = p
+			order = append(order, k)
 		}
 		if ep.ip.IsValid() {
 			p.IPs = append(p.IPs, ep.ip)

@@ -78,6 +78,11 @@ type Port struct {
 	IPs       []netip.Prefix `json:"ip_addresses,omitempty"`
 	Direction string         `json:"direction"`
 	Label     uint32         `json:"label"`
+	// EVI, on a VRF's port, is the ID of the EVI the VRF reaches the port
+	// through (the port is in that EVI's bridge, bagpipe's
+	// local_port.evpn.id); LinuxIf then names no device and the driver
+	// plugs the EVI's bridge instead.
+	EVI string `json:"evpn_instance,omitempty"`
 }
 
 // VRF is an IP VPN routing instance.

@@ -221,6 +221,11 @@ func (k *fakeKernel) SetSysctls(ss []sysctl) error {
 	return nil
 }
 
+func (k *fakeKernel) Announce(l netlink.Link, ip netip.Addr) error {
+	k.logf("announce %s at %s", ip, l.Attrs().Name)
+	return nil
+}
+
 // mplsKernelCaps is what a kernel with everything the MPLS path needs
 // reports.
 var mplsKernelCaps = capabilities{mpls: true, mplsEncap: true, vrf: true}

@@ -34,13 +34,16 @@ type l3Plan struct {
 	ipv6 []sysctl
 	// fromPorts are the ports whose traffic we route (sysctls set).
 	fromPorts map[string]bool
+	// announce: the gateways a port announces when it starts sending
+	// into a VRF (garp.go).
+	announce map[string][]netip.Addr
 }
 
 // planL3 computes it from the state; ifindex maps device names to indexes.
 // mplsIf is the interface that carries MPLS, "" when IP VPNs use VXLAN
 // only. It only reads: problems are returned and the rest is still planned.
 func planL3(s dataplane.State, o Options, ifindex map[string]int, mplsIf string) (*l3Plan, []error) {
-	p := &l3Plan{routes: map[routeKey]*kroute{}, rules: map[krule]bool{}, neigh: map[netip.Addr]net.HardwareAddr{}, fromPorts: map[string]bool{}}
+	p := &l3Plan{routes: map[routeKey]*kroute{}, rules: map[krule]bool{}, neigh: map[netip.Addr]net.HardwareAddr{}, fromPorts: map[string]bool{}, announce: map[string][]netip.Addr{}}
 	var errs []error
 	l3 := ifindex[l3Device]
 	mplsIdx := 0
@@ -114,6 +117,9 @@ func planL3(s dataplane.State, o Options, ifindex map[string]int, mplsIf string)
 				anyFrom = true
 				rule(port.LinuxIf, 0)
 				p.fromPorts[port.LinuxIf] = true
+				if gw := v.GatewayIP; port.EVI == "" && gw.Is4() && !slices.Contains(p.announce[port.LinuxIf], gw) {
+					p.announce[port.LinuxIf] = append(p.announce[port.LinuxIf], gw)
+				}
 			}
 			if !to {
 				continue
@@ -143,7 +149,17 @@ func planL3(s dataplane.State, o Options, ifindex map[string]int, mplsIf string)
 				add(r)
 			}
 		}
+		stitched := stitchedSubnets(v)
+		for _, sn := range stitched {
+			// The EVI's subnet is the bridge's (see stitch.go).
+			if idx, ok := ifindex[sn.bridge]; ok {
+				add(&kroute{Family: family(sn.prefix.Addr()), Dst: sn.prefix, Type: unix.RTN_UNICAST, Scope: unix.RT_SCOPE_LINK, OIF: idx})
+			}
+		}
 		for _, rt := range v.Routes {
+			if inSubnets(rt.Prefix, stitched) {
+				continue // the EVI reaches it
+			}
 			r, err := remoteRoute(rt, o, l3, mplsIdx, ifindex, local, p.neigh)
 			if err != nil {
 				verr(err)
@@ -428,6 +444,8 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 	if d.mpls {
 		mplsIf = d.mplsIf
 	}
+	s, serrs := stitchEVIs(s)
+	errs = append(errs, serrs...)
 	plan, perrs := planL3(s, d.o, ifindex, mplsIf)
 	errs = append(errs, perrs...)
 	if err := ctx.Err(); err != nil {
@@ -498,6 +516,7 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 			haveRules[r] = true
 		}
 	}
+	newFrom := map[string]bool{} // ports that start sending into a VRF
 	for r := range plan.rules {
 		if haveRules[r] {
 			continue
@@ -507,9 +526,22 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 			continue
 		}
 		d.log.Debug("rule added", "rule", r.String())
+		if r.IIF != l3Device && r.TunID == 0 {
+			newFrom[r.IIF] = true
+		}
 	}
 	if err := d.k.SetSysctls(plan.sysctls); err != nil {
 		errs = append(errs, err)
+	}
+	// Once proxy ARP answers on them (garp.go).
+	for _, port := range sortedKeys(newFrom) {
+		for _, gw := range plan.announce[port] {
+			if l := links[port]; l != nil {
+				if err := d.k.Announce(l, gw); err != nil {
+					errs = append(errs, fmt.Errorf("port %s: %w", port, err))
+				}
+			}
+		}
 	}
 
 	// Break: what we own and no longer want (nothing while adopting what

@@ -2,6 +2,7 @@ package linux
 
 import (
 	"net"
+	"net/netip"
 
 	"github.com/vishvananda/netlink"
 )
@@ -31,6 +32,8 @@ type kernel interface {
 	RuleDel(r krule) error
 	// SetSysctls writes the /proc/sys/net settings whose value differs.
 	SetSysctls(ss []sysctl) error
+	// Announce sends a gratuitous ARP for ip from l's MAC out of l.
+	Announce(l netlink.Link, ip netip.Addr) error
 }
 
 // netlinkKernel is the real one: the netlink handle, the raw rtnetlink
@@ -56,3 +59,6 @@ func (k *netlinkKernel) Rules(family int) ([]krule, error)   { return k.raw.rule
 func (k *netlinkKernel) RuleAdd(r krule) error               { return k.raw.ruleAdd(r) }
 func (k *netlinkKernel) RuleDel(r krule) error               { return k.raw.ruleDel(r) }
 func (k *netlinkKernel) SetSysctls(ss []sysctl) error        { return k.d.setSysctls(ss) }
+func (k *netlinkKernel) Announce(l netlink.Link, ip netip.Addr) error {
+	return k.d.sendGARP(l.Attrs().Index, l.Attrs().HardwareAddr, ip)
+}

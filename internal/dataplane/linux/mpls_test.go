@@ -102,6 +102,9 @@ func TestMPLSApplyRequests(t *testing.T) {
 		"sysctl ipv4/conf/tap1/proxy_arp=1",
 		"sysctl ipv4/neigh/tap1/proxy_delay=0",
 		"sysctl ipv4/conf/tap1/rp_filter=0",
+		// tap1 starts sending into the VRF: its VM learns the gateway
+		// is at tap1 (garp.go).
+		"announce 10.1.1.1 at tap1",
 	}
 	if diff := cmp.Diff(sorted(want), sorted(got)); diff != "" {
 		t.Errorf("requests of the first Apply (-want +got):\n%s", diff)
