@@ -16,9 +16,10 @@ import (
 // other through the network's instance, so the BGPVPN's route targets
 // decide it as soon as the VMs sit on different nodes (with disjoint
 // import/export targets a node does not import the other's routes of the
-// same network), and an l2 BGPVPN on the same network is no way out yet
-// (see the e2e3 report: its EVI is not stitched into the VRF, the l3 path
-// stops). What the VRF does keep whatever the targets is the route between
+// same network); an l2 BGPVPN on the same network would carry that
+// traffic (its EVI is stitched into the VRF, TestL2AndL3BGPVPNs), but
+// tempest's scenario has none. What the VRF does keep whatever the
+// targets is the route between
 // ports of one node: so VM3 shares VM1's node and network (as every VM
 // does in the upstream single-node job), VM4 VM2's, and the assertion is
 // strict: while the BGPVPN goes from disjoint targets to one common target
