@@ -31,6 +31,10 @@ type kernel interface {
 	RuleDel(r krule) error
 	// SetSysctls writes the /proc/sys/net settings whose value differs.
 	SetSysctls(ss []sysctl) error
+	// Proxies lists the IPv6 proxy neighbour entries (every protocol).
+	Proxies() ([]kproxy, error)
+	ProxyAdd(p kproxy) error
+	ProxyDel(p kproxy) error
 }
 
 // netlinkKernel is the real one: the netlink handle, the raw rtnetlink
@@ -56,3 +60,6 @@ func (k *netlinkKernel) Rules(family int) ([]krule, error)   { return k.raw.rule
 func (k *netlinkKernel) RuleAdd(r krule) error               { return k.raw.ruleAdd(r) }
 func (k *netlinkKernel) RuleDel(r krule) error               { return k.raw.ruleDel(r) }
 func (k *netlinkKernel) SetSysctls(ss []sysctl) error        { return k.d.setSysctls(ss) }
+func (k *netlinkKernel) Proxies() ([]kproxy, error)          { return k.raw.proxies() }
+func (k *netlinkKernel) ProxyAdd(p kproxy) error             { return k.raw.proxyAdd(p) }
+func (k *netlinkKernel) ProxyDel(p kproxy) error             { return k.raw.proxyDel(p) }
