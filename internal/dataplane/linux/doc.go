@@ -61,7 +61,8 @@
 //   - IPv6 likewise, with neighbour discovery: a VRF has a gateway per
 //     address family (GatewayIP, GatewayIPv6), and a port that sends and
 //     has an IPv6 address gets proxy NDP entries ("ip -6 neigh add proxy
-//     <addr> dev <port> protocol 220") for the VRF's IPv6 gateway and for
+//     <addr> dev <port> protocol 220") for the VRF's IPv6 gateway (with
+//     the router flag, so the VM's answers say it is a router) and for
 //     every IPv6 host the VRF routes inside the port's subnets (remote
 //     /128s, local ports that receive: what the VM believes on-link),
 //     proxy_ndp on with proxy_delay 0, and IPv6 forwarding, which the

@@ -25,13 +25,22 @@ import (
 // same port is left alone (it already answers).
 
 // kproxy is an IPv6 proxy neighbour entry: addr answered on device Index.
+// Router sets the router flag of the answers (RFC 4861 §7.2.4): a gateway
+// is a router, a VM elsewhere is not.
 type kproxy struct {
 	Index    int
 	Addr     netip.Addr
+	Router   bool
 	Protocol uint8
 }
 
-func (p kproxy) String() string { return fmt.Sprintf("proxy %s dev %d", p.Addr, p.Index) }
+func (p kproxy) String() string {
+	s := fmt.Sprintf("proxy %s dev %d", p.Addr, p.Index)
+	if p.Router {
+		s += " router"
+	}
+	return s
+}
 
 // proxyKey identifies an entry in the kernel (device, address).
 type proxyKey struct {
@@ -68,17 +77,18 @@ func planProxies(p *l3Plan, v dataplane.VRF, ifindex map[string]int, hosts6 []ne
 			continue // no IPv6 on this port: nothing to answer
 		}
 		p.fromPorts6[port.LinuxIf] = true
-		answer := func(a netip.Addr) {
-			if !slices.Contains(own, a) {
-				p.proxies[proxyKey{idx, a}] = kproxy{Index: idx, Addr: a, Protocol: rtProto}
+		answer := func(a netip.Addr, router bool) {
+			k := proxyKey{idx, a}
+			if !slices.Contains(own, a) && !p.proxies[k].Router {
+				p.proxies[k] = kproxy{Index: idx, Addr: a, Router: router, Protocol: rtProto}
 			}
 		}
 		for _, gw := range gws6 {
-			answer(gw)
+			answer(gw, true)
 		}
 		for _, h := range hosts6 {
 			if !h.IsLinkLocalUnicast() && slices.ContainsFunc(subnets, func(s netip.Prefix) bool { return s.Bits() < 128 && s.Contains(h) }) {
-				answer(h)
+				answer(h, false)
 			}
 		}
 	}
@@ -143,7 +153,7 @@ func parseProxy(m []byte) (kproxy, bool, error) {
 	if family != unix.AF_INET6 || flags&netlink.NTF_PROXY == 0 {
 		return kproxy{}, false, nil
 	}
-	p := kproxy{Index: int(int32(native.Uint32(m[4:8])))}
+	p := kproxy{Index: int(int32(native.Uint32(m[4:8]))), Router: flags&netlink.NTF_ROUTER != 0}
 	attrs, err := nl.ParseRouteAttr(m[sizeofNdmsg:])
 	if err != nil {
 		return p, false, fmt.Errorf("parsing neighbour: %w", err)
@@ -169,7 +179,11 @@ func (c *rtnl) proxyDel(p kproxy) error { return c.proxyMsg(unix.RTM_DELNEIGH, u
 
 func (c *rtnl) proxyMsg(typ, flags int, p kproxy) error {
 	req := c.request(typ, flags)
-	req.AddData(&netlink.Ndmsg{Family: unix.AF_INET6, Index: uint32(p.Index), State: unix.NUD_PERMANENT, Flags: netlink.NTF_PROXY})
+	flags8 := uint8(netlink.NTF_PROXY)
+	if p.Router {
+		flags8 |= netlink.NTF_ROUTER
+	}
+	req.AddData(&netlink.Ndmsg{Family: unix.AF_INET6, Index: uint32(p.Index), State: unix.NUD_PERMANENT, Flags: flags8})
 	req.AddData(nl.NewRtAttr(ndaDst, p.Addr.AsSlice()))
 	if typ == unix.RTM_NEWNEIGH && p.Protocol != 0 {
 		req.AddData(nl.NewRtAttr(ndaProtocol, nl.Uint8Attr(p.Protocol)))
@@ -178,25 +192,25 @@ func (c *rtnl) proxyMsg(typ, flags int, p kproxy) error {
 	return err
 }
 
-// applyProxies adds the proxy entries that are missing (an entry of
-// another protocol for the same address and port counts: it answers
-// already). It returns what the kernel had, for the deletions once the
-// rest is in place.
+// applyProxies adds the proxy entries that are missing and replaces ours
+// whose router flag differs (an entry of another protocol for the same
+// address and port counts: it answers already). It returns what the
+// kernel had, for the deletions once the rest is in place.
 func (d *Driver) applyProxies(plan *l3Plan) ([]kproxy, error) {
 	var errs []error
 	have, err := d.k.Proxies()
 	if err != nil {
 		return nil, errors.Join(append(errs, fmt.Errorf("listing IPv6 proxy neighbours: %w", err))...)
 	}
-	haveKeys := make(map[proxyKey]bool, len(have))
+	haveKeys := make(map[proxyKey]kproxy, len(have))
 	for _, h := range have {
-		haveKeys[h.key()] = true
+		haveKeys[h.key()] = h
 	}
 	for _, k := range sortedProxyKeys(plan.proxies) {
-		if haveKeys[k] {
+		p := plan.proxies[k]
+		if h, ok := haveKeys[k]; ok && (h.Protocol != rtProto || h.Router == p.Router) {
 			continue
 		}
-		p := plan.proxies[k]
 		if err := d.k.ProxyAdd(p); err != nil {
 			errs = append(errs, fmt.Errorf("adding IPv6 %s: %w", p, err))
 			continue

@@ -68,7 +68,7 @@ func TestTwoNodesIPv6(t *testing.T) {
 	apply(t, d2, s2)
 
 	proxies := run(t, "ip", "-n", tn.n1, "-6", "neigh", "show", "proxy")
-	for _, w := range []string{"fd00:1::1 dev tap-l1 proxy proto 220", "fd00:1::20 dev tap-l1 proxy proto 220"} {
+	for _, w := range []string{"fd00:1::1 dev tap-l1 router proxy proto 220", "fd00:1::20 dev tap-l1 proxy proto 220"} {
 		if !strings.Contains(proxies, w) {
 			t.Errorf("n1's proxy neighbours lack %q:\n%s", w, proxies)
 		}

@@ -2,6 +2,7 @@ package linux
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,8 +45,8 @@ func TestPlanProxies(t *testing.T) {
 	// remote /128s), never for itself; tap3 only receives and answers
 	// nothing, and nothing answers for tap2, which only sends.
 	want := []string{
-		"proxy fd00:1::1 dev 11", "proxy fd00:1::30 dev 11", "proxy fd00:1::40 dev 11",
-		"proxy fd00:1::1 dev 12", "proxy fd00:1::10 dev 12", "proxy fd00:1::30 dev 12", "proxy fd00:1::40 dev 12",
+		"proxy fd00:1::1 dev 11 router", "proxy fd00:1::30 dev 11", "proxy fd00:1::40 dev 11",
+		"proxy fd00:1::1 dev 12 router", "proxy fd00:1::10 dev 12", "proxy fd00:1::30 dev 12", "proxy fd00:1::40 dev 12",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("proxy entries (-want +got):\n%s", diff)
@@ -102,7 +103,7 @@ func TestProxyApplyRequests(t *testing.T) {
 		"sysctl ipv6/conf/tap1/disable_ipv6=0", "sysctl ipv6/conf/tap2/disable_ipv6=0", "sysctl ipv6/conf/tap3/disable_ipv6=0",
 		"sysctl ipv6/conf/tap1/forwarding=1", "sysctl ipv6/conf/tap1/proxy_ndp=1", "sysctl ipv6/neigh/tap1/proxy_delay=0",
 		"sysctl ipv6/conf/tap2/forwarding=1", "sysctl ipv6/conf/tap2/proxy_ndp=1", "sysctl ipv6/neigh/tap2/proxy_delay=0",
-		"neigh add proxy fd00:1::1 dev 3", "neigh add proxy fd00:1::30 dev 3", "neigh add proxy fd00:1::40 dev 3",
+		"neigh add proxy fd00:1::1 dev 3 router", "neigh add proxy fd00:1::30 dev 3", "neigh add proxy fd00:1::40 dev 3",
 		"neigh add proxy fd00:1::10 dev 4", "neigh add proxy fd00:1::30 dev 4", "neigh add proxy fd00:1::40 dev 4",
 	}
 	if diff := cmp.Diff(want, adds); diff != "" {
@@ -111,6 +112,12 @@ func TestProxyApplyRequests(t *testing.T) {
 	applyFake(t, d, s)
 	if got := k.take(); len(got) != 0 {
 		t.Errorf("second Apply asked %q, want nothing", got)
+	}
+	// Our gateway entry lost its router flag: put back.
+	k.proxies[proxyKey{3, addr("fd00:1::1")}] = kproxy{Index: 3, Addr: addr("fd00:1::1"), Protocol: rtProto}
+	applyFake(t, d, s)
+	if got := k.take(); !slices.Equal(got, []string{"neigh add proxy fd00:1::1 dev 3 router"}) {
+		t.Errorf("Apply after the router flag went: %q, want it set again", got)
 	}
 
 	// Restarted with an adoption grace, the driver finds its entries and,
@@ -138,7 +145,7 @@ func TestProxyApplyRequests(t *testing.T) {
 		}
 	}
 	wantGone := []string{
-		"neigh del proxy fd00:1::1 dev 3", "neigh del proxy fd00:1::10 dev 4", "neigh del proxy fd00:1::30 dev 3", "neigh del proxy fd00:1::40 dev 3",
+		"neigh del proxy fd00:1::1 dev 3 router", "neigh del proxy fd00:1::10 dev 4", "neigh del proxy fd00:1::30 dev 3", "neigh del proxy fd00:1::40 dev 3",
 		"sysctl ipv6/conf/tap1/proxy_ndp=0",
 	}
 	if diff := cmp.Diff(wantGone, sorted(gone)); diff != "" {
