@@ -22,7 +22,8 @@ type instance struct {
 	rdAllocated bool
 	label       uint32 // instance label
 	vni         uint32
-	gateway     netip.Addr
+	gateway4    netip.Addr // gateways, one per family (setGateway)
+	gateway6    netip.Addr
 	subnetLen   int
 	readvertise *Readvertise
 	evpnType5   bool         // also advertise EVPN type 5 routes (type5.go)
@@ -72,6 +73,18 @@ type entry struct {
 type refusal struct {
 	route  *stored
 	reason string
+}
+
+// setGateway records gw as the gateway of its address family (an invalid
+// one changes nothing): an attach fills the gateway of its gateway_ip's
+// family, so a dual-stack network keeps both.
+func (inst *instance) setGateway(gw netip.Addr) {
+	switch gw = gw.Unmap(); {
+	case gw.Is4():
+		inst.gateway4 = gw
+	case gw.Is6():
+		inst.gateway6 = gw
+	}
 }
 
 // dataplaneID is the label, or VNI, that identifies the instance.

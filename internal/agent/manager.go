@@ -248,9 +248,7 @@ func (m *Manager) Attach(ctx context.Context, a Attachment) error {
 		(a.EVPNType5 != nil && *a.EVPNType5 != inst.evpnType5)
 	old := inst.endpoints[epKey{a.MAC.String(), a.IP.Addr()}]
 	inst.addEndpoint(ep)
-	if a.GatewayIP.IsValid() {
-		inst.gateway = a.GatewayIP
-	}
+	inst.setGateway(a.GatewayIP)
 	if a.IP.IsValid() {
 		inst.subnetLen = a.IP.Bits()
 	}

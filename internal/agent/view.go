@@ -28,6 +28,7 @@ type InstanceView struct {
 	RouteTargets        RTsView          `json:"route_targets"`
 	RouteDistinguisher  string           `json:"route_distinguisher"`
 	GatewayIP           string           `json:"gateway_ip"`
+	GatewayIPv6         string           `json:"gateway_ipv6,omitempty"`
 	SubnetPrefixLength  int              `json:"subnet_prefix_length"`
 	InstanceDataplaneID uint32           `json:"instance_dataplane_id"`
 	VNI                 uint32           `json:"vni,omitempty"`
@@ -195,8 +196,13 @@ func (m *Manager) Instance(id string) (InstanceView, bool) {
 		Internals:           map[string]any{"event queue length": 0, "subscriptions": rtStrings(inst.subscriptions())},
 		Counts:              map[string]int{"advertised": len(inst.advertised), "tracked_entries": len(inst.entries), "refused": len(inst.refused)},
 	}
-	if inst.gateway.IsValid() {
-		v.GatewayIP = inst.gateway.String()
+	// gateway_ip (bagpipe's, one value): the IPv4 gateway, else the IPv6
+	// one; gateway_ipv6: the IPv6 one.
+	if inst.gateway6.IsValid() {
+		v.GatewayIP, v.GatewayIPv6 = inst.gateway6.String(), inst.gateway6.String()
+	}
+	if inst.gateway4.IsValid() {
+		v.GatewayIP = inst.gateway4.String()
 	}
 	if rv := inst.readvertise; rv != nil {
 		v.Readvertise = &ReadvertiseView{FromRT: rtStrings(rv.FromRTs), ToRT: rtStrings(rv.ToRTs)}

@@ -87,12 +87,38 @@ type Port struct {
 
 // VRF is an IP VPN routing instance.
 type VRF struct {
-	ID        string     `json:"id"`
-	Number    int        `json:"number"` // small, stable per agent: VRF-<n>
-	VNI       uint32     `json:"vni"`    // the instance's VNI or label
-	GatewayIP netip.Addr `json:"gateway_ip,omitzero"`
-	Ports     []Port     `json:"ports"`
-	Routes    []IPRoute  `json:"routes"`
+	ID     string `json:"id"`
+	Number int    `json:"number"` // small, stable per agent: VRF-<n>
+	VNI    uint32 `json:"vni"`    // the instance's VNI or label
+	// GatewayIP is the gateway the VRF's ports use for IPv4 (the subnet's
+	// gateway_ip), GatewayIPv6 the one for IPv6: a dual-stack network has
+	// both, and the node answers for each (ARP, neighbour discovery).
+	// Drivers read them through Gateways, which also takes an IPv6
+	// address found in GatewayIP (a state written before GatewayIPv6).
+	GatewayIP   netip.Addr `json:"gateway_ip,omitzero"`
+	GatewayIPv6 netip.Addr `json:"gateway_ipv6,omitzero"`
+	Ports       []Port     `json:"ports"`
+	Routes      []IPRoute  `json:"routes"`
+}
+
+// Gateways are the VRF's valid gateway addresses, IPv4 first, each once.
+func (v *VRF) Gateways() []netip.Addr {
+	var out []netip.Addr
+	for _, gw := range []netip.Addr{v.GatewayIP, v.GatewayIPv6} {
+		if gw = gw.Unmap(); gw.IsValid() && !gw.IsUnspecified() && !slices.Contains(out, gw) {
+			out = append(out, gw)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b netip.Addr) int {
+		if a.Is4() == b.Is4() {
+			return 0
+		}
+		if a.Is4() {
+			return -1
+		}
+		return 1
+	})
+	return out
 }
 
 // IPRoute is a remote prefix reachable through a tunnel.

@@ -56,8 +56,32 @@
 //     skips its next hop, with an error naming it;
 //   - a VM reaches the VPN through its usual gateway: ports that send
 //     have proxy_arp (with proxy_delay 0) and forwarding on, and T has a
-//     route for the gateway address, so the node answers ARP for the
-//     gateway and for every remote address of the VRF with the port's MAC.
+//     route for the IPv4 gateway address, so the node answers ARP for the
+//     gateway and for every remote address of the VRF with the port's MAC;
+//   - IPv6 likewise, with neighbour discovery: a VRF has a gateway per
+//     address family (GatewayIP, GatewayIPv6), and a port that sends and
+//     has an IPv6 address gets proxy NDP entries ("ip -6 neigh add proxy
+//     <addr> dev <port> protocol 220") for the VRF's IPv6 gateway (with
+//     the router flag, so the VM's answers say it is a router) and for
+//     every IPv6 host the VRF routes inside the port's subnets (remote
+//     /128s, local ports that receive: what the VM believes on-link),
+//     proxy_ndp on with proxy_delay 0, and IPv6 forwarding, which the
+//     kernel reads node-wide: net.ipv6.conf.all.forwarding = 1 (so the
+//     node's own interfaces stop accepting router advertisements unless
+//     accept_ra = 2 on them). Every port of a VRF that routes IPv6 gets
+//     IPv6 on (disable_ipv6 = 0), as the kernel routes no IPv6 through a
+//     device without it. The entries' protocol marks them ours, so the
+//     same diff adds, adopts (adopt_grace) and removes them; an entry
+//     someone else made for the same address and port is left alone. A
+//     port that leaves every VRF loses its entries and proxy_ndp (IPv6
+//     forwarding stays on, as IPv4's does). The sysctls are written only
+//     when they differ, and Apply reports the ones it cannot set (a
+//     kernel without IPv6). No router advertisements are sent: a VM is
+//     expected to set its IPv6 address and its default route via the
+//     subnet's gateway statically (as cloud-init does from the metadata,
+//     and our end-to-end lab's VMs); SLAAC, or a default route learnt
+//     from RAs, would need an RA daemon on the port, which the driver
+//     does not run;
 //
 // IP VPN over MPLS, where the kernel has it: at start the driver probes
 // the namespace: /proc/sys/net/mpls/platform_labels, a throw-away VRF
@@ -106,8 +130,11 @@
 // (other implementations) need ipvpn_vxlan_port = 4789 on nodes that run
 // no EVPN.
 //
-// Limits: IPv4 VTEPs; IPv6 prefixes are routed (through link-local
-// gateways fe80::b6:<VTEP>) but get no neighbour-discovery proxy; rules and
+// Limits: IPv4 VTEPs; IPv6 prefixes are routed through link-local
+// gateways fe80::b6:<VTEP>, and proxy NDP answers only for single
+// addresses (the VMs of a subnet cannot reach a remote prefix inside
+// that subnet, which they believe on-link, where proxy ARP would answer
+// for it); rules and
 // routes need rp_filter off or loose (the driver turns it off on its
 // devices and ports, but net.ipv4.conf.all.rp_filter=1 wins); the "local"
 // table comes before ours, so a VM can still reach the addresses of the

@@ -25,13 +25,14 @@ type fakeKernel struct {
 	routes  map[routeKey]kroute
 	rules   map[krule]bool
 	sysctls map[string]string
+	proxies map[proxyKey]kproxy
 	reqs    []string
 }
 
 // newFakeKernel has lo, the underlay eth0 and the given ports, all up.
 func newFakeKernel(ports ...string) *fakeKernel {
 	k := &fakeKernel{links: map[string]netlink.Link{}, neigh: map[string]netlink.Neigh{}, routes: map[routeKey]kroute{},
-		rules: map[krule]bool{}, sysctls: map[string]string{}}
+		rules: map[krule]bool{}, sysctls: map[string]string{}, proxies: map[proxyKey]kproxy{}}
 	for _, n := range append([]string{"lo", "eth0"}, ports...) {
 		k.nextIdx++
 		k.links[n] = &netlink.Device{LinkAttrs: netlink.LinkAttrs{Name: n, Index: k.nextIdx, Flags: net.FlagUp}}
@@ -223,6 +224,29 @@ func (k *fakeKernel) SetSysctls(ss []sysctl) error {
 
 func (k *fakeKernel) Announce(l netlink.Link, ip netip.Addr) error {
 	k.logf("announce %s at %s", ip, l.Attrs().Name)
+	return nil
+}
+
+func (k *fakeKernel) Proxies() ([]kproxy, error) {
+	var out []kproxy
+	for _, p := range k.proxies {
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func (k *fakeKernel) ProxyAdd(p kproxy) error {
+	k.proxies[p.key()] = p
+	k.logf("neigh add %s", p)
+	return nil
+}
+
+func (k *fakeKernel) ProxyDel(p kproxy) error {
+	if _, ok := k.proxies[p.key()]; !ok {
+		return unix.ENOENT
+	}
+	delete(k.proxies, p.key())
+	k.logf("neigh del %s", p)
 	return nil
 }
 

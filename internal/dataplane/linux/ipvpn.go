@@ -37,13 +37,22 @@ type l3Plan struct {
 	// announce: the gateways a port announces when it starts sending
 	// into a VRF (garp.go).
 	announce map[string][]netip.Addr
+	// proxies are the IPv6 proxy neighbour entries of those ports
+	// (ndp.go); fromPorts6 the ones among them with IPv6 addresses;
+	// ports6 the ports of VRFs that route IPv6; ipv6Ports the settings
+	// these need, set before the routes through them.
+	proxies    map[proxyKey]kproxy
+	fromPorts6 map[string]bool
+	ports6     map[string]bool
+	ipv6Ports  []sysctl
 }
 
 // planL3 computes it from the state; ifindex maps device names to indexes.
 // mplsIf is the interface that carries MPLS, "" when IP VPNs use VXLAN
 // only. It only reads: problems are returned and the rest is still planned.
 func planL3(s dataplane.State, o Options, ifindex map[string]int, mplsIf string) (*l3Plan, []error) {
-	p := &l3Plan{routes: map[routeKey]*kroute{}, rules: map[krule]bool{}, neigh: map[netip.Addr]net.HardwareAddr{}, fromPorts: map[string]bool{}, announce: map[string][]netip.Addr{}}
+	p := &l3Plan{routes: map[routeKey]*kroute{}, rules: map[krule]bool{}, neigh: map[netip.Addr]net.HardwareAddr{}, fromPorts: map[string]bool{},
+		announce: map[string][]netip.Addr{}, proxies: map[proxyKey]kproxy{}, fromPorts6: map[string]bool{}, ports6: map[string]bool{}}
 	var errs []error
 	l3 := ifindex[l3Device]
 	mplsIdx := 0
@@ -106,11 +115,15 @@ func planL3(s dataplane.State, o Options, ifindex map[string]int, mplsIf string)
 			}
 		}
 		anyFrom := false
+		var hosts6 []netip.Addr // IPv6 hosts T routes, for proxy NDP
 		for _, port := range v.Ports {
 			idx, ok := ifindex[port.LinuxIf]
 			if !ok {
 				verr(fmt.Errorf("port %s: no such device", port.LinuxIf))
 				continue
+			}
+			if slices.Contains(fams, unix.AF_INET6) {
+				p.ports6[port.LinuxIf] = true
 			}
 			to, from := directions(port.Direction)
 			if from {
@@ -146,6 +159,9 @@ func planL3(s dataplane.State, o Options, ifindex map[string]int, mplsIf string)
 				}
 			}
 			for _, r := range portRoutes(port, idx) {
+				if r.Family == unix.AF_INET6 && r.Dst.IsSingleIP() {
+					hosts6 = append(hosts6, r.Dst.Addr())
+				}
 				add(r)
 			}
 		}
@@ -165,15 +181,22 @@ func planL3(s dataplane.State, o Options, ifindex map[string]int, mplsIf string)
 				verr(err)
 			}
 			if r != nil {
+				if r.Family == unix.AF_INET6 && r.Dst.IsSingleIP() {
+					hosts6 = append(hosts6, r.Dst.Addr())
+				}
 				add(r)
 			}
 		}
-		if gw := v.GatewayIP; gw.IsValid() && anyFrom {
-			// Something for proxy ARP to answer the gateway with when
-			// no remote route covers it; what is sent to it is dropped by
-			// bgv-l3, which has no tunnel for it.
-			add(&kroute{Family: family(gw), Dst: netip.PrefixFrom(gw, gw.BitLen()), Type: unix.RTN_UNICAST, Scope: unix.RT_SCOPE_LINK, OIF: l3})
+		for _, gw := range v.Gateways() {
+			if gw.Is4() && anyFrom {
+				// Something for proxy ARP to answer the gateway with when
+				// no remote route covers it; what is sent to it is dropped
+				// by bgv-l3, which has no tunnel for it. IPv6 gateways need
+				// no route: proxy NDP answers from its entries alone.
+				add(&kroute{Family: unix.AF_INET, Dst: netip.PrefixFrom(gw, 32), Type: unix.RTN_UNICAST, Scope: unix.RT_SCOPE_LINK, OIF: l3})
+			}
 		}
+		planProxies(p, v, ifindex, hosts6)
 		for _, f := range fams {
 			// Whatever the VRF has no route for stops here rather than
 			// falling through to the main table.
@@ -202,6 +225,7 @@ func planL3(s dataplane.State, o Options, ifindex map[string]int, mplsIf string)
 		p.sysctls = append(p.sysctls, sysctl{"mpls/platform_labels", strconv.Itoa(1<<20 - 1)},
 			sysctl{"mpls/conf/" + mplsIf + "/input", "1"}, sysctl{"mpls/conf/lo/input", "1"})
 	}
+	p.ipv6Ports = ipv6PortSysctls(sortedKeys(p.ports6), sortedKeys(p.fromPorts6))
 	for _, port := range sortedKeys(p.fromPorts) {
 		p.sysctls = append(p.sysctls,
 			sysctl{"ipv4/conf/" + port + "/forwarding", "1"},
@@ -459,6 +483,9 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 		if err := d.k.SetSysctls(plan.ipv6); err != nil {
 			errs = append(errs, fmt.Errorf("IPv6 on %s, which IPv6 gateways (IPv6 prefixes, router MACs of EVPN type 5 routes) need: %w", l3Device, err))
 		}
+		if err := d.k.SetSysctls(plan.ipv6Ports); err != nil {
+			errs = append(errs, fmt.Errorf("IPv6, IPv6 forwarding and proxy NDP on the ports of VRFs with IPv6: %w", err))
+		}
 		for _, f := range []int{unix.AF_INET, unix.AF_INET6} {
 			ns, err := d.k.NeighList(l3.Attrs().Index, f)
 			if err != nil {
@@ -533,6 +560,10 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 	if err := d.k.SetSysctls(plan.sysctls); err != nil {
 		errs = append(errs, err)
 	}
+	haveProxies, err := d.applyProxies(plan)
+	if err != nil {
+		errs = append(errs, err)
+	}
 	// Once proxy ARP answers on them (garp.go).
 	for _, port := range sortedKeys(newFrom) {
 		for _, gw := range plan.announce[port] {
@@ -570,6 +601,23 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 			errs = append(errs, fmt.Errorf("deleting route %s: %w", h, err))
 		}
 	}
+	released6 := map[string]bool{}
+	byIndex := map[int]string{}
+	for n, l := range links {
+		byIndex[l.Attrs().Index] = n
+	}
+	for _, h := range haveProxies {
+		if _, want := plan.proxies[h.key()]; want || h.Protocol != rtProto {
+			continue
+		}
+		if err := d.k.ProxyDel(h); err != nil {
+			errs = append(errs, fmt.Errorf("deleting IPv6 %s: %w", h, err))
+			continue
+		}
+		if port, ok := byIndex[h.Index]; ok && !plan.fromPorts6[port] {
+			released6[port] = true
+		}
+	}
 	for _, n := range haveNeigh {
 		gw, _ := netip.AddrFromSlice(n.IP)
 		if n.State != unix.NUD_PERMANENT || plan.neigh[gw.Unmap()] != nil {
@@ -586,6 +634,9 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 		if _, ok := links[port]; ok {
 			reset = append(reset, sysctl{"ipv4/conf/" + port + "/proxy_arp", "0"})
 		}
+	}
+	for _, port := range sortedKeys(released6) {
+		reset = append(reset, sysctl{"ipv6/conf/" + port + "/proxy_ndp", "0"})
 	}
 	if err := d.k.SetSysctls(reset); err != nil {
 		errs = append(errs, err)

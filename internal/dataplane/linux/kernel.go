@@ -34,6 +34,10 @@ type kernel interface {
 	SetSysctls(ss []sysctl) error
 	// Announce sends a gratuitous ARP for ip from l's MAC out of l.
 	Announce(l netlink.Link, ip netip.Addr) error
+	// Proxies lists the IPv6 proxy neighbour entries (every protocol).
+	Proxies() ([]kproxy, error)
+	ProxyAdd(p kproxy) error
+	ProxyDel(p kproxy) error
 }
 
 // netlinkKernel is the real one: the netlink handle, the raw rtnetlink
@@ -62,3 +66,6 @@ func (k *netlinkKernel) SetSysctls(ss []sysctl) error        { return k.d.setSys
 func (k *netlinkKernel) Announce(l netlink.Link, ip netip.Addr) error {
 	return k.d.sendGARP(l.Attrs().Index, l.Attrs().HardwareAddr, ip)
 }
+func (k *netlinkKernel) Proxies() ([]kproxy, error) { return k.raw.proxies() }
+func (k *netlinkKernel) ProxyAdd(p kproxy) error    { return k.raw.proxyAdd(p) }
+func (k *netlinkKernel) ProxyDel(p kproxy) error    { return k.raw.proxyDel(p) }
