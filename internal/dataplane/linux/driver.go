@@ -173,12 +173,8 @@ func (d *Driver) adopting() bool { return time.Now().Before(d.adoptUntil) }
 
 var _ dataplane.Driver = (*Driver)(nil)
 
-// New opens netlink sockets in o.NetNS and probes what the kernel offers;
-// it changes nothing until Apply.
-func New(o Options) (*Driver, error) {
-	if !o.LocalAddress.Is4() {
-		return nil, fmt.Errorf("linux dataplane: local address %v is not an IPv4 address", o.LocalAddress)
-	}
+// fillDefaults sets the options left at zero to their defaults.
+func (o *Options) fillDefaults() {
 	if o.VXLANPort == 0 {
 		o.VXLANPort = 4789
 	}
@@ -191,6 +187,15 @@ func New(o Options) (*Driver, error) {
 	if o.RulePriority == 0 {
 		o.RulePriority = 20000
 	}
+}
+
+// New opens netlink sockets in o.NetNS and probes what the kernel offers;
+// it changes nothing until Apply.
+func New(o Options) (*Driver, error) {
+	if !o.LocalAddress.Is4() {
+		return nil, fmt.Errorf("linux dataplane: local address %v is not an IPv4 address", o.LocalAddress)
+	}
+	o.fillDefaults()
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}

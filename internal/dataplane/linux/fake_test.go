@@ -257,18 +257,7 @@ var mplsKernelCaps = capabilities{mpls: true, mplsEncap: true, vrf: true}
 // newFakeDriver is a driver on k, as New would build it on a kernel with
 // caps and Options o (defaults filled in), without opening netlink.
 func newFakeDriver(k *fakeKernel, caps capabilities, o Options, adopt time.Duration) (*Driver, error) {
-	if o.VXLANPort == 0 {
-		o.VXLANPort = 4789
-	}
-	if o.IPVPNVXLANPort == 0 {
-		o.IPVPNVXLANPort = DefaultIPVPNVXLANPort
-	}
-	if o.TableBase == 0 {
-		o.TableBase = 20000
-	}
-	if o.RulePriority == 0 {
-		o.RulePriority = 20000
-	}
+	o.fillDefaults()
 	d := &Driver{o: o, log: discardLogger, k: k, caps: caps, enslaved: map[string]string{}, adoptUntil: time.Now().Add(adopt)}
 	if err := d.chooseEncapWith(func(netip.Addr) (string, error) { return "eth0", nil }); err != nil {
 		return nil, err
