@@ -133,7 +133,10 @@ func Start(ctx context.Context, cfg Config) (*Speaker, error) {
 	for _, a := range cfg.ListenAddresses {
 		g.ListenAddresses = append(g.ListenAddresses, a.String())
 	}
-	if err := bs.StartBgp(ctx, &api.StartBgpRequest{Global: g}); err != nil {
+	gobgpGlobals.Lock()
+	err := bs.StartBgp(ctx, &api.StartBgpRequest{Global: g})
+	gobgpGlobals.Unlock()
+	if err != nil {
 		bs.Stop()
 		return nil, fmt.Errorf("starting BGP: %w", err)
 	}
@@ -206,6 +209,7 @@ func (sp *Speaker) AddPeer(ctx context.Context, p Peer) error {
 	sp.mu.Lock()
 	sp.peers[p.Address] = &peerEntry{conf: p, state: "Idle", since: time.Now()}
 	sp.mu.Unlock()
+	defer shared()()
 	if err := sp.s.AddPeer(ctx, &api.AddPeerRequest{Peer: ap}); err != nil {
 		sp.mu.Lock()
 		delete(sp.peers, p.Address)
@@ -218,6 +222,7 @@ func (sp *Speaker) AddPeer(ctx context.Context, p Peer) error {
 
 // DeletePeer removes a neighbour and its routes.
 func (sp *Speaker) DeletePeer(ctx context.Context, addr netip.Addr) error {
+	defer shared()()
 	if err := sp.s.DeletePeer(ctx, &api.DeletePeerRequest{Address: addr.String()}); err != nil {
 		return fmt.Errorf("deleting peer %s: %w", addr, err)
 	}
@@ -229,6 +234,7 @@ func (sp *Speaker) DeletePeer(ctx context.Context, addr netip.Addr) error {
 
 // ResetPeer closes the session with a peer; it comes back by itself.
 func (sp *Speaker) ResetPeer(ctx context.Context, addr netip.Addr) error {
+	defer shared()()
 	if err := sp.s.ResetPeer(ctx, &api.ResetPeerRequest{Address: addr.String()}); err != nil {
 		return fmt.Errorf("resetting peer %s: %w", addr, err)
 	}
@@ -250,6 +256,7 @@ func (sp *Speaker) AddDynamicNeighbors(ctx context.Context, prefix netip.Prefix,
 		gf := f.gobgp()
 		pg.AfiSafis = append(pg.AfiSafis, &api.AfiSafi{Config: &api.AfiSafiConfig{Family: apiutil.ToApiFamily(gf.Afi(), gf.Safi()), Enabled: true}})
 	}
+	defer shared()()
 	if err := sp.s.AddPeerGroup(ctx, &api.AddPeerGroupRequest{PeerGroup: pg}); err != nil {
 		return fmt.Errorf("adding peer group %s: %w", group, err)
 	}
@@ -272,6 +279,7 @@ func (sp *Speaker) Advertise(routes ...Route) error {
 		}
 		paths = append(paths, p)
 	}
+	defer shared()()
 	if _, err := sp.s.AddPath(apiutil.AddPathRequest{Paths: paths}); err != nil {
 		return fmt.Errorf("advertising %d routes: %w", len(routes), err)
 	}
@@ -291,6 +299,7 @@ func (sp *Speaker) Withdraw(routes ...Route) error {
 		}
 		paths = append(paths, p)
 	}
+	defer shared()()
 	if err := sp.s.DeletePath(apiutil.DeletePathRequest{Paths: paths}); err != nil {
 		return fmt.Errorf("withdrawing %d routes: %w", len(routes), err)
 	}
@@ -319,6 +328,7 @@ func (sp *Speaker) WatchBest(ctx context.Context, fn func([]Update)) error {
 			fn(ups)
 		}
 	}
+	defer shared()()
 	if err := sp.s.WatchEvent(ctx, server.WatchEventMessageCallbacks{OnBestPath: cb}, server.WatchBestPath(true)); err != nil {
 		return fmt.Errorf("watching best paths: %w", err)
 	}
@@ -328,6 +338,7 @@ func (sp *Speaker) WatchBest(ctx context.Context, fn func([]Update)) error {
 // Best calls fn with the best path of every NLRI of a family, ours
 // included (their Peer is the zero Addr).
 func (sp *Speaker) Best(f Family, fn func(*Route)) error {
+	defer shared()()
 	err := sp.s.ListPath(apiutil.ListPathRequest{TableType: api.TableType_TABLE_TYPE_GLOBAL, Family: f.gobgp()}, func(_ bgp.NLRI, paths []*apiutil.Path) {
 		for _, p := range paths {
 			if !p.Best {
@@ -347,6 +358,7 @@ func (sp *Speaker) Best(f Family, fn func(*Route)) error {
 // AdjOut lists the routes sent to a peer in a family.
 func (sp *Speaker) AdjOut(peer netip.Addr, f Family) ([]Route, error) {
 	var out []Route
+	defer shared()()
 	err := sp.s.ListPath(apiutil.ListPathRequest{TableType: api.TableType_TABLE_TYPE_ADJ_OUT, Name: peer.String(), Family: f.gobgp()}, func(_ bgp.NLRI, paths []*apiutil.Path) {
 		for _, p := range paths {
 			if r, ok := routeFrom(p); ok {
@@ -459,6 +471,7 @@ func (sp *Speaker) PeerDetail(ctx context.Context, addr netip.Addr) (PeerStatus,
 	}
 	ps := all[i]
 	ps.Received = map[Family]uint64{}
+	defer shared()()
 	err := sp.s.ListPeer(ctx, &api.ListPeerRequest{Address: addr.String()}, func(p *api.Peer) {
 		if h := p.GetTimers().GetState().GetNegotiatedHoldTime(); h != 0 {
 			ps.HoldTime = uint32(h)
