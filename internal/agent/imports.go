@@ -212,6 +212,9 @@ func (m *Manager) refuse(inst *instance, r *speaker.Route) string {
 		switch {
 		case r.Family == speaker.VPNv4 || r.Family == speaker.VPNv6:
 		case r.Family == speaker.EVPN && r.EVPNType == speaker.EVPNIPPrefix:
+			if reason := refuseType5(r); reason != "" {
+				return reason
+			}
 		default:
 			return fmt.Sprintf("a %s route cannot be imported into an IP VPN", routeKind(r))
 		}
@@ -271,7 +274,9 @@ func (m *Manager) vniMismatch(r *speaker.Route) string {
 	return ""
 }
 
-// encapFor picks the encapsulation the dataplane will use for a route.
+// encapFor picks the encapsulation the dataplane will use for a route,
+// among those the driver offers to instances of type t (one driver may
+// serve both types, and forward them differently).
 // A route without an Encapsulation community is MPLS for a VPN route
 // (RFC 4364's default) and VXLAN for EVPN (what bagpipe and FRR send).
 func (m *Manager) encapFor(t VPNType, fam speaker.Family, encaps []speaker.Encap) (uint16, bool) {
@@ -281,10 +286,10 @@ func (m *Manager) encapFor(t VPNType, fam speaker.Family, encaps []speaker.Encap
 		if fam == speaker.EVPN {
 			def = uint16(speaker.EncapVXLAN)
 		}
-		return def, info.Supports(def) || t == IPVPN && fam != speaker.EVPN
+		return def, info.SupportsFor(string(t), def) || t == IPVPN && fam != speaker.EVPN
 	}
 	for _, e := range encaps {
-		if info.Supports(uint16(e)) {
+		if info.SupportsFor(string(t), uint16(e)) {
 			return uint16(e), true
 		}
 	}

@@ -22,7 +22,8 @@ type instance struct {
 	rdAllocated bool
 	label       uint32 // instance label
 	vni         uint32
-	gateway     netip.Addr
+	gateway4    netip.Addr // gateways, one per family (setGateway)
+	gateway6    netip.Addr
 	subnetLen   int
 	readvertise *Readvertise
 	evpnType5   bool         // also advertise EVPN type 5 routes (type5.go)
@@ -48,9 +49,12 @@ type epKey struct {
 }
 
 type endpoint struct {
-	mac             net.HardwareAddr
-	ip              netip.Prefix
-	linuxif         string
+	mac     net.HardwareAddr
+	ip      netip.Prefix
+	linuxif string
+	// evi is the EVI plugged into this VRF in the port's stead (the
+	// port is in the EVI's bridge), "" for a port plugged itself.
+	evi             string
 	rawPort         map[string]any
 	label           uint32
 	rd              speaker.RD // endpoint RD, for subnet routes
@@ -69,6 +73,18 @@ type entry struct {
 type refusal struct {
 	route  *stored
 	reason string
+}
+
+// setGateway records gw as the gateway of its address family (an invalid
+// one changes nothing): an attach fills the gateway of its gateway_ip's
+// family, so a dual-stack network keeps both.
+func (inst *instance) setGateway(gw netip.Addr) {
+	switch gw = gw.Unmap(); {
+	case gw.Is4():
+		inst.gateway4 = gw
+	case gw.Is6():
+		inst.gateway6 = gw
+	}
 }
 
 // dataplaneID is the label, or VNI, that identifies the instance.
@@ -125,6 +141,7 @@ func (inst *instance) prepareEndpoint(m *Manager, a Attachment) (*endpoint, erro
 		mac:             a.MAC,
 		ip:              a.IP,
 		linuxif:         a.LocalPort.LinuxIf,
+		evi:             a.LocalPort.EVPNID,
 		rawPort:         a.LocalPort.Raw,
 		localPref:       a.LocalPref,
 		direction:       a.Direction,
@@ -209,12 +226,16 @@ func (m *Manager) exports(inst *instance) map[string]speaker.Route {
 	if len(inst.endpoints) == 0 {
 		return out
 	}
-	put := func(r speaker.Route) { out[r.Key()] = r }
+	put := func(r speaker.Route) {
+		for _, r := range m.withType5(inst, []speaker.Route{r}) {
+			out[r.Key()] = r
+		}
+	}
 	if inst.typ == EVPN {
 		put(m.multicastRoute(inst))
 	}
 	for _, ep := range inst.endpoints {
-		for _, r := range m.endpointRoutes(inst, ep) {
+		if r, ok := m.endpointExport(inst, ep); ok {
 			put(r)
 		}
 	}
@@ -276,7 +297,7 @@ func (m *Manager) endpointExport(inst *instance, ep *endpoint) (speaker.Route, b
 // VXLAN only), VXLAN when the instance has a VNI.
 func (m *Manager) ipvpnEncaps(inst *instance) []speaker.Encap {
 	var out []speaker.Encap
-	for _, e := range m.cfg.IPVPNDriver.Info().Encaps {
+	for _, e := range m.cfg.IPVPNDriver.Info().EncapsFor(string(IPVPN)) {
 		if e == uint16(speaker.EncapMPLS) || e == uint16(speaker.EncapVXLAN) {
 			out = append(out, speaker.Encap(e))
 		}
@@ -303,7 +324,7 @@ func (m *Manager) readvertised(inst *instance, put func(speaker.Route)) {
 	for _, e := range inst.entries {
 		for _, st := range e.best {
 			r := st.route()
-			if !r.Peer.IsValid() || !hasAny(r.RTs, rv.FromRTs) || hasAny(r.RTRecords, rv.ToRTs) {
+			if !r.Peer.IsValid() || !r.Prefix.IsValid() || !hasAny(r.RTs, rv.FromRTs) || hasAny(r.RTRecords, rv.ToRTs) {
 				continue
 			}
 			rec := slices.Clone(r.RTRecords)
@@ -312,8 +333,13 @@ func (m *Manager) readvertised(inst *instance, put func(speaker.Route)) {
 					rec = append(rec, rt)
 				}
 			}
+			// A received type 5 route is leaked as a VPN route too.
+			fam := speaker.VPNv4
+			if r.Prefix.Addr().Is6() {
+				fam = speaker.VPNv6
+			}
 			put(speaker.Route{
-				Family: r.Family, RD: inst.rd, Prefix: r.Prefix, Label: label, NextHop: m.cfg.NextHop,
+				Family: fam, RD: inst.rd, Prefix: r.Prefix, Label: label, NextHop: m.cfg.NextHop,
 				RTs: rv.ToRTs, RTRecords: rec, LocalPref: 100, Encaps: m.ipvpnEncaps(inst),
 			})
 			break

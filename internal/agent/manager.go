@@ -44,8 +44,12 @@ type Config struct {
 	// EnableRTC originates RT constraint routes for the import RTs.
 	EnableRTC bool
 	// RouterMAC is the Router's MAC extended community of our EVPN type 5
-	// routes; nil: 02:00 followed by the four bytes of LocalAddress.
+	// routes; nil: the IP VPN driver's Info().RouterMAC, else 02:b6 and
+	// the four bytes of NextHop (routerMAC in type5.go).
 	RouterMAC net.HardwareAddr
+	// EVPNType5 turns EVPN type 5 routes on for new IP VPN instances; an
+	// attach's advertise_evpn_type5 field overrides it.
+	EVPNType5 bool
 	// StrictVNI applies the documented VNI check to received routes.
 	StrictVNI bool
 	// Drivers for each VPN type; nil means a dummy one.
@@ -244,9 +248,7 @@ func (m *Manager) Attach(ctx context.Context, a Attachment) error {
 		(a.EVPNType5 != nil && *a.EVPNType5 != inst.evpnType5)
 	old := inst.endpoints[epKey{a.MAC.String(), a.IP.Addr()}]
 	inst.addEndpoint(ep)
-	if a.GatewayIP.IsValid() {
-		inst.gateway = a.GatewayIP
-	}
+	inst.setGateway(a.GatewayIP)
 	if a.IP.IsValid() {
 		inst.subnetLen = a.IP.Bits()
 	}
@@ -337,9 +339,20 @@ func (m *Manager) Detach(ctx context.Context, d Detachment) error {
 	if len(removed) == 0 {
 		return fmt.Errorf("%w: %w", ErrNotFound, inputErr("mac_address", "no endpoint %s %s on port %s in VPN %s", d.MAC, addrOrAll(d.IP), d.LocalPort.LinuxIf, d.VPNInstanceID))
 	}
+	var evis []string // what is left plugged through EVIs
+	for _, ep := range inst.sortedEndpoints() {
+		if ep.evi != "" && !slices.Contains(evis, ep.evi) {
+			evis = append(evis, ep.evi)
+		}
+	}
+	inst.evis = evis
 	var err error
 	if len(inst.endpoints) == 0 {
 		err = m.stopInstance(inst)
+	} else if inst.readvertise != nil {
+		// Readvertised routes carry the label of the first endpoint,
+		// which may be the one that went.
+		err = m.syncAdvertised(inst)
 	} else {
 		var wd []speaker.Route
 		for _, ep := range removed {
@@ -381,6 +394,7 @@ func (m *Manager) newInstance(a Attachment) (*instance, error) {
 		inst.name = fmt.Sprintf("EVI-%d", inst.number)
 	} else {
 		inst.name = fmt.Sprintf("VRF-%d", inst.number)
+		inst.evpnType5 = m.cfg.EVPNType5
 	}
 	label, err := m.labels.get(inst.name)
 	if err != nil {

@@ -54,6 +54,9 @@ func newNode(t *testing.T, addr string, listen int32, cfg Config) *node {
 		t.Fatal(err)
 	}
 	n := &node{sp: sp, ipvpn: dummy.New(), addr: a}
+	if d, ok := cfg.IPVPNDriver.(*dummy.Driver); ok {
+		n.ipvpn = d // a test's own, e.g. one that forwards VXLAN
+	}
 	evpn, _ := dataplane.New("dummy", map[string]string{dataplane.OptVPNType: "evpn", "record": "true"})
 	n.evpn = evpn.(*dummy.Driver)
 	cfg.ASN, cfg.LocalAddress, cfg.IPVPNDriver, cfg.EVPNDriver, cfg.Logger = 64512, a, n.ipvpn, n.evpn, testLogger()
@@ -72,9 +75,15 @@ func newNode(t *testing.T, addr string, listen int32, cfg Config) *node {
 // twoNodes peers A (listening) and B (dialing) directly.
 func twoNodes(t *testing.T, cfg Config) (a, b *node) {
 	t.Helper()
+	return twoNodesWith(t, cfg, cfg)
+}
+
+// twoNodesWith is twoNodes with a configuration for each.
+func twoNodesWith(t *testing.T, cfgA, cfgB Config) (a, b *node) {
+	t.Helper()
 	port := freePort(t, "127.0.0.21")
-	a = newNode(t, "127.0.0.21", port, cfg)
-	b = newNode(t, "127.0.0.22", -1, cfg)
+	a = newNode(t, "127.0.0.21", port, cfgA)
+	b = newNode(t, "127.0.0.22", -1, cfgB)
 	ctx := context.Background()
 	if err := a.sp.AddPeer(ctx, speaker.Peer{Address: b.addr, ASN: 64512, Passive: true}); err != nil {
 		t.Fatal(err)
@@ -462,7 +471,7 @@ func TestEVPNType5Origination(t *testing.T) {
 		Family: speaker.EVPN, EVPNType: speaker.EVPNIPPrefix, RD: rtrd.MustParse("127.0.0.21:0"),
 		Prefix: netip.MustParsePrefix("10.100.0.5/32"), Label: 5001,
 		NextHop: a.addr, RTs: rts("64512:300"), LocalPref: 150,
-		Encaps: []speaker.Encap{speaker.EncapVXLAN}, RouterMAC: mac("02:00:7f:00:00:15"),
+		Encaps: []speaker.Encap{speaker.EncapVXLAN}, RouterMAC: mac("02:b6:7f:00:00:15"),
 	}
 	opts := []cmp.Option{cmpAddr, cmpopts.IgnoreFields(speaker.Route{}, "Peer", "PeerASN", "Age")}
 	if diff := cmp.Diff(want, got, opts...); diff != "" {

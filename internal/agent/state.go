@@ -15,7 +15,7 @@ func (m *Manager) desiredState() (ipvpn, evpn dataplane.State) {
 		ports := inst.dataplanePorts()
 		switch inst.typ {
 		case IPVPN:
-			v := dataplane.VRF{ID: inst.id, Number: inst.number, VNI: inst.dataplaneID(), GatewayIP: inst.gateway, Ports: ports}
+			v := dataplane.VRF{ID: inst.id, Number: inst.number, VNI: inst.dataplaneID(), GatewayIP: inst.gateway4, GatewayIPv6: inst.gateway6, Ports: ports}
 			for _, te := range sortedTEs(inst.entries) {
 				e := inst.entries[te]
 				rt := dataplane.IPRoute{}
@@ -25,7 +25,11 @@ func (m *Manager) desiredState() (ipvpn, evpn dataplane.State) {
 					}
 					rt.Prefix = r.prefix
 					encap, _ := m.encapFor(IPVPN, r.family, r.encaps)
-					rt.NextHops = append(rt.NextHops, dataplane.NextHop{Address: r.nextHop, Label: r.label, Encap: encap, Local: !r.peer.IsValid()})
+					nh := dataplane.NextHop{Address: r.nextHop, Label: r.label, Encap: encap, Local: !r.peer.IsValid()}
+					if r.ext != nil && r.ext.routerMAC != "" {
+						nh.RouterMAC = dataplane.MAC(r.ext.routerMAC)
+					}
+					rt.NextHops = append(rt.NextHops, nh)
 				}
 				if rt.Prefix.IsValid() {
 					v.Routes = append(v.Routes, rt)
@@ -58,16 +62,22 @@ func (m *Manager) desiredState() (ipvpn, evpn dataplane.State) {
 	return ipvpn, evpn
 }
 
-// dataplanePorts groups the endpoints by interface.
+// dataplanePorts groups the endpoints by interface; the endpoints plugged
+// through one EVI (several ports in its bridge, each with its own MAC and
+// label) by interface and MAC.
 func (inst *instance) dataplanePorts() []dataplane.Port {
 	byIf := map[string]*dataplane.Port{}
 	var order []string
 	for _, ep := range inst.sortedEndpoints() {
-		p := byIf[ep.linuxif]
+		k := ep.linuxif
+		if ep.evi != "" {
+			k += " " + ep.mac.String()
+		}
+		p := byIf[k]
 		if p == nil {
-			p = &dataplane.Port{LinuxIf: ep.linuxif, MAC: dataplane.MAC(ep.mac), Direction: string(ep.direction), Label: ep.label}
-			byIf[ep.linuxif] = p
-			order = append(order, ep.linuxif)
+			p = &dataplane.Port{LinuxIf: ep.linuxif, EVI: ep.evi, MAC: dataplane.MAC(ep.mac), Direction: string(ep.direction), Label: ep.label}
+			byIf[k] = p
+			order = append(order, k)
 		}
 		if ep.ip.IsValid() {
 			p.IPs = append(p.IPs, ep.ip)

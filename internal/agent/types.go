@@ -52,7 +52,8 @@ type Attachment struct {
 	// allocated <local address>:<n> (bagpipe cannot do this).
 	RD *speaker.RD
 	// EVPNType5, when set, turns the instance's EVPN type 5 routes on or
-	// off (ipvpn only; nil: unchanged, off for a new instance).
+	// off (ipvpn only; nil: unchanged, Config.EVPNType5 for a new
+	// instance).
 	EVPNType5 *bool
 	// LinuxBridge is the bridge an EVI should use.
 	LinuxBridge string

@@ -28,6 +28,7 @@ type InstanceView struct {
 	RouteTargets        RTsView          `json:"route_targets"`
 	RouteDistinguisher  string           `json:"route_distinguisher"`
 	GatewayIP           string           `json:"gateway_ip"`
+	GatewayIPv6         string           `json:"gateway_ipv6,omitempty"`
 	SubnetPrefixLength  int              `json:"subnet_prefix_length"`
 	InstanceDataplaneID uint32           `json:"instance_dataplane_id"`
 	VNI                 uint32           `json:"vni,omitempty"`
@@ -83,6 +84,8 @@ type RouteView struct {
 	LocalPref    uint32   `json:"local_pref,omitempty"`
 	Encaps       []string `json:"encapsulations,omitempty"`
 	PMSITunnel   string   `json:"pmsi_tunnel,omitempty"`
+	GatewayIP    string   `json:"gateway_ip,omitempty"`
+	RouterMAC    string   `json:"router_mac,omitempty"`
 	OriginatorID string   `json:"originator_id,omitempty"`
 	RTRecords    []string `json:"rt_records,omitempty"`
 	Source       string   `json:"source"`
@@ -124,6 +127,12 @@ func routeView(r *speaker.Route, localSource string) RouteView {
 	}
 	if r.PMSI != nil {
 		v.PMSITunnel = fmt.Sprintf("ingress-replication label %d endpoint %s", r.PMSI.Label, r.PMSI.Endpoint)
+	}
+	if r.GatewayIP.IsValid() {
+		v.GatewayIP = r.GatewayIP.String()
+	}
+	if len(r.RouterMAC) > 0 {
+		v.RouterMAC = r.RouterMAC.String()
 	}
 	if r.OriginatorID.IsValid() {
 		v.OriginatorID = r.OriginatorID.String()
@@ -187,8 +196,13 @@ func (m *Manager) Instance(id string) (InstanceView, bool) {
 		Internals:           map[string]any{"event queue length": 0, "subscriptions": rtStrings(inst.subscriptions())},
 		Counts:              map[string]int{"advertised": len(inst.advertised), "tracked_entries": len(inst.entries), "refused": len(inst.refused)},
 	}
-	if inst.gateway.IsValid() {
-		v.GatewayIP = inst.gateway.String()
+	// gateway_ip (bagpipe's, one value): the IPv4 gateway, else the IPv6
+	// one; gateway_ipv6: the IPv6 one.
+	if inst.gateway6.IsValid() {
+		v.GatewayIP, v.GatewayIPv6 = inst.gateway6.String(), inst.gateway6.String()
+	}
+	if inst.gateway4.IsValid() {
+		v.GatewayIP = inst.gateway4.String()
 	}
 	if rv := inst.readvertise; rv != nil {
 		v.Readvertise = &ReadvertiseView{FromRT: rtStrings(rv.FromRTs), ToRT: rtStrings(rv.ToRTs)}
@@ -346,15 +360,22 @@ func (m *Manager) InstancesPerVNI() map[string]map[string]string {
 
 // Drivers describes the dataplane drivers.
 func (m *Manager) Drivers() map[string]any {
-	d := func(drv dataplane.Driver) map[string]any {
+	d := func(typ VPNType, drv dataplane.Driver) map[string]any {
 		info := drv.Info()
 		var encaps []string
-		for _, e := range info.Encaps {
+		for _, e := range info.EncapsFor(string(typ)) {
 			encaps = append(encaps, speaker.Encap(e).String())
 		}
-		return map[string]any{"name": info.Name, "local_address": m.cfg.NextHop.String(), "supported_encaps": encaps, "ecmp": info.ECMP}
+		v := map[string]any{"name": info.Name, "local_address": m.cfg.NextHop.String(), "supported_encaps": encaps, "ecmp": info.ECMP}
+		if len(info.RouterMAC) > 0 {
+			v["router_mac"] = info.RouterMAC.String()
+		}
+		if len(info.Details) > 0 {
+			v["details"] = info.Details
+		}
+		return v
 	}
-	return map[string]any{"ipvpn": d(m.cfg.IPVPNDriver), "evpn": d(m.cfg.EVPNDriver)}
+	return map[string]any{"ipvpn": d(IPVPN, m.cfg.IPVPNDriver), "evpn": d(EVPN, m.cfg.EVPNDriver)}
 }
 
 // StartTime is when the manager was created.

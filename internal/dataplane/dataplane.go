@@ -40,6 +40,11 @@ type Info struct {
 	// Encaps the driver can forward with, as BGP tunnel types (8 VXLAN,
 	// 10 MPLS); the agent advertises them and refuses others.
 	Encaps []uint16
+	// VPNTypeEncaps replaces Encaps for the VPN types it names ("ipvpn",
+	// "evpn"), for a driver that serves both and forwards them
+	// differently (the linux driver: IP VPN over MPLS or VXLAN, EVPN over
+	// VXLAN only). See EncapsFor.
+	VPNTypeEncaps map[string][]uint16
 	// ECMP: the driver can spread traffic over several equal best routes.
 	ECMP bool
 	// NoState: the driver forwards nothing and needs no state, so the
@@ -48,6 +53,15 @@ type Info struct {
 	// LocalAddress is the tunnel endpoint (our next hop), if the driver has
 	// its own.
 	LocalAddress netip.Addr
+	// RouterMAC is the inner destination MAC that remote VTEPs must use to
+	// send us IP VPN traffic over VXLAN (the Router's MAC of our EVPN type
+	// 5 routes, RFC 9135 §8.1), if the driver has one: the linux driver's
+	// is the MAC of its VXLAN device bgv-l3.
+	RouterMAC MAC
+	// Details are facts about the driver for the looking glass, e.g. the
+	// kernel features the linux driver found and the encapsulation it
+	// chose ("kernel_vrf_devices": "no: …").
+	Details map[string]string
 }
 
 // State is the desired forwarding state.
@@ -64,16 +78,47 @@ type Port struct {
 	IPs       []netip.Prefix `json:"ip_addresses,omitempty"`
 	Direction string         `json:"direction"`
 	Label     uint32         `json:"label"`
+	// EVI, on a VRF's port, is the ID of the EVI the VRF reaches the port
+	// through (the port is in that EVI's bridge, bagpipe's
+	// local_port.evpn.id); LinuxIf then names no device and the driver
+	// plugs the EVI's bridge instead.
+	EVI string `json:"evpn_instance,omitempty"`
 }
 
 // VRF is an IP VPN routing instance.
 type VRF struct {
-	ID        string     `json:"id"`
-	Number    int        `json:"number"` // small, stable per agent: VRF-<n>
-	VNI       uint32     `json:"vni"`    // the instance's VNI or label
-	GatewayIP netip.Addr `json:"gateway_ip,omitzero"`
-	Ports     []Port     `json:"ports"`
-	Routes    []IPRoute  `json:"routes"`
+	ID     string `json:"id"`
+	Number int    `json:"number"` // small, stable per agent: VRF-<n>
+	VNI    uint32 `json:"vni"`    // the instance's VNI or label
+	// GatewayIP is the gateway the VRF's ports use for IPv4 (the subnet's
+	// gateway_ip), GatewayIPv6 the one for IPv6: a dual-stack network has
+	// both, and the node answers for each (ARP, neighbour discovery).
+	// Drivers read them through Gateways, which also takes an IPv6
+	// address found in GatewayIP (a state written before GatewayIPv6).
+	GatewayIP   netip.Addr `json:"gateway_ip,omitzero"`
+	GatewayIPv6 netip.Addr `json:"gateway_ipv6,omitzero"`
+	Ports       []Port     `json:"ports"`
+	Routes      []IPRoute  `json:"routes"`
+}
+
+// Gateways are the VRF's valid gateway addresses, IPv4 first, each once.
+func (v *VRF) Gateways() []netip.Addr {
+	var out []netip.Addr
+	for _, gw := range []netip.Addr{v.GatewayIP, v.GatewayIPv6} {
+		if gw = gw.Unmap(); gw.IsValid() && !gw.IsUnspecified() && !slices.Contains(out, gw) {
+			out = append(out, gw)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b netip.Addr) int {
+		if a.Is4() == b.Is4() {
+			return 0
+		}
+		if a.Is4() {
+			return -1
+		}
+		return 1
+	})
+	return out
 }
 
 // IPRoute is a remote prefix reachable through a tunnel.
@@ -90,6 +135,10 @@ type NextHop struct {
 	// Local: the prefix is one of our own ports (another VRF's export
 	// reaching this one inside the same agent).
 	Local bool `json:"local,omitempty"`
+	// RouterMAC is the inner destination MAC the remote VTEP expects with
+	// VXLAN (the Router's MAC of an EVPN type 5 route, RFC 9135 §8.1);
+	// nil when the route gave none.
+	RouterMAC MAC `json:"router_mac,omitempty"`
 }
 
 // EVI is an EVPN instance: a layer 2 segment stretched with VXLAN.
@@ -178,3 +227,17 @@ func Names() []string {
 
 // Supports reports whether info lists encap.
 func (i Info) Supports(encap uint16) bool { return slices.Contains(i.Encaps, encap) }
+
+// EncapsFor is what the driver offers to instances of vpnType ("ipvpn",
+// "evpn"): VPNTypeEncaps[vpnType] when set, else Encaps.
+func (i Info) EncapsFor(vpnType string) []uint16 {
+	if e, ok := i.VPNTypeEncaps[vpnType]; ok {
+		return e
+	}
+	return i.Encaps
+}
+
+// SupportsFor reports whether EncapsFor(vpnType) lists encap.
+func (i Info) SupportsFor(vpnType string, encap uint16) bool {
+	return slices.Contains(i.EncapsFor(vpnType), encap)
+}

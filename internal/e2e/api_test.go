@@ -102,13 +102,25 @@ var rtCounter atomic.Int32
 // newRT returns a route target no other test uses.
 func newRT() string { return fmt.Sprintf("%d:%d", asn, 1000+rtCounter.Add(1)) }
 
+// network: subnet and cidr are its first subnet's.
 type network struct{ id, subnet, cidr string }
 
-func (tn *tenant) network(name, cidr string) network {
+// network with one subnet per CIDR (IPv4 or IPv6), the first one first.
+func (tn *tenant) network(name string, cidrs ...string) network {
 	tn.t.Helper()
 	n := tn.create(false, "/networks", "network", obj{"name": name})
-	s := tn.create(false, "/subnets", "subnet", obj{"network_id": n["id"], "ip_version": 4, "cidr": cidr, "name": name + "-sub"})
-	return network{id: n["id"].(string), subnet: s["id"].(string), cidr: cidr}
+	out := network{id: n["id"].(string)}
+	for i, cidr := range cidrs {
+		version := 4
+		if netip.MustParsePrefix(cidr).Addr().Is6() {
+			version = 6
+		}
+		s := tn.create(false, "/subnets", "subnet", obj{"network_id": n["id"], "ip_version": version, "cidr": cidr, "name": fmt.Sprintf("%s-sub%d", name, i)})
+		if i == 0 {
+			out.subnet, out.cidr = s["id"].(string), cidr
+		}
+	}
+	return out
 }
 
 // bgpvpn is created by the admin for the tenant's project.
@@ -159,24 +171,44 @@ func (tn *tenant) router(nets ...network) string {
 	return id
 }
 
+// bindRouter binds the router's interface ports to a host, as Neutron
+// does with the ports of a router an L3 agent on that host serves.
+func (tn *tenant) bindRouter(id string, host node) {
+	tn.t.Helper()
+	for _, p := range tn.do(true, "GET", "/ports?device_id="+id, nil)["ports"].([]any) {
+		tn.do(true, "PUT", "/ports/"+p.(obj)["id"].(string), obj{"port": obj{"binding:host_id": host.name}})
+	}
+}
+
+// deleteRouter deletes a router as tempest's delete_router does: its
+// interfaces first, then the router.
+func (tn *tenant) deleteRouter(id string, nets ...network) {
+	tn.t.Helper()
+	for _, n := range nets {
+		tn.do(false, "PUT", "/routers/"+id+"/remove_router_interface", obj{"subnet_id": n.subnet})
+	}
+	tn.delete(false, "/routers/"+id)
+}
+
 func (tn *tenant) delete(admin bool, path string) {
 	tn.t.Helper()
 	tn.do(admin, "DELETE", path, nil)
 }
 
-// status of an association ("ACTIVE", "BUILD"…).
-func (tn *tenant) status(path string) string {
+// status of an association ("ACTIVE", "BUILD"…) and its reason.
+func (tn *tenant) status(path string) (string, string) {
 	_, m, err := call(tn.project, "GET", path, nil)
 	if err != nil {
-		return err.Error()
+		return err.Error(), ""
 	}
 	for _, v := range m {
 		if a, ok := v.(obj); ok {
 			s, _ := a["status"].(string)
-			return s
+			r, _ := a["status_reason"].(string)
+			return s, r
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // active waits until an association ("network", "router", "port") is
@@ -184,17 +216,21 @@ func (tn *tenant) status(path string) string {
 func (tn *tenant) active(vpn, kind, id string) {
 	tn.t.Helper()
 	path := "/bgpvpn/bgpvpns/" + vpn + "/" + kind + "_associations/" + id
-	var st string
-	waitFor(tn.t, converge, kind+" association "+id+" ACTIVE", func() bool { st = tn.status(path); return st == "ACTIVE" })
+	var st, reason string
+	if err := poll(converge, kind+" association "+id+" ACTIVE", func() bool { st, reason = tn.status(path); return st == "ACTIVE" }); err != nil {
+		tn.t.Fatalf("%v: last status %s (%s)", err, st, reason)
+	}
 }
 
 // vm is a port bound to a compute node and a namespace behind its tap,
-// with the port's MAC and fixed IP and a default route via the gateway,
-// as Nova would plug it.
+// with the port's MAC and fixed IPs and default routes via the gateways,
+// as Nova would plug it. IPv6 addresses skip duplicate address detection,
+// so that they are usable at once.
 type vm struct {
 	ns, port, tap string
 	host          node
-	ip            netip.Addr
+	ip            netip.Addr // the first fixed IP
+	ip6           netip.Addr // the first IPv6 one, if any
 }
 
 var vmCounter atomic.Int32
@@ -203,26 +239,43 @@ func (tn *tenant) vm(n network, host node) *vm {
 	tn.t.Helper()
 	p := tn.create(true, "/ports", "port", obj{"network_id": n.id, "project_id": tn.project,
 		"binding:host_id": host.name, "device_owner": "compute:nova", "device_id": fmt.Sprintf("vm-%d", vmCounter.Load()+1)})
-	fixed := p["fixed_ips"].([]any)[0].(obj)
-	ip := netip.MustParseAddr(fixed["ip_address"].(string))
-	pfx := netip.MustParsePrefix(n.cidr)
-	sub := tn.do(false, "GET", "/subnets/"+n.subnet, nil)["subnet"].(obj)
-	v := &vm{ns: fmt.Sprintf("bve-vm%d", vmCounter.Add(1)), port: p["id"].(string), host: host, ip: ip}
+	v := &vm{ns: fmt.Sprintf("bve-vm%d", vmCounter.Add(1)), port: p["id"].(string), host: host}
 	v.tap = "tap" + v.port[:11]
 	tn.t.Cleanup(func() {
 		exec.Command("ip", "netns", "del", v.ns).Run()
 		exec.Command("ip", "-n", host.ns, "link", "del", v.tap).Run()
 	})
-	for _, c := range []string{
+	cmds := []string{
 		"ip netns add " + v.ns,
+		"ip netns exec " + v.ns + " sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0",
 		"ip -n " + v.ns + " link set lo up",
 		"ip link add " + v.tap + " netns " + host.ns + " type veth peer name eth0 netns " + v.ns,
 		"ip -n " + v.ns + " link set eth0 address " + p["mac_address"].(string),
-		"ip -n " + v.ns + " addr add " + netip.PrefixFrom(ip, pfx.Bits()).String() + " dev eth0",
-		"ip -n " + v.ns + " link set eth0 up",
-		"ip -n " + v.ns + " route add default via " + sub["gateway_ip"].(string),
-		"ip -n " + host.ns + " link set " + v.tap + " up",
-	} {
+	}
+	var routes []string // once eth0 is up
+	for _, f := range p["fixed_ips"].([]any) {
+		fixed := f.(obj)
+		ip := netip.MustParseAddr(fixed["ip_address"].(string))
+		sub := tn.do(false, "GET", "/subnets/"+fixed["subnet_id"].(string), nil)["subnet"].(obj)
+		pfx := netip.MustParsePrefix(sub["cidr"].(string))
+		if !v.ip.IsValid() {
+			v.ip = ip
+		}
+		family, nodad := "-4", ""
+		if ip.Is6() {
+			family, nodad = "-6", " nodad"
+			if !v.ip6.IsValid() {
+				v.ip6 = ip
+			}
+		}
+		cmds = append(cmds, "ip -n "+v.ns+" addr add "+netip.PrefixFrom(ip, pfx.Bits()).String()+" dev eth0"+nodad)
+		if gw, _ := sub["gateway_ip"].(string); gw != "" {
+			routes = append(routes, "ip -n "+v.ns+" "+family+" route replace default via "+gw+" dev eth0")
+		}
+	}
+	cmds = append(cmds, "ip -n "+v.ns+" link set eth0 up")
+	cmds = append(append(cmds, routes...), "ip -n "+host.ns+" link set "+v.tap+" up")
+	for _, c := range cmds {
 		mustSh(tn.t, c)
 	}
 	return v
@@ -333,4 +386,5 @@ func hasRoute(t testing.TB, n node, instance, prefix, nextHop string) lgRoute {
 	return got
 }
 
-func host32(a netip.Addr) string { return netip.PrefixFrom(a, 32).String() }
+// host32 is the host route of an address (/32, or /128 for IPv6).
+func host32(a netip.Addr) string { return netip.PrefixFrom(a, a.BitLen()).String() }

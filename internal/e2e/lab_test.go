@@ -23,6 +23,7 @@ const (
 	serverURL  = "http://" + rootAddr + ":9696"
 	bgpPort    = 1179 // not 179: the machine may run a BGP daemon of its own
 	secret     = "e2e-shared-secret"
+	adoptGrace = 10 // seconds, see agentConf
 	asn        = 64512
 )
 
@@ -44,6 +45,9 @@ var lab *labState
 type labState struct {
 	dir, bin string
 	procs    []*proc
+	// agentsUp is when the compute nodes' agents started: their adoption
+	// grace ends adoptGrace later.
+	agentsUp time.Time
 }
 
 type proc struct {
@@ -73,6 +77,9 @@ func TestMain(m *testing.M) {
 	}
 	if os.Getenv("BVE_KEEP") == "" {
 		down()
+		if l != nil && code == 0 {
+			os.RemoveAll(l.dir) // binaries, configs, logs: kept when a test failed
+		}
 	}
 	os.Exit(code)
 }
@@ -143,6 +150,8 @@ func up() (*labState, error) {
 			"ip -n "+n.ns+" link set ul0 up",
 			"ip -n "+underlayNS+" link set "+n.ns+" master br0 up",
 			"ip netns exec "+n.ns+" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0",
+			// The taps' IPv6 link-local addresses usable at once.
+			"ip netns exec "+n.ns+" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0",
 		)
 	}
 	for _, c := range cmds {
@@ -166,7 +175,12 @@ service_provider = BGPVPN:BaGPipe:bagpipe:default
 shared_secret = %s
 heartbeat_interval = 1
 `, secret))
-	rrConf := conf("rr.conf", fmt.Sprintf("[BGP]\nlocal_address = %s\nmy_as = %d\nbgp_port = %d\nroute_reflector_clients = 198.18.90.0/24\n", rootAddr, asn, bgpPort))
+	// The compute nodes are configured peers of the reflector, so that it
+	// is a graceful restart helper for them (a restarting agent's routes
+	// stay); any other speaker of the underlay (the PE) is a dynamic
+	// client.
+	rrConf := conf("rr.conf", fmt.Sprintf("[BGP]\nlocal_address = %s\nmy_as = %d\nbgp_port = %d\npeers = %s, %s\nroute_reflector_clients = 198.18.90.0/24\n",
+		rootAddr, asn, bgpPort, computes[0].addr, computes[1].addr))
 	var agentConfs []string
 	for _, n := range computes {
 		agentConfs = append(agentConfs, conf(n.ns+".conf", agentConf(n)))
@@ -180,6 +194,7 @@ heartbeat_interval = 1
 	if err := l.start("reflector", l.bin+"/bgpvpn-agent", "--route-reflector", "--config-file", rrConf); err != nil {
 		return l, err
 	}
+	l.agentsUp = time.Now()
 	for i, n := range computes {
 		if err := l.start("agent-"+n.name, "ip", "netns", "exec", n.ns, l.bin+"/bgpvpn-agent", "--config-file", agentConfs[i], "--log-level", "debug"); err != nil {
 			return l, err
@@ -207,8 +222,10 @@ heartbeat_interval = 1
 
 // agentConf is a compute node's bgp.conf: BGP to the reflector over the
 // underlay, the linux dataplane (IP VPN VXLAN on 4790 so that EVPN can
-// keep 4789), and the agent feed. Nothing to adopt in a fresh namespace,
-// so no adoption grace: removals take effect at once.
+// keep 4789), and the agent feed. A restarted agent (TestAgentRestart)
+// adopts what the previous process left: for adopt_grace after it starts
+// it only adds, which delays the cuts of a test that runs meanwhile but
+// never reaches past converge.
 func agentConf(n node) string {
 	return fmt.Sprintf(`[BGP]
 local_address = %[1]s
@@ -224,23 +241,24 @@ port = 8082
 [DATAPLANE_DRIVER_IPVPN]
 dataplane_driver = linux
 ipvpn_vxlan_port = 4790
-adopt_grace = 0
+adopt_grace = %[8]d
 
 [DATAPLANE_DRIVER_EVPN]
 dataplane_driver = linux
-adopt_grace = 0
+adopt_grace = %[8]d
 
 [AGENT_FEED]
 server_url = %[5]s
 shared_secret = %[6]s
 host = %[7]s
-`, n.addr, rootAddr, asn, bgpPort, serverURL, secret, n.name)
+`, n.addr, rootAddr, asn, bgpPort, serverURL, secret, n.name, adoptGrace)
 }
 
-// start runs a daemon that dies with the test binary, its output in a log.
+// start runs a daemon that dies with the test binary, its output in a log
+// (appended to, so that a restarted daemon's log follows the first one's).
 func (l *labState) start(name string, argv ...string) error {
 	logf := filepath.Join(l.dir, name+".log")
-	f, err := os.Create(logf)
+	f, err := os.OpenFile(logf, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}
@@ -253,8 +271,42 @@ func (l *labState) start(name string, argv ...string) error {
 	}
 	p := &proc{name: name, cmd: cmd, log: logf, done: make(chan struct{})}
 	go func() { cmd.Wait(); f.Close(); close(p.done) }()
+	for i, old := range l.procs {
+		if old.name == name {
+			l.procs[i] = p
+			return nil
+		}
+	}
 	l.procs = append(l.procs, p)
 	return nil
+}
+
+// restart stops the daemon called name with sig (SIGTERM: a clean stop;
+// SIGKILL: a crash), waits until it is gone, and starts it again with the
+// same command line. Only tests that do not run in parallel call it.
+func (l *labState) restart(name string, sig syscall.Signal) error {
+	var p *proc
+	for _, q := range l.procs {
+		if q.name == name {
+			p = q
+		}
+	}
+	if p == nil {
+		return errors.New("no daemon called " + name)
+	}
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		return fmt.Errorf("signalling %s: %w", name, err)
+	}
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		return fmt.Errorf("%s still runs 10 s after %v", name, sig)
+	}
+	if f, err := os.OpenFile(p.log, os.O_WRONLY|os.O_APPEND, 0); err == nil {
+		fmt.Fprintf(f, "--- e2e: %s stopped by %v, started again\n", name, sig)
+		f.Close()
+	}
+	return l.start(name, p.cmd.Args...)
 }
 
 func (l *labState) stopAll() {

@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 )
 
@@ -218,6 +219,47 @@ func TestPortAssociationDelete(t *testing.T) {
 	hasRoute(t, h1, "ipvpn_"+a.id, "10.210.0.0/24", h2.addr)
 	tn.delete(true, "/bgpvpn/bgpvpns/"+vpn+"/port_associations/"+pa)
 	cut(t, vm1, alt)
+}
+
+// Many prefix routes in one port association (many_bgpvpn_routes,
+// unstable upstream, bug 1780205): 90 addresses on VM2's loopback, each
+// a /32 route of the association; VM1 reaches a sample of them, and none
+// of the first and last once an update empties the routes.
+func TestPortAssociationManyRoutes(t *testing.T) {
+	enabled(t)
+	tn := newTenant(t)
+	a, b := twoNets(t, tn, "10.127")
+	vm1, vm2 := tn.vm(a, h1), tn.vm(b, h2)
+	var alts []netip.Addr
+	var routes []obj
+	var script strings.Builder
+	for i := range 90 {
+		alt := netip.AddrFrom4([4]byte{10, 227, 0, byte(31 + i)})
+		alts = append(alts, alt)
+		routes = append(routes, obj{"type": "prefix", "prefix": host32(alt)})
+		fmt.Fprintf(&script, "address add %s/32 dev lo\n", alt)
+	}
+	mustSh(t, "printf '"+script.String()+"' | ip -n "+vm2.ns+" -batch -")
+	vpn := tn.bgpvpn(obj{"route_targets": []string{newRT()}})
+	tn.netAssoc(vpn, a)
+	never(t, vm1, alts[0])
+	pa := tn.portAssoc(vpn, vm2.port, routes...)
+	tn.active(vpn, "port", pa)
+	waitFor(t, converge, "the 90 routes in compute-1's VRF", func() bool {
+		rs := best(h1, "ipvpn_"+a.id)
+		for _, alt := range alts {
+			if len(rs[host32(alt)]) == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	for i := 0; i < len(alts); i += 9 {
+		reaches(t, vm1, alts[i])
+	}
+	tn.do(true, "PUT", "/bgpvpn/bgpvpns/"+vpn+"/port_associations/"+pa, obj{"port_association": obj{"routes": []obj{}}})
+	cut(t, vm1, alts[0])
+	never(t, vm1, alts[len(alts)-1])
 }
 
 // Route leaking: VM2's port is associated with BGPVPN 1 (network A) with

@@ -75,6 +75,12 @@ type Attachment struct {
 	Direction       Direction    `json:"direction"`
 	Readvertise     *Readvertise `json:"readvertise,omitempty"`
 	Description     Description  `json:"description"`
+	// EVPNInstanceID, on an ipvpn attachment, names the EVI (an evpn
+	// attachment of the same port) that the VRF reaches the port through:
+	// the port sits in that EVI's bridge, so the EVI is plugged into the
+	// VRF rather than the port (bagpipe's local_port.evpn.id). "" plugs
+	// the port itself.
+	EVPNInstanceID string `json:"evpn_instance_id,omitempty"`
 	// Associations are the ids of the network, router and port associations
 	// this attachment realises; status reports name them.
 	Associations []string `json:"associations"`

@@ -20,6 +20,10 @@ func WatchPath(host string) string { return PathPrefix + "hosts/" + url.PathEsca
 // StatusPath is the path where host's agent reports status.
 func StatusPath(host string) string { return PathPrefix + "hosts/" + url.PathEscape(host) + "/status" }
 
+// AlivePath is where host's agent says, while it watches, that it is
+// alive (a POST without body).
+func AlivePath(host string) string { return PathPrefix + "hosts/" + url.PathEscape(host) + "/alive" }
+
 // MessageType says what a stream line carries.
 type MessageType string
 
@@ -45,6 +49,12 @@ type Message struct {
 	// server sends something: a client that hears nothing for a few of
 	// these reconnects.
 	HeartbeatSeconds float64 `json:"heartbeat_seconds,omitempty"`
+	// AliveSeconds, on the first message of a stream, is how often the
+	// agent should POST to AlivePath while it watches: the server counts a
+	// host whose agent it has not heard from for a few of these as dead.
+	// An open stream alone proves nothing (a load balancer, or a crashed
+	// host's socket, keeps it open).
+	AliveSeconds float64 `json:"alive_seconds,omitempty"`
 }
 
 // HostState returns the state a State message carries.

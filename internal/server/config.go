@@ -38,6 +38,8 @@ func Schema() *config.Schema {
 			Help: "Seconds between heartbeats on a quiet agent feed stream; agents reconnect after a few missed ones."},
 		config.Opt{Section: "agent_feed", Name: "poll_interval", Type: config.Float, Default: "0.2",
 			Help: "Seconds between reads of the feed revision, which is how a replica learns of changes committed by another replica."},
+		config.Opt{Section: "agent_feed", Name: "agent_down_time", Type: config.Float, Default: "75",
+			Help: "Seconds after which a host whose agent has not been heard from is considered dead, as Neutron's agent_down_time: its associations turn DOWN. Agents say they are alive every third of it. A replica gives every agent this long after it starts."},
 	)
 }
 

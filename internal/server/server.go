@@ -27,6 +27,9 @@ import (
 type Server struct {
 	Addr    string
 	Handler http.Handler
+	// Driver is the service driver (tests and benchmarks read its
+	// counters).
+	Driver  driver.Driver
 	log     *slog.Logger
 	closers []func() error
 	// endStreams ends the long-lived streams (the agent feed), which a
@@ -90,7 +93,7 @@ func New(ctx context.Context, v *config.Values, log *slog.Logger) (*Server, erro
 		endStreams = func() { drv.Close() }
 	}
 	addr := net.JoinHostPort(v.String("DEFAULT", "bind_host"), strconv.FormatInt(v.Int("DEFAULT", "bind_port"), 10))
-	return &Server{Addr: addr, Handler: handler, log: log, closers: []func() error{drv.Close, st.Close}, endStreams: endStreams}, nil
+	return &Server{Addr: addr, Handler: handler, Driver: drv, log: log, closers: []func() error{drv.Close, st.Close}, endStreams: endStreams}, nil
 }
 
 // Run serves until ctx is cancelled, then drains requests and closes.

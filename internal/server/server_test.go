@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/bgpvpn/bgpvpn/internal/driver/bagpipe"
 	_ "github.com/bgpvpn/bgpvpn/internal/driver/dummy"
 )
 
@@ -61,10 +62,11 @@ func TestNewRefusesBadConfig(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "policy.yaml")
 	os.WriteFile(bad, []byte("create_bgpvpn: \"rule:admin_only and\"\n"), 0o600)
 	for name, ini := range map[string]string{
-		"unknown driver":      "[service_providers]\nservice_provider = BGPVPN:X:nope:default\n",
-		"unparsable policy":   "[oslo_policy]\npolicy_file = " + bad + "\n",
-		"missing policy":      "[oslo_policy]\npolicy_file = /nonexistent/policy.yaml\n",
-		"postgres connection": "[database]\nconnection = postgresql://x\n",
+		"unknown driver":           "[service_providers]\nservice_provider = BGPVPN:X:nope:default\n",
+		"unparsable policy":        "[oslo_policy]\npolicy_file = " + bad + "\n",
+		"missing policy":           "[oslo_policy]\npolicy_file = /nonexistent/policy.yaml\n",
+		"postgres connection":      "[database]\nconnection = postgresql://x\n",
+		"negative agent_down_time": "[service_providers]\nservice_provider = BGPVPN:B:bagpipe:default\n[agent_feed]\nagent_down_time = -1\n",
 	} {
 		if _, err := newFromINI(t, ini); err == nil {
 			t.Errorf("%s: New succeeded, want an error", name)
@@ -106,7 +108,8 @@ func TestServesAndShutsDown(t *testing.T) {
 
 func TestConfigSampleListsEveryOption(t *testing.T) {
 	sample := Schema().Sample()
-	for _, want := range []string{"[DEFAULT]", "#bind_port = 9696", "[service_providers]", "#service_provider = BGPVPN:Dummy:dummy:default", "[oslo_policy]"} {
+	for _, want := range []string{"[DEFAULT]", "#bind_port = 9696", "[service_providers]", "#service_provider = BGPVPN:Dummy:dummy:default", "[oslo_policy]",
+		"[agent_feed]", "#agent_down_time = 75"} {
 		if !strings.Contains(sample, want) {
 			t.Errorf("config sample lacks %q", want)
 		}

@@ -90,6 +90,8 @@ type Speaker struct {
 
 	mu    sync.Mutex
 	peers map[netip.Addr]*peerEntry
+
+	updErr *updateErrorCounts
 }
 
 type peerEntry struct {
@@ -112,7 +114,8 @@ func Start(ctx context.Context, cfg Config) (*Speaker, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	gobgpLog := log.With("component", "gobgp")
+	counts := new(updateErrorCounts)
+	gobgpLog := slog.New(countingHandler{log.Handler(), counts}).With("component", "gobgp")
 	log = log.With("component", "speaker")
 	lvl := cfg.LogLevel
 	if lvl == nil {
@@ -141,7 +144,7 @@ func Start(ctx context.Context, cfg Config) (*Speaker, error) {
 		return nil, fmt.Errorf("starting BGP: %w", err)
 	}
 	wctx, cancel := context.WithCancel(context.Background())
-	sp := &Speaker{cfg: cfg, s: bs, log: log, cancel: cancel, peers: map[netip.Addr]*peerEntry{}}
+	sp := &Speaker{cfg: cfg, s: bs, log: log, cancel: cancel, peers: map[netip.Addr]*peerEntry{}, updErr: counts}
 	if err := bs.WatchEvent(wctx, server.WatchEventMessageCallbacks{OnPeerUpdate: sp.onPeer}, server.WatchPeer()); err != nil {
 		cancel()
 		bs.Stop()
@@ -150,11 +153,23 @@ func Start(ctx context.Context, cfg Config) (*Speaker, error) {
 	return sp, nil
 }
 
-// Stop closes every session and stops the speaker. Watchers end first, as
-// GoBGP wants.
-func (sp *Speaker) Stop() {
+// Stop closes every session with a NOTIFICATION (a Hard Reset where RFC
+// 8538 was negotiated), so that peers drop our routes at once, and stops
+// the speaker. Watchers end first, as GoBGP wants.
+func (sp *Speaker) Stop() { sp.stop(false) }
+
+// StopGraceful stops the speaker for a restart: sessions where graceful
+// restart was negotiated close without a NOTIFICATION, so those peers
+// keep our routes, marked stale, for the restart time or until we are
+// back and have sent them again; the others get a NOTIFICATION as with
+// Stop.
+func (sp *Speaker) StopGraceful() { sp.stop(true) }
+
+func (sp *Speaker) stop(graceful bool) {
 	sp.cancel()
-	sp.s.Stop()
+	if err := sp.s.StopBgp(context.Background(), &api.StopBgpRequest{AllowGracefulRestart: graceful}); err != nil {
+		sp.log.Warn("stopping BGP", "error", err)
+	}
 }
 
 // RouterID is the speaker's router ID.
@@ -188,23 +203,10 @@ func (sp *Speaker) AddPeer(ctx context.Context, p Peer) error {
 	if sp.cfg.RouteReflector {
 		ap.RouteReflector = &api.RouteReflector{RouteReflectorClient: true, RouteReflectorClusterId: sp.cfg.RouterID.String()}
 	}
-	gr := sp.cfg.GracefulRestart > 0
-	if gr {
-		// NotificationEnabled (RFC 8538): a plain Cease, as sent when the
-		// agent stops for a restart, keeps our routes at the peer; only a
-		// Hard Reset flushes them.
-		ap.GracefulRestart = &api.GracefulRestart{Enabled: true, RestartTime: sp.cfg.GracefulRestart, NotificationEnabled: true}
-	}
-	for _, f := range fams {
-		gf := f.gobgp()
-		if gf == 0 {
-			return fmt.Errorf("%w: family %d", ErrBadValue, f)
-		}
-		as := &api.AfiSafi{Config: &api.AfiSafiConfig{Family: apiutil.ToApiFamily(gf.Afi(), gf.Safi()), Enabled: true}}
-		if gr {
-			as.MpGracefulRestart = &api.MpGracefulRestart{Config: &api.MpGracefulRestartConfig{Enabled: true}}
-		}
-		ap.AfiSafis = append(ap.AfiSafis, as)
+	ap.GracefulRestart = sp.gracefulRestart()
+	var err error
+	if ap.AfiSafis, err = sp.afiSafis(fams); err != nil {
+		return err
 	}
 	sp.mu.Lock()
 	sp.peers[p.Address] = &peerEntry{conf: p, state: "Idle", since: time.Now()}
@@ -218,6 +220,33 @@ func (sp *Speaker) AddPeer(ctx context.Context, p Peer) error {
 	}
 	sp.log.Info("peer added", "peer", p.Address, "asn", p.ASN, "passive", p.Passive)
 	return nil
+}
+
+// gracefulRestart is a peer's graceful restart configuration, nil when
+// it is off. NotificationEnabled (RFC 8538): a plain Cease keeps our
+// routes at the peer; only a Hard Reset flushes them.
+func (sp *Speaker) gracefulRestart() *api.GracefulRestart {
+	if sp.cfg.GracefulRestart == 0 {
+		return nil
+	}
+	return &api.GracefulRestart{Enabled: true, RestartTime: sp.cfg.GracefulRestart, NotificationEnabled: true}
+}
+
+// afiSafis configures fams, with graceful restart for each when it is on.
+func (sp *Speaker) afiSafis(fams []Family) ([]*api.AfiSafi, error) {
+	var l []*api.AfiSafi
+	for _, f := range fams {
+		gf := f.gobgp()
+		if gf == 0 {
+			return nil, fmt.Errorf("%w: family %d", ErrBadValue, f)
+		}
+		as := &api.AfiSafi{Config: &api.AfiSafiConfig{Family: apiutil.ToApiFamily(gf.Afi(), gf.Safi()), Enabled: true}}
+		if sp.cfg.GracefulRestart > 0 {
+			as.MpGracefulRestart = &api.MpGracefulRestart{Config: &api.MpGracefulRestartConfig{Enabled: true}}
+		}
+		l = append(l, as)
+	}
+	return l, nil
 }
 
 // DeletePeer removes a neighbour and its routes.
@@ -252,9 +281,10 @@ func (sp *Speaker) AddDynamicNeighbors(ctx context.Context, prefix netip.Prefix,
 	if sp.cfg.RouteReflector {
 		pg.RouteReflector = &api.RouteReflector{RouteReflectorClient: true, RouteReflectorClusterId: sp.cfg.RouterID.String()}
 	}
-	for _, f := range AllFamilies {
-		gf := f.gobgp()
-		pg.AfiSafis = append(pg.AfiSafis, &api.AfiSafi{Config: &api.AfiSafiConfig{Family: apiutil.ToApiFamily(gf.Afi(), gf.Safi()), Enabled: true}})
+	pg.GracefulRestart = sp.gracefulRestart()
+	var err error
+	if pg.AfiSafis, err = sp.afiSafis(AllFamilies); err != nil {
+		return err
 	}
 	defer shared()()
 	if err := sp.s.AddPeerGroup(ctx, &api.AddPeerGroupRequest{PeerGroup: pg}); err != nil {

@@ -144,3 +144,14 @@ type AgentStatus struct {
 	Reason     string
 	ReportedAt time.Time
 }
+
+// AgentSeen is when a host's agent was last heard from, and through what:
+// liveness that every replica reads alike.
+type AgentSeen struct {
+	Host string
+	// At is the time of the replica that heard the agent.
+	At time.Time
+	// Replica names the server replica that heard it, Remote the address
+	// the request came from (a load balancer's, behind one).
+	Replica, Remote string
+}

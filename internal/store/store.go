@@ -155,4 +155,11 @@ type Feed interface {
 	// ListAgentStatus lists what every host reported about the
 	// associations given.
 	ListAgentStatus(associationIDs []string) ([]AgentStatus, error)
+	// RecordAgentsSeen stores when hosts' agents were last heard from. A
+	// time older than the one stored for a host changes nothing, so that
+	// replicas flushing late never move a host back in time.
+	RecordAgentsSeen(seen []AgentSeen) error
+	// AgentsSeen returns what is stored for those of hosts ever heard
+	// from.
+	AgentsSeen(hosts []string) (map[string]AgentSeen, error)
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Interop stage: bgpvpn-agent peering directly with FRR bgpd (VPNv4 routes
-# originated with "network … rd … label …", EVPN type 2/3 received, no RT
+# originated with "network … rd … label …", EVPN type 2/3/5 received, no RT
 # constraint so full tables). Installs frr when missing, then runs the gated
 # Go test, which starts bgpd without zebra and the agent on 127.0.0.0/8 and
 # kills them at the end.

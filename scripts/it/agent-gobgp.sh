@@ -4,7 +4,9 @@
 # Installs gobgpd (Debian package, daemon + gobgp CLI) when missing, then runs
 # the Go interop tests, which start gobgpd and two agents on 127.0.0.0/8,
 # check routes, withdrawals, a session reset and an agent restart, and kill
-# everything they started. Needs root only to install packages.
+# everything they started. EVPN type 5 routes gobgpd originates go through
+# the linux driver into a network namespace the test creates and deletes
+# (bvt-t5): root needed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -13,6 +15,7 @@ cd "$(dirname "$0")/../.."
 missing=()
 command -v gobgpd >/dev/null && command -v gobgp >/dev/null || missing+=(gobgpd)
 command -v bagpipe-looking-glass >/dev/null || missing+=(python3-networking-bagpipe)
+command -v ip >/dev/null || missing+=(iproute2)
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   timeout 300 apt-get update -qq </dev/null

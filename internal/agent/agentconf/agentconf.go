@@ -19,7 +19,7 @@ import (
 
 // Schema lists every option bgpvpn-agent understands.
 func Schema() *config.Schema {
-	return config.NewSchema(
+	opts := []config.Opt{
 		config.Opt{Section: "BGP", Name: "local_address", Type: config.String, Required: true,
 			Help: "IP address, or name of an interface carrying one, used as BGP source address, router ID, RD administrator and default next hop."},
 		config.Opt{Section: "BGP", Name: "peers", Type: config.List,
@@ -50,28 +50,30 @@ func Schema() *config.Schema {
 			Help: "Accepted for compatibility with bagpipe-bgp; bgpvpn-agent runs privileged operations itself."},
 		config.Opt{Section: "COMMON", Name: "root_helper_daemon", Type: config.String,
 			Help: "Accepted for compatibility with bagpipe-bgp; unused."},
-		config.Opt{Section: "DATAPLANE_DRIVER_IPVPN", Name: "dataplane_driver", Type: config.String, Default: "dummy",
-			Help: "IP VPN dataplane driver: dummy or linux."},
-		config.Opt{Section: "DATAPLANE_DRIVER_IPVPN", Name: "network_namespace", Type: config.String,
-			Help: "linux driver: program this named network namespace instead of the agent's own."},
-		config.Opt{Section: "DATAPLANE_DRIVER_IPVPN", Name: "adopt_grace", Type: config.Int, Default: "60", Min: config.Bound(0), Max: config.Bound(3600),
-			Help: "linux driver: seconds after start during which nothing is removed, so that a restarting agent does not interrupt forwarding before it has relearned its state."},
-		config.Opt{Section: "DATAPLANE_DRIVER_IPVPN", Name: "dataplane_local_address", Type: config.IPAddr,
-			Help: "Tunnel endpoint advertised as next hop of IP VPN routes (default: BGP local_address)."},
-		config.Opt{Section: "DATAPLANE_DRIVER_IPVPN", Name: "vxlan_port", Type: config.Port,
-			Help: "linux driver: UDP port of EVPN VXLAN when both VPN types use this section's driver (default 4789)."},
-		config.Opt{Section: "DATAPLANE_DRIVER_IPVPN", Name: "ipvpn_vxlan_port", Type: config.Port,
-			Help: "linux driver: UDP port of IP VPN VXLAN (default 4789); a node serving EVPN and IP VPN needs it different from vxlan_port, on every node."},
-		config.Opt{Section: "DATAPLANE_DRIVER_EVPN", Name: "dataplane_driver", Type: config.String, Default: "dummy",
-			Help: "EVPN dataplane driver: dummy or linux."},
-		config.Opt{Section: "DATAPLANE_DRIVER_EVPN", Name: "network_namespace", Type: config.String,
-			Help: "linux driver: program this named network namespace instead of the agent's own."},
-		config.Opt{Section: "DATAPLANE_DRIVER_EVPN", Name: "adopt_grace", Type: config.Int, Default: "60", Min: config.Bound(0), Max: config.Bound(3600),
-			Help: "linux driver: seconds after start during which nothing is removed, so that a restarting agent does not interrupt forwarding before it has relearned its state."},
-		config.Opt{Section: "DATAPLANE_DRIVER_EVPN", Name: "dataplane_local_address", Type: config.IPAddr,
-			Help: "Tunnel endpoint advertised as next hop of EVPN routes (default: BGP local_address)."},
-		config.Opt{Section: "DATAPLANE_DRIVER_EVPN", Name: "vxlan_port", Type: config.Port,
-			Help: "linux driver: UDP port of EVPN VXLAN (default 4789)."},
+	}
+	for _, d := range []struct{ section, vpn string }{{ipvpnSection, "IP VPN"}, {evpnSection, "EVPN"}} {
+		opts = append(opts,
+			config.Opt{Section: d.section, Name: "dataplane_driver", Type: config.String, Default: "dummy",
+				Help: d.vpn + " dataplane driver: dummy or linux."},
+			config.Opt{Section: d.section, Name: "network_namespace", Type: config.String,
+				Help: "linux driver: program this named network namespace instead of the agent's own."},
+			config.Opt{Section: d.section, Name: "adopt_grace", Type: config.Int, Default: "60", Min: config.Bound(0), Max: config.Bound(3600),
+				Help: "linux driver: seconds after start during which nothing is removed, so that a restarting agent does not interrupt forwarding before it has relearned its state."},
+			config.Opt{Section: d.section, Name: "dataplane_local_address", Type: config.IPAddr,
+				Help: "Tunnel endpoint advertised as next hop of " + d.vpn + " routes (default: BGP local_address)."},
+			config.Opt{Section: d.section, Name: "vxlan_port", Type: config.Port,
+				Help: "linux driver: UDP port of EVPN VXLAN (default 4789)."},
+		)
+	}
+	opts = append(opts,
+		config.Opt{Section: ipvpnSection, Name: "advertise_evpn_type5", Type: config.Bool, Default: "false",
+			Help: "Also advertise every prefix of every IP VPN instance as an EVPN type 5 (RFC 9136 IP Prefix) route with the instance's VNI (or label), VXLAN encapsulation and our Router's MAC, for EVPN gateways and PEs; an attach's advertise_evpn_type5 field overrides it for its instance. Received type 5 routes are imported whatever this says, when the driver forwards VXLAN (linux; not dummy, which is MPLS-only as in bagpipe-bgp)."},
+		config.Opt{Section: ipvpnSection, Name: "ipvpn_vxlan_port", Type: config.Port,
+			Help: "linux driver: UDP port of IP VPN VXLAN (default 4790, so that a node also serving EVPN on vxlan_port 4789 works on default options; the same on every node)."},
+		config.Opt{Section: ipvpnSection, Name: "ipvpn_encap", Type: config.String, Default: "auto",
+			Help: "linux driver: encapsulation of IP VPN traffic: mpls (kernel MPLS and VRF devices; refuses to start when the kernel lacks them), vxlan, or auto (MPLS when the kernel has it, else VXLAN)."},
+		config.Opt{Section: ipvpnSection, Name: "mpls_interface", Type: config.String,
+			Help: "linux driver: the interface that sends and receives MPLS toward the PEs (bagpipe-bgp's option; default: the interface carrying the local address). MPLS over GRE is not supported."},
 		config.Opt{Section: "AGENT_FEED", Name: "server_url", Type: config.String,
 			Help: "Base URL of bgpvpn-server (e.g. http://controller:9696): when set, the agent watches this host's attachments there and realises them, as the networking-bagpipe agent extension would."},
 		config.Opt{Section: "AGENT_FEED", Name: "shared_secret", Type: config.String, Secret: true,
@@ -81,7 +83,14 @@ func Schema() *config.Schema {
 		config.Opt{Section: "AGENT_FEED", Name: "local_port_prefix", Type: config.String, Default: "tap",
 			Help: "A port's interface is this prefix followed by its id, cut to 14 characters (Nova and Neutron name it tap<first 11 characters of the port id>)."},
 	)
+	return config.NewSchema(opts...)
 }
+
+// The dataplane sections of bgp.conf.
+const (
+	ipvpnSection = "DATAPLANE_DRIVER_IPVPN"
+	evpnSection  = "DATAPLANE_DRIVER_EVPN"
+)
 
 // Settings are the typed values the agent runs with.
 type Settings struct {
@@ -96,12 +105,14 @@ type Settings struct {
 	HoldTime        uint32
 	GracefulRestart uint32
 	StrictVNI       bool
-	RRClients       []netip.Prefix
-	APIAddr         string // host:port
-	IPVPNDriver     string
-	EVPNDriver      string
-	IPVPNNextHop    netip.Addr
-	EVPNNextHop     netip.Addr
+	// EVPNType5 turns EVPN type 5 routes on for every IP VPN instance.
+	EVPNType5    bool
+	RRClients    []netip.Prefix
+	APIAddr      string // host:port
+	IPVPNDriver  string
+	EVPNDriver   string
+	IPVPNNextHop netip.Addr
+	EVPNNextHop  netip.Addr
 	// IPVPNOptions and EVPNOptions are what each driver is built with.
 	IPVPNOptions, EVPNOptions map[string]string
 	// Feed configures the agent feed; FeedURL "" means none.
@@ -136,6 +147,7 @@ func fromValues(v *config.Values) (*Settings, error) {
 		HoldTime:        uint32(v.Int("BGP", "hold_time")),
 		GracefulRestart: uint32(v.Int("BGP", "graceful_restart_time")),
 		StrictVNI:       v.Bool("BGP", "strict_vni"),
+		EVPNType5:       v.Bool(ipvpnSection, "advertise_evpn_type5"),
 		APIAddr:         net.JoinHostPort(v.String("API", "host"), fmt.Sprint(v.Int("API", "port"))),
 		IPVPNDriver:     v.String("DATAPLANE_DRIVER_IPVPN", "dataplane_driver"),
 		EVPNDriver:      v.String("DATAPLANE_DRIVER_EVPN", "dataplane_driver"),
@@ -195,9 +207,16 @@ func fromValues(v *config.Values) (*Settings, error) {
 			"netns":         v.String(sec, "network_namespace"),
 			"adopt_grace":   fmt.Sprint(v.Int(sec, "adopt_grace")),
 		}
-		for _, name := range []string{"vxlan_port", "ipvpn_vxlan_port"} {
-			if (name == "vxlan_port" || sec == "DATAPLANE_DRIVER_IPVPN") && v.IsSet(sec, name) {
-				o[name] = fmt.Sprint(v.Int(sec, name))
+		if v.IsSet(sec, "vxlan_port") {
+			o["vxlan_port"] = fmt.Sprint(v.Int(sec, "vxlan_port"))
+		}
+		if sec == ipvpnSection {
+			if v.IsSet(sec, "ipvpn_vxlan_port") {
+				o["ipvpn_vxlan_port"] = fmt.Sprint(v.Int(sec, "ipvpn_vxlan_port"))
+			}
+			o["ipvpn_encap"] = v.String(sec, "ipvpn_encap")
+			if mi := v.String(sec, "mpls_interface"); mi != "" {
+				o["mpls_interface"] = mi
 			}
 		}
 		return o
@@ -217,9 +236,10 @@ func fromValues(v *config.Values) (*Settings, error) {
 	s.Sections = map[string]map[string]string{
 		"BGP": {"local_address": s.LocalAddress.String(), "peers": strings.Join(v.List("BGP", "peers"), ","),
 			"my_as": fmt.Sprint(s.ASN), "enable_rtc": fmt.Sprint(s.EnableRTC), "bgp_port": fmt.Sprint(s.BGPPort)},
-		"API":                    {"host": v.String("API", "host"), "port": fmt.Sprint(v.Int("API", "port"))},
-		"DATAPLANE_DRIVER_IPVPN": {"dataplane_driver": s.IPVPNDriver, "dataplane_local_address": s.IPVPNNextHop.String()},
-		"DATAPLANE_DRIVER_EVPN":  {"dataplane_driver": s.EVPNDriver, "dataplane_local_address": s.EVPNNextHop.String()},
+		"API": {"host": v.String("API", "host"), "port": fmt.Sprint(v.Int("API", "port"))},
+		"DATAPLANE_DRIVER_IPVPN": {"dataplane_driver": s.IPVPNDriver, "dataplane_local_address": s.IPVPNNextHop.String(),
+			"advertise_evpn_type5": fmt.Sprint(s.EVPNType5)},
+		"DATAPLANE_DRIVER_EVPN": {"dataplane_driver": s.EVPNDriver, "dataplane_local_address": s.EVPNNextHop.String()},
 	}
 	return s, nil
 }

@@ -1,6 +1,7 @@
 package agentconf
 
 import (
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -72,6 +73,58 @@ func TestLoadFeedAndPorts(t *testing.T) {
 	}
 	if got.IPVPNOptions["ipvpn_vxlan_port"] != "4790" || got.EVPNOptions["vxlan_port"] != "8472" || got.EVPNOptions["ipvpn_vxlan_port"] != "" {
 		t.Errorf("driver options = %v and %v, want ipvpn_vxlan_port 4790 for IP VPN, vxlan_port 8472 for EVPN", got.IPVPNOptions, got.EVPNOptions)
+	}
+}
+
+// ipvpn_encap and mpls_interface (bagpipe's option) reach the IP VPN
+// driver only; ipvpn_encap defaults to auto.
+func TestLoadMPLSOptions(t *testing.T) {
+	got, err := Load(write(t, labConf+"[DATAPLANE_DRIVER_IPVPN]\nipvpn_encap = mpls\nmpls_interface = eth1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.IPVPNOptions["ipvpn_encap"] != "mpls" || got.IPVPNOptions["mpls_interface"] != "eth1" {
+		t.Errorf("IP VPN driver options = %v, want ipvpn_encap mpls and mpls_interface eth1", got.IPVPNOptions)
+	}
+	if _, ok := got.EVPNOptions["ipvpn_encap"]; ok {
+		t.Errorf("EVPN driver options = %v, want no ipvpn_encap", got.EVPNOptions)
+	}
+	got, err = Load(write(t, labConf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.IPVPNOptions["ipvpn_encap"] != "auto" || got.IPVPNOptions["mpls_interface"] != "" {
+		t.Errorf("default IP VPN driver options = %v, want ipvpn_encap auto and no mpls_interface", got.IPVPNOptions)
+	}
+}
+
+// advertise_evpn_type5 turns type 5 on for every IP VPN instance without
+// the networking-bagpipe extension sending the field; off by default.
+func TestLoadEVPNType5(t *testing.T) {
+	for _, tc := range []struct {
+		name, extra string
+		want        bool
+	}{
+		{"default", "", false},
+		{"on", "advertise_evpn_type5 = True\n", true},
+		{"off", "advertise_evpn_type5 = false\n", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conf := strings.Replace(labConf, "dataplane_local_address = 192.0.2.2\n", "dataplane_local_address = 192.0.2.2\n"+tc.extra, 1)
+			got, err := Load(write(t, conf))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.EVPNType5 != tc.want || got.Sections["DATAPLANE_DRIVER_IPVPN"]["advertise_evpn_type5"] != fmt.Sprint(tc.want) {
+				t.Errorf("EVPNType5 = %v (looking glass %q), want %v", got.EVPNType5, got.Sections["DATAPLANE_DRIVER_IPVPN"]["advertise_evpn_type5"], tc.want)
+			}
+			if len(got.Unknown) != 0 {
+				t.Errorf("Unknown = %v, want none", got.Unknown)
+			}
+		})
+	}
+	if _, err := Load(write(t, labConf+"[DATAPLANE_DRIVER_IPVPN]\nadvertise_evpn_type5 = maybe\n")); err == nil || !strings.Contains(err.Error(), "advertise_evpn_type5") {
+		t.Errorf("Load(advertise_evpn_type5 = maybe) = %v, want an error naming the option", err)
 	}
 }
 

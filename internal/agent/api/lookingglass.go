@@ -240,6 +240,9 @@ func (s *Server) lgInstance(r *http.Request, id string, p []string) (any, error)
 		if v.VNI != 0 {
 			out["vni"] = v.VNI
 		}
+		if v.GatewayIPv6 != "" {
+			out["gateway_ipv6"] = v.GatewayIPv6
+		}
 		if len(v.PluggedEVIs) > 0 {
 			out["plugged_evpn_instances"] = v.PluggedEVIs
 		}

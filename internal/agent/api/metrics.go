@@ -23,6 +23,10 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 		}
 		fmt.Fprintf(&b, "bgpvpn_agent_bgp_peer_up{peer=%s} %d\n", strconv.Quote(p.Address.String()), up)
 	}
+	ue := s.BGP.UpdateErrors()
+	counter("bgpvpn_agent_bgp_update_errors_total", "Malformed UPDATEs received and handled as RFC 7606 says, without a session reset: treat-as-withdraw (their routes withdrawn) or attribute-discard (an optional attribute dropped).")
+	fmt.Fprintf(&b, "bgpvpn_agent_bgp_update_errors_total{handling=\"treat-as-withdraw\"} %d\n", ue.TreatAsWithdraw)
+	fmt.Fprintf(&b, "bgpvpn_agent_bgp_update_errors_total{handling=\"attribute-discard\"} %d\n", ue.AttributeDiscard)
 	stats := s.Manager.Stats()
 	gauge("bgpvpn_agent_vpn_instances", "VPN instances (VRFs and EVIs).")
 	fmt.Fprintf(&b, "bgpvpn_agent_vpn_instances %d\n", len(stats))

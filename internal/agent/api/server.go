@@ -21,6 +21,7 @@ type Peers interface {
 	Peers(ctx context.Context) ([]speaker.PeerStatus, error)
 	PeerDetail(ctx context.Context, addr netip.Addr) (speaker.PeerStatus, bool, error)
 	AdjOut(peer netip.Addr, f speaker.Family) ([]speaker.Route, error)
+	UpdateErrors() speaker.UpdateErrors
 }
 
 // Server serves the API.

@@ -95,7 +95,7 @@ func TestAPI(t *testing.T) {
 			t.Errorf("GET /looking-glass%s = %d %s", p, code, body)
 		}
 	}
-	if code, _, body := do(t, "GET", ts.URL+"/metrics", ""); code != 200 || !strings.Contains(body, `bgpvpn_agent_instance_routes_advertised{vpn_id="vrf-demo",vpn_type="ipvpn"} 1`) {
+	if code, _, body := do(t, "GET", ts.URL+"/metrics", ""); code != 200 || !strings.Contains(body, `bgpvpn_agent_instance_routes_advertised{vpn_id="vrf-demo",vpn_type="ipvpn"} 1`) || !strings.Contains(body, `bgpvpn_agent_bgp_update_errors_total{handling="treat-as-withdraw"} 0`) {
 		t.Errorf("GET /metrics = %d\n%s", code, body)
 	}
 	_, m, _ := do(t, "GET", ts.URL+"/looking-glass/vpns/instances/vrf-demo/ports", "")

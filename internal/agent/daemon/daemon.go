@@ -67,7 +67,10 @@ func Run(ctx context.Context, s *agentconf.Settings, o Options) error {
 	if err != nil {
 		return err
 	}
-	defer sp.Stop()
+	// A stop is taken for a restart: peers that do graceful restart keep
+	// our routes (stale) until we are back, as the dataplane keeps
+	// forwarding (adopt_grace), so a restart interrupts no traffic.
+	defer sp.StopGraceful()
 
 	ipvpn, err := dataplane.New(s.IPVPNDriver, withType(s.IPVPNOptions, "ipvpn"))
 	if err != nil {
@@ -83,7 +86,7 @@ func Run(ctx context.Context, s *agentconf.Settings, o Options) error {
 	}
 	m, err := agent.New(agent.Config{
 		ASN: s.ASN, LocalAddress: s.LocalAddress, NextHop: s.IPVPNNextHop, EnableRTC: s.EnableRTC,
-		StrictVNI: s.StrictVNI, IPVPNDriver: ipvpn, EVPNDriver: evpn, Logger: log,
+		StrictVNI: s.StrictVNI, EVPNType5: s.EVPNType5, IPVPNDriver: ipvpn, EVPNDriver: evpn, Logger: log,
 	}, sp)
 	if err != nil {
 		return err
@@ -152,7 +155,7 @@ func RunReflector(ctx context.Context, s *agentconf.Settings, o Options) error {
 	if err != nil {
 		return err
 	}
-	defer sp.Stop()
+	defer sp.StopGraceful()
 	for _, p := range s.Peers {
 		if err := sp.AddPeer(ctx, o.peer(s, p)); err != nil {
 			return err

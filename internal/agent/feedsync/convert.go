@@ -97,6 +97,18 @@ func endpoints(fa *feed.Attachment, portPrefix string) ([]endpoint, error) {
 		base.Readvertise = &agent.Readvertise{FromRTs: from, ToRTs: to}
 	}
 	key := fa.Key()
+	if fa.EVPNInstanceID != "" {
+		if fa.VPNType != feed.IPVPN {
+			return nil, fmt.Errorf("only an IP VPN attachment can be plugged through an EVI, not a %s one", fa.VPNType)
+		}
+		// The port is in the EVI's bridge: the EVI is what the VRF plugs,
+		// as bagpipe's local_port {"evpn": {"id": …}} asks. Being plugged
+		// one way or the other is part of the key, so that a change
+		// detaches the endpoint (IP VPN first) and attaches it anew: the
+		// agent refuses to move a MAC between interfaces in place.
+		base.LocalPort = agent.LocalPort{LinuxIf: "evpn:" + fa.EVPNInstanceID, EVPNID: fa.EVPNInstanceID}
+		key += " via " + fa.EVPNInstanceID
+	}
 	if len(fa.IPs) == 0 {
 		return []endpoint{{key: key + " " + mac.String(), att: base, assocs: fa.Associations}}, nil
 	}

@@ -2,7 +2,11 @@
 // asks of it: each desired state (every attachment of the host) is turned
 // into attach_localport and detach_localport calls on the same VPN manager
 // the REST API drives, and the status of every association is reported
-// back.
+// back: ERROR with the reason when an attachment fails, or when the
+// dataplane fails to program an instance, at attach time or at any later
+// apply (the manager applies the dataplane on its own schedule, so the
+// syncer looks at its last error after each reconciliation and on every
+// retry tick), and ACTIVE again once it succeeds.
 //
 // It reconciles level-triggered against what it applied itself: it never
 // detaches what the REST API attached, and it never detaches what is
@@ -24,6 +28,7 @@ import (
 	"time"
 
 	"github.com/bgpvpn/bgpvpn/internal/agent"
+	"github.com/bgpvpn/bgpvpn/internal/dataplane"
 	"github.com/bgpvpn/bgpvpn/internal/feed"
 	"github.com/bgpvpn/bgpvpn/internal/feed/client"
 )
@@ -32,6 +37,9 @@ import (
 type Manager interface {
 	Attach(ctx context.Context, a agent.Attachment) error
 	Detach(ctx context.Context, d agent.Detachment) error
+	// DataplaneError is the error of the last dataplane apply, nil when
+	// it succeeded; failures of one instance are dataplane.InstanceErrors.
+	DataplaneError() error
 }
 
 // Feed is what the syncer needs of the feed client (feed/client.Client).
@@ -66,6 +74,11 @@ type Syncer struct {
 	applied map[string]*endpoint
 	// failed are the keys whose last attach or detach failed.
 	failed map[string]bool
+	// reconciled is the status of the last reconciliation, before the
+	// dataplane's failures are added; instances maps each VPN instance
+	// of the desired state to the associations it realises.
+	reconciled feed.StatusReport
+	instances  map[string][]string
 	// last is the last status report; unreported says it is still to send.
 	last       feed.StatusReport
 	unreported bool
@@ -125,6 +138,10 @@ func (s *Syncer) Run(ctx context.Context) error {
 		case <-retry.C:
 			if cur != nil && s.pending() {
 				s.Reconcile(ctx, *cur)
+			} else {
+				s.mu.Lock()
+				s.compose()
+				s.mu.Unlock()
 			}
 		}
 		s.report(ctx)
@@ -170,6 +187,7 @@ func (s *Syncer) Reconcile(ctx context.Context, st feed.HostState) feed.StatusRe
 	desired := map[string]*endpoint{}
 	var order []*endpoint
 	shapes := map[string]shape{}
+	s.instances = map[string][]string{}
 	for i := range st.Attachments {
 		fa := &st.Attachments[i]
 		assocs = append(assocs, fa.Associations...)
@@ -185,6 +203,7 @@ func (s *Syncer) Reconcile(ctx context.Context, st feed.HostState) feed.StatusRe
 			desired[ep.key] = ep
 			order = append(order, ep)
 			shapes[ep.att.VPNInstanceID] = ep.shape()
+			s.instances[ep.att.VPNInstanceID] = append(s.instances[ep.att.VPNInstanceID], ep.assocs...)
 		}
 	}
 
@@ -251,10 +270,48 @@ func (s *Syncer) Reconcile(ctx context.Context, st feed.HostState) feed.StatusRe
 		}
 		rep.Associations = append(rep.Associations, as)
 	}
-	if !reflect.DeepEqual(rep, s.last) {
+	s.reconciled = rep
+	s.log.Debug("feed state applied", "revision", st.Revision, "endpoints", len(s.applied), "failed", len(s.failed))
+	return s.compose()
+}
+
+// compose adds the dataplane's failures to the status of the last
+// reconciliation: ERROR with the driver's reason for the associations of
+// each instance that failed, and for every association when the driver
+// does not say which instance failed. It marks the result for reporting
+// when it differs from the last report.
+func (s *Syncer) compose() feed.StatusReport {
+	rep := s.reconciled
+	rep.Associations = slices.Clone(rep.Associations)
+	if err := s.cfg.Manager.DataplaneError(); err != nil {
+		byInstance, other := dataplane.SplitByInstance(err)
+		dpErrs := map[string][]string{} // association id → reasons
+		for id, errs := range byInstance {
+			for _, a := range s.instances[id] {
+				for _, e := range errs {
+					dpErrs[a] = append(dpErrs[a], "dataplane: "+e.Error())
+				}
+			}
+		}
+		for i := range rep.Associations {
+			as := &rep.Associations[i]
+			reasons := dpErrs[as.ID]
+			for _, e := range other {
+				reasons = append(reasons, "dataplane: "+e.Error())
+			}
+			if len(reasons) == 0 {
+				continue
+			}
+			if as.Status == feed.Error {
+				reasons = append(reasons, as.Reason)
+			}
+			slices.Sort(reasons)
+			as.Status, as.Reason = feed.Error, truncate(strings.Join(slices.Compact(reasons), "; "), 1024)
+		}
+	}
+	if rep.Associations != nil && !reflect.DeepEqual(rep, s.last) {
 		s.last, s.unreported = rep, true
 	}
-	s.log.Debug("feed state applied", "revision", st.Revision, "endpoints", len(s.applied), "failed", len(s.failed))
 	return rep
 }
 

@@ -128,6 +128,8 @@ func populate(s *apiServer) world {
 // recorder is the manager with a count of the calls it got.
 type recorder struct {
 	m *agent.Manager
+	// ipvpn is the manager's IP VPN dataplane driver.
+	ipvpn *dummy.Driver
 
 	mu       sync.Mutex
 	attaches int
@@ -148,6 +150,8 @@ func (r *recorder) Detach(ctx context.Context, d agent.Detachment) error {
 	return r.m.Detach(ctx, d)
 }
 
+func (r *recorder) DataplaneError() error { return r.m.DataplaneError() }
+
 func (r *recorder) counts() (int, []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -164,14 +168,15 @@ func newManager(t *testing.T) *recorder {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := agent.New(agent.Config{ASN: 64512, LocalAddress: a, IPVPNDriver: dummy.New(), EVPNDriver: dummy.New(), Logger: logger()}, sp)
+	ipvpn := dummy.New()
+	m, err := agent.New(agent.Config{ASN: 64512, LocalAddress: a, IPVPNDriver: ipvpn, EVPNDriver: dummy.New(), Logger: logger()}, sp)
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
 	go func() { defer close(done); m.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done; sp.Stop() })
-	return &recorder{m: m}
+	return &recorder{m: m, ipvpn: ipvpn}
 }
 
 // follow runs a syncer for host on m until the test ends (or stop).

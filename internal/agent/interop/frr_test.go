@@ -1,6 +1,7 @@
 package interop
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -153,4 +154,117 @@ func TestFRRPeer(t *testing.T) {
 	waitFor(t, 60*time.Second, "state back after an agent restart", func() bool {
 		return fr.has("show bgp ipv4 vpn rd 127.0.0.42:0 10.100.0.5/32", vpnRoute...) && len(a.best("vrf-demo")["10.60.0.1/32"]) == 1
 	})
+}
+
+// frrType5 is an EVPN IP Prefix route in FRR's table, from "show bgp
+// l2vpn evpn route detail type prefix json" (FRR 8.4 field names).
+type frrType5 struct {
+	RD, NextHop, VNI, ExtCommunities string
+	LocalPref                        int
+}
+
+// type5 reads FRR's type 5 routes by prefix; nil when FRR does not answer.
+func (f *frr) type5() map[string]frrType5 {
+	out, err := f.try("show bgp l2vpn evpn route detail type prefix json")
+	if err != nil {
+		return nil
+	}
+	var byRD map[string]json.RawMessage
+	if json.Unmarshal([]byte(out), &byRD) != nil {
+		return nil
+	}
+	res := map[string]frrType5{}
+	for rd, raw := range byRD {
+		var routes map[string]json.RawMessage
+		if json.Unmarshal(raw, &routes) != nil {
+			continue // numPrefix, numPaths
+		}
+		for _, rr := range routes {
+			var r struct {
+				IP    string `json:"ip"`
+				IPLen int    `json:"ipLen"`
+				Paths [][]struct {
+					VNI      string                  `json:"vni"`
+					LocPrf   int                     `json:"locPrf"`
+					ExtComm  struct{ String string } `json:"extendedCommunity"`
+					Nexthops []struct{ IP string }   `json:"nexthops"`
+				} `json:"paths"`
+			}
+			if json.Unmarshal(rr, &r) != nil || r.IP == "" || len(r.Paths) == 0 || len(r.Paths[0]) == 0 {
+				continue
+			}
+			p := r.Paths[0][0]
+			v := frrType5{RD: rd, VNI: p.VNI, LocalPref: p.LocPrf, ExtCommunities: p.ExtComm.String}
+			if len(p.Nexthops) > 0 {
+				v.NextHop = p.Nexthops[0].IP
+			}
+			res[fmt.Sprintf("%s/%d", r.IP, r.IPLen)] = v
+		}
+	}
+	return res
+}
+
+// With [DATAPLANE_DRIVER_IPVPN] advertise_evpn_type5 on, FRR receives our
+// VRF's prefixes as EVPN type 5 routes with our RD, RT, VNI, next hop,
+// LOCAL_PREF, VXLAN and Router's MAC; an attach turning it off, and a
+// detach, withdraw them.
+func TestFRRType5(t *testing.T) {
+	need(t, "BGPVPN_IT_FRR", frrBgpd, "vtysh")
+	port := freePort(t, "127.0.0.41")
+	fr := startFRR(t, port)
+	conf := strings.ReplaceAll(agentConf("127.0.0.42", "127.0.0.41", port, ""), "[DATAPLANE_DRIVER_IPVPN]\ndataplane_driver = dummy\n",
+		"[DATAPLANE_DRIVER_IPVPN]\ndataplane_driver = dummy\ndataplane_local_address = 192.0.2.42\nadvertise_evpn_type5 = true\n")
+	a := startAgent(t, conf)
+	waitFor(t, 30*time.Second, "session with FRR", func() bool {
+		var peers []struct{ State string }
+		return a.get("/looking-glass/bgp/peers", &peers) && len(peers) == 1 && peers[0].State == "Established"
+	})
+
+	// As the networking-bagpipe extension sends it: no type 5 field.
+	host := `{"vpn_type":"ipvpn","vpn_instance_id":"vrf-t5","mac_address":"52:54:00:00:00:05","ip_address":"10.150.0.5/24","gateway_ip":"10.150.0.1","local_port":"tap-t5","import_rt":["64512:5010"],"export_rt":["64512:5010"],"vni":5010,"local_pref":150%s}`
+	subnet := `{"vpn_type":"ipvpn","vpn_instance_id":"vrf-t5","mac_address":"52:54:00:00:00:06","ip_address":"10.150.1.7/24","gateway_ip":"10.150.1.1","local_port":"tap-t6","import_rt":["64512:5010"],"export_rt":["64512:5010"],"vni":5010,"advertise_subnet":true}`
+	a.post(t, "/attach_localport", fmt.Sprintf(host, ""))
+	a.post(t, "/attach_localport", subnet)
+
+	// Router's MAC: the linux driver's bgv-l3 MAC for VTEP 192.0.2.42.
+	const ecs = "RT:64512:5010 ET:8 Rmac:02:b6:c0:00:02:2a"
+	wantHost := frrType5{RD: "127.0.0.42:0", NextHop: "192.0.2.42", VNI: "5010", LocalPref: 150, ExtCommunities: ecs}
+	var got map[string]frrType5
+	waitFor(t, 10*time.Second, "our type 5 routes on FRR", func() bool { got = fr.type5(); return len(got) == 2 })
+	if got["10.150.0.5/32"] != wantHost {
+		t.Errorf("FRR has type 5 route %+v for 10.150.0.5/32, want %+v", got["10.150.0.5/32"], wantHost)
+	}
+	// The subnet's route has its VPN route's endpoint RD.
+	var vpnRD string
+	var adv map[string][]lgRoute
+	a.get("/looking-glass/vpns/instances/vrf-t5/adv_routes", &adv)
+	for _, r := range adv["10.150.1.0/24"] {
+		if r.RD != "127.0.0.42:0" {
+			vpnRD = r.RD
+		}
+	}
+	wantSubnet := frrType5{RD: vpnRD, NextHop: "192.0.2.42", VNI: "5010", LocalPref: 100, ExtCommunities: ecs}
+	if vpnRD == "" || got["10.150.1.0/24"] != wantSubnet {
+		t.Errorf("FRR has type 5 route %+v for 10.150.1.0/24, want %+v", got["10.150.1.0/24"], wantSubnet)
+	}
+
+	// The attach field overrides the default: off withdraws the type 5
+	// routes, the VPNv4 ones stay; on brings them back.
+	a.post(t, "/attach_localport", fmt.Sprintf(host, `,"advertise_evpn_type5":false`))
+	waitFor(t, 10*time.Second, "type 5 routes withdrawn from FRR", func() bool { got := fr.type5(); return got != nil && len(got) == 0 })
+	if !fr.has("show bgp ipv4 vpn", "10.150.0.5/32", "10.150.1.0/24") {
+		t.Errorf("VPNv4 routes went from FRR with the type 5 ones")
+	}
+	a.post(t, "/attach_localport", fmt.Sprintf(host, `,"advertise_evpn_type5":true`))
+	waitFor(t, 10*time.Second, "type 5 routes back on FRR", func() bool { got = fr.type5(); return len(got) == 2 })
+
+	// Detaching withdraws each port's type 5 route.
+	a.post(t, "/detach_localport", `{"vpn_type":"ipvpn","vpn_instance_id":"vrf-t5","mac_address":"52:54:00:00:00:06","ip_address":"10.150.1.7/24","local_port":"tap-t6"}`)
+	waitFor(t, 10*time.Second, "subnet type 5 route withdrawn", func() bool {
+		got := fr.type5()
+		_, host := got["10.150.0.5/32"]
+		return len(got) == 1 && host
+	})
+	a.post(t, "/detach_localport", `{"vpn_type":"ipvpn","vpn_instance_id":"vrf-t5","mac_address":"52:54:00:00:00:05","ip_address":"10.150.0.5/24","local_port":"tap-t5"}`)
+	waitFor(t, 10*time.Second, "last type 5 route withdrawn", func() bool { got := fr.type5(); return got != nil && len(got) == 0 })
 }

@@ -271,7 +271,7 @@ func TestGoBGPReflector(t *testing.T) {
 	// EVPN type 5 (RFC 9136) from a VRF that asks for it: the reflector
 	// gets the IP Prefix route with the VNI, VXLAN and the Router's MAC.
 	a.post(t, "/attach_localport", `{"vpn_type":"ipvpn","vpn_instance_id":"vrf-t5","mac_address":"52:54:00:00:00:05","ip_address":"10.150.0.5/24","gateway_ip":"10.150.0.1","local_port":"tap-t5","import_rt":["64512:5010"],"export_rt":["64512:5010"],"vni":5010,"advertise_evpn_type5":true}`)
-	wantT5 := rrPath{NextHop: "127.0.0.31", Label: 5010, LocalPref: 100, RTs: []string{"64512:5010"}, Encaps: []string{"8"}, RouterMAC: "02:00:7f:00:00:1f"}
+	wantT5 := rrPath{NextHop: "127.0.0.31", Label: 5010, LocalPref: 100, RTs: []string{"64512:5010"}, Encaps: []string{"8"}, RouterMAC: "02:b6:7f:00:00:1f"}
 	var gotT5 rrPath
 	waitFor(t, 10*time.Second, "A's type 5 route on the reflector", func() bool {
 		for k, p := range rr.rib("evpn") {

@@ -179,7 +179,11 @@ type lgRoute struct {
 	NextHop      string   `json:"next_hop"`
 	RouteTargets []string `json:"route_targets"`
 	LocalPref    uint32   `json:"local_pref"`
+	Encaps       []string `json:"encapsulations"`
+	RouterMAC    string   `json:"router_mac"`
+	GatewayIP    string   `json:"gateway_ip"`
 	Source       string   `json:"source"`
+	Reason       string   `json:"reason"`
 }
 
 func (a *agentProc) best(id string) map[string][]lgRoute {

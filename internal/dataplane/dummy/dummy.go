@@ -1,9 +1,11 @@
 // Package dummy is the dataplane driver that forwards nothing: it records the
-// state it is asked to apply, for tests and for control-plane-only nodes.
+// state it is asked to apply, for tests and for control-plane-only nodes,
+// and fails on demand for tests of how the agent reports failures.
 package dummy
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/bgpvpn/bgpvpn/internal/dataplane"
@@ -28,6 +30,8 @@ type Driver struct {
 	applies int
 	encaps  []uint16
 	noState bool
+	// failing are the instances whose Apply fails, with the reason.
+	failing map[string]error
 }
 
 var _ dataplane.Driver = (*Driver)(nil)
@@ -42,13 +46,42 @@ func (d *Driver) Info() dataplane.Info {
 	return dataplane.Info{Name: "dummy", Encaps: d.encaps, ECMP: true, NoState: d.noState}
 }
 
-// Apply records s.
+// Apply records s. It fails for every instance of s made to fail, with
+// one dataplane.InstanceError each, as a real driver that programs what it
+// can and reports what it could not.
 func (d *Driver) Apply(_ context.Context, s dataplane.State) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.state = s
 	d.applies++
-	return nil
+	var errs []error
+	fail := func(id string) {
+		if err := d.failing[id]; err != nil {
+			errs = append(errs, &dataplane.InstanceError{Instance: id, Err: err})
+		}
+	}
+	for _, v := range s.VRFs {
+		fail(v.ID)
+	}
+	for _, e := range s.EVIs {
+		fail(e.ID)
+	}
+	return errors.Join(errs...)
+}
+
+// Fail makes every later Apply fail for instance id with err, until
+// Fail(id, nil).
+func (d *Driver) Fail(id string, err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.failing == nil {
+		d.failing = map[string]error{}
+	}
+	if err == nil {
+		delete(d.failing, id)
+		return
+	}
+	d.failing[id] = err
 }
 
 // State returns the last applied state.

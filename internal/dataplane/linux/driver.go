@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
-	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,12 +34,22 @@ type Options struct {
 	// LocalAddress is our VTEP: source of every VXLAN packet, and what
 	// remote nodes send to (the agent's next hop). IPv4, required.
 	LocalAddress netip.Addr
-	// VXLANPort is the UDP port of EVPN VXLAN; IPVPNVXLANPort the one of
-	// IP VPN VXLAN. Both default to 4789. A flow-based device (IP VPN) and
-	// per-VNI devices (EVPN) cannot share a UDP port, so a node that runs
-	// both with this driver needs different ports (and so do its peers).
+	// VXLANPort is the UDP port of EVPN VXLAN (default 4789, IANA's);
+	// IPVPNVXLANPort the one of IP VPN VXLAN (default 4790). A flow-based
+	// device (IP VPN) and per-VNI devices (EVPN) cannot share a UDP port
+	// in the kernel, so IP VPN has its own port by default, the same on
+	// every node, and a node runs both VPN types on default options.
 	VXLANPort      int
 	IPVPNVXLANPort int
+	// IPVPNEncap is how IP VPN traffic crosses the underlay: "mpls"
+	// (labels over MPLSInterface, a VRF device per VRF; routes that only
+	// offer VXLAN still go over VXLAN), "vxlan", or "auto" / "" (MPLS when
+	// the kernel has MPLS routing, MPLS encapsulation and VRF devices,
+	// VXLAN otherwise).
+	IPVPNEncap string
+	// MPLSInterface sends and receives MPLS (bagpipe's mpls_interface);
+	// default: the device that has LocalAddress.
+	MPLSInterface string
 	// TableBase + VRF.Number is a VRF's routing table, TableBase + 2^24 +
 	// label the table of a port's own label; RulePriority the
 	// priority of our rules (before "main", after "local").
@@ -56,12 +66,31 @@ type Options struct {
 	AdoptGrace time.Duration
 }
 
+// DefaultIPVPNVXLANPort is IP VPN's VXLAN port unless configured: not
+// EVPN's 4789, which per-VNI devices hold (see Options.IPVPNVXLANPort).
+const DefaultIPVPNVXLANPort = 4790
+
 // ParseOptions reads the [DATAPLANE_DRIVER_*] options: local_address (or
-// dataplane_local_address), vxlan_port, ipvpn_vxlan_port, table_base,
-// rule_priority, and netns (the name of a network namespace to program
-// instead of the agent's own).
+// dataplane_local_address), vxlan_port, ipvpn_vxlan_port, ipvpn_encap,
+// mpls_interface, table_base, rule_priority, and netns (the name of a
+// network namespace to program instead of the agent's own).
 func ParseOptions(opts map[string]string) (Options, error) {
 	o := Options{NetNS: netns.None()}
+	switch v := opts["ipvpn_encap"]; v {
+	case "", "auto", "vxlan", "mpls":
+		o.IPVPNEncap = v
+	default:
+		return o, fmt.Errorf("linux dataplane: ipvpn_encap: %q is not auto, vxlan or mpls", v)
+	}
+	if v := opts["mpls_interface"]; v != "" {
+		if strings.Contains(v, "*gre*") {
+			return o, fmt.Errorf("linux dataplane: mpls_interface: %q: MPLS over GRE is not supported, name the interface that carries MPLS", v)
+		}
+		if len(v) > 15 || strings.ContainsAny(v, "/ \t") {
+			return o, fmt.Errorf("linux dataplane: mpls_interface: %q is not an interface name", v)
+		}
+		o.MPLSInterface = v
+	}
 	if name := opts["netns"]; name != "" {
 		h, err := netns.GetFromName(name)
 		if err != nil {
@@ -119,7 +148,13 @@ type Driver struct {
 	log  *slog.Logger
 	h    *netlink.Handle
 	raw  *rtnl
+	k    kernel // the IP VPN path's view of h and raw
 	caps capabilities
+	// mpls: IP VPN traffic goes over MPLS (Options.IPVPNEncap resolved);
+	// mplsIf is then the interface that carries it.
+	mpls   bool
+	mplsIf string
+	info   dataplane.Info
 
 	mu    sync.Mutex
 	state dataplane.State
@@ -148,7 +183,7 @@ func New(o Options) (*Driver, error) {
 		o.VXLANPort = 4789
 	}
 	if o.IPVPNVXLANPort == 0 {
-		o.IPVPNVXLANPort = 4789
+		o.IPVPNVXLANPort = DefaultIPVPNVXLANPort
 	}
 	if o.TableBase == 0 {
 		o.TableBase = 20000
@@ -174,19 +209,119 @@ func New(o Options) (*Driver, error) {
 		enslaved:   map[string]string{},
 		adoptUntil: time.Now().Add(o.AdoptGrace),
 	}
+	d.k = &netlinkKernel{Handle: h, raw: d.raw, d: d}
+	if o.IPVPNEncap == "mpls" {
+		// Asked for: load what it needs, as bagpipe's driver does. auto
+		// takes the kernel as it is, so a host does not turn to MPLS
+		// (which needs PEs reachable on mpls_interface) by itself.
+		loadModules()
+	}
 	d.caps = d.probe()
-	d.log.Info("linux dataplane ready", "local_address", o.LocalAddress, "vrf_devices", d.caps.vrf, "mpls", d.caps.mpls)
+	if err := d.chooseEncap(); err != nil {
+		d.Close()
+		return nil, err
+	}
+	d.info = d.makeInfo()
+	d.log.Info("linux dataplane ready", "local_address", o.LocalAddress, "ipvpn_encap", d.encapName(), "mpls_interface", d.mplsIf,
+		"kernel_mpls_routing", yesNo(d.caps.mpls, d.caps.mplsWhy), "kernel_mpls_encap", yesNo(d.caps.mplsEncap, d.caps.mplsEncapWhy),
+		"kernel_vrf_devices", yesNo(d.caps.vrf, d.caps.vrfWhy))
 	return d, nil
 }
 
-// Info: VXLAN for both VPN types (MPLS is not programmed, see the package
-// doc), and ECMP through multipath routes.
-func (d *Driver) Info() dataplane.Info {
-	return dataplane.Info{Name: "linux", Encaps: []uint16{encapVXLAN}, ECMP: true, LocalAddress: d.o.LocalAddress}
+// chooseEncap resolves Options.IPVPNEncap against what the kernel has, and
+// the interface that carries MPLS.
+func (d *Driver) chooseEncap() error { return d.chooseEncapWith(d.deviceWithAddress) }
+
+// chooseEncapWith is chooseEncap with the lookup of the device that has
+// the local address (the default mpls_interface) given.
+func (d *Driver) chooseEncapWith(deviceWithAddress func(netip.Addr) (string, error)) error {
+	ok, missing := d.caps.canMPLS()
+	switch d.o.IPVPNEncap {
+	case "vxlan":
+		return nil
+	case "mpls":
+		if !ok {
+			return fmt.Errorf("linux dataplane: ipvpn_encap = mpls, but this kernel lacks %s", missing)
+		}
+	default:
+		if !ok {
+			d.log.Info("IP VPN over VXLAN: the kernel lacks what MPLS needs", "missing", missing)
+			return nil
+		}
+	}
+	name := d.o.MPLSInterface
+	if name == "" {
+		var err error
+		if name, err = deviceWithAddress(d.o.LocalAddress); err != nil {
+			return fmt.Errorf("linux dataplane: MPLS: no mpls_interface set and %w", err)
+		}
+	} else if _, err := d.k.LinkByName(name); err != nil {
+		return fmt.Errorf("linux dataplane: mpls_interface %s: %w", name, err)
+	}
+	d.mpls, d.mplsIf = true, name
+	return nil
 }
 
-// BGP tunnel type of VXLAN (RFC 9012).
-const encapVXLAN = 8
+// deviceWithAddress names the device that has address a.
+func (d *Driver) deviceWithAddress(a netip.Addr) (string, error) {
+	addrs, err := d.h.AddrList(nil, family(a))
+	if err != nil {
+		return "", fmt.Errorf("listing addresses: %w", err)
+	}
+	for _, x := range addrs {
+		if got, ok := netip.AddrFromSlice(x.IP); ok && got.Unmap() == a {
+			l, err := d.h.LinkByIndex(x.LinkIndex)
+			if err != nil {
+				return "", err
+			}
+			return l.Attrs().Name, nil
+		}
+	}
+	return "", fmt.Errorf("no device has the local address %s", a)
+}
+
+func (d *Driver) encapName() string {
+	if d.mpls {
+		return "mpls"
+	}
+	return "vxlan"
+}
+
+// Info: VXLAN, and for IP VPNs MPLS first when the IP VPN path uses it
+// (routes that offer only VXLAN still go over VXLAN), while EVPN stays
+// VXLAN only; ECMP through multipath routes; bgv-l3's MAC as router MAC.
+// Details say what the kernel has and what was chosen. It is computed once
+// (nothing it says changes after New), as the agent asks for the router MAC
+// with every EVPN type 5 route it builds; callers must not modify it.
+func (d *Driver) Info() dataplane.Info { return d.info }
+
+func (d *Driver) makeInfo() dataplane.Info {
+	encaps := []uint16{encapVXLAN}
+	if d.mpls {
+		encaps = []uint16{encapMPLS, encapVXLAN}
+	}
+	det := map[string]string{
+		"ipvpn_encap":         d.encapName(),
+		"kernel_mpls_routing": yesNo(d.caps.mpls, d.caps.mplsWhy),
+		"kernel_mpls_encap":   yesNo(d.caps.mplsEncap, d.caps.mplsEncapWhy),
+		"kernel_vrf_devices":  yesNo(d.caps.vrf, d.caps.vrfWhy),
+		"vxlan_port":          strconv.Itoa(d.o.VXLANPort),
+		"ipvpn_vxlan_port":    strconv.Itoa(d.o.IPVPNVXLANPort),
+	}
+	if d.mpls {
+		det["mpls_interface"] = d.mplsIf
+	}
+	return dataplane.Info{
+		Name: "linux", Encaps: encaps, VPNTypeEncaps: map[string][]uint16{"evpn": {encapVXLAN}}, ECMP: true,
+		LocalAddress: d.o.LocalAddress, RouterMAC: dataplane.MAC(routerMAC(d.o.LocalAddress)), Details: det,
+	}
+}
+
+// BGP tunnel types (RFC 9012) of VXLAN and MPLS.
+const (
+	encapVXLAN = 8
+	encapMPLS  = 10
+)
 
 // Apply makes the namespace match s: it reads what is there, adds what is
 // missing, replaces what differs and removes what we own and s no longer
@@ -234,31 +369,12 @@ func (d *Driver) Close() error {
 		d.h.Close()
 		d.h = nil
 	}
+	d.k = nil
 	for _, s := range d.raw.sockets {
 		s.Close()
 	}
 	d.raw.sockets = nil
 	return nil
-}
-
-type capabilities struct{ vrf, mpls bool }
-
-// probe reports whether the kernel has VRF devices and MPLS routing. The
-// driver does not use them yet: the VXLAN design below works without them,
-// and neither can be tested on the kernels we run CI on.
-func (d *Driver) probe() capabilities {
-	var c capabilities
-	_ = d.inNetNS(func() error {
-		_, err := os.Stat("/proc/sys/net/mpls/platform_labels")
-		c.mpls = err == nil
-		return nil
-	})
-	for _, p := range []string{"/sys/module/vrf", "/sys/module/vrf/initstate"} {
-		if _, err := os.Stat(p); err == nil {
-			c.vrf = true
-		}
-	}
-	return c
 }
 
 func (d *Driver) checkOpen() error {

@@ -43,7 +43,7 @@ func (d *Driver) applyEVPN(ctx context.Context, s dataplane.State) error {
 			return err
 		}
 		if err := d.applyEVI(e, links, keep, portBridge); err != nil {
-			errs = append(errs, fmt.Errorf("EVI %s (VNI %d): %w", e.ID, e.VNI, err))
+			errs = append(errs, &dataplane.InstanceError{Instance: e.ID, Err: fmt.Errorf("EVI %s (VNI %d): %w", e.ID, e.VNI, err)})
 		}
 	}
 	if links, err = d.links(); err != nil {

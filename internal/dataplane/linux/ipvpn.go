@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -27,16 +29,42 @@ type l3Plan struct {
 	rules   map[krule]bool
 	neigh   map[netip.Addr]net.HardwareAddr // on bgv-l3
 	sysctls []sysctl
+	// ipv6 are the settings IPv6 gateways need on bgv-l3, set before
+	// the neighbours and routes that use them.
+	ipv6 []sysctl
 	// fromPorts are the ports whose traffic we route (sysctls set).
 	fromPorts map[string]bool
+	// announce: the gateways a port announces when it starts sending
+	// into a VRF (garp.go).
+	announce map[string][]netip.Addr
+	// proxies are the IPv6 proxy neighbour entries of those ports
+	// (ndp.go); fromPorts6 the ones among them with IPv6 addresses;
+	// ports6 the ports of VRFs that route IPv6; ipv6Ports the settings
+	// these need, set before the routes through them.
+	proxies    map[proxyKey]kproxy
+	fromPorts6 map[string]bool
+	ports6     map[string]bool
+	ipv6Ports  []sysctl
 }
 
 // planL3 computes it from the state; ifindex maps device names to indexes.
-// It only reads: problems are returned and the rest is still planned.
-func planL3(s dataplane.State, o Options, ifindex map[string]int) (*l3Plan, []error) {
-	p := &l3Plan{routes: map[routeKey]*kroute{}, rules: map[krule]bool{}, neigh: map[netip.Addr]net.HardwareAddr{}, fromPorts: map[string]bool{}}
+// mplsIf is the interface that carries MPLS, "" when IP VPNs use VXLAN
+// only. It only reads: problems are returned and the rest is still planned.
+func planL3(s dataplane.State, o Options, ifindex map[string]int, mplsIf string) (*l3Plan, []error) {
+	p := &l3Plan{routes: map[routeKey]*kroute{}, rules: map[krule]bool{}, neigh: map[netip.Addr]net.HardwareAddr{}, fromPorts: map[string]bool{},
+		announce: map[string][]netip.Addr{}, proxies: map[proxyKey]kproxy{}, fromPorts6: map[string]bool{}, ports6: map[string]bool{}}
 	var errs []error
 	l3 := ifindex[l3Device]
+	mplsIdx := 0
+	if mplsIf != "" {
+		if mplsIdx = ifindex[mplsIf]; mplsIdx == 0 {
+			errs = append(errs, fmt.Errorf("mpls_interface %s: no such device", mplsIf))
+		}
+	}
+	inLabel := func(label uint32, r *kroute) {
+		r.Family, r.Table, r.Label, r.Type, r.Protocol = unix.AF_MPLS, unix.RT_TABLE_MAIN, label, unix.RTN_UNICAST, rtProto
+		p.routes[r.key()] = r
+	}
 	// Local next hops (another VRF of ours exports the prefix): the port
 	// that has it.
 	local := map[netip.Prefix]string{}
@@ -49,7 +77,13 @@ func planL3(s dataplane.State, o Options, ifindex map[string]int) (*l3Plan, []er
 	}
 	for _, v := range s.VRFs {
 		table := o.TableBase + v.Number
-		verr := func(err error) { errs = append(errs, fmt.Errorf("VRF %s: %w", v.ID, err)) }
+		verr := func(err error) {
+			errs = append(errs, &dataplane.InstanceError{Instance: v.ID, Err: fmt.Errorf("VRF %s: %w", v.ID, err)})
+		}
+		if !validVRFNumber(v.Number) {
+			verr(fmt.Errorf("number %d out of range 0..%d", v.Number, maxVRFNumber))
+			continue
+		}
 		fams := vrfFamilies(v)
 		add := func(r *kroute) {
 			r.Table, r.Protocol = table, rtProto
@@ -71,21 +105,43 @@ func planL3(s dataplane.State, o Options, ifindex map[string]int) (*l3Plan, []er
 			}
 		}
 		rule(l3Device, v.VNI)
+		if mplsIf != "" {
+			// The VRF's own label: pop, then look the packet up in the
+			// VRF's table, which its VRF device is bound to.
+			if idx, ok := ifindex[vrfDeviceName(v.Number)]; !ok {
+				verr(fmt.Errorf("VRF device %s missing", vrfDeviceName(v.Number)))
+			} else if isMPLSLabel(v.VNI) {
+				inLabel(v.VNI, &kroute{OIF: idx})
+			}
+		}
 		anyFrom := false
+		var hosts6 []netip.Addr // IPv6 hosts T routes, for proxy NDP
 		for _, port := range v.Ports {
 			idx, ok := ifindex[port.LinuxIf]
 			if !ok {
 				verr(fmt.Errorf("port %s: no such device", port.LinuxIf))
 				continue
 			}
+			if slices.Contains(fams, unix.AF_INET6) {
+				p.ports6[port.LinuxIf] = true
+			}
 			to, from := directions(port.Direction)
 			if from {
 				anyFrom = true
 				rule(port.LinuxIf, 0)
 				p.fromPorts[port.LinuxIf] = true
+				if gw := v.GatewayIP; port.EVI == "" && gw.Is4() && !slices.Contains(p.announce[port.LinuxIf], gw) {
+					p.announce[port.LinuxIf] = append(p.announce[port.LinuxIf], gw)
+				}
 			}
 			if !to {
 				continue
+			}
+			if gw := portHost(port); mplsIf != "" && port.Label != v.VNI && isMPLSLabel(port.Label) && gw.IsValid() {
+				// A port's label over MPLS: pop, deliver to the port's
+				// address (a port without one has nothing the kernel
+				// could resolve its MAC with, and gets no route).
+				inLabel(port.Label, &kroute{OIF: idx, Gw: gw})
 			}
 			if port.Label != 0 && port.Label != v.VNI && port.Label < 1<<24 {
 				// A per-port label means "to this port", whatever the
@@ -103,20 +159,44 @@ func planL3(s dataplane.State, o Options, ifindex map[string]int) (*l3Plan, []er
 				}
 			}
 			for _, r := range portRoutes(port, idx) {
+				if r.Family == unix.AF_INET6 && r.Dst.IsSingleIP() {
+					hosts6 = append(hosts6, r.Dst.Addr())
+				}
 				add(r)
+			}
+		}
+		stitched := stitchedSubnets(v)
+		for _, sn := range stitched {
+			// The EVI's subnet is the bridge's (see stitch.go).
+			if idx, ok := ifindex[sn.bridge]; ok {
+				add(&kroute{Family: family(sn.prefix.Addr()), Dst: sn.prefix, Type: unix.RTN_UNICAST, Scope: unix.RT_SCOPE_LINK, OIF: idx})
 			}
 		}
 		for _, rt := range v.Routes {
-			if r := remoteRoute(rt, o, l3, ifindex, local, p.neigh); r != nil {
+			if inSubnets(rt.Prefix, stitched) {
+				continue // the EVI reaches it
+			}
+			r, err := remoteRoute(rt, o, l3, mplsIdx, ifindex, local, p.neigh)
+			if err != nil {
+				verr(err)
+			}
+			if r != nil {
+				if r.Family == unix.AF_INET6 && r.Dst.IsSingleIP() {
+					hosts6 = append(hosts6, r.Dst.Addr())
+				}
 				add(r)
 			}
 		}
-		if gw := v.GatewayIP; gw.IsValid() && anyFrom {
-			// Something for proxy ARP to answer the gateway with when
-			// no remote route covers it; what is sent to it is dropped by
-			// bgv-l3, which has no tunnel for it.
-			add(&kroute{Family: family(gw), Dst: netip.PrefixFrom(gw, gw.BitLen()), Type: unix.RTN_UNICAST, Scope: unix.RT_SCOPE_LINK, OIF: l3})
+		for _, gw := range v.Gateways() {
+			if gw.Is4() && anyFrom {
+				// Something for proxy ARP to answer the gateway with when
+				// no remote route covers it; what is sent to it is dropped
+				// by bgv-l3, which has no tunnel for it. IPv6 gateways need
+				// no route: proxy NDP answers from its entries alone.
+				add(&kroute{Family: unix.AF_INET, Dst: netip.PrefixFrom(gw, 32), Type: unix.RTN_UNICAST, Scope: unix.RT_SCOPE_LINK, OIF: l3})
+			}
 		}
+		planProxies(p, v, ifindex, hosts6)
 		for _, f := range fams {
 			// Whatever the VRF has no route for stops here rather than
 			// falling through to the main table.
@@ -130,6 +210,22 @@ func planL3(s dataplane.State, o Options, ifindex map[string]int) (*l3Plan, []er
 	if len(s.VRFs) > 0 {
 		p.sysctls = append(p.sysctls, sysctl{"ipv4/conf/" + l3Device + "/forwarding", "1"}, sysctl{"ipv4/conf/" + l3Device + "/rp_filter", "0"})
 	}
+	for gw := range p.neigh {
+		if gw.Is6() {
+			// IPv6 gateways (IPv6 prefixes, router MACs) need IPv6 on
+			// bgv-l3, without the link-local address, router
+			// solicitations and DAD that would come with it.
+			p.ipv6 = []sysctl{{"ipv6/conf/" + l3Device + "/addr_gen_mode", "1"}, {"ipv6/conf/" + l3Device + "/disable_ipv6", "0"}}
+			break
+		}
+	}
+	if len(s.VRFs) > 0 && mplsIf != "" {
+		// As bagpipe: every label usable, MPLS accepted from the
+		// underlay and from ourselves (lo).
+		p.sysctls = append(p.sysctls, sysctl{"mpls/platform_labels", strconv.Itoa(1<<20 - 1)},
+			sysctl{"mpls/conf/" + mplsIf + "/input", "1"}, sysctl{"mpls/conf/lo/input", "1"})
+	}
+	p.ipv6Ports = ipv6PortSysctls(sortedKeys(p.ports6), sortedKeys(p.fromPorts6))
 	for _, port := range sortedKeys(p.fromPorts) {
 		p.sysctls = append(p.sysctls,
 			sysctl{"ipv4/conf/" + port + "/forwarding", "1"},
@@ -223,29 +319,69 @@ func labelRoutes(port dataplane.Port, idx int, fams []int) []*kroute {
 	return out
 }
 
+// maxVRFNumber keeps VRF tables below the label tables (TableBase+2^24+
+// label) and VRF device names within the kernel's 15 characters.
+const maxVRFNumber = 1<<24 - 1
+
+func validVRFNumber(n int) bool { return n >= 0 && n <= maxVRFNumber }
+
+// isMPLSLabel: labels 0-15 are reserved, MPLS labels have 20 bits.
+func isMPLSLabel(l uint32) bool { return l >= 16 && l < 1<<20 }
+
+// portHost is the port's first IPv4 host address, else its first IPv6
+// one, else none: where a popped packet is delivered.
+func portHost(port dataplane.Port) netip.Addr {
+	var six netip.Addr
+	for _, ip := range port.IPs {
+		if h := hostOrPrefix(ip); h.IsSingleIP() {
+			if h.Addr().Is4() {
+				return h.Addr()
+			}
+			if !six.IsValid() {
+				six = h.Addr()
+			}
+		}
+	}
+	return six
+}
+
 // remoteRoute is the route of a remote prefix: one tunnel, or a multipath
-// route over several (ECMP); nil when no next hop is usable. It records the
-// static neighbours the gateways need.
-func remoteRoute(rt dataplane.IPRoute, o Options, l3 int, ifindex map[string]int, local map[netip.Prefix]string, neigh map[netip.Addr]net.HardwareAddr) *kroute {
+// route over several (ECMP); nil when no next hop is usable. VXLAN next
+// hops go through bgv-l3; MPLS ones, when mplsIdx is the MPLS interface,
+// push the label toward the remote PE on it (IPv4 prefixes: the kernel
+// wants an IPv4 route's gateway to be IPv4). It records the static
+// neighbours the VXLAN gateways need: one per (VTEP, router MAC), see
+// hopGateway. A next hop with a router MAC that is no unicast address is
+// skipped and reported.
+func remoteRoute(rt dataplane.IPRoute, o Options, l3, mplsIdx int, ifindex map[string]int, local map[netip.Prefix]string, neigh map[netip.Addr]net.HardwareAddr) (*kroute, error) {
 	f := family(rt.Prefix.Addr())
 	var hops []knexthop
+	var errs []error
 	for _, nh := range rt.NextHops {
 		if nh.Local {
 			if port, ok := local[rt.Prefix]; ok {
 				if idx, ok := ifindex[port]; ok {
-					return &kroute{Family: f, Dst: rt.Prefix, Type: unix.RTN_UNICAST, Scope: unix.RT_SCOPE_LINK, OIF: idx}
+					return &kroute{Family: f, Dst: rt.Prefix, Type: unix.RTN_UNICAST, Scope: unix.RT_SCOPE_LINK, OIF: idx}, nil
 				}
 			}
 			continue
 		}
+		if nh.Encap == encapMPLS && mplsIdx != 0 && f == unix.AF_INET && nh.Address.Is4() && isMPLSLabel(nh.Label) {
+			h := knexthop{OIF: mplsIdx, Gw: nh.Address, Push: nh.Label}
+			if !slices.Contains(hops, h) {
+				hops = append(hops, h)
+			}
+			continue
+		}
 		if nh.Encap != encapVXLAN || !nh.Address.Is4() || nh.Label == 0 || nh.Label >= 1<<24 {
-			continue // MPLS, or nothing we can reach over VXLAN
+			continue // nothing we can reach
 		}
-		gw := nh.Address
-		if f == unix.AF_INET6 {
-			gw = gateway6(nh.Address)
+		if err := checkRouterMAC(net.HardwareAddr(nh.RouterMAC)); err != nil {
+			errs = append(errs, fmt.Errorf("route %s: next hop %s skipped: %w", rt.Prefix, nh.Address, err))
+			continue
 		}
-		neigh[gw] = routerMAC(nh.Address)
+		gw, mac := hopGateway(nh.Address, net.HardwareAddr(nh.RouterMAC), f)
+		neigh[gw] = mac
 		h := knexthop{OIF: l3, Gw: gw, Onlink: true, Encap: &tunEncap{VNI: nh.Label, Dst: nh.Address, Src: o.LocalAddress}}
 		if !slices.ContainsFunc(hops, func(x knexthop) bool { return x.Gw == h.Gw && x.Encap.equal(h.Encap) }) {
 			hops = append(hops, h)
@@ -254,14 +390,14 @@ func remoteRoute(rt dataplane.IPRoute, o Options, l3 int, ifindex map[string]int
 	r := &kroute{Family: f, Dst: rt.Prefix.Masked(), Type: unix.RTN_UNICAST, Scope: unix.RT_SCOPE_UNIVERSE}
 	switch len(hops) {
 	case 0:
-		return nil
+		return nil, errors.Join(errs...)
 	case 1:
-		r.OIF, r.Gw, r.Onlink, r.Encap = hops[0].OIF, hops[0].Gw, hops[0].Onlink, hops[0].Encap
+		r.OIF, r.Gw, r.Onlink, r.Encap, r.Push = hops[0].OIF, hops[0].Gw, hops[0].Onlink, hops[0].Encap, hops[0].Push
 	default:
 		slices.SortFunc(hops, compareHop)
 		r.MultiPath = hops
 	}
-	return r
+	return r, errors.Join(errs...)
 }
 
 func vrfFamilies(v dataplane.VRF) []int {
@@ -288,12 +424,16 @@ func family(a netip.Addr) int {
 }
 
 func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
-	if err := d.checkOpen(); err != nil {
-		return err
+	if d.k == nil {
+		return errors.New("linux dataplane: driver closed")
 	}
-	links, err := d.links()
+	ls, err := d.k.LinkList()
 	if err != nil {
-		return err
+		return fmt.Errorf("listing links: %w", err)
+	}
+	links := make(map[string]netlink.Link, len(ls))
+	for _, l := range ls {
+		links[l.Attrs().Name] = l
 	}
 	var errs []error
 	var l3 netlink.Link
@@ -303,11 +443,34 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 		}
 		links[l3Device] = l3
 	}
+	// VRF devices (MPLS): one per VRF, bound to its table.
+	wantVRFDev := map[string]int{}
+	if d.mpls {
+		for _, v := range s.VRFs {
+			if validVRFNumber(v.Number) {
+				wantVRFDev[vrfDeviceName(v.Number)] = d.o.TableBase + v.Number
+			}
+		}
+		for _, name := range sortedKeys(boolKeys(wantVRFDev)) {
+			l, err := d.ensureVRFDevice(links[name], name, wantVRFDev[name])
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			links[name] = l
+		}
+	}
 	ifindex := map[string]int{}
 	for n, l := range links {
 		ifindex[n] = l.Attrs().Index
 	}
-	plan, perrs := planL3(s, d.o, ifindex)
+	mplsIf := ""
+	if d.mpls {
+		mplsIf = d.mplsIf
+	}
+	s, serrs := stitchEVIs(s)
+	errs = append(errs, serrs...)
+	plan, perrs := planL3(s, d.o, ifindex, mplsIf)
 	errs = append(errs, perrs...)
 	if err := ctx.Err(); err != nil {
 		return err
@@ -317,8 +480,14 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 	// the rules that lead to them.
 	var haveNeigh []netlink.Neigh
 	if l3 != nil {
+		if err := d.k.SetSysctls(plan.ipv6); err != nil {
+			errs = append(errs, fmt.Errorf("IPv6 on %s, which IPv6 gateways (IPv6 prefixes, router MACs of EVPN type 5 routes) need: %w", l3Device, err))
+		}
+		if err := d.k.SetSysctls(plan.ipv6Ports); err != nil {
+			errs = append(errs, fmt.Errorf("IPv6, IPv6 forwarding and proxy NDP on the ports of VRFs with IPv6: %w", err))
+		}
 		for _, f := range []int{unix.AF_INET, unix.AF_INET6} {
-			ns, err := retryDump(func() ([]netlink.Neigh, error) { return d.h.NeighList(l3.Attrs().Index, f) })
+			ns, err := d.k.NeighList(l3.Attrs().Index, f)
 			if err != nil {
 				return fmt.Errorf("listing neighbours of %s: %w", l3Device, err)
 			}
@@ -331,14 +500,19 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 				continue
 			}
 			n := &netlink.Neigh{LinkIndex: l3.Attrs().Index, Family: family(gw), State: unix.NUD_PERMANENT, IP: addrIP(gw), HardwareAddr: mac}
-			if err := d.h.NeighSet(n); err != nil {
+			if err := d.k.NeighSet(n); err != nil {
 				errs = append(errs, fmt.Errorf("adding neighbour %s: %w", gw, err))
 			}
 		}
 	}
 	var haveRoutes []kroute
-	for _, f := range []int{unix.AF_INET, unix.AF_INET6} {
-		rs, err := d.raw.routes(f, rtProto)
+	fams := []int{unix.AF_INET, unix.AF_INET6}
+	if d.caps.mpls {
+		// Even over VXLAN: what an earlier MPLS run left goes.
+		fams = append(fams, unix.AF_MPLS)
+	}
+	for _, f := range fams {
+		rs, err := d.k.Routes(f)
 		if err != nil {
 			return errors.Join(append(errs, fmt.Errorf("listing routes: %w", err))...)
 		}
@@ -353,7 +527,7 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 		if h := have[k]; h != nil && r.same(h) {
 			continue
 		}
-		if err := d.h.RouteReplace(r.toNetlink()); err != nil {
+		if err := d.k.RouteReplace(r); err != nil {
 			errs = append(errs, fmt.Errorf("route %s: %w", r, err))
 			continue
 		}
@@ -361,7 +535,7 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 	}
 	haveRules := map[krule]bool{}
 	for _, f := range []int{unix.AF_INET, unix.AF_INET6} {
-		rs, err := d.raw.rules(f, rtProto)
+		rs, err := d.k.Rules(f)
 		if err != nil {
 			return errors.Join(append(errs, fmt.Errorf("listing rules: %w", err))...)
 		}
@@ -369,18 +543,36 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 			haveRules[r] = true
 		}
 	}
+	newFrom := map[string]bool{} // ports that start sending into a VRF
 	for r := range plan.rules {
 		if haveRules[r] {
 			continue
 		}
-		if err := d.raw.ruleAdd(r); err != nil {
+		if err := d.k.RuleAdd(r); err != nil {
 			errs = append(errs, fmt.Errorf("rule %s: %w", r, err))
 			continue
 		}
 		d.log.Debug("rule added", "rule", r.String())
+		if r.IIF != l3Device && r.TunID == 0 {
+			newFrom[r.IIF] = true
+		}
 	}
-	if err := d.setSysctls(plan.sysctls); err != nil {
+	if err := d.k.SetSysctls(plan.sysctls); err != nil {
 		errs = append(errs, err)
+	}
+	haveProxies, err := d.applyProxies(plan)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	// Once proxy ARP answers on them (garp.go).
+	for _, port := range sortedKeys(newFrom) {
+		for _, gw := range plan.announce[port] {
+			if l := links[port]; l != nil {
+				if err := d.k.Announce(l, gw); err != nil {
+					errs = append(errs, fmt.Errorf("port %s: %w", port, err))
+				}
+			}
+		}
 	}
 
 	// Break: what we own and no longer want (nothing while adopting what
@@ -393,7 +585,7 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 		if plan.rules[r] {
 			continue
 		}
-		if err := d.raw.ruleDel(r); err != nil {
+		if err := d.k.RuleDel(r); err != nil {
 			errs = append(errs, fmt.Errorf("deleting rule %s: %w", r, err))
 			continue
 		}
@@ -405,8 +597,25 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 		if _, ok := plan.routes[k]; ok {
 			continue
 		}
-		if err := d.h.RouteDel(h.toNetlink()); err != nil {
+		if err := d.k.RouteDel(h); err != nil {
 			errs = append(errs, fmt.Errorf("deleting route %s: %w", h, err))
+		}
+	}
+	released6 := map[string]bool{}
+	byIndex := map[int]string{}
+	for n, l := range links {
+		byIndex[l.Attrs().Index] = n
+	}
+	for _, h := range haveProxies {
+		if _, want := plan.proxies[h.key()]; want || h.Protocol != rtProto {
+			continue
+		}
+		if err := d.k.ProxyDel(h); err != nil {
+			errs = append(errs, fmt.Errorf("deleting IPv6 %s: %w", h, err))
+			continue
+		}
+		if port, ok := byIndex[h.Index]; ok && !plan.fromPorts6[port] {
+			released6[port] = true
 		}
 	}
 	for _, n := range haveNeigh {
@@ -414,7 +623,7 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 		if n.State != unix.NUD_PERMANENT || plan.neigh[gw.Unmap()] != nil {
 			continue
 		}
-		if err := d.h.NeighDel(&n); err != nil {
+		if err := d.k.NeighDel(&n); err != nil {
 			errs = append(errs, fmt.Errorf("deleting neighbour %s: %w", n.IP, err))
 		}
 	}
@@ -426,12 +635,26 @@ func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
 			reset = append(reset, sysctl{"ipv4/conf/" + port + "/proxy_arp", "0"})
 		}
 	}
-	if err := d.setSysctls(reset); err != nil {
+	for _, port := range sortedKeys(released6) {
+		reset = append(reset, sysctl{"ipv6/conf/" + port + "/proxy_ndp", "0"})
+	}
+	if err := d.k.SetSysctls(reset); err != nil {
 		errs = append(errs, err)
+	}
+	// VRF devices no VRF wants (after their routes: nothing points at
+	// them any more).
+	for _, name := range sortedKeys(boolKeys(links)) {
+		if strings.HasPrefix(name, vrfDevicePfx) && wantVRFDev[name] == 0 {
+			if err := d.k.LinkDel(links[name]); err != nil {
+				errs = append(errs, fmt.Errorf("deleting %s: %w", name, err))
+				continue
+			}
+			d.log.Info("device deleted", "device", name)
+		}
 	}
 	if len(s.VRFs) == 0 {
 		if l := links[l3Device]; l != nil {
-			if err := d.h.LinkDel(l); err != nil {
+			if err := d.k.LinkDel(l); err != nil {
 				errs = append(errs, fmt.Errorf("deleting %s: %w", l3Device, err))
 			} else {
 				d.log.Info("device deleted", "device", l3Device)
@@ -447,7 +670,7 @@ func (d *Driver) ensureL3(l netlink.Link) (netlink.Link, error) {
 	mac := routerMAC(d.o.LocalAddress)
 	if v, ok := l.(*netlink.Vxlan); l != nil && (!ok || !v.FlowBased || v.Port != d.o.IPVPNVXLANPort || v.Learning || !v.SrcAddr.Equal(addrIP(d.o.LocalAddress))) {
 		d.log.Warn("recreating device with wrong parameters", "device", l3Device)
-		if err := d.h.LinkDel(l); err != nil {
+		if err := d.k.LinkDel(l); err != nil {
 			return nil, fmt.Errorf("deleting %s: %w", l3Device, err)
 		}
 		l = nil
@@ -457,27 +680,72 @@ func (d *Driver) ensureL3(l netlink.Link) (netlink.Link, error) {
 			LinkAttrs: netlink.LinkAttrs{Name: l3Device, HardwareAddr: mac},
 			FlowBased: true, SrcAddr: addrIP(d.o.LocalAddress), Port: d.o.IPVPNVXLANPort, Learning: false,
 		}
-		if err := d.h.LinkAdd(v); err != nil {
+		if err := d.k.LinkAdd(v); err != nil {
 			return nil, fmt.Errorf("creating %s: %w", l3Device, err)
 		}
 		d.log.Info("device created", "device", l3Device)
 		var err error
-		if l, err = d.h.LinkByName(l3Device); err != nil {
+		if l, err = d.k.LinkByName(l3Device); err != nil {
 			return nil, err
 		}
 	}
 	if l.Attrs().HardwareAddr.String() != mac.String() {
-		if err := d.h.LinkSetHardwareAddr(l, mac); err != nil {
+		if err := d.k.LinkSetHardwareAddr(l, mac); err != nil {
 			return nil, fmt.Errorf("setting MAC of %s: %w", l3Device, err)
 		}
 	}
-	if err := d.up(l); err != nil {
+	if err := d.kUp(l); err != nil {
 		if errors.Is(err, unix.EADDRINUSE) {
-			return nil, fmt.Errorf("%w: UDP port %d is held by an EVPN VXLAN device; IP VPN (flow-based) and EVPN (per-VNI) VXLAN devices cannot share a port, set ipvpn_vxlan_port", err, d.o.IPVPNVXLANPort)
+			return nil, fmt.Errorf("%w: UDP port %d is held by another VXLAN device (EVPN's?); IP VPN's flow-based device cannot share a port with per-VNI devices, set ipvpn_vxlan_port to another port (the same on every node)", err, d.o.IPVPNVXLANPort)
 		}
 		return nil, err
 	}
 	return l, nil
+}
+
+// ensureVRFDevice creates the VRF device name bound to table, or fixes it
+// (a device of ours with another table or type is recreated), and sets
+// it up.
+func (d *Driver) ensureVRFDevice(l netlink.Link, name string, table int) (netlink.Link, error) {
+	if v, ok := l.(*netlink.Vrf); l != nil && (!ok || int(v.Table) != table) {
+		d.log.Warn("recreating device with wrong parameters", "device", name)
+		if err := d.k.LinkDel(l); err != nil {
+			return nil, fmt.Errorf("deleting %s: %w", name, err)
+		}
+		l = nil
+	}
+	if l == nil {
+		if err := d.k.LinkAdd(&netlink.Vrf{LinkAttrs: netlink.LinkAttrs{Name: name}, Table: uint32(table)}); err != nil {
+			return nil, fmt.Errorf("creating VRF device %s: %w", name, err)
+		}
+		d.log.Info("device created", "device", name, "table", table)
+		var err error
+		if l, err = d.k.LinkByName(name); err != nil {
+			return nil, err
+		}
+	}
+	if err := d.kUp(l); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+func (d *Driver) kUp(l netlink.Link) error {
+	if l.Attrs().Flags&net.FlagUp != 0 {
+		return nil
+	}
+	if err := d.k.LinkSetUp(l); err != nil {
+		return fmt.Errorf("setting %s up: %w", l.Attrs().Name, err)
+	}
+	return nil
+}
+
+func boolKeys[V any](m map[string]V) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
 }
 
 func sortedKeys(m map[string]bool) []string {
@@ -503,7 +771,10 @@ func sortedRouteKeys(m map[routeKey]*kroute) []routeKey {
 		if a.Dst.Bits() != b.Dst.Bits() {
 			return b.Dst.Bits() - a.Dst.Bits()
 		}
-		return a.Dst.Addr().Compare(b.Dst.Addr())
+		if c := a.Dst.Addr().Compare(b.Dst.Addr()); c != 0 {
+			return c
+		}
+		return int(a.Label) - int(b.Label)
 	})
 	return out
 }

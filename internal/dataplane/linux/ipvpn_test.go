@@ -1,6 +1,7 @@
 package linux
 
 import (
+	"errors"
 	"net/netip"
 	"slices"
 	"strings"
@@ -31,7 +32,7 @@ func TestPlanL3(t *testing.T) {
 			{Prefix: pfx("10.3.3.3/32"), NextHops: []dataplane.NextHop{{Address: addr("192.0.2.2"), Label: 21, Encap: 10}}}, // MPLS: skipped
 		},
 	}
-	p, errs := planL3(dataplane.State{VRFs: []dataplane.VRF{v}}, testOpts, ifindex)
+	p, errs := planL3(dataplane.State{VRFs: []dataplane.VRF{v}}, testOpts, ifindex, "")
 	if len(errs) != 0 {
 		t.Fatalf("planL3 errors: %v", errs)
 	}
@@ -79,9 +80,13 @@ func TestPlanL3(t *testing.T) {
 
 func TestPlanL3MissingPort(t *testing.T) {
 	v := dataplane.VRF{ID: "v", Number: 1, VNI: 16, Ports: []dataplane.Port{{LinuxIf: "gone"}}}
-	_, errs := planL3(dataplane.State{VRFs: []dataplane.VRF{v}}, testOpts, map[string]int{l3Device: 3})
+	_, errs := planL3(dataplane.State{VRFs: []dataplane.VRF{v}}, testOpts, map[string]int{l3Device: 3}, "")
 	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "gone") {
 		t.Errorf("planL3 errors = %v, want one naming the missing port", errs)
+	}
+	// The agent tells which VRF's associations failed.
+	if by, other := dataplane.SplitByInstance(errors.Join(errs...)); len(by["v"]) != 1 || len(other) != 0 {
+		t.Errorf("SplitByInstance(planL3 errors) = %v, %v; want the error on VRF v", by, other)
 	}
 }
 
@@ -160,8 +165,8 @@ func TestIPVPNApply(t *testing.T) {
 			}
 		}
 		link := run(t, "ip", "-n", node, "-d", "link", "show", "bgv-l3")
-		if !strings.Contains(link, "02:b6:c0:00:02:01") || !strings.Contains(link, "vxlan external") || !strings.Contains(link, "dstport 4789") {
-			t.Errorf("bgv-l3 = %s, want flow-based VXLAN on 4789 with MAC 02:b6:c0:00:02:01", link)
+		if !strings.Contains(link, "02:b6:c0:00:02:01") || !strings.Contains(link, "vxlan external") || !strings.Contains(link, "dstport 4790") {
+			t.Errorf("bgv-l3 = %s, want flow-based VXLAN on 4790 with MAC 02:b6:c0:00:02:01", link)
 		}
 		if v := d.readSysctl("ipv4/conf/tap1/proxy_arp"); v != "1" {
 			t.Errorf("tap1 proxy_arp = %s, want 1", v)

@@ -19,12 +19,15 @@ import (
 // big-endian 64-bit value. Routes are therefore read, and rules read and
 // written, with raw rtnetlink messages on the namespace's own socket.
 
-// kroute is a route as we program and read it.
+// kroute is a route as we program and read it: an IP route, or with
+// Family AF_MPLS the route of an incoming label (Label; Gw is then the
+// "via" address, of either IP family).
 type kroute struct {
 	Family   int
 	Table    int
 	Dst      netip.Prefix
-	Type     uint8 // unix.RTN_*
+	Label    uint32 // AF_MPLS: the incoming label
+	Type     uint8  // unix.RTN_*
 	Protocol uint8
 	Scope    uint8
 	Priority uint32
@@ -32,7 +35,10 @@ type kroute struct {
 	Gw       netip.Addr
 	Onlink   bool
 	Encap    *tunEncap
-	// MultiPath, when set, replaces OIF/Gw/Onlink/Encap.
+	// Push is the MPLS label an IP route pushes (lightweight tunnel
+	// encap mpls); 0: none.
+	Push uint32
+	// MultiPath, when set, replaces OIF/Gw/Onlink/Encap/Push.
 	MultiPath []knexthop
 }
 
@@ -41,24 +47,39 @@ type knexthop struct {
 	Gw     netip.Addr
 	Onlink bool
 	Encap  *tunEncap
+	Push   uint32
 }
 
 // routeKey identifies a route in the kernel (family, table, prefix, metric;
-// we never use TOS).
+// we never use TOS); MPLS routes by their label alone.
 type routeKey struct {
 	Table    int
 	Dst      netip.Prefix
 	Priority uint32
+	MPLS     bool
+	Label    uint32
 }
 
-func (r *kroute) key() routeKey { return routeKey{r.Table, r.Dst, r.Priority} }
+func (r *kroute) key() routeKey {
+	if r.Family == unix.AF_MPLS {
+		return routeKey{Table: r.Table, MPLS: true, Label: r.Label}
+	}
+	return routeKey{Table: r.Table, Dst: r.Dst, Priority: r.Priority}
+}
 
 func (r *kroute) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "table %d %s type %d scope %d metric %d", r.Table, r.Dst, r.Type, r.Scope, r.Priority)
+	if r.Family == unix.AF_MPLS {
+		fmt.Fprintf(&b, "mpls %d", r.Label)
+	} else {
+		fmt.Fprintf(&b, "table %d %s type %d scope %d metric %d", r.Table, r.Dst, r.Type, r.Scope, r.Priority)
+	}
 	nh := func(h knexthop) {
 		if h.Encap != nil {
 			fmt.Fprintf(&b, " encap ip id %d dst %s src %s", h.Encap.VNI, h.Encap.Dst, h.Encap.Src)
+		}
+		if h.Push != 0 {
+			fmt.Fprintf(&b, " encap mpls %d", h.Push)
 		}
 		if h.Gw.IsValid() {
 			fmt.Fprintf(&b, " via %s", h.Gw)
@@ -74,7 +95,7 @@ func (r *kroute) String() string {
 			nh(h)
 		}
 	} else {
-		nh(knexthop{r.OIF, r.Gw, r.Onlink, r.Encap})
+		nh(knexthop{r.OIF, r.Gw, r.Onlink, r.Encap, r.Push})
 	}
 	return b.String()
 }
@@ -89,13 +110,13 @@ func (r *kroute) same(k *kroute) bool {
 		return true // unreachable: the kernel reports its own device (lo)
 	}
 	if len(r.MultiPath) == 0 {
-		return r.OIF == k.OIF && r.Gw == k.Gw && r.Onlink == k.Onlink && r.Encap.equal(k.Encap)
+		return r.OIF == k.OIF && r.Gw == k.Gw && r.Onlink == k.Onlink && r.Encap.equal(k.Encap) && r.Push == k.Push
 	}
 	a, b := slices.Clone(r.MultiPath), slices.Clone(k.MultiPath)
 	slices.SortFunc(a, compareHop)
 	slices.SortFunc(b, compareHop)
 	for i := range a {
-		if a[i].OIF != b[i].OIF || a[i].Gw != b[i].Gw || a[i].Onlink != b[i].Onlink || !a[i].Encap.equal(b[i].Encap) {
+		if a[i].OIF != b[i].OIF || a[i].Gw != b[i].Gw || a[i].Onlink != b[i].Onlink || !a[i].Encap.equal(b[i].Encap) || a[i].Push != b[i].Push {
 			return false
 		}
 	}
@@ -113,7 +134,10 @@ func compareHop(a, b knexthop) int {
 	if b.Encap != nil {
 		vb = b.Encap.VNI
 	}
-	return int(va) - int(vb)
+	if va != vb {
+		return int(va) - int(vb)
+	}
+	return int(a.Push) - int(b.Push)
 }
 
 // tunEncap is LWTUNNEL_ENCAP_IP: the tunnel metadata a flow-based VXLAN
@@ -226,8 +250,16 @@ func parseRoute(m []byte) (kroute, bool, error) {
 		case unix.RTA_TABLE:
 			r.Table = int(native.Uint32(a.Value))
 		case unix.RTA_DST:
+			if msg.Family == unix.AF_MPLS {
+				if st := nl.DecodeMPLSStack(a.Value); len(st) > 0 {
+					r.Label, hasDst = uint32(st[0]), true
+				}
+				continue
+			}
 			ip, _ := netip.AddrFromSlice(a.Value)
 			r.Dst, hasDst = netip.PrefixFrom(ip, int(msg.Dst_len)), true
+		case unix.RTA_VIA:
+			r.Gw = parseVia(a.Value)
 		case unix.RTA_OIF:
 			r.OIF = int(native.Uint32(a.Value))
 		case unix.RTA_GATEWAY:
@@ -246,6 +278,8 @@ func parseRoute(m []byte) (kroute, bool, error) {
 	}
 	if !hasDst {
 		switch msg.Family {
+		case unix.AF_MPLS:
+			return r, false, nil
 		case unix.AF_INET:
 			r.Dst = netip.PrefixFrom(netip.IPv4Unspecified(), 0)
 		case unix.AF_INET6:
@@ -254,13 +288,42 @@ func parseRoute(m []byte) (kroute, bool, error) {
 			return r, false, nil
 		}
 	}
-	if encapType == nl.LWTUNNEL_ENCAP_IP {
+	switch encapType {
+	case nl.LWTUNNEL_ENCAP_IP:
 		r.Encap = &tunEncap{}
 		if err := r.Encap.Decode(encap); err != nil {
 			return r, false, err
 		}
+	case nl.LWTUNNEL_ENCAP_MPLS:
+		r.Push = parseMPLSEncap(encap)
 	}
 	return r, true, nil
+}
+
+// parseVia reads RTA_VIA (struct rtvia: family, then the address).
+func parseVia(b []byte) netip.Addr {
+	if len(b) < 2 {
+		return netip.Addr{}
+	}
+	a, _ := netip.AddrFromSlice(b[2:])
+	return a
+}
+
+// parseMPLSEncap returns the first label an MPLS lightweight tunnel pushes
+// (we push one).
+func parseMPLSEncap(b []byte) uint32 {
+	attrs, err := nl.ParseRouteAttr(b)
+	if err != nil {
+		return 0
+	}
+	for _, a := range attrs {
+		if a.Attr.Type == nl.MPLS_IPTUNNEL_DST {
+			if st := nl.DecodeMPLSStack(a.Value); len(st) > 0 {
+				return uint32(st[0])
+			}
+		}
+	}
+	return 0
 }
 
 func parseMultipath(b []byte) ([]knexthop, error) {
@@ -282,17 +345,22 @@ func parseMultipath(b []byte) ([]knexthop, error) {
 			switch a.Attr.Type {
 			case unix.RTA_GATEWAY:
 				hop.Gw, _ = netip.AddrFromSlice(a.Value)
+			case unix.RTA_VIA:
+				hop.Gw = parseVia(a.Value)
 			case unix.RTA_ENCAP_TYPE:
 				encapType = native.Uint16(a.Value)
 			case unix.RTA_ENCAP:
 				encap = a.Value
 			}
 		}
-		if encapType == nl.LWTUNNEL_ENCAP_IP {
+		switch encapType {
+		case nl.LWTUNNEL_ENCAP_IP:
 			hop.Encap = &tunEncap{}
 			if err := hop.Encap.Decode(encap); err != nil {
 				return nil, err
 			}
+		case nl.LWTUNNEL_ENCAP_MPLS:
+			hop.Push = parseMPLSEncap(encap)
 		}
 		out = append(out, hop)
 		b = b[nlaAlign(l):]
@@ -305,31 +373,62 @@ func nlaAlign(n int) int { return (n + unix.RTA_ALIGNTO - 1) &^ (unix.RTA_ALIGNT
 // toNetlink converts r for the netlink library, which writes routes well.
 func (r *kroute) toNetlink() *netlink.Route {
 	nr := &netlink.Route{
-		Family: r.Family, Table: r.Table, Dst: prefixNet(r.Dst), Type: int(r.Type), Protocol: netlink.RouteProtocol(r.Protocol),
+		Family: r.Family, Table: r.Table, Type: int(r.Type), Protocol: netlink.RouteProtocol(r.Protocol),
 		Scope: netlink.Scope(r.Scope), Priority: int(r.Priority),
 	}
-	if len(r.MultiPath) == 0 {
+	if r.Family == unix.AF_MPLS {
+		// "ip -f mpls route add <label> [via inet <addr>] dev <oif>": the
+		// label is popped, the packet delivered (no label is swapped in).
+		label := int(r.Label)
+		nr.MPLSDst = &label
 		nr.LinkIndex = r.OIF
-		nr.Gw = addrIP(r.Gw)
-		if r.Onlink {
-			nr.Flags = int(netlink.FLAG_ONLINK)
-		}
-		if r.Encap != nil {
-			nr.Encap = r.Encap
+		if r.Gw.IsValid() {
+			nr.Via = &netlink.Via{AddrFamily: family(r.Gw), Addr: addrIP(r.Gw)}
 		}
 		return nr
 	}
+	nr.Dst = prefixNet(r.Dst)
+	if len(r.MultiPath) == 0 {
+		nr.LinkIndex = r.OIF
+		nr.Gw, nr.Via = gateway(r.Family, r.Gw)
+		if r.Onlink {
+			nr.Flags = int(netlink.FLAG_ONLINK)
+		}
+		nr.Encap = hopEncap(r.Encap, r.Push)
+		return nr
+	}
 	for _, h := range r.MultiPath {
-		nh := &netlink.NexthopInfo{LinkIndex: h.OIF, Gw: addrIP(h.Gw)}
+		nh := &netlink.NexthopInfo{LinkIndex: h.OIF}
+		nh.Gw, nh.Via = gateway(r.Family, h.Gw)
 		if h.Onlink {
 			nh.Flags = int(netlink.FLAG_ONLINK)
 		}
-		if h.Encap != nil {
-			nh.Encap = h.Encap
-		}
+		nh.Encap = hopEncap(h.Encap, h.Push)
 		nr.MultiPath = append(nr.MultiPath, nh)
 	}
 	return nr
+}
+
+// gateway writes gw as RTA_GATEWAY, or as RTA_VIA when its family is not
+// the route's (an IPv4 route through an IPv6 gateway, see macGateway); a
+// nil interface otherwise, not a typed nil.
+func gateway(fam int, gw netip.Addr) (net.IP, netlink.Destination) {
+	if gw.IsValid() && family(gw) != fam {
+		return nil, &netlink.Via{AddrFamily: family(gw), Addr: addrIP(gw)}
+	}
+	return addrIP(gw), nil
+}
+
+// hopEncap is a next hop's lightweight tunnel: VXLAN metadata, an MPLS
+// label to push, or none (a nil interface, not a typed nil).
+func hopEncap(t *tunEncap, push uint32) netlink.Encap {
+	switch {
+	case t != nil:
+		return t
+	case push != 0:
+		return &netlink.MPLSEncap{Labels: []int{int(push)}}
+	}
+	return nil
 }
 
 // krule is a policy routing rule of ours: "iif X [tun_id N] lookup T".

@@ -1,10 +1,12 @@
 package linux
 
 import (
+	"context"
 	"net/netip"
 	"os/exec"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -183,4 +185,41 @@ func TestTwoNodesIPVPN(t *testing.T) {
 	if changed != "" {
 		t.Errorf("restart changed the kernel:\n%s", changed)
 	}
+}
+
+// TestTwoNodesEVPNAndIPVPN: one node serving an EVI and a VRF at once, on
+// default options, carries both between two nodes: EVPN's per-VNI devices
+// hold UDP 4789, IP VPN's flow-based device its own 4790 (the kernel lets
+// the two kinds share no port; with both on 4789, Apply says so).
+func TestTwoNodesEVPNAndIPVPN(t *testing.T) {
+	needNetNS(t)
+	tn := newTwoNodes(t)
+	d1, d2 := newDriver(t, tn.n1, vtep1), newDriver(t, tn.n2, vtep2)
+	s1 := dataplane.State{
+		EVIs: []dataplane.EVI{eviState(vtep1, vtep2, "tap-e1", macE1, "10.0.0.1/24", macE2, "10.0.0.2", true)},
+		VRFs: []dataplane.VRF{vrfState(16, 17, "10.1.1.1", "tap-l1", macL1, "10.1.1.10/24", "10.2.2.10/32", 19, vtep2)},
+	}
+	s2 := dataplane.State{
+		EVIs: []dataplane.EVI{eviState(vtep2, vtep1, "tap-e2", macE2, "10.0.0.2/24", macE1, "10.0.0.1", true)},
+		VRFs: []dataplane.VRF{vrfState(18, 19, "10.2.2.1", "tap-l2", macL2, "10.2.2.10/24", "10.1.1.10/32", 17, vtep1)},
+	}
+	apply(t, d1, s1)
+	apply(t, d2, s2)
+	mustPing(t, tn.e1, "10.0.0.2")
+	mustPing(t, tn.l1, "10.2.2.10")
+	mustPing(t, tn.l2, "10.1.1.10")
+	if l3, evi := run(t, "ip", "-n", tn.n1, "-d", "link", "show", l3Device), run(t, "ip", "-n", tn.n1, "-d", "link", "show", eviVXLANName(5010)); !strings.Contains(l3, "dstport 4790") || !strings.Contains(evi, "dstport 4789") {
+		t.Errorf("ports: %s = %s\n%s = %s; want 4790 and 4789", l3Device, l3, eviVXLANName(5010), evi)
+	}
+
+	// IP VPN configured onto EVPN's port: a clear error, and EVPN still
+	// forwards.
+	apply(t, d1, dataplane.State{EVIs: s1.EVIs})
+	d1.Close()
+	d1 = newDriver(t, tn.n1, vtep1, func(o *Options) { o.IPVPNVXLANPort = 4789 })
+	err := d1.Apply(context.Background(), s1)
+	if err == nil || !strings.Contains(err.Error(), "set ipvpn_vxlan_port") {
+		t.Errorf("Apply with both VPN types on UDP 4789: error = %v, want one saying to set ipvpn_vxlan_port", err)
+	}
+	mustPing(t, tn.e1, "10.0.0.2")
 }

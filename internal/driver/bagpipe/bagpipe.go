@@ -40,7 +40,8 @@ var (
 )
 
 // New builds the driver and starts its feed. It reads [agent_feed]
-// shared_secret, heartbeat_interval and poll_interval (seconds).
+// shared_secret, heartbeat_interval, poll_interval and agent_down_time
+// (seconds).
 func New(o driver.Options) (driver.Driver, error) {
 	conf := func(name string) string {
 		if o.Config == nil {
@@ -56,11 +57,16 @@ func New(o driver.Options) (driver.Driver, error) {
 	if err != nil {
 		return nil, err
 	}
+	downTime, err := seconds("agent_down_time", conf("agent_down_time"))
+	if err != nil {
+		return nil, err
+	}
 	secret := conf("shared_secret")
 	if secret == "" && o.Logger != nil {
 		o.Logger.Warn("[agent_feed] shared_secret is not set: agents cannot watch the feed")
 	}
-	h := hub.New(hub.Options{Store: o.Store, Logger: o.Logger, Secret: secret, Heartbeat: heartbeat, Poll: poll})
+	h := hub.New(hub.Options{Store: o.Store, Logger: o.Logger, Secret: secret, Heartbeat: heartbeat, Poll: poll,
+		DownTime: downTime})
 	return &Driver{name: o.Name, hub: h}, nil
 }
 

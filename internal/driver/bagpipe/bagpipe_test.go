@@ -23,13 +23,17 @@ import (
 type replica struct {
 	t   testing.TB
 	url string
+	srv *server.Server
 }
 
-func newReplica(t testing.TB, dir string) *replica {
+func newReplica(t testing.TB, dir string) *replica { return newReplicaWith(t, dir, "") }
+
+// newReplicaWith adds feedOpts to the [agent_feed] section.
+func newReplicaWith(t testing.TB, dir, feedOpts string) *replica {
 	t.Helper()
 	conf := fmt.Sprintf("[DEFAULT]\ndata_dir = %s\n[service_providers]\nservice_provider = BGPVPN:BaGPipe:"+
 		"networking_bgpvpn.neutron.services.service_drivers.bagpipe.bagpipe_v2.BaGPipeBGPVPNDriver:default\n"+
-		"[agent_feed]\nshared_secret = s\nheartbeat_interval = 0.2\npoll_interval = 0.05\n", dir)
+		"[agent_feed]\nshared_secret = s\nheartbeat_interval = 0.2\npoll_interval = 0.05\n%s", dir, feedOpts)
 	v, err := server.Schema().Parse("test.conf", strings.NewReader(conf))
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +44,7 @@ func newReplica(t testing.TB, dir string) *replica {
 	}
 	hs := httptest.NewServer(srv.Handler)
 	t.Cleanup(func() { srv.Close(); hs.CloseClientConnections(); hs.Close() })
-	return &replica{t: t, url: hs.URL}
+	return &replica{t: t, url: hs.URL, srv: srv}
 }
 
 // do sends an API request as the admin; it fails the test unless the

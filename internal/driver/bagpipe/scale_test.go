@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bgpvpn/bgpvpn/internal/driver/bagpipe"
 	"github.com/bgpvpn/bgpvpn/internal/feed"
 )
 
@@ -75,6 +76,19 @@ func manyAgents(t testing.TB, n int) {
 	}
 	slices.Sort(one)
 	t.Logf("port change touching one host among %d watching: p50 %v, max %v", n, pct(one, 50), one[len(one)-1])
+
+	// What liveness writes while the agents only say they are alive.
+	idle, _ := time.ParseDuration(os.Getenv("BGPVPN_FEED_IDLE"))
+	if idle <= 0 {
+		idle = 30 * time.Second
+	}
+	h := r.srv.Driver.(*bagpipe.Driver).Hub()
+	txs0, rows0 := h.LivenessWrites()
+	t.Logf("liveness written so far: %d transactions, %d rows", txs0, rows0)
+	time.Sleep(idle)
+	txs, rows := h.LivenessWrites()
+	t.Logf("liveness while %d agents idle for %v (alive every %v): %.2f transactions/s, %.1f rows/s",
+		n, idle, h.AliveInterval(), float64(txs-txs0)/idle.Seconds(), float64(rows-rows0)/idle.Seconds())
 }
 
 func waitAll(t testing.TB, agents []*agent, began time.Time, ok func(feed.HostState) bool) []time.Duration {

@@ -12,10 +12,16 @@ import (
 )
 
 // AssociationStatus aggregates what the agents of the association's hosts
-// reported about it at their current revision: ERROR if any failed (with
-// their reasons), BUILD while some host has not reported its current
-// revision, DOWN when no port is bound anywhere or an agent reports it
-// down, ACTIVE when every host realised it.
+// reported about it at their current revision, and whether those agents
+// are alive (heard from within agent_down_time):
+//
+//   - ERROR if a live agent failed it (with their reasons);
+//   - DOWN when an agent is dead or none ever ran on one of the hosts,
+//     when no port is bound anywhere, or when an agent reports it down;
+//   - BUILD while a live agent has not reported its current revision;
+//   - ACTIVE when every host realised it.
+//
+// What a dead agent last reported is not believed.
 func (d *Driver) AssociationStatus(tx store.Tx, kind driver.Kind, assoc any) (string, string, error) {
 	var sc compute.Scope
 	var id string
@@ -53,6 +59,10 @@ func (d *Driver) AssociationStatus(tx store.Tx, kind driver.Kind, assoc any) (st
 	if len(hosts) == 0 {
 		return string(feed.Down), "no port is bound to a host", nil
 	}
+	dead, never, err := d.hub.Silent(tx, hosts)
+	if err != nil {
+		return "", "", err
+	}
 	revs, err := tx.HostRevisions(hosts)
 	if err != nil {
 		return "", "", err
@@ -67,6 +77,10 @@ func (d *Driver) AssociationStatus(tx store.Tx, kind driver.Kind, assoc any) (st
 			current[r.Host] = r
 		}
 	}
+	silent := map[string]bool{}
+	for _, h := range append(dead, never...) {
+		silent[h] = true
+	}
 	// Reasons never name hosts: tenants read them, and compute node
 	// names are for admins (binding:host_id is admin-only).
 	var failed, down []string
@@ -74,6 +88,7 @@ func (d *Driver) AssociationStatus(tx store.Tx, kind driver.Kind, assoc any) (st
 	for _, h := range hosts {
 		r, ok := current[h]
 		switch {
+		case silent[h]:
 		case !ok:
 			pending++
 		case r.Status == string(feed.Error):
@@ -82,9 +97,18 @@ func (d *Driver) AssociationStatus(tx store.Tx, kind driver.Kind, assoc any) (st
 			down = append(down, r.Reason)
 		}
 	}
+	var unheard []string
+	if len(dead) > 0 {
+		unheard = append(unheard, fmt.Sprintf("the agent of %d of %d hosts is not reporting", len(dead), len(hosts)))
+	}
+	if len(never) > 0 {
+		unheard = append(unheard, fmt.Sprintf("no agent has ever reported from %d of %d hosts", len(never), len(hosts)))
+	}
 	switch {
 	case len(failed) > 0:
-		return string(feed.Error), reasons(failed), nil
+		return string(feed.Error), strings.Join(append([]string{reasons(failed)}, unheard...), "; "), nil
+	case len(unheard) > 0:
+		return string(feed.Down), strings.Join(unheard, "; "), nil
 	case pending > 0:
 		return string(feed.Build), fmt.Sprintf("waiting for %d of %d hosts", pending, len(hosts)), nil
 	case len(down) > 0:

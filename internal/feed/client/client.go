@@ -1,7 +1,8 @@
 // Package client is the agent's side of the feed: it watches one host's
 // desired attachments on bgpvpn-server, delivers each new state to the
 // agent, resumes from the last revision it heard after an error or a
-// server restart, and reports association status back.
+// server restart, reports association status back, and says it is alive
+// as often as the server asks while it watches.
 //
 // It never delivers a state older than one it delivered (revisions of the
 // same database only grow); a state of another database (a new epoch) is
@@ -66,6 +67,10 @@ type Client struct {
 	revision int64
 	// delivered says whether a state was delivered in this epoch.
 	delivered bool
+	// last is the state delivered last.
+	last feed.HostState
+	// stall is three of the server's heartbeats, as last announced.
+	stall time.Duration
 }
 
 // New checks cfg and builds a client.
@@ -100,8 +105,9 @@ func (c *Client) Position() (epoch string, revision int64) {
 	return c.epoch, c.revision
 }
 
-// Run watches until ctx ends, calling apply with every new desired state,
-// in order, from Run's goroutine: apply should hand the state over and
+// Run watches until ctx ends, calling apply with every new desired state
+// (and with the last one again, at a newer revision, when the server says
+// it is still current there), in order, from Run's goroutine: apply should hand the state over and
 // return (a slow apply delays reading the stream, not correctness). Run
 // returns ctx's error, or ErrUnauthorized (wrapped) when the server
 // refuses the secret: retrying would not help.
@@ -136,7 +142,16 @@ func (c *Client) watch(ctx context.Context, apply func(feed.HostState)) (heard b
 	defer cancel()
 	stall := c.cfg.StallTimeout
 	if stall <= 0 {
-		stall = 20 * time.Second
+		// Three heartbeats of the last stream, so that a connection
+		// made during a network cut is given up as soon as a stream
+		// would be, instead of 20s (or the kernel's minutes-long SYN
+		// retries) later.
+		c.mu.Lock()
+		stall = c.stall
+		c.mu.Unlock()
+		if stall <= 0 {
+			stall = 20 * time.Second
+		}
 	}
 	var stalled atomic.Bool
 	timer := time.AfterFunc(stall, func() { stalled.Store(true); cancel() })
@@ -166,6 +181,16 @@ func (c *Client) watch(ctx context.Context, apply func(feed.HostState)) (heard b
 	if err := statusError(res); err != nil {
 		return false, err
 	}
+	// Saying alive stops with this stream: an agent that cannot watch is
+	// not one the server should count on.
+	var aliveOnce sync.Once
+	var aliveDone chan struct{}
+	defer func() {
+		cancel()
+		if aliveDone != nil {
+			<-aliveDone
+		}
+	}()
 	sc := bufio.NewScanner(res.Body)
 	sc.Buffer(make([]byte, 0, 4<<10), 256<<20)
 	for sc.Scan() {
@@ -176,8 +201,17 @@ func (c *Client) watch(ctx context.Context, apply func(feed.HostState)) (heard b
 		heard = true
 		if m.HeartbeatSeconds > 0 && c.cfg.StallTimeout <= 0 {
 			stall = time.Duration(3 * m.HeartbeatSeconds * float64(time.Second))
+			c.mu.Lock()
+			c.stall = stall
+			c.mu.Unlock()
 		}
 		timer.Reset(stall)
+		if m.AliveSeconds > 0 {
+			aliveOnce.Do(func() {
+				aliveDone = make(chan struct{})
+				go func() { defer close(aliveDone); c.sayAlive(ctx, time.Duration(m.AliveSeconds*float64(time.Second))) }()
+			})
+		}
 		if st, ok := c.accept(m); ok {
 			apply(st)
 		}
@@ -205,7 +239,8 @@ func (c *Client) accept(m feed.Message) (feed.HostState, bool) {
 			return feed.HostState{}, false // a heartbeat of another epoch promises nothing
 		}
 		c.epoch, c.revision, c.delivered = m.Epoch, m.Revision, true
-		return m.HostState(), true
+		c.last = m.HostState()
+		return c.last, true
 	}
 	switch m.Type {
 	case feed.State:
@@ -214,13 +249,40 @@ func (c *Client) accept(m feed.Message) (feed.HostState, bool) {
 			return feed.HostState{}, false
 		}
 		c.revision, c.delivered = m.Revision, true
-		return m.HostState(), true
+		c.last = m.HostState()
+		return c.last, true
 	case feed.Heartbeat:
+		// A heartbeat at a newer revision says the state delivered last
+		// is still current there (the host's revision moved, its
+		// attachments did not): deliver it again at that revision, so
+		// that status reports catch up with the host's revision.
 		if c.delivered && m.Revision > c.revision {
 			c.revision = m.Revision
+			c.last.Revision = m.Revision
+			return c.last, true
 		}
 	}
 	return feed.HostState{}, false
+}
+
+// sayAlive posts to the alive path every interval until ctx ends; a
+// failure is logged and the next tick tries again.
+func (c *Client) sayAlive(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		pctx, cancel := context.WithTimeout(ctx, every)
+		err := c.post(pctx, feed.AlivePath(c.cfg.Host), nil)
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			c.log.Warn("saying alive to the agent feed", "error", err)
+		}
+	}
 }
 
 // ReportStatus posts the status of the associations of the state applied.
@@ -229,24 +291,31 @@ func (c *Client) ReportStatus(ctx context.Context, rep feed.StatusReport) error 
 	if err != nil {
 		return err
 	}
+	if err := c.post(ctx, feed.StatusPath(c.cfg.Host), body); err != nil {
+		return fmt.Errorf("reporting status: %w", err)
+	}
+	return nil
+}
+
+// post sends body (JSON, or nothing) to path.
+func (c *Client) post(ctx context.Context, path string, body []byte) error {
 	u := *c.base
-	u.Path += feed.StatusPath(c.cfg.Host)
+	u.Path += path
 	u.RawPath = ""
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.cfg.Secret)
-	req.Header.Set("Content-Type", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	res, err := c.cfg.HTTPClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("reporting status: %w", err)
+		return err
 	}
 	defer res.Body.Close()
-	if err := statusError(res); err != nil {
-		return fmt.Errorf("reporting status: %w", err)
-	}
-	return nil
+	return statusError(res)
 }
 
 // statusError turns a refusal into an error with the server's reason.

@@ -296,11 +296,13 @@ func TestStaleRevisionIgnored(t *testing.T) {
 	t.Cleanup(hs.Close) // after the client's cleanup, which runs first
 	wt := watch(t, hs.URL, secret)
 	var got []string
-	for range 3 {
+	for range 4 {
 		st := wt.next(t)
 		got = append(got, fmt.Sprintf("%s@%d", st.Epoch, st.Revision))
 	}
-	if want := "e@5 e@7 other@2"; strings.Join(got, " ") != want {
+	// The heartbeat at 6 re-delivers the state of 5 at 6; the state at
+	// 4 and the heartbeat at 3 are older than what was delivered.
+	if want := "e@5 e@6 e@7 other@2"; strings.Join(got, " ") != want {
 		t.Errorf("delivered %q, want %q", strings.Join(got, " "), want)
 	}
 	wt.none(t, 200*time.Millisecond)
@@ -308,5 +310,164 @@ func TestStaleRevisionIgnored(t *testing.T) {
 	defer mu.Unlock()
 	if want := []string{"", "epoch=e&revision=6", "epoch=e&revision=7", "epoch=other&revision=2"}; strings.Join(queries[:4], " | ") != strings.Join(want, " | ") {
 		t.Errorf("watch queries = %q, want %q", queries[:4], want)
+	}
+}
+
+// TestSaysAliveWhileWatching: the client posts to the alive path as often
+// as the stream's first message asks, and stops when its stream ends.
+func TestSaysAliveWhileWatching(t *testing.T) {
+	alive := make(chan string, 100)
+	endStream := make(chan struct{})
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPost && r.URL.Path == feed.AlivePath("h1"):
+			alive <- r.Header.Get("Authorization")
+			w.WriteHeader(http.StatusNoContent)
+		case r.Method == http.MethodGet && r.URL.Path == feed.WatchPath("h1"):
+			io.WriteString(w, `{"type":"state","host":"h1","epoch":"e","revision":1,"heartbeat_seconds":10,"alive_seconds":0.05}`+"\n")
+			w.(http.Flusher).Flush()
+			select {
+			case <-endStream:
+			case <-r.Context().Done():
+			}
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(hs.Close)
+	c, err := client.New(client.Config{URL: hs.URL, Host: "h1", Secret: secret, MinBackoff: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx, func(feed.HostState) {}) }()
+	t.Cleanup(func() { cancel(); <-done })
+	for range 3 {
+		select {
+		case auth := <-alive:
+			if auth != "Bearer "+secret {
+				t.Errorf("alive POST with Authorization %q, want the bearer secret", auth)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("fewer than 3 alive POSTs within 5s at alive_seconds 0.05")
+		}
+	}
+	// The stream ends and the client waits (an hour) to reconnect: an
+	// agent that does not watch does not say it is alive.
+	close(endStream)
+	time.Sleep(100 * time.Millisecond) // a POST in flight may still land
+	for len(alive) > 0 {
+		<-alive
+	}
+	select {
+	case <-alive:
+		t.Error("alive POSTs after the stream ended")
+	case <-time.After(300 * time.Millisecond):
+	}
+}
+
+// blackhole is a TCP proxy to a server that can silently stop carrying
+// bytes, as a network cut does: no FIN, no RST, connections stay open.
+type blackhole struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	cut    bool
+	conns  []net.Conn
+}
+
+func newBlackhole(t *testing.T, target string) *blackhole {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &blackhole{ln: ln, target: target}
+	t.Cleanup(func() {
+		ln.Close()
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		for _, c := range b.conns {
+			c.Close()
+		}
+	})
+	go b.serve()
+	return b
+}
+
+func (b *blackhole) url() string { return "http://" + b.ln.Addr().String() }
+
+func (b *blackhole) setCut(cut bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.cut = cut
+}
+
+func (b *blackhole) isCut() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.cut
+}
+
+func (b *blackhole) serve() {
+	for {
+		in, err := b.ln.Accept()
+		if err != nil {
+			return
+		}
+		out, err := net.Dial("tcp", b.target)
+		if err != nil {
+			in.Close()
+			continue
+		}
+		b.mu.Lock()
+		b.conns = append(b.conns, in, out)
+		b.mu.Unlock()
+		go b.pipe(in, out)
+		go b.pipe(out, in)
+	}
+}
+
+// pipe copies until the connection closes, dropping what it reads while
+// the cut lasts; a connection that saw the cut never carries bytes again
+// (its peer's TCP state is lost, as after a long cut).
+func (b *blackhole) pipe(from, to net.Conn) {
+	buf := make([]byte, 32<<10)
+	dead := false
+	for {
+		n, err := from.Read(buf)
+		if err != nil {
+			return
+		}
+		if b.isCut() {
+			dead = true
+		}
+		if !dead {
+			if _, err := to.Write(buf[:n]); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// A silent network cut: the stream stops carrying heartbeats without
+// closing. The client notices the stall, reconnects once the network is
+// back, and delivers what changed meanwhile.
+func TestReconnectAfterSilentCut(t *testing.T) {
+	s := start(t, t.TempDir(), "127.0.0.1:0")
+	w := populate(s)
+	bh := newBlackhole(t, s.hs.Listener.Addr().String())
+	wt := watch(t, bh.url(), secret)
+	first := wt.next(t)
+	if len(first.Attachments) != 0 {
+		t.Fatalf("first state has %d attachments, want 0", len(first.Attachments))
+	}
+	bh.setCut(true)
+	s.associate(w) // through the server directly, not the cut network
+	wt.none(t, time.Second)
+	bh.setCut(false)
+	st := wt.next(t)
+	if st.Revision <= first.Revision || len(st.Attachments) != 1 {
+		t.Errorf("after the cut: revision %d with %d attachments, want revision > %d with 1", st.Revision, len(st.Attachments), first.Revision)
 	}
 }

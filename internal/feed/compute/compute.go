@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/bgpvpn/bgpvpn/internal/feed"
@@ -249,7 +250,27 @@ func (b *builder) port(p *store.Port) ([]feed.Attachment, error) {
 			out = append(out, more...)
 		}
 	}
+	stitch(out, n.net.ID)
 	return out, nil
+}
+
+// stitch plugs the network's EVI into the port's VRFs when the port has
+// both, as networking-bagpipe's agent does for a port in a Linux bridge
+// (_compile_port_attach_info): the port sits in the EVI's bridge, so the
+// VRFs can only reach it through the EVI. The original names the EVI by
+// replacing "ipvpn" with "evpn" in each VRF's id, which for the VRFs of
+// port-association routes and extra routes names no instance; here every
+// VRF of the port goes through the network's EVI, the bridge the port is in.
+func stitch(atts []feed.Attachment, networkID string) {
+	evi := fmt.Sprintf("%s_%s", feed.EVPN, networkID)
+	if !slices.ContainsFunc(atts, func(a feed.Attachment) bool { return a.VPNType == feed.EVPN && a.VPNInstanceID == evi }) {
+		return
+	}
+	for i := range atts {
+		if atts[i].VPNType == feed.IPVPN {
+			atts[i].EVPNInstanceID = evi
+		}
+	}
 }
 
 // portRoute is the attachment of one route of a port association.

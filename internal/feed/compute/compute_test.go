@@ -154,7 +154,7 @@ func TestHost(t *testing.T) {
 				func(a *feed.Attachment) { a.LocalPref = u32(300) })},
 		},
 		{
-			name: "l2 and l3: one instance per type, EVPN first, the network's VNI",
+			name: "l2 and l3: one instance per type, EVPN first, the network's VNI, the EVI plugged into the VRF",
 			setup: func(s seed) {
 				s.bgpvpn(store.BGPVPN{ID: "vpn1", Type: "l3", RouteTargets: rts("64512:1")})
 				s.bgpvpn(store.BGPVPN{ID: "vpn2", Type: "l2", RouteTargets: rts("64512:2")})
@@ -163,8 +163,39 @@ func TestHost(t *testing.T) {
 			},
 			want: []feed.Attachment{
 				with(netInstance(feed.EVPN, rts("64512:2"), rts("64512:2"), "na2"), func(a *feed.Attachment) { a.VNI = 1 }),
-				netInstance(feed.IPVPN, rts("64512:1"), rts("64512:1"), "na1"),
+				with(netInstance(feed.IPVPN, rts("64512:1"), rts("64512:1"), "na1"), func(a *feed.Attachment) { a.EVPNInstanceID = "evpn_net1" }),
 			},
+		},
+		{
+			// The original would name evpn_portassoc_pa1_prefix_…, which
+			// no attachment creates: every VRF of the port goes through
+			// the bridge the port is in, the network's EVI.
+			name: "l2 network association and l3 port association: the route's VRF goes through the network's EVI too",
+			setup: func(s seed) {
+				s.bgpvpn(store.BGPVPN{ID: "vpn1", Type: "l3", RouteTargets: rts("64512:1")})
+				s.bgpvpn(store.BGPVPN{ID: "vpn2", Type: "l2", RouteTargets: rts("64512:2")})
+				s.netAssoc("na2", "vpn2", "net1")
+				s.portAssoc("pa1", "vpn1", "p1", true, store.PortRoute{Type: "prefix", Prefix: "192.168.0.0/16"})
+			},
+			want: []feed.Attachment{
+				with(netInstance(feed.EVPN, rts("64512:2"), rts("64512:2"), "na2"), func(a *feed.Attachment) { a.VNI = 1 }),
+				with(netInstance(feed.IPVPN, rts("64512:1"), rts("64512:1"), "pa1"), func(a *feed.Attachment) { a.EVPNInstanceID = "evpn_net1" }),
+				{VPNType: feed.IPVPN, VPNInstanceID: "ipvpn_portassoc_pa1_prefix_192_168_0_0_16", NetworkID: "net1", PortID: "p1", MACAddress: mac1,
+					InstanceDescription: "BGPVPN Port association: prefix route 192.168.0.0/16 to BGPVPN vpn1 via port p1",
+					IPs:                 []feed.IP{ip("192.168.0.0/16", "10.0.0.1", "")}, ImportRTs: rts("64512:1"), ExportRTs: rts("64512:1"),
+					AdvertiseSubnet: true, Direction: feed.ToPort, Description: feed.Description{Port: "p1"}, Associations: rts("pa1"),
+					EVPNInstanceID: "evpn_net1"},
+			},
+		},
+		{
+			name: "l2 port association without fixed IPs and l3: no network EVI, the port is plugged into the VRF",
+			setup: func(s seed) {
+				s.bgpvpn(store.BGPVPN{ID: "vpn1", Type: "l3", RouteTargets: rts("64512:1")})
+				s.bgpvpn(store.BGPVPN{ID: "vpn2", Type: "l2", RouteTargets: rts("64512:2")})
+				s.netAssoc("na1", "vpn1", "net1")
+				s.portAssoc("pa2", "vpn2", "p1", false)
+			},
+			want: []feed.Attachment{netInstance(feed.IPVPN, rts("64512:1"), rts("64512:1"), "na1")},
 		},
 		{
 			name: "the BGPVPN's vni overrides the network's",

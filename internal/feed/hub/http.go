@@ -34,6 +34,7 @@ func errorf(status int, format string, args ...any) error {
 //
 //	GET  hosts/{host}/watch?revision=N&epoch=E   the watch stream
 //	POST hosts/{host}/status                     a feed.StatusReport
+//	POST hosts/{host}/alive                      the agent is alive
 //
 // Every request carries "Authorization: Bearer <shared secret>".
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -60,17 +61,21 @@ func (h *Hub) serve(w http.ResponseWriter, r *http.Request) error {
 	escHost, action, ok2 := strings.Cut(rest, "/")
 	host, err := pathUnescape(escHost)
 	if !ok || !ok2 || err != nil || host == "" || len(host) > 255 {
-		return errorf(http.StatusNotFound, "no such path: want %shosts/{host}/watch or .../status", feed.PathPrefix)
+		return errorf(http.StatusNotFound, "no such path: want %shosts/{host}/watch, .../status or .../alive", feed.PathPrefix)
 	}
 	switch {
 	case action == "watch" && r.Method == http.MethodGet:
 		return h.watch(w, r, host)
 	case action == "status" && r.Method == http.MethodPost:
 		return h.status(w, r, host)
-	case action == "watch" || action == "status":
+	case action == "alive" && r.Method == http.MethodPost:
+		h.sighted(host, r)
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	case action == "watch" || action == "status" || action == "alive":
 		return errorf(http.StatusMethodNotAllowed, "method %s not allowed on %s", r.Method, action)
 	}
-	return errorf(http.StatusNotFound, "no such path: want %shosts/{host}/watch or .../status", feed.PathPrefix)
+	return errorf(http.StatusNotFound, "no such path: want %shosts/{host}/watch, .../status or .../alive", feed.PathPrefix)
 }
 
 // pathUnescape decodes the host segment; a host never holds a slash.
@@ -136,7 +141,7 @@ func (h *Hub) watch(w http.ResponseWriter, r *http.Request, host string) error {
 		// since the revision it has, of this database.
 		resumed = q.Get("epoch") == cur.Epoch && since >= revs[host] && since <= cur.Revision && since > 0
 		if !resumed {
-			atts, err = compute.Host(tx, host)
+			atts, err = compute.Host(h.reads.wrap(tx, cur), host)
 		}
 		return err
 	})
@@ -147,6 +152,7 @@ func (h *Hub) watch(w http.ResponseWriter, r *http.Request, host string) error {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
+	h.sighted(host, r)
 	st.epoch = cur.Epoch
 	if resumed {
 		err = st.send(feed.Message{Type: feed.Heartbeat, Revision: cur.Revision})
@@ -197,7 +203,7 @@ func (st *stream) check(r *http.Request, heartbeat bool) error {
 		}
 		changed = cur.Epoch != st.epoch || revs[st.host] > st.known
 		if changed {
-			atts, err = compute.Host(tx, st.host)
+			atts, err = compute.Host(st.h.reads.wrap(tx, cur), st.host)
 		}
 		return err
 	})
@@ -226,6 +232,7 @@ func (st *stream) send(m feed.Message) error {
 	m.Host, m.Epoch = st.host, st.epoch
 	if st.first {
 		m.HeartbeatSeconds = st.h.heartbeat.Seconds()
+		m.AliveSeconds = st.h.AliveInterval().Seconds()
 		st.first = false
 	}
 	b, err := json.Marshal(m)
@@ -284,6 +291,7 @@ func (h *Hub) status(w http.ResponseWriter, r *http.Request, host string) error 
 	if err != nil {
 		return err
 	}
+	h.sighted(host, r)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

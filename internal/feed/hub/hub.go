@@ -13,6 +13,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bgpvpn/bgpvpn/internal/store"
@@ -29,6 +30,14 @@ type Options struct {
 	// (default 5s); Poll how often the feed revision is read for changes
 	// committed by other replicas (default 200ms).
 	Heartbeat, Poll time.Duration
+	// DownTime is how long an agent may go unheard before its host
+	// counts as dead (Neutron's agent_down_time; default 75s).
+	DownTime time.Duration
+	// Replica names this server in liveness records; default
+	// hostname:pid.
+	Replica string
+	// Now is the clock of liveness; default time.Now.
+	Now func() time.Time
 }
 
 // Hub wakes the watch streams of hosts whose desired state changed.
@@ -38,12 +47,26 @@ type Hub struct {
 	secret    []byte
 	heartbeat time.Duration
 	poll      time.Duration
+	downTime  time.Duration
+	replica   string
+	now       func() time.Time
+	// started is when the hub started: the grace of Silent.
+	started time.Time
 
 	kick chan struct{}
 	// ctx ends with Close: the dispatch loop and every stream stop.
 	ctx    context.Context
 	cancel context.CancelFunc
 	done   chan struct{}
+
+	// sightings are the agents heard from since the last liveness flush.
+	seenMu                    sync.Mutex
+	sightings                 map[string]store.AgentSeen
+	livenessDone              chan struct{}
+	livenessTxs, livenessRows atomic.Int64
+
+	// reads shares the reads of the streams computing at one revision.
+	reads readCache
 
 	mu       sync.Mutex
 	watchers map[string]map[*watcher]struct{}
@@ -70,13 +93,23 @@ func New(o Options) *Hub {
 	if o.Poll <= 0 {
 		o.Poll = 200 * time.Millisecond
 	}
+	if o.DownTime <= 0 {
+		o.DownTime = 75 * time.Second
+	}
+	if o.Replica == "" {
+		o.Replica = defaultReplica()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &Hub{store: o.Store, log: o.Logger, secret: []byte(o.Secret), heartbeat: o.Heartbeat, poll: o.Poll,
+		downTime: o.DownTime, replica: o.Replica, now: o.Now, started: o.Now(),
 		kick: make(chan struct{}, 1), ctx: ctx, cancel: cancel, done: make(chan struct{}),
-		watchers: map[string]map[*watcher]struct{}{}}
+		watchers: map[string]map[*watcher]struct{}{}, sightings: map[string]store.AgentSeen{}, livenessDone: make(chan struct{})}
 	err := h.store.View(ctx, func(tx store.Tx) (err error) {
 		h.seen, err = tx.FeedRevision()
 		return err
@@ -86,6 +119,7 @@ func New(o Options) *Hub {
 		h.log.Warn("reading the feed revision", "error", err)
 	}
 	go h.run()
+	go h.runLiveness()
 	return h
 }
 
@@ -102,6 +136,7 @@ func (h *Hub) Wake() {
 func (h *Hub) Close() error {
 	h.cancel()
 	<-h.done
+	<-h.livenessDone
 	return nil
 }
 

@@ -44,6 +44,25 @@ func request(t *testing.T, method, url, token, body string) *http.Response {
 	return res
 }
 
+// firstMessage opens a watch of host (query: "" or "?epoch=…") and
+// returns its first message.
+func firstMessage(t *testing.T, url, host, query string) feed.Message {
+	t.Helper()
+	res := request(t, "GET", url+feed.WatchPath(host)+query, "s", "")
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != feed.ContentType {
+		t.Fatalf("watch%s: %s %s", query, res.Status, res.Header.Get("Content-Type"))
+	}
+	line, err := bufio.NewReader(res.Body).ReadBytes('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m feed.Message
+	if err := json.Unmarshal(line, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 func TestErrors(t *testing.T) {
 	_, st, url := newHub(t)
 	var epoch string
@@ -58,6 +77,8 @@ func TestErrors(t *testing.T) {
 		{"unknown path", "GET", feed.PathPrefix + "hosts/h1/other", "s", "", http.StatusNotFound},
 		{"no host", "GET", feed.PathPrefix + "hosts//watch", "s", "", http.StatusNotFound},
 		{"wrong method", "POST", feed.WatchPath("h1"), "s", "", http.StatusMethodNotAllowed},
+		{"alive without token", "POST", feed.AlivePath("h1"), "", "", http.StatusUnauthorized},
+		{"alive with GET", "GET", feed.AlivePath("h1"), "s", "", http.StatusMethodNotAllowed},
 		{"bad revision", "GET", feed.WatchPath("h1") + "?revision=x", "s", "", http.StatusBadRequest},
 		{"report not JSON", "POST", feed.StatusPath("h1"), "s", "{", http.StatusBadRequest},
 		{"report with BUILD", "POST", feed.StatusPath("h1"), "s", `{"epoch":"` + epoch + `","associations":[{"id":"a","status":"BUILD"}]}`, http.StatusBadRequest},
@@ -90,22 +111,7 @@ func TestResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.View(context.Background(), func(tx store.Tx) (err error) { rev, err = tx.FeedRevision(); return err })
-	first := func(query string) feed.Message {
-		t.Helper()
-		res := request(t, "GET", url+feed.WatchPath("h1")+query, "s", "")
-		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != feed.ContentType {
-			t.Fatalf("watch%s: %s %s", query, res.Status, res.Header.Get("Content-Type"))
-		}
-		line, err := bufio.NewReader(res.Body).ReadBytes('\n')
-		if err != nil {
-			t.Fatal(err)
-		}
-		var m feed.Message
-		if err := json.Unmarshal(line, &m); err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
+	first := func(query string) feed.Message { return firstMessage(t, url, "h1", query) }
 	revision := func(n int64) string { return "?epoch=" + rev.Epoch + "&revision=" + strconv.FormatInt(n, 10) }
 	if m := first(""); m.Type != feed.State || m.Revision != rev.Revision || m.HeartbeatSeconds == 0 {
 		t.Errorf("fresh watch: %+v, want a state at %d announcing the heartbeat", m, rev.Revision)

@@ -106,3 +106,41 @@ func (t *tx) ListAgentStatus(associationIDs []string) ([]store.AgentStatus, erro
 	}
 	return out, rows.Err()
 }
+
+func (t *tx) RecordAgentsSeen(seen []store.AgentSeen) error {
+	for _, s := range seen {
+		if s.Host == "" {
+			continue
+		}
+		// Times are fixed-width UTC text: they compare as strings.
+		if _, err := t.Exec(`INSERT INTO agent_liveness (host, last_seen, replica, remote) VALUES (?, ?, ?, ?)
+			ON CONFLICT (host) DO UPDATE SET last_seen = excluded.last_seen, replica = excluded.replica, remote = excluded.remote
+			WHERE excluded.last_seen > agent_liveness.last_seen`, s.Host, fmtTime(s.At), s.Replica, s.Remote); err != nil {
+			return mapErr(err, "recording agent liveness")
+		}
+	}
+	return nil
+}
+
+func (t *tx) AgentsSeen(hosts []string) (map[string]store.AgentSeen, error) {
+	out := make(map[string]store.AgentSeen, len(hosts))
+	if len(hosts) == 0 {
+		return out, nil
+	}
+	in, args := inIDs("host", hosts)
+	rows, err := t.Query(`SELECT host, last_seen, replica, remote FROM agent_liveness WHERE `+in, args...)
+	if err != nil {
+		return nil, mapErr(err, "reading agent liveness")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s store.AgentSeen
+		var at string
+		if err := rows.Scan(&s.Host, &at, &s.Replica, &s.Remote); err != nil {
+			return nil, err
+		}
+		s.At = parseTime(at)
+		out[s.Host] = s
+	}
+	return out, rows.Err()
+}

@@ -148,3 +148,35 @@ func TestListCacheFollowsWrites(t *testing.T) {
 		t.Errorf("list after delete = %v, want []", got)
 	}
 }
+
+// TestLivenessMigrationKeepsReportingHosts: upgrading a database whose
+// agents reported before liveness was recorded does not make them look
+// like hosts that never had an agent.
+func TestLivenessMigrationKeepsReportingHosts(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "bgpvpn.db")
+	s, err := OpenSQLite(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Back to the schema before 0003, with reports in it.
+	for _, q := range []string{`DROP TABLE agent_liveness`, `DELETE FROM schema_migrations WHERE version = 3`,
+		`INSERT INTO agent_status (association_id, host, revision, status, reported_at) VALUES
+			('a1', 'h1', 1, 'ACTIVE', '2026-11-24T10:00:00.000000Z'), ('a2', 'h1', 1, 'ACTIVE', '2026-11-24T11:00:00.000000Z')`} {
+		if _, err := s.w.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	if s, err = OpenSQLite(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var got map[string]store.AgentSeen
+	if err := s.View(ctx, func(tx store.Tx) (err error) { got, err = tx.AgentsSeen([]string{"h1", "h2"}); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || fmtTime(got["h1"].At) != "2026-11-24T11:00:00.000000Z" {
+		t.Errorf("AgentsSeen after the migration = %+v, want h1 seen at its last report, 11:00", got)
+	}
+}

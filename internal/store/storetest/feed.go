@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -111,5 +112,31 @@ func testAgentStatus(t *testing.T, s store.Store) {
 	}
 	if d := cmp.Diff(want, got, cmpopts.IgnoreFields(store.AgentStatus{}, "ReportedAt")); d != "" {
 		t.Errorf("ListAgentStatus (-want +got):\n%s", d)
+	}
+}
+
+// testAgentLiveness: the newest time wins, whichever replica writes last.
+func testAgentLiveness(t *testing.T, s store.Store) {
+	t0 := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	update(t, s, func(tx store.Tx) error {
+		return tx.RecordAgentsSeen([]store.AgentSeen{
+			{Host: "h1", At: t0.Add(10 * time.Second), Replica: "r1", Remote: "192.0.2.1:4000"},
+			{Host: "h2", At: t0, Replica: "r1", Remote: "192.0.2.2:4000"},
+		})
+	})
+	update(t, s, func(tx store.Tx) error {
+		return tx.RecordAgentsSeen([]store.AgentSeen{
+			{Host: "h1", At: t0.Add(5 * time.Second), Replica: "r2"}, // late flush of an older sighting
+			{Host: "h2", At: t0.Add(time.Millisecond), Replica: "r2", Remote: "192.0.2.2:4001"},
+		})
+	})
+	var got map[string]store.AgentSeen
+	view(t, s, func(tx store.Tx) (err error) { got, err = tx.AgentsSeen([]string{"h1", "h2", "h3"}); return err })
+	want := map[string]store.AgentSeen{
+		"h1": {Host: "h1", At: t0.Add(10 * time.Second), Replica: "r1", Remote: "192.0.2.1:4000"},
+		"h2": {Host: "h2", At: t0.Add(time.Millisecond), Replica: "r2", Remote: "192.0.2.2:4001"},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("AgentsSeen (-want +got):\n%s", d)
 	}
 }

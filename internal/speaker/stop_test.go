@@ -1,0 +1,46 @@
+package speaker
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/bgpvpn/bgpvpn/internal/rtrd"
+)
+
+// A speaker stopped for a restart leaves its routes at a peer that
+// negotiated graceful restart (stale, for the restart time); one stopped
+// for good has them withdrawn at once.
+func TestGracefulStop(t *testing.T) {
+	for _, graceful := range []bool{true, false} {
+		t.Run(map[bool]string{true: "StopGraceful", false: "Stop"}[graceful], func(t *testing.T) {
+			a, b := pair(t)
+			tb := watch(t, b)
+			rt := rtrd.MustParse("64512:100")
+			if err := b.Advertise(Route{Family: RTC, OriginASN: 64512, MembershipRT: rt, NextHop: b.RouterID()}); err != nil {
+				t.Fatal(err)
+			}
+			r := Route{Family: VPNv4, RD: rtrd.MustParse("64512:1"), Prefix: netip.MustParsePrefix("10.7.0.1/32"), Label: 20,
+				NextHop: netip.MustParseAddr("192.0.2.11"), RTs: []RT{rt}, LocalPref: 100}
+			if err := a.Advertise(r); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, 10*time.Second, "the route at b", func() bool { _, ok := tb.get(r.Key()); return ok })
+			if graceful {
+				a.StopGraceful()
+			} else {
+				a.Stop()
+			}
+			waitFor(t, 10*time.Second, "b sees the session down", func() bool {
+				ps, err := b.Peers(t.Context())
+				return err == nil && len(ps) == 1 && ps[0].State != "Established"
+			})
+			// The withdrawal after a Hard Reset comes with the session's
+			// end; give it time to show.
+			time.Sleep(time.Second)
+			if _, ok := tb.get(r.Key()); ok != graceful {
+				t.Errorf("route at b after the stop: %v, want %v", ok, graceful)
+			}
+		})
+	}
+}
