@@ -36,13 +36,19 @@ func (m *Manager) applyUpdates(ups []speaker.Update) {
 		}
 		key := u.Route.Key()
 		h := nlriHash(key)
-		for _, inst := range m.imported[h] {
+		holders, held := m.imported[h]
+		for _, inst := range holders {
 			if m.forget(inst, key, &u.Route) {
 				touched[inst] = true
 			}
 		}
 		delete(m.imported, h)
 		if u.Withdraw {
+			// Go maps keep their size: once a table is withdrawn, give
+			// its index back.
+			if held && len(m.imported) == 0 {
+				m.imported = map[uint64][]*instance{}
+			}
 			continue
 		}
 		var st *stored
@@ -187,6 +193,9 @@ func (m *Manager) forget(inst *instance, key string, r *speaker.Route) bool {
 	e.routes = slices.Delete(slices.Clone(e.routes), i, i+1)
 	if len(e.routes) == 0 {
 		delete(inst.entries, te)
+		if len(inst.entries) == 0 {
+			inst.entries = map[teKey]entry{} // as m.imported
+		}
 	} else {
 		inst.entries[te] = m.selectBest(inst, e)
 	}

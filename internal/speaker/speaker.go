@@ -136,7 +136,10 @@ func Start(ctx context.Context, cfg Config) (*Speaker, error) {
 	for _, a := range cfg.ListenAddresses {
 		g.ListenAddresses = append(g.ListenAddresses, a.String())
 	}
-	if err := bs.StartBgp(ctx, &api.StartBgpRequest{Global: g}); err != nil {
+	gobgpGlobals.Lock()
+	err := bs.StartBgp(ctx, &api.StartBgpRequest{Global: g})
+	gobgpGlobals.Unlock()
+	if err != nil {
 		bs.Stop()
 		return nil, fmt.Errorf("starting BGP: %w", err)
 	}
@@ -208,6 +211,7 @@ func (sp *Speaker) AddPeer(ctx context.Context, p Peer) error {
 	sp.mu.Lock()
 	sp.peers[p.Address] = &peerEntry{conf: p, state: "Idle", since: time.Now()}
 	sp.mu.Unlock()
+	defer shared()()
 	if err := sp.s.AddPeer(ctx, &api.AddPeerRequest{Peer: ap}); err != nil {
 		sp.mu.Lock()
 		delete(sp.peers, p.Address)
@@ -247,6 +251,7 @@ func (sp *Speaker) afiSafis(fams []Family) ([]*api.AfiSafi, error) {
 
 // DeletePeer removes a neighbour and its routes.
 func (sp *Speaker) DeletePeer(ctx context.Context, addr netip.Addr) error {
+	defer shared()()
 	if err := sp.s.DeletePeer(ctx, &api.DeletePeerRequest{Address: addr.String()}); err != nil {
 		return fmt.Errorf("deleting peer %s: %w", addr, err)
 	}
@@ -258,6 +263,7 @@ func (sp *Speaker) DeletePeer(ctx context.Context, addr netip.Addr) error {
 
 // ResetPeer closes the session with a peer; it comes back by itself.
 func (sp *Speaker) ResetPeer(ctx context.Context, addr netip.Addr) error {
+	defer shared()()
 	if err := sp.s.ResetPeer(ctx, &api.ResetPeerRequest{Address: addr.String()}); err != nil {
 		return fmt.Errorf("resetting peer %s: %w", addr, err)
 	}
@@ -280,6 +286,7 @@ func (sp *Speaker) AddDynamicNeighbors(ctx context.Context, prefix netip.Prefix,
 	if pg.AfiSafis, err = sp.afiSafis(AllFamilies); err != nil {
 		return err
 	}
+	defer shared()()
 	if err := sp.s.AddPeerGroup(ctx, &api.AddPeerGroupRequest{PeerGroup: pg}); err != nil {
 		return fmt.Errorf("adding peer group %s: %w", group, err)
 	}
@@ -302,6 +309,7 @@ func (sp *Speaker) Advertise(routes ...Route) error {
 		}
 		paths = append(paths, p)
 	}
+	defer shared()()
 	if _, err := sp.s.AddPath(apiutil.AddPathRequest{Paths: paths}); err != nil {
 		return fmt.Errorf("advertising %d routes: %w", len(routes), err)
 	}
@@ -321,6 +329,7 @@ func (sp *Speaker) Withdraw(routes ...Route) error {
 		}
 		paths = append(paths, p)
 	}
+	defer shared()()
 	if err := sp.s.DeletePath(apiutil.DeletePathRequest{Paths: paths}); err != nil {
 		return fmt.Errorf("withdrawing %d routes: %w", len(routes), err)
 	}
@@ -331,10 +340,14 @@ func (sp *Speaker) Withdraw(routes ...Route) error {
 // current table, until ctx ends. Locally originated routes are included
 // (their Peer is the zero Addr) so that the instances of one agent see each
 // other's routes without a round trip through a reflector. fn runs on one
-// goroutine, in order; it must not block for long.
+// goroutine, in order; it must not block for long, nor keep the slice it
+// is given, which is reused: GoBGP calls back once per UPDATE received,
+// and a new slice each time was 40 of the 900 MB a 100,000-route table
+// dump allocates.
 func (sp *Speaker) WatchBest(ctx context.Context, fn func([]Update)) error {
+	var buf []Update
 	cb := func(paths []*apiutil.Path, _ time.Time) {
-		ups := make([]Update, 0, len(paths))
+		ups := buf[:0]
 		for _, p := range paths {
 			if p == nil {
 				continue
@@ -348,7 +361,15 @@ func (sp *Speaker) WatchBest(ctx context.Context, fn func([]Update)) error {
 		if len(ups) > 0 {
 			fn(ups)
 		}
+		clear(ups) // let the routes' slices go
+		// The initial table comes in one call: do not keep its size.
+		if cap(ups) <= 256 {
+			buf = ups
+		} else {
+			buf = nil
+		}
 	}
+	defer shared()()
 	if err := sp.s.WatchEvent(ctx, server.WatchEventMessageCallbacks{OnBestPath: cb}, server.WatchBestPath(true)); err != nil {
 		return fmt.Errorf("watching best paths: %w", err)
 	}
@@ -358,6 +379,7 @@ func (sp *Speaker) WatchBest(ctx context.Context, fn func([]Update)) error {
 // Best calls fn with the best path of every NLRI of a family, ours
 // included (their Peer is the zero Addr).
 func (sp *Speaker) Best(f Family, fn func(*Route)) error {
+	defer shared()()
 	err := sp.s.ListPath(apiutil.ListPathRequest{TableType: api.TableType_TABLE_TYPE_GLOBAL, Family: f.gobgp()}, func(_ bgp.NLRI, paths []*apiutil.Path) {
 		for _, p := range paths {
 			if !p.Best {
@@ -377,6 +399,7 @@ func (sp *Speaker) Best(f Family, fn func(*Route)) error {
 // AdjOut lists the routes sent to a peer in a family.
 func (sp *Speaker) AdjOut(peer netip.Addr, f Family) ([]Route, error) {
 	var out []Route
+	defer shared()()
 	err := sp.s.ListPath(apiutil.ListPathRequest{TableType: api.TableType_TABLE_TYPE_ADJ_OUT, Name: peer.String(), Family: f.gobgp()}, func(_ bgp.NLRI, paths []*apiutil.Path) {
 		for _, p := range paths {
 			if r, ok := routeFrom(p); ok {
@@ -489,6 +512,7 @@ func (sp *Speaker) PeerDetail(ctx context.Context, addr netip.Addr) (PeerStatus,
 	}
 	ps := all[i]
 	ps.Received = map[Family]uint64{}
+	defer shared()()
 	err := sp.s.ListPeer(ctx, &api.ListPeerRequest{Address: addr.String()}, func(p *api.Peer) {
 		if h := p.GetTimers().GetState().GetNegotiatedHoldTime(); h != 0 {
 			ps.HoldTime = uint32(h)

@@ -26,6 +26,14 @@ func TestGracefulStop(t *testing.T) {
 				t.Fatal(err)
 			}
 			waitFor(t, 10*time.Second, "the route at b", func() bool { _, ok := tb.get(r.Key()); return ok })
+			// b's table holds it. Asking b's server also orders, for the
+			// race detector, its watcher's reading of the route before
+			// the session ends (GoBGP marks it stale then); the detector
+			// cannot see that order through TCP.
+			ps, ok, err := b.PeerDetail(t.Context(), a.RouterID())
+			if err != nil || !ok || ps.Received[VPNv4] != 1 {
+				t.Fatalf("b.PeerDetail(a) = %+v, %v, %v; want 1 VPNv4 route received", ps, ok, err)
+			}
 			if graceful {
 				a.StopGraceful()
 			} else {

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/bgpvpn/bgpvpn/internal/rtrd"
@@ -128,34 +127,81 @@ type PMSITunnel struct {
 }
 
 // Key identifies the route's NLRI within the speaker: two routes with the
-// same key replace each other.
+// same key replace each other. It is computed for every route received, so
+// it is built in one buffer: one allocation, the string.
 func (r *Route) Key() string {
-	var b strings.Builder
-	b.WriteString(r.Family.String())
-	b.WriteByte('|')
+	var buf [96]byte
+	b := append(buf[:0], r.Family.String()...)
+	b = append(b, '|')
 	switch r.Family {
 	case VPNv4, VPNv6:
-		b.WriteString(r.RD.String())
-		b.WriteByte('|')
-		b.WriteString(r.Prefix.String())
+		b = appendRTRD(b, r.RD)
+		b = append(b, '|')
+		b = appendPrefix(b, r.Prefix)
 	case EVPN:
-		fmt.Fprintf(&b, "%d|%s|%d|", r.EVPNType, r.RD, r.EthernetTag)
+		b = strconv.AppendUint(b, uint64(r.EVPNType), 10)
+		b = append(b, '|')
+		b = appendRTRD(b, r.RD)
+		b = append(b, '|')
+		b = strconv.AppendUint(b, uint64(r.EthernetTag), 10)
+		b = append(b, '|')
 		switch r.EVPNType {
 		case EVPNMACIP:
-			b.WriteString(r.MAC.String())
-			b.WriteByte('|')
+			b = appendMAC(b, r.MAC)
+			b = append(b, '|')
 			if r.IP.IsValid() {
-				b.WriteString(r.IP.String())
+				b = r.IP.AppendTo(b)
 			}
 		case EVPNMulticast:
-			b.WriteString(r.IP.String())
+			b = appendAddr(b, r.IP)
 		case EVPNIPPrefix:
-			b.WriteString(r.Prefix.String())
+			b = appendPrefix(b, r.Prefix)
 		}
 	case RTC:
-		fmt.Fprintf(&b, "%d|%s", r.OriginASN, r.MembershipRT)
+		b = strconv.AppendUint(b, uint64(r.OriginASN), 10)
+		b = append(b, '|')
+		b = appendRTRD(b, r.MembershipRT)
 	}
-	return b.String()
+	return string(b)
+}
+
+// appendRTRD appends v as rtrd.Value.String prints it.
+func appendRTRD(b []byte, v rtrd.Value) []byte {
+	if v.Kind == rtrd.IPv4Address {
+		b = appendAddr(b, v.IP)
+	} else {
+		b = strconv.AppendUint(b, uint64(v.ASN), 10)
+	}
+	b = append(b, ':')
+	return strconv.AppendUint(b, uint64(v.Number), 10)
+}
+
+// appendAddr and appendPrefix append what String prints, "invalid IP" and
+// "invalid Prefix" included.
+func appendAddr(b []byte, a netip.Addr) []byte {
+	if !a.IsValid() {
+		return append(b, "invalid IP"...)
+	}
+	return a.AppendTo(b)
+}
+
+func appendPrefix(b []byte, p netip.Prefix) []byte {
+	if !p.IsValid() {
+		return append(b, "invalid Prefix"...)
+	}
+	return p.AppendTo(b)
+}
+
+// appendMAC appends m as net.HardwareAddr.String prints it.
+func appendMAC(b []byte, m net.HardwareAddr) []byte {
+	const hex = "0123456789abcdef"
+	for i, c := range m {
+		if i > 0 {
+			b = append(b, ':')
+		}
+		b = append(b, hex[c>>4], hex[c&0xf])
+	}
+	return b
 }
 
 // String is a short human form, for logs and the looking glass.

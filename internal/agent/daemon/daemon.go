@@ -13,9 +13,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"runtime"
-	"runtime/debug"
-	"runtime/metrics"
 	"time"
 
 	"github.com/bgpvpn/bgpvpn/internal/agent"
@@ -121,7 +118,7 @@ func Run(ctx context.Context, s *agentconf.Settings, o Options) error {
 		}()
 		log.Info("following the agent feed", "url", s.Feed.URL, "host", s.Feed.Host)
 	}
-	go trimMemory(ctx, m.Churn)
+	go manageMemory(ctx, m.Churn)
 	go func() {
 		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			errc <- fmt.Errorf("REST API: %w", err)
@@ -147,48 +144,6 @@ func withType(opts map[string]string, t string) map[string]string {
 		out[k] = v
 	}
 	return out
-}
-
-// trimMemory gives memory back to the system after a burst (a table dump,
-// a mass withdrawal, a large looking glass answer): the Go runtime would
-// otherwise keep the burst's peak resident for minutes, and with GOGC=100
-// the heap of a dump that just ended is up to twice its live size, the
-// garbage not yet collected. It acts once the route churn has gone quiet,
-// so that it never competes with a dump in progress: after much churn, or
-// when the heap holds much garbage or free memory not yet returned.
-func trimMemory(ctx context.Context, churn func() uint64) {
-	const every = 2 * time.Second
-	t := time.NewTicker(every)
-	defer t.Stop()
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/free:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
-	var last, trimmed uint64
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		c := churn()
-		quiet := c == last
-		last = c
-		if !quiet {
-			continue
-		}
-		metrics.Read(sample)
-		free, objects, live := sample[0].Value.Uint64(), sample[1].Value.Uint64(), sample[2].Value.Uint64()
-		garbage := objects - min(objects, live)
-		// A few updates leave little garbage: a full collection for them
-		// every few seconds would cost more than it gives back. A large
-		// looking glass answer leaves much, without any churn.
-		if c-trimmed >= 1000 || (free > 32<<20 && free > objects/4) || (garbage > 32<<20 && garbage > live/4) {
-			trimmed = c
-			// Twice: what sync.Pools hold (encoding/json keeps the buffer
-			// of the largest looking glass answer, 30 MB at 100k routes)
-			// goes only at the second collection.
-			runtime.GC()
-			debug.FreeOSMemory()
-		}
-	}
 }
 
 // RunReflector runs a route reflector until ctx ends: every configured peer
