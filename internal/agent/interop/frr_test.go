@@ -143,11 +143,14 @@ func TestFRRPeer(t *testing.T) {
 		return fr.has("show bgp ipv4 vpn rd 127.0.0.42:0 10.100.0.5/32", vpnRoute...) && len(a.best("vrf-demo")["10.60.0.1/32"]) == 1
 	})
 
-	// Agent restart: re-attach, same state.
+	// Agent restart: a stop closes the session without a NOTIFICATION,
+	// so FRR (a graceful restart helper by default) keeps our route,
+	// marked stale, while we are down; after the restart and re-attach
+	// the same state is back.
 	a.stop()
-	waitFor(t, 15*time.Second, "our route gone from FRR while we are down", func() bool {
-		out, err := fr.try("show bgp ipv4 vpn")
-		return err == nil && !strings.Contains(out, "10.100.0.5/32")
+	waitFor(t, 15*time.Second, "our route kept by FRR, stale, while we are down", func() bool {
+		out, err := fr.try("show bgp ipv4 vpn rd 127.0.0.42:0 10.100.0.5/32 json")
+		return err == nil && strings.Contains(out, `"stale":true`)
 	})
 	a = startAgent(t, conf)
 	a.post(t, "/attach_localport", attach)
