@@ -32,14 +32,7 @@ func TestPlanL3(t *testing.T) {
 			{Prefix: pfx("10.3.3.3/32"), NextHops: []dataplane.NextHop{{Address: addr("192.0.2.2"), Label: 21, Encap: 10}}}, // MPLS: skipped
 		},
 	}
-	p, errs := planL3(dataplane.State{VRFs: []dataplane.VRF{v}}, testOpts, ifindex, "")
-	if len(errs) != 0 {
-		t.Fatalf("planL3 errors: %v", errs)
-	}
-	var got []string
-	for _, k := range sortedRouteKeys(p.routes) {
-		got = append(got, p.routes[k].String())
-	}
+	p, got := plannedRoutes(t, dataplane.State{VRFs: []dataplane.VRF{v}}, ifindex)
 	want := []string{
 		"table 20003 10.1.1.1/32 type 1 scope 253 metric 0 oif 10",
 		"table 20003 10.1.1.10/32 type 1 scope 253 metric 0 oif 11",
@@ -263,4 +256,19 @@ func TestIPVPNTunIDRoundTrip(t *testing.T) {
 	if diff := cmp.Diff([]krule{r}, got); diff != "" {
 		t.Errorf("rules read back (-want +got):\n%s", diff)
 	}
+}
+
+// plannedRoutes plans s's L3 state with testOpts and returns the plan and
+// its routes as strings, in the plan's order.
+func plannedRoutes(t *testing.T, s dataplane.State, ifindex map[string]int) (*l3Plan, []string) {
+	t.Helper()
+	p, errs := planL3(s, testOpts, ifindex, "")
+	if len(errs) != 0 {
+		t.Fatalf("planL3 errors: %v", errs)
+	}
+	var got []string
+	for _, k := range sortedRouteKeys(p.routes) {
+		got = append(got, p.routes[k].String())
+	}
+	return p, got
 }

@@ -39,14 +39,7 @@ func TestPlanL3StitchedEVI(t *testing.T) {
 	if s.VRFs[0].Ports[0].LinuxIf != "evpn:evi" {
 		t.Errorf("stitchEVIs changed the caller's state: port 0 is %s", s.VRFs[0].Ports[0].LinuxIf)
 	}
-	p, errs := planL3(st, testOpts, ifindex, "")
-	if len(errs) != 0 {
-		t.Fatalf("planL3 errors: %v", errs)
-	}
-	var got []string
-	for _, k := range sortedRouteKeys(p.routes) {
-		got = append(got, p.routes[k].String())
-	}
+	p, got := plannedRoutes(t, st, ifindex)
 	want := []string{
 		"table 20003 10.1.1.1/32 type 1 scope 253 metric 0 oif 10",
 		"table 20003 10.1.1.10/32 type 1 scope 253 metric 0 oif 20",
