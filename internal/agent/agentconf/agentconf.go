@@ -70,7 +70,7 @@ func Schema() *config.Schema {
 			Help: "Also advertise every prefix of every IP VPN instance as an EVPN type 5 (RFC 9136 IP Prefix) route with the instance's VNI (or label), VXLAN encapsulation and our Router's MAC, for EVPN gateways and PEs; an attach's advertise_evpn_type5 field overrides it for its instance. Received type 5 routes are imported whatever this says, when the driver forwards VXLAN (linux; not dummy, which is MPLS-only as in bagpipe-bgp)."},
 		config.Opt{Section: ipvpnSection, Name: "ipvpn_vxlan_port", Type: config.Port,
 			Help: "linux driver: UDP port of IP VPN VXLAN (default 4790, so that a node also serving EVPN on vxlan_port 4789 works on default options; the same on every node)."},
-		config.Opt{Section: ipvpnSection, Name: "ipvpn_encap", Type: config.String, Default: "auto",
+		config.Opt{Section: ipvpnSection, Name: "ipvpn_encap", Type: config.String, Default: "auto", Choices: []string{"auto", "vxlan", "mpls"},
 			Help: "linux driver: encapsulation of IP VPN traffic: mpls (kernel MPLS and VRF devices; refuses to start when the kernel lacks them), vxlan, or auto (MPLS when the kernel has it, else VXLAN)."},
 		config.Opt{Section: ipvpnSection, Name: "mpls_interface", Type: config.String,
 			Help: "linux driver: the interface that sends and receives MPLS toward the PEs (bagpipe-bgp's option; default: the interface carrying the local address). MPLS over GRE is not supported."},

@@ -147,3 +147,11 @@ func TestLoadErrors(t *testing.T) {
 		})
 	}
 }
+
+// A misspelt ipvpn_encap is refused at load, whichever driver runs.
+func TestLoadBadIPVPNEncap(t *testing.T) {
+	_, err := Load(write(t, labConf+"[DATAPLANE_DRIVER_IPVPN]\nipvpn_encap = mlps\n"))
+	if err == nil || !strings.Contains(err.Error(), "ipvpn_encap") {
+		t.Errorf("Load with ipvpn_encap = mlps: %v, want an error naming ipvpn_encap", err)
+	}
+}
