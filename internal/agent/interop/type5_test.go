@@ -90,6 +90,18 @@ func TestGoBGPType5(t *testing.T) {
 	if fmt.Sprint(dp.Routes) != wantDP {
 		t.Errorf("dataplane routes of vrf-t5 = %v, want %s", dp.Routes, wantDP)
 	}
+	// The looking glass says what the kernel has and what was chosen:
+	// this kernel has no MPLS, so IP VPNs go over VXLAN.
+	var drivers map[string]struct {
+		Encaps  []string          `json:"supported_encaps"`
+		Details map[string]string `json:"details"`
+	}
+	if !a.get("/looking-glass/vpns/dataplane/drivers", &drivers) {
+		t.Fatal("no looking glass dataplane drivers")
+	}
+	if d := drivers["ipvpn"]; d.Details["ipvpn_encap"] != "vxlan" || fmt.Sprint(d.Encaps) != "[VXLAN]" {
+		t.Errorf("looking glass ipvpn driver = %+v, want ipvpn_encap vxlan in its details and encaps [VXLAN]", d)
+	}
 	// The kernel route: VXLAN with the route's VNI to its next hop, through
 	// the gateway that stands for (next hop, Router's MAC), whose
 	// neighbour entry gives the inner destination MAC gobgpd advertised.
