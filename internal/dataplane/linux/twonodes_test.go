@@ -97,11 +97,14 @@ func mustNotPing(t *testing.T, ns, dst string) {
 	}
 }
 
-// restartDuringPing pings from ns to dst every 10 ms while both nodes'
-// drivers are closed and replaced by new ones that apply the same states;
-// it returns the driver pair and the ping figures.
-func restartDuringPing(t *testing.T, tn *twoNodes, ns, dst string, s1, s2 dataplane.State, mod ...func(*Options)) (d1, d2 *Driver, sent, recv int, changed string) {
+// restartLosesNothing closes both nodes' drivers and starts new ones that
+// apply the same states while ns pings dst every 10 ms: every ping must
+// be answered and n1's kernel must not change. It returns the new
+// drivers.
+func restartLosesNothing(t *testing.T, tn *twoNodes, what string, old1, old2 *Driver, ns, dst string, s1, s2 dataplane.State) (d1, d2 *Driver) {
 	t.Helper()
+	old1.Close()
+	old2.Close()
 	type res struct{ sent, recv int }
 	done := make(chan res)
 	go func() {
@@ -116,14 +119,21 @@ func restartDuringPing(t *testing.T, tn *twoNodes, ns, dst string, s1, s2 datapl
 		done <- res{a, b}
 	}()
 	time.Sleep(500 * time.Millisecond)
-	changed = changes(t, tn.n1, func() {
-		d1 = newDriver(t, tn.n1, vtep1, mod...)
+	changed := changes(t, tn.n1, func() {
+		d1 = newDriver(t, tn.n1, vtep1)
 		apply(t, d1, s1)
-		d2 = newDriver(t, tn.n2, vtep2, mod...)
+		d2 = newDriver(t, tn.n2, vtep2)
 		apply(t, d2, s2)
 	})
 	r := <-done
-	return d1, d2, r.sent, r.recv, changed
+	t.Logf("%s restart: %d pings sent every 10 ms, %d received; kernel changes on n1: %q", what, r.sent, r.recv, changed)
+	if r.sent == 0 || r.recv != r.sent {
+		t.Errorf("pings during the %s restart: %d sent, %d received, want all", what, r.sent, r.recv)
+	}
+	if changed != "" {
+		t.Errorf("the %s restart changed the kernel:\n%s", what, changed)
+	}
+	return d1, d2
 }
 
 func TestTwoNodesEVPN(t *testing.T) {
@@ -143,16 +153,7 @@ func TestTwoNodesEVPN(t *testing.T) {
 	mustPing(t, tn.e1, "10.0.0.2")
 
 	// Restart both drivers while pinging: nothing changes, nothing lost.
-	d1.Close()
-	d2.Close()
-	_, _, sent, recv, changed := restartDuringPing(t, tn, tn.e1, "10.0.0.2", s1, s2)
-	t.Logf("EVPN restart: %d pings sent every 10 ms, %d received; kernel changes on n1: %q", sent, recv, changed)
-	if sent == 0 || recv != sent {
-		t.Errorf("pings during restart: %d sent, %d received, want all", sent, recv)
-	}
-	if changed != "" {
-		t.Errorf("restart changed the kernel:\n%s", changed)
-	}
+	restartLosesNothing(t, tn, "EVPN", d1, d2, tn.e1, "10.0.0.2", s1, s2)
 }
 
 func TestTwoNodesIPVPN(t *testing.T) {
@@ -175,16 +176,7 @@ func TestTwoNodesIPVPN(t *testing.T) {
 	apply(t, d1, s1)
 	mustPing(t, tn.l1, "10.2.2.10")
 
-	d1.Close()
-	d2.Close()
-	_, _, sent, recv, changed := restartDuringPing(t, tn, tn.l1, "10.2.2.10", s1, s2)
-	t.Logf("IP VPN restart: %d pings sent every 10 ms, %d received; kernel changes on n1: %q", sent, recv, changed)
-	if sent == 0 || recv != sent {
-		t.Errorf("pings during restart: %d sent, %d received, want all", sent, recv)
-	}
-	if changed != "" {
-		t.Errorf("restart changed the kernel:\n%s", changed)
-	}
+	restartLosesNothing(t, tn, "IP VPN", d1, d2, tn.l1, "10.2.2.10", s1, s2)
 }
 
 // TestTwoNodesEVPNAndIPVPN: one node serving an EVI and a VRF at once, on
