@@ -165,6 +165,15 @@ func (sp *Speaker) Stop() { sp.stop(false) }
 // Stop.
 func (sp *Speaker) StopGraceful() { sp.stop(true) }
 
+// Abandon is StopGraceful for a process about to exit: it ends the
+// watchers and leaves the sessions to the kernel, which closes them
+// without a NOTIFICATION when the process exits. GoBGP's own stop first
+// drops what the peers sent us, and with route target constraint that
+// makes it queue withdrawals of our routes toward them, which can leave
+// before the close (seen under the race detector); an exiting process
+// sends nothing. Nothing may be called on the speaker afterwards.
+func (sp *Speaker) Abandon() { sp.cancel() }
+
 func (sp *Speaker) stop(graceful bool) {
 	sp.cancel()
 	if err := sp.s.StopBgp(context.Background(), &api.StopBgpRequest{AllowGracefulRestart: graceful}); err != nil {
