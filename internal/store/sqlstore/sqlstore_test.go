@@ -3,12 +3,14 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"github.com/bgpvpn/bgpvpn/internal/store"
+	"github.com/bgpvpn/bgpvpn/internal/store/sqlstore/pgtest"
 	"github.com/bgpvpn/bgpvpn/internal/store/storetest"
 )
 
@@ -23,8 +25,19 @@ func openTemp(t *testing.T) store.Store {
 
 func TestSQLiteConformance(t *testing.T) { storetest.Run(t, openTemp) }
 
+func openPostgres(t *testing.T) store.Store {
+	s, err := Open(context.Background(), pgtest.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestPostgresConformance(t *testing.T) { storetest.Run(t, openPostgres) }
+
 func TestMigrateIsIdempotent(t *testing.T) {
-	files, err := migrations.ReadDir("migrations")
+	files, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
