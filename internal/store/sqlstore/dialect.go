@@ -116,7 +116,7 @@ func (d dialect) migration(base string) (string, error) {
 func Open(ctx context.Context, conn string) (*Store, error) {
 	scheme, rest, ok := strings.Cut(conn, "://")
 	if !ok {
-		return nil, fmt.Errorf("database connection %q: not a URL (want postgresql://user:pass@host/db or sqlite:///path)", redact(conn))
+		return nil, errors.New("not a URL: want postgresql://user:password@host:port/database or sqlite:///path")
 	}
 	base, _, _ := strings.Cut(scheme, "+")
 	switch base {
@@ -124,11 +124,11 @@ func Open(ctx context.Context, conn string) (*Store, error) {
 		return OpenPostgres(ctx, "postgresql://"+rest)
 	case "sqlite":
 		if !strings.HasPrefix(rest, "/") || rest == "/" {
-			return nil, fmt.Errorf("database connection %q: want sqlite:///absolute/path", conn)
+			return nil, fmt.Errorf("%q: want sqlite:///absolute/path", conn)
 		}
 		return OpenSQLite(ctx, rest)
 	}
-	return nil, fmt.Errorf("database connection %q: unsupported scheme %q (want postgresql or sqlite)", redact(conn), scheme)
+	return nil, fmt.Errorf("%s: unsupported scheme %q (want postgresql or sqlite)", redact(conn), scheme)
 }
 
 // redact hides the password of a URL for error messages.
@@ -148,7 +148,7 @@ func redact(conn string) string {
 func OpenPostgres(ctx context.Context, dsn string) (*Store, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("database connection %s: %w", redact(dsn), err)
+		return nil, err // pgx's message hides the password
 	}
 	w := stdlib.OpenDB(*cfg)
 	w.SetMaxOpenConns(4)
