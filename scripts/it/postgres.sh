@@ -44,8 +44,11 @@ asuser "$pgbin/pg_ctl" -D "$work/data" -l "$work/run/server.log" -w -t 30 \
   -o "-c listen_addresses=127.0.0.1 -p $port -k $work/run -c fsync=off -c max_connections=200" start >/dev/null ||
   { cat "$work/run/server.log"; exit 1; }
 started=1
+# The databases sort text by an ICU en-US collation (where "B" sorts after
+# "a"), not byte order, so that the store's own COLLATE "C" is put to test.
 for db in bgpvpn bgpvpn_conf_dummy bgpvpn_conf_bagpipe; do
-  psql -h 127.0.0.1 -p "$port" -U postgres -qc "CREATE DATABASE $db" postgres
+  psql -h 127.0.0.1 -p "$port" -U postgres -qc \
+    "CREATE DATABASE $db TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'" postgres
 done
 export BGPVPN_TEST_POSTGRES="postgresql://postgres@127.0.0.1:$port/bgpvpn"
 echo "postgres: cluster on 127.0.0.1:$port ($("$pgbin/postgres" --version))"
