@@ -204,14 +204,23 @@ func TestLivenessMigrationKeepsReportingHosts(t *testing.T) {
 func TestPostgresReplicasWriteOneAtATime(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	ctx := context.Background()
+	// Both start at once on the empty schema and migrate it.
 	var replicas [2]*Store
+	var openErrs [2]error
+	var opening sync.WaitGroup
 	for i := range replicas {
-		s, err := Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
+		opening.Go(func() { replicas[i], openErrs[i] = Open(ctx, dsn) })
+	}
+	opening.Wait()
+	for _, s := range replicas {
+		if s != nil {
+			t.Cleanup(func() { s.Close() })
 		}
-		defer s.Close()
-		replicas[i] = s
+	}
+	for i, err := range openErrs {
+		if err != nil {
+			t.Fatalf("opening replica %d: %v", i, err)
+		}
 	}
 	const each = 25
 	errs := make(chan error, 2*each)
