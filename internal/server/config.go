@@ -27,7 +27,7 @@ func Schema() *config.Schema {
 		config.Opt{Section: "noauth", Name: "admin_project_id", Type: config.String, Default: "admin-project",
 			Help: "Project of a request that carries no identity headers."},
 		config.Opt{Section: "database", Name: "connection", Type: config.String, Secret: true,
-			Help: "Database URL: sqlite:///path/to/file.db. Empty means a SQLite file in data_dir."},
+			Help: "Database URL: postgresql://user:password@host:port/database (PostgreSQL 13 or later, for several replicas on one database; postgresql+psycopg2:// is accepted) or sqlite:///path/to/file.db. Empty means a SQLite file in data_dir."},
 		config.Opt{Section: "oslo_policy", Name: "policy_file", Type: config.String,
 			Help: "YAML or JSON file of policy rules overriding the defaults (see `bgpvpn-server policy-sample`)."},
 		config.Opt{Section: "service_providers", Name: "service_provider", Type: config.Multi, Default: "BGPVPN:Dummy:dummy:default",

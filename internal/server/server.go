@@ -37,16 +37,23 @@ type Server struct {
 	endStreams func()
 }
 
-// OpenStore opens the configured database and applies migrations.
+// OpenStore opens the configured database and applies migrations:
+// [database] connection (postgresql://… for several replicas on one
+// database, or sqlite:///path), else a SQLite file in data_dir.
 func OpenStore(ctx context.Context, v *config.Values) (*sqlstore.Store, error) {
-	path := filepath.Join(v.String("DEFAULT", "data_dir"), "bgpvpn.db")
 	if conn := v.String("database", "connection"); conn != "" {
-		p, ok := strings.CutPrefix(conn, "sqlite:///")
-		if !ok {
-			return nil, fmt.Errorf("[database] connection: only sqlite:///<path> is supported in this version")
+		if p, ok := strings.CutPrefix(conn, "sqlite:///"); ok {
+			if err := os.MkdirAll(filepath.Dir("/"+p), 0o750); err != nil {
+				return nil, fmt.Errorf("creating the database directory: %w", err)
+			}
 		}
-		path = "/" + p
+		st, err := sqlstore.Open(ctx, conn)
+		if err != nil {
+			return nil, fmt.Errorf("[database] connection: %w", err)
+		}
+		return st, nil
 	}
+	path := filepath.Join(v.String("DEFAULT", "data_dir"), "bgpvpn.db")
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("creating data directory: %w", err)
 	}

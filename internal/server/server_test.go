@@ -14,6 +14,7 @@ import (
 
 	_ "github.com/bgpvpn/bgpvpn/internal/driver/bagpipe"
 	_ "github.com/bgpvpn/bgpvpn/internal/driver/dummy"
+	"github.com/bgpvpn/bgpvpn/internal/store/sqlstore/pgtest"
 )
 
 func TestParseProvider(t *testing.T) {
@@ -65,7 +66,9 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		"unknown driver":           "[service_providers]\nservice_provider = BGPVPN:X:nope:default\n",
 		"unparsable policy":        "[oslo_policy]\npolicy_file = " + bad + "\n",
 		"missing policy":           "[oslo_policy]\npolicy_file = /nonexistent/policy.yaml\n",
-		"postgres connection":      "[database]\nconnection = postgresql://x\n",
+		"unsupported database":     "[database]\nconnection = mysql://u:p@localhost/db\n",
+		"bad postgres URL":         "[database]\nconnection = postgresql://u:p@localhost:notaport/db\n",
+		"unreachable postgres":     "[database]\nconnection = postgresql://u:p@127.0.0.1:1/db?connect_timeout=5\n",
 		"negative agent_down_time": "[service_providers]\nservice_provider = BGPVPN:B:bagpipe:default\n[agent_feed]\nagent_down_time = -1\n",
 	} {
 		if _, err := newFromINI(t, ini); err == nil {
@@ -75,8 +78,15 @@ func TestNewRefusesBadConfig(t *testing.T) {
 }
 
 // TestServesAndShutsDown starts the real server on a loopback port.
-func TestServesAndShutsDown(t *testing.T) {
-	s, err := newFromINI(t, "")
+func TestServesAndShutsDown(t *testing.T) { testServesAndShutsDown(t, "") }
+
+// TestPostgresServesAndShutsDown is the same on PostgreSQL.
+func TestPostgresServesAndShutsDown(t *testing.T) {
+	testServesAndShutsDown(t, "[database]\nconnection = "+pgtest.DSN(t)+"\n")
+}
+
+func testServesAndShutsDown(t *testing.T, ini string) {
+	s, err := newFromINI(t, ini)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,9 @@
 # Replays ../shared/conformance against a freshly started bgpvpn-server on an
 # empty data directory, once with the dummy driver and once with the bagpipe
 # driver, and fails on any difference from the original.
+# With BGPVPN_CONFORMANCE_DB=postgresql://…/NAME the server runs on
+# PostgreSQL instead, on the empty databases NAME_dummy and NAME_bagpipe
+# (scripts/it/postgres.sh creates them).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cases=../shared/conformance
@@ -20,13 +23,18 @@ for driver in dummy bagpipe; do
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 19696)
   conf=()
   [ "$driver" = bagpipe ] && conf=(--config-file "$work/bagpipe.conf")
+  if [ -n "${BGPVPN_CONFORMANCE_DB:-}" ]; then
+    base=${BGPVPN_CONFORMANCE_DB%%\?*}
+    printf '[database]\nconnection = %s\n' "${base}_$driver" >"$work/db-$driver.conf"
+    conf+=(--config-file "$work/db-$driver.conf")
+  fi
   "$work/bgpvpn-server" "${conf[@]}" --bind "127.0.0.1:$port" --data-dir "$work/data-$driver" >"$work/server.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do
     curl -fsS "http://127.0.0.1:$port/" >/dev/null 2>&1 && break
     sleep 0.1
   done
-  echo "--- $driver driver"
+  echo "--- $driver driver${BGPVPN_CONFORMANCE_DB:+ on PostgreSQL}"
   if ! "$work/conformance" check -base "http://127.0.0.1:$port" -cases "$cases/cases" -want "$cases/expected.json"; then
     echo "--- server log"; tail -50 "$work/server.log"
     exit 1

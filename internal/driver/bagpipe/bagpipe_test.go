@@ -16,6 +16,7 @@ import (
 	"github.com/bgpvpn/bgpvpn/internal/feed"
 	"github.com/bgpvpn/bgpvpn/internal/feed/client"
 	"github.com/bgpvpn/bgpvpn/internal/server"
+	"github.com/bgpvpn/bgpvpn/internal/store/sqlstore/pgtest"
 )
 
 // replica is one bgpvpn-server with the bagpipe driver on a database
@@ -161,7 +162,17 @@ func TestExternalNetworkRefused(t *testing.T) {
 // reaches an agent watching another, through the shared database.
 func TestAnyReplicaServesAnyAgent(t *testing.T) {
 	dir := t.TempDir()
-	a, b := newReplica(t, dir), newReplica(t, dir)
+	testAnyReplicaServesAnyAgent(t, newReplica(t, dir), newReplica(t, dir))
+}
+
+// TestAnyReplicaServesAnyAgentPostgres is the same with both replicas on
+// one PostgreSQL database.
+func TestAnyReplicaServesAnyAgentPostgres(t *testing.T) {
+	db := "[database]\nconnection = " + pgtest.DSN(t) + "\n"
+	testAnyReplicaServesAnyAgent(t, newReplicaWith(t, t.TempDir(), db), newReplicaWith(t, t.TempDir(), db))
+}
+
+func testAnyReplicaServesAnyAgent(t *testing.T, a, b *replica) {
 	h1 := newAgent(t, b.url, "h1")
 	h1.until(t, "the first snapshot", count(0))
 	net := a.create("/networks", "network", `{}`)["id"].(string)

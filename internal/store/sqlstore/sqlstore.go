@@ -1,11 +1,15 @@
 // Package sqlstore implements store.Store on SQL: SQLite (the default, a
 // file in the data directory, through the pure-Go modernc driver) with WAL
-// so that an acknowledged write survives a crash of the process.
+// so that an acknowledged write survives a crash of the process, or
+// PostgreSQL (through pgx) for several server replicas on one database.
 //
-// Writes go through one connection with BEGIN IMMEDIATE, so writers queue in
-// Go instead of failing with SQLITE_BUSY; reads use a pool and see a
-// consistent snapshot. The schema is versioned by the numbered files in
-// migrations/, applied in order at Open.
+// On SQLite, writes go through one connection with BEGIN IMMEDIATE, so
+// writers queue in Go instead of failing with SQLITE_BUSY. On PostgreSQL,
+// every write transaction first takes one transaction-scoped advisory lock,
+// so that writers of all replicas run one at a time as on SQLite. Reads use
+// a pool and see one consistent snapshot (REPEATABLE READ on PostgreSQL).
+// The schema is versioned by the numbered files in migrations/, applied in
+// order at Open; dialect.go holds what differs between the two.
 package sqlstore
 
 import (
@@ -22,18 +26,20 @@ import (
 	"time"
 
 	"github.com/bgpvpn/bgpvpn/internal/store"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations/postgres/*.sql
 var migrations embed.FS
 
 // Store is a SQL store.
 type Store struct {
-	w, r  *sql.DB
-	now   func() time.Time
-	cache *rowCache
+	w, r    *sql.DB
+	dialect dialect
+	now     func() time.Time
+	cache   *rowCache
 }
 
 var _ store.Store = (*Store)(nil)
@@ -57,7 +63,7 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	s := &Store{w: w, r: r, now: func() time.Time { return time.Now().UTC() }, cache: newRowCache()}
+	s := &Store{w: w, r: r, dialect: sqlite, now: func() time.Time { return time.Now().UTC() }, cache: newRowCache()}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -81,7 +87,13 @@ func (s *Store) Close() error {
 
 // Migrate applies the migrations that the database has not seen yet.
 func (s *Store) Migrate(ctx context.Context) error {
-	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+	// In a write transaction: replicas starting together on PostgreSQL
+	// take turns instead of racing to create the table.
+	err := s.Update(ctx, func(t store.Tx) error {
+		_, err := t.(*tx).Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)`)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("creating schema_migrations: %w", err)
 	}
 	files, err := fs.Glob(migrations, "migrations/*.sql")
@@ -95,7 +107,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("migration %s: bad name", base)
 		}
-		body, err := migrations.ReadFile(f)
+		body, err := s.dialect.migration(base)
 		if err != nil {
 			return err
 		}
@@ -108,7 +120,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 			if seen > 0 {
 				return nil
 			}
-			if _, err := tx.Exec(string(body)); err != nil {
+			if _, err := tx.Exec(body); err != nil {
 				return err
 			}
 			_, err := tx.Exec(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, n, s.now().Format(time.RFC3339))
@@ -139,11 +151,11 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 }
 
 func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(store.Tx) error) (err error) {
-	sqlTx, err := db.BeginTx(ctx, nil)
+	sqlTx, err := s.dialect.begin(ctx, db, readOnly)
 	if err != nil {
 		return fmt.Errorf("beginning transaction: %w", err)
 	}
-	t := &tx{Tx: sqlTx, ctx: ctx, now: s.now(), readOnly: readOnly, cache: s.cache}
+	t := &tx{Tx: sqlTx, ctx: ctx, dialect: s.dialect, now: s.now(), readOnly: readOnly, cache: s.cache}
 	defer func() {
 		if p := recover(); p != nil {
 			sqlTx.Rollback()
@@ -169,6 +181,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(stor
 type tx struct {
 	*sql.Tx
 	ctx      context.Context
+	dialect  dialect
 	now      time.Time
 	readOnly bool
 	cache    *rowCache
@@ -179,13 +192,17 @@ type tx struct {
 
 var _ store.Tx = (*tx)(nil)
 
+// Exec, Query and QueryRow take queries with "?" placeholders and give the
+// driver its own.
 func (t *tx) Exec(q string, args ...any) (sql.Result, error) {
-	return t.Tx.ExecContext(t.ctx, q, args...)
+	return t.Tx.ExecContext(t.ctx, t.dialect.rebind(q), args...)
 }
 func (t *tx) Query(q string, args ...any) (*sql.Rows, error) {
-	return t.Tx.QueryContext(t.ctx, q, args...)
+	return t.Tx.QueryContext(t.ctx, t.dialect.rebind(q), args...)
 }
-func (t *tx) QueryRow(q string, args ...any) *sql.Row { return t.Tx.QueryRowContext(t.ctx, q, args...) }
+func (t *tx) QueryRow(q string, args ...any) *sql.Row {
+	return t.Tx.QueryRowContext(t.ctx, t.dialect.rebind(q), args...)
+}
 
 // mapErr turns driver errors into the store's sentinels.
 func mapErr(err error, what string) error {
@@ -194,6 +211,15 @@ func mapErr(err error, what string) error {
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case pgUniqueViolation:
+			return fmt.Errorf("%s: %w: %v", what, store.ErrConflict, err)
+		case pgForeignKeyViolation:
+			return fmt.Errorf("%s: %w: %v", what, store.ErrNotFound, err)
+		}
 	}
 	msg := err.Error()
 	if strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "duplicate key value") {

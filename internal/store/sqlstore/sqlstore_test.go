@@ -3,12 +3,17 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/bgpvpn/bgpvpn/internal/store"
+	"github.com/bgpvpn/bgpvpn/internal/store/sqlstore/pgtest"
 	"github.com/bgpvpn/bgpvpn/internal/store/storetest"
 )
 
@@ -23,8 +28,19 @@ func openTemp(t *testing.T) store.Store {
 
 func TestSQLiteConformance(t *testing.T) { storetest.Run(t, openTemp) }
 
+func openPostgres(t *testing.T) store.Store {
+	s, err := Open(context.Background(), pgtest.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestPostgresConformance(t *testing.T) { storetest.Run(t, openPostgres) }
+
 func TestMigrateIsIdempotent(t *testing.T) {
-	files, err := migrations.ReadDir("migrations")
+	files, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,5 +194,114 @@ func TestLivenessMigrationKeepsReportingHosts(t *testing.T) {
 	}
 	if len(got) != 1 || fmtTime(got["h1"].At) != "2026-11-24T11:00:00.000000Z" {
 		t.Errorf("AgentsSeen after the migration = %+v, want h1 seen at its last report, 11:00", got)
+	}
+}
+
+// TestPostgresReplicasWriteOneAtATime: two stores on one PostgreSQL
+// database, as two server replicas, create networks at the same time.
+// Every network gets its own VNI (allocated by reading the largest in use)
+// and every transaction its own feed revision, as with one writer.
+func TestPostgresReplicasWriteOneAtATime(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	ctx := context.Background()
+	// Both start at once on the empty schema and migrate it.
+	var replicas [2]*Store
+	var openErrs [2]error
+	var opening sync.WaitGroup
+	for i := range replicas {
+		opening.Go(func() { replicas[i], openErrs[i] = Open(ctx, dsn) })
+	}
+	opening.Wait()
+	for _, s := range replicas {
+		if s != nil {
+			t.Cleanup(func() { s.Close() })
+		}
+	}
+	for i, err := range openErrs {
+		if err != nil {
+			t.Fatalf("opening replica %d: %v", i, err)
+		}
+	}
+	const each = 25
+	errs := make(chan error, 2*each)
+	revs := make(chan int64, 2*each)
+	var wg sync.WaitGroup
+	for r, s := range replicas {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				errs <- s.Update(ctx, func(tx store.Tx) error {
+					n := &store.Network{ID: fmt.Sprintf("00000000-0000-4000-8000-%06d%06d", r, i), ProjectID: "p",
+						AdminStateUp: true, MTU: 1450, Status: "ACTIVE"}
+					if err := tx.CreateNetwork(n); err != nil {
+						return err
+					}
+					rev, err := tx.TouchHosts([]string{fmt.Sprint("host", r)})
+					revs <- rev
+					return err
+				})
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	close(revs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent create: %v", err)
+		}
+	}
+	seenRev := map[int64]bool{}
+	for r := range revs {
+		if seenRev[r] {
+			t.Errorf("feed revision %d handed out twice", r)
+		}
+		seenRev[r] = true
+	}
+	var nets []*store.Network
+	err := replicas[0].View(ctx, func(tx store.Tx) (err error) { nets, err = tx.ListNetworks(store.Query{}); return err })
+	if err != nil {
+		t.Fatal(err)
+	}
+	vnis := map[int64]bool{}
+	for _, n := range nets {
+		vnis[n.SegmentationID] = true
+	}
+	if len(nets) != 2*each || len(vnis) != 2*each {
+		t.Errorf("%d networks with %d distinct VNIs, want %d of each", len(nets), len(vnis), 2*each)
+	}
+	var fr store.FeedRevision
+	replicas[1].View(ctx, func(tx store.Tx) (err error) { fr, err = tx.FeedRevision(); return err })
+	if fr.Revision != 2*each || len(fr.Epoch) != 32 {
+		t.Errorf("feed revision = %+v, want revision %d and a 32-digit epoch", fr, 2*each)
+	}
+}
+
+func TestRebind(t *testing.T) {
+	for q, want := range map[string]string{
+		"SELECT 1":                         "SELECT 1",
+		"a = ? AND b IN (?,?)":             "a = $1 AND b IN ($2,$3)",
+		"x = '?' AND y = ? AND \"c?\" = ?": "x = '?' AND y = $1 AND \"c?\" = $2",
+	} {
+		if got := postgres.rebind(q); got != want {
+			t.Errorf("rebind(%q) = %q, want %q", q, got, want)
+		}
+		if got := sqlite.rebind(q); got != q {
+			t.Errorf("SQLite rebind(%q) = %q, want it unchanged", q, got)
+		}
+	}
+}
+
+func TestOpenRefusesBadURLs(t *testing.T) {
+	for _, conn := range []string{"mysql://u:secret@h/db", "no-scheme", "sqlite://relative.db", "postgresql://u:secret@h:notaport/db"} {
+		_, err := Open(context.Background(), conn)
+		if err == nil {
+			t.Errorf("Open(%q) = nil error, want one", conn)
+			continue
+		}
+		if strings.Contains(err.Error(), "secret") {
+			t.Errorf("Open(%q) error %q shows the password", conn, err)
+		}
 	}
 }

@@ -24,6 +24,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("NotFound", func(t *testing.T) { testNotFound(t, open(t)) })
 	t.Run("AssociationsAndCascades", func(t *testing.T) { testAssociations(t, open(t)) })
 	t.Run("ListFiltersSortPages", func(t *testing.T) { testList(t, open(t)) })
+	t.Run("SortIsByteOrder", func(t *testing.T) { testSortIsByteOrder(t, open(t)) })
 	t.Run("RollbackOnError", func(t *testing.T) { testRollback(t, open(t)) })
 	t.Run("PortsAndFixedIPs", func(t *testing.T) { testPorts(t, open(t)) })
 	t.Run("SegmentationIDs", func(t *testing.T) { testSegmentationIDs(t, open(t)) })
@@ -223,6 +224,40 @@ func testList(t *testing.T, s store.Store) {
 				t.Errorf("ListBGPVPNs(%+v) (-want +got):\n%s", tt.q, d)
 			}
 		})
+	}
+}
+
+// testSortIsByteOrder: text sorts byte by byte (capitals first,
+// punctuation counts) whatever the database's locale, so that every store
+// lists and pages alike.
+func testSortIsByteOrder(t *testing.T, s store.Store) {
+	names := []string{"b", "B", "a-c", "ab", "a"}
+	update(t, s, func(tx store.Tx) error {
+		for i, n := range names {
+			if err := tx.CreateBGPVPN(&store.BGPVPN{ID: id(i), ProjectID: "p", Name: n, Type: "l3"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	list := func(q store.Query) []string {
+		var out []string
+		view(t, s, func(tx store.Tx) error {
+			vs, err := tx.ListBGPVPNs(q)
+			for _, v := range vs {
+				out = append(out, v.Name)
+			}
+			return err
+		})
+		return out
+	}
+	byName := []store.SortKey{{Attr: "name"}}
+	if d := cmp.Diff([]string{"B", "a", "a-c", "ab", "b"}, list(store.Query{Sort: byName})); d != "" {
+		t.Errorf("sorted by name (-want +got):\n%s", d)
+	}
+	// After "a-c" (id 2), a page of two.
+	if d := cmp.Diff([]string{"ab", "b"}, list(store.Query{Sort: byName, Marker: id(2), Limit: 2})); d != "" {
+		t.Errorf("page after a-c (-want +got):\n%s", d)
 	}
 }
 
