@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"reflect"
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/layer3/routers"
@@ -19,11 +20,50 @@ type coreKind struct {
 	res, plural string
 	title       string // "Network", as in the delete messages
 	view        view
-	create      func(ctx context.Context, c *gophercloud.ServiceClient, b body) gophercloud.Result
-	get         func(ctx context.Context, c *gophercloud.ServiceClient, id string) gophercloud.Result
-	update      func(ctx context.Context, c *gophercloud.ServiceClient, id string, b body) gophercloud.Result
-	remove      func(ctx context.Context, c *gophercloud.ServiceClient, id string) gophercloud.ErrResult
-	list        func(c *gophercloud.ServiceClient, q query) pagination.Pager
+	calls
+}
+
+// calls are one resource's gophercloud calls, with its package's own
+// option and result types hidden.
+type calls struct {
+	create func(ctx context.Context, c *gophercloud.ServiceClient, b body) gophercloud.Result
+	get    func(ctx context.Context, c *gophercloud.ServiceClient, id string) gophercloud.Result
+	update func(ctx context.Context, c *gophercloud.ServiceClient, id string, b body) gophercloud.Result
+	remove func(ctx context.Context, c *gophercloud.ServiceClient, id string) interface{ ExtractErr() error }
+	list   func(c *gophercloud.ServiceClient, q query) pagination.Pager
+}
+
+// callsOf adapts a gophercloud networking package's Create, Get, Update,
+// Delete and List; body and query implement every package's option
+// builders.
+func callsOf[CO, UO, LO, CR, GR, UR any, DR interface{ ExtractErr() error }](
+	create func(context.Context, *gophercloud.ServiceClient, CO) CR,
+	get func(context.Context, *gophercloud.ServiceClient, string) GR,
+	update func(context.Context, *gophercloud.ServiceClient, string, UO) UR,
+	remove func(context.Context, *gophercloud.ServiceClient, string) DR,
+	list func(*gophercloud.ServiceClient, LO) pagination.Pager,
+) calls {
+	return calls{
+		create: func(ctx context.Context, c *gophercloud.ServiceClient, b body) gophercloud.Result {
+			return resultOf(create(ctx, c, any(b).(CO)))
+		},
+		get: func(ctx context.Context, c *gophercloud.ServiceClient, id string) gophercloud.Result {
+			return resultOf(get(ctx, c, id))
+		},
+		update: func(ctx context.Context, c *gophercloud.ServiceClient, id string, b body) gophercloud.Result {
+			return resultOf(update(ctx, c, id, any(b).(UO)))
+		},
+		remove: func(ctx context.Context, c *gophercloud.ServiceClient, id string) interface{ ExtractErr() error } {
+			return remove(ctx, c, id)
+		},
+		list: func(c *gophercloud.ServiceClient, q query) pagination.Pager { return list(c, any(q).(LO)) },
+	}
+}
+
+// resultOf is the gophercloud.Result that a package's result type
+// (networks.CreateResult…) embeds; generics cannot reach an embedded field.
+func resultOf(r any) gophercloud.Result {
+	return reflect.ValueOf(r).FieldByName("Result").Interface().(gophercloud.Result)
 }
 
 var coreKinds = map[string]coreKind{
@@ -34,19 +74,7 @@ var coreKinds = map[string]coreKind{
 			{"tenant_id", "Project", listLongOnly}, {"status", "Status", listLongOnly},
 			{"admin_state_up", "State", listLongOnly}, {"shared", "Shared", listLongOnly},
 		}, format: autoFormat, rawShow: true},
-		create: func(ctx context.Context, c *gophercloud.ServiceClient, b body) gophercloud.Result {
-			return networks.Create(ctx, c, b).Result
-		},
-		get: func(ctx context.Context, c *gophercloud.ServiceClient, id string) gophercloud.Result {
-			return networks.Get(ctx, c, id).Result
-		},
-		update: func(ctx context.Context, c *gophercloud.ServiceClient, id string, b body) gophercloud.Result {
-			return networks.Update(ctx, c, id, b).Result
-		},
-		remove: func(ctx context.Context, c *gophercloud.ServiceClient, id string) gophercloud.ErrResult {
-			return networks.Delete(ctx, c, id).ErrResult
-		},
-		list: func(c *gophercloud.ServiceClient, q query) pagination.Pager { return networks.List(c, q) },
+		calls: callsOf(networks.Create, networks.Get, networks.Update, networks.Delete, networks.List),
 	},
 	"subnet": {
 		res: "subnet", plural: "subnets", title: "Subnet",
@@ -56,19 +84,7 @@ var coreKinds = map[string]coreKind{
 			{"gateway_ip", "Gateway", listLongOnly}, {"allocation_pools", "Allocation Pools", listLongOnly},
 			{"enable_dhcp", "DHCP", listLongOnly},
 		}, format: autoFormat, rawShow: true},
-		create: func(ctx context.Context, c *gophercloud.ServiceClient, b body) gophercloud.Result {
-			return subnets.Create(ctx, c, b).Result
-		},
-		get: func(ctx context.Context, c *gophercloud.ServiceClient, id string) gophercloud.Result {
-			return subnets.Get(ctx, c, id).Result
-		},
-		update: func(ctx context.Context, c *gophercloud.ServiceClient, id string, b body) gophercloud.Result {
-			return subnets.Update(ctx, c, id, b).Result
-		},
-		remove: func(ctx context.Context, c *gophercloud.ServiceClient, id string) gophercloud.ErrResult {
-			return subnets.Delete(ctx, c, id).ErrResult
-		},
-		list: func(c *gophercloud.ServiceClient, q query) pagination.Pager { return subnets.List(c, q) },
+		calls: callsOf(subnets.Create, subnets.Get, subnets.Update, subnets.Delete, subnets.List),
 	},
 	"port": {
 		res: "port", plural: "ports", title: "Port",
@@ -78,19 +94,7 @@ var coreKinds = map[string]coreKind{
 			{"network_id", "Network", listLongOnly}, {"binding:host_id", "Host", listLongOnly},
 			{"device_owner", "Device Owner", listLongOnly}, {"device_id", "Device ID", listLongOnly},
 		}, format: autoFormat, rawShow: true},
-		create: func(ctx context.Context, c *gophercloud.ServiceClient, b body) gophercloud.Result {
-			return ports.Create(ctx, c, b).Result
-		},
-		get: func(ctx context.Context, c *gophercloud.ServiceClient, id string) gophercloud.Result {
-			return ports.Get(ctx, c, id).Result
-		},
-		update: func(ctx context.Context, c *gophercloud.ServiceClient, id string, b body) gophercloud.Result {
-			return ports.Update(ctx, c, id, b).Result
-		},
-		remove: func(ctx context.Context, c *gophercloud.ServiceClient, id string) gophercloud.ErrResult {
-			return ports.Delete(ctx, c, id).ErrResult
-		},
-		list: func(c *gophercloud.ServiceClient, q query) pagination.Pager { return ports.List(c, q) },
+		calls: callsOf(ports.Create, ports.Get, ports.Update, ports.Delete, ports.List),
 	},
 	"router": {
 		res: "router", plural: "routers", title: "Router",
@@ -99,19 +103,7 @@ var coreKinds = map[string]coreKind{
 			{"admin_state_up", "State", listBoth}, {"tenant_id", "Project", listBoth},
 			{"routes", "Routes", listLongOnly},
 		}, format: autoFormat, rawShow: true},
-		create: func(ctx context.Context, c *gophercloud.ServiceClient, b body) gophercloud.Result {
-			return routers.Create(ctx, c, b).Result
-		},
-		get: func(ctx context.Context, c *gophercloud.ServiceClient, id string) gophercloud.Result {
-			return routers.Get(ctx, c, id).Result
-		},
-		update: func(ctx context.Context, c *gophercloud.ServiceClient, id string, b body) gophercloud.Result {
-			return routers.Update(ctx, c, id, b).Result
-		},
-		remove: func(ctx context.Context, c *gophercloud.ServiceClient, id string) gophercloud.ErrResult {
-			return routers.Delete(ctx, c, id).ErrResult
-		},
-		list: func(c *gophercloud.ServiceClient, q query) pagination.Pager { return routers.List(c, q) },
+		calls: callsOf(routers.Create, routers.Get, routers.Update, routers.Delete, routers.List),
 	},
 }
 
