@@ -14,6 +14,7 @@ import (
 	"github.com/bgpvpn/bgpvpn/internal/agent/feedsync"
 	"github.com/bgpvpn/bgpvpn/internal/dataplane"
 	"github.com/bgpvpn/bgpvpn/internal/feed"
+	"github.com/bgpvpn/bgpvpn/internal/feed/feedtest"
 )
 
 // TestDataplaneFailureReported: when the dataplane fails to program an
@@ -21,21 +22,21 @@ import (
 // instance turn ERROR with the driver's reason, and only those; they turn
 // ACTIVE again once the manager's retry succeeds.
 func TestDataplaneFailureReported(t *testing.T) {
-	s := startServer(t, t.TempDir(), "127.0.0.1:0")
+	s := feedtest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
 	w := populate(s)
-	n2 := s.create("/networks", "network", `{"name": "n2"}`)
-	s.create("/subnets", "subnet", `{"network_id": "`+n2+`", "ip_version": 4, "cidr": "10.2.0.0/24"}`)
-	s.create("/ports", "port", `{"network_id": "`+n2+`", "binding:host_id": "h1", "device_owner": "compute:nova"}`)
+	n2 := s.Create("/networks", "network", `{"name": "n2"}`)
+	s.Create("/subnets", "subnet", `{"network_id": "`+n2+`", "ip_version": 4, "cidr": "10.2.0.0/24"}`)
+	s.Create("/ports", "port", `{"network_id": "`+n2+`", "binding:host_id": "h1", "device_owner": "compute:nova"}`)
 	h1, h2 := newManager(t), newManager(t)
-	follow(t, s.url, "h1", h1)
-	follow(t, s.url, "h2", h2)
+	follow(t, s.URL, "h1", h1)
+	follow(t, s.URL, "h2", h2)
 
 	// At attach time: n1's instance cannot be programmed on h1.
 	h1.ipvpn.Fail("ipvpn_"+w.network, errors.New("no room left in table 1001"))
-	a1 := s.create("/bgpvpn/bgpvpns/"+w.vpn+"/network_associations", "network_association", `{"network_id": "`+w.network+`"}`)
-	a2 := s.create("/bgpvpn/bgpvpns/"+w.vpn+"/network_associations", "network_association", `{"network_id": "`+n2+`"}`)
+	a1 := s.Create("/bgpvpn/bgpvpns/"+w.vpn+"/network_associations", "network_association", `{"network_id": "`+w.network+`"}`)
+	a2 := s.Create("/bgpvpn/bgpvpns/"+w.vpn+"/network_associations", "network_association", `{"network_id": "`+n2+`"}`)
 	status := func(assoc string) (string, string) {
-		na := s.call("GET", "/bgpvpn/bgpvpns/"+w.vpn+"/network_associations/"+assoc, "")["network_association"].(map[string]any)
+		na := s.Call("GET", "/bgpvpn/bgpvpns/"+w.vpn+"/network_associations/"+assoc, "")["network_association"].(map[string]any)
 		reason, _ := na["status_reason"].(string)
 		return na["status"].(string), reason
 	}
@@ -54,7 +55,7 @@ func TestDataplaneFailureReported(t *testing.T) {
 
 	// Later, at an apply that a change brings: n2's instance fails.
 	h1.ipvpn.Fail("ipvpn_"+n2, errors.New("device busy"))
-	s.create("/ports", "port", `{"network_id": "`+n2+`", "binding:host_id": "h1", "device_owner": "compute:nova"}`)
+	s.Create("/ports", "port", `{"network_id": "`+n2+`", "binding:host_id": "h1", "device_owner": "compute:nova"}`)
 	waitFor(t, "the association of n2 in ERROR", is(a2, "ERROR", "device busy"))
 	if st, r := status(a1); st != "ACTIVE" {
 		t.Errorf("association of n1 while only n2's instance fails = %s (%q), want ACTIVE", st, r)
@@ -104,20 +105,20 @@ func TestDataplaneFailureOfNoInstance(t *testing.T) {
 // feed says the host's state is still current at the new revision, and
 // the agent reports again at it.
 func TestStatusFollowsUnchangedHost(t *testing.T) {
-	s := startServer(t, t.TempDir(), "127.0.0.1:0")
+	s := feedtest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
 	w := populate(s)
 	h1, h2 := newManager(t), newManager(t)
-	follow(t, s.url, "h1", h1)
-	follow(t, s.url, "h2", h2)
-	a1 := s.create("/bgpvpn/bgpvpns/"+w.vpn+"/network_associations", "network_association", `{"network_id": "`+w.network+`"}`)
+	follow(t, s.URL, "h1", h1)
+	follow(t, s.URL, "h2", h2)
+	a1 := s.Create("/bgpvpn/bgpvpns/"+w.vpn+"/network_associations", "network_association", `{"network_id": "`+w.network+`"}`)
 	status := func() string {
-		return s.call("GET", "/bgpvpn/bgpvpns/"+w.vpn+"/network_associations/"+a1, "")["network_association"].(map[string]any)["status"].(string)
+		return s.Call("GET", "/bgpvpn/bgpvpns/"+w.vpn+"/network_associations/"+a1, "")["network_association"].(map[string]any)["status"].(string)
 	}
 	waitFor(t, "the association ACTIVE", func() bool { return status() == "ACTIVE" })
 
-	other := s.create("/networks", "network", `{"name": "unassociated"}`)
-	s.create("/subnets", "subnet", `{"network_id": "`+other+`", "ip_version": 4, "cidr": "10.9.0.0/24"}`)
-	s.create("/ports", "port", `{"network_id": "`+other+`", "binding:host_id": "h1", "device_owner": "compute:nova"}`)
+	other := s.Create("/networks", "network", `{"name": "unassociated"}`)
+	s.Create("/subnets", "subnet", `{"network_id": "`+other+`", "ip_version": 4, "cidr": "10.9.0.0/24"}`)
+	s.Create("/ports", "port", `{"network_id": "`+other+`", "binding:host_id": "h1", "device_owner": "compute:nova"}`)
 	waitFor(t, "the association ACTIVE after h1's revision moved", func() bool { return status() == "ACTIVE" })
 	// And it stays so: BUILD right after the port, then ACTIVE, is fine;
 	// BUILD for good is the bug.

@@ -2,13 +2,7 @@ package feedsync_test
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
 	"log/slog"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"net/netip"
 	"os"
 	"slices"
@@ -24,7 +18,7 @@ import (
 	"github.com/bgpvpn/bgpvpn/internal/dataplane/dummy"
 	_ "github.com/bgpvpn/bgpvpn/internal/driver/bagpipe"
 	"github.com/bgpvpn/bgpvpn/internal/feed/client"
-	"github.com/bgpvpn/bgpvpn/internal/server"
+	"github.com/bgpvpn/bgpvpn/internal/feed/feedtest"
 	"github.com/bgpvpn/bgpvpn/internal/speaker"
 )
 
@@ -37,91 +31,17 @@ func logger() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// apiServer is a real bgpvpn-server with the bagpipe driver, over HTTP.
-type apiServer struct {
-	t   *testing.T
-	srv *server.Server
-	hs  *httptest.Server
-	url string
-}
-
-func startServer(t *testing.T, dir, addr string) *apiServer {
-	t.Helper()
-	conf := fmt.Sprintf("[DEFAULT]\ndata_dir = %s\n[service_providers]\nservice_provider = BGPVPN:BaGPipe:bagpipe:default\n"+
-		"[agent_feed]\nshared_secret = %s\nheartbeat_interval = 0.2\npoll_interval = 0.05\n", dir, secret)
-	v, err := server.Schema().Parse("test.conf", strings.NewReader(conf))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(context.Background(), v, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatalf("server.New: %v", err)
-	}
-	var ln net.Listener
-	for range 50 { // the port of a stopped server may take a moment to free
-		if ln, err = net.Listen("tcp", addr); err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewUnstartedServer(srv.Handler)
-	hs.Listener = ln
-	hs.Start()
-	s := &apiServer{t: t, srv: srv, hs: hs, url: hs.URL}
-	t.Cleanup(s.stop)
-	return s
-}
-
-func (s *apiServer) stop() {
-	if s.srv == nil {
-		return
-	}
-	s.srv.Close()
-	s.hs.CloseClientConnections()
-	s.hs.Close()
-	s.srv = nil
-}
-
-func (s *apiServer) call(method, path, body string) map[string]any {
-	s.t.Helper()
-	req, _ := http.NewRequest(method, s.url+"/v2.0"+path, strings.NewReader(body))
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	if res.StatusCode/100 != 2 {
-		s.t.Fatalf("%s %s: %s %s", method, path, res.Status, raw)
-	}
-	var m map[string]any
-	if len(raw) > 0 {
-		if err := json.Unmarshal(raw, &m); err != nil {
-			s.t.Fatalf("%s %s: %v", method, path, err)
-		}
-	}
-	return m
-}
-
-func (s *apiServer) create(path, kind, body string) string {
-	s.t.Helper()
-	return s.call("POST", path, `{"`+kind+`": `+body+`}`)[kind].(map[string]any)["id"].(string)
-}
-
 // world: network n1 (10.0.0.0/24) with port p1 on h1 and p2 on h2, and an
 // l3 BGPVPN with route target 64512:1.
 type world struct{ network, p1, p2, vpn string }
 
-func populate(s *apiServer) world {
+func populate(s *feedtest.Server) world {
 	var w world
-	w.network = s.create("/networks", "network", `{"name": "n1"}`)
-	s.create("/subnets", "subnet", `{"network_id": "`+w.network+`", "ip_version": 4, "cidr": "10.0.0.0/24"}`)
-	w.p1 = s.create("/ports", "port", `{"network_id": "`+w.network+`", "binding:host_id": "h1", "device_owner": "compute:nova"}`)
-	w.p2 = s.create("/ports", "port", `{"network_id": "`+w.network+`", "binding:host_id": "h2", "device_owner": "compute:nova"}`)
-	w.vpn = s.create("/bgpvpn/bgpvpns", "bgpvpn", `{"route_targets": ["64512:1"]}`)
+	w.network = s.Create("/networks", "network", `{"name": "n1"}`)
+	s.Create("/subnets", "subnet", `{"network_id": "`+w.network+`", "ip_version": 4, "cidr": "10.0.0.0/24"}`)
+	w.p1 = s.Create("/ports", "port", `{"network_id": "`+w.network+`", "binding:host_id": "h1", "device_owner": "compute:nova"}`)
+	w.p2 = s.Create("/ports", "port", `{"network_id": "`+w.network+`", "binding:host_id": "h2", "device_owner": "compute:nova"}`)
+	w.vpn = s.Create("/bgpvpn/bgpvpns", "bgpvpn", `{"route_targets": ["64512:1"]}`)
 	return w
 }
 
@@ -230,14 +150,14 @@ func rts(m *agent.Manager, id string) agent.RTsView {
 func tap(port string) string { return "tap" + port[:11] }
 
 func TestAssociationAttachesOnItsHostAndDeleteDetaches(t *testing.T) {
-	s := startServer(t, t.TempDir(), "127.0.0.1:0")
+	s := feedtest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
 	w := populate(s)
 	h1, h2 := newManager(t), newManager(t)
-	follow(t, s.url, "h1", h1)
-	follow(t, s.url, "h2", h2)
+	follow(t, s.URL, "h1", h1)
+	follow(t, s.URL, "h2", h2)
 	inst := "ipvpn_" + w.network
 
-	assoc := s.create("/bgpvpn/bgpvpns/"+w.vpn+"/network_associations", "network_association", `{"network_id": "`+w.network+`"}`)
+	assoc := s.Create("/bgpvpn/bgpvpns/"+w.vpn+"/network_associations", "network_association", `{"network_id": "`+w.network+`"}`)
 	waitFor(t, "p1 plugged on h1 and p2 on h2", func() bool {
 		return slices.Equal(plugged(h1.m, inst), []string{tap(w.p1)}) && slices.Equal(plugged(h2.m, inst), []string{tap(w.p2)})
 	})
@@ -246,20 +166,20 @@ func TestAssociationAttachesOnItsHostAndDeleteDetaches(t *testing.T) {
 	}
 	path := "/bgpvpn/bgpvpns/" + w.vpn + "/network_associations/" + assoc
 	waitFor(t, "the association ACTIVE", func() bool {
-		return s.call("GET", path, "")["network_association"].(map[string]any)["status"] == "ACTIVE"
+		return s.Call("GET", path, "")["network_association"].(map[string]any)["status"] == "ACTIVE"
 	})
 
-	s.call("DELETE", path, "")
+	s.Call("DELETE", path, "")
 	waitFor(t, "both instances gone", func() bool { return plugged(h1.m, inst) == nil && plugged(h2.m, inst) == nil })
 }
 
 func TestRouteTargetUpdates(t *testing.T) {
-	s := startServer(t, t.TempDir(), "127.0.0.1:0")
+	s := feedtest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
 	w := populate(s)
 	h1 := newManager(t)
-	follow(t, s.url, "h1", h1)
+	follow(t, s.URL, "h1", h1)
 	inst := "ipvpn_" + w.network
-	s.create("/bgpvpn/bgpvpns/"+w.vpn+"/network_associations", "network_association", `{"network_id": "`+w.network+`"}`)
+	s.Create("/bgpvpn/bgpvpns/"+w.vpn+"/network_associations", "network_association", `{"network_id": "`+w.network+`"}`)
 	waitFor(t, "p1 plugged", func() bool { return plugged(h1.m, inst) != nil })
 
 	for _, tc := range []struct {
@@ -275,7 +195,7 @@ func TestRouteTargetUpdates(t *testing.T) {
 		{"empty", `{"route_targets": []}`, agent.RTsView{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s.call("PUT", "/bgpvpn/bgpvpns/"+w.vpn, `{"bgpvpn": `+tc.body+`}`)
+			s.Call("PUT", "/bgpvpn/bgpvpns/"+w.vpn, `{"bgpvpn": `+tc.body+`}`)
 			waitFor(t, "the new RTs", func() bool {
 				got := rts(h1.m, inst)
 				return cmp.Equal(tc.want, got, cmp.Comparer(func(a, b []string) bool { return len(a) == 0 && len(b) == 0 || slices.Equal(a, b) }))
@@ -288,47 +208,47 @@ func TestRouteTargetUpdates(t *testing.T) {
 // changes nothing; what changed while the server was away is applied.
 func TestRestartsTearNothingDown(t *testing.T) {
 	dir := t.TempDir()
-	s := startServer(t, dir, "127.0.0.1:0")
-	addr := strings.TrimPrefix(s.url, "http://")
+	s := feedtest.Start(t, secret, dir, "127.0.0.1:0")
+	addr := strings.TrimPrefix(s.URL, "http://")
 	w := populate(s)
 	inst := "ipvpn_" + w.network
-	s.create("/bgpvpn/bgpvpns/"+w.vpn+"/network_associations", "network_association", `{"network_id": "`+w.network+`"}`)
+	s.Create("/bgpvpn/bgpvpns/"+w.vpn+"/network_associations", "network_association", `{"network_id": "`+w.network+`"}`)
 
 	h1 := newManager(t)
-	stop := follow(t, s.url, "h1", h1)
+	stop := follow(t, s.URL, "h1", h1)
 	waitFor(t, "p1 plugged", func() bool { return plugged(h1.m, inst) != nil })
 	stop()
 	// The syncer of a restarted agent meets a manager that holds the port
 	// (as the kernel still does after a restart).
-	follow(t, s.url, "h1", h1)
+	follow(t, s.URL, "h1", h1)
 	waitFor(t, "a re-attachment", func() bool { n, _ := h1.counts(); return n >= 2 })
 	if _, d := h1.counts(); len(d) != 0 {
 		t.Errorf("detaches after the agent restart: %v, want none", d)
 	}
 
-	s.stop()
-	s = startServer(t, dir, addr)
-	p3 := s.create("/ports", "port", `{"network_id": "`+w.network+`", "binding:host_id": "h1", "device_owner": "compute:nova"}`)
+	s.Stop()
+	s = feedtest.Start(t, secret, dir, addr)
+	p3 := s.Create("/ports", "port", `{"network_id": "`+w.network+`", "binding:host_id": "h1", "device_owner": "compute:nova"}`)
 	waitFor(t, "p3 plugged after the server restart", func() bool { return len(plugged(h1.m, inst)) == 2 })
 	if _, d := h1.counts(); len(d) != 0 {
 		t.Errorf("detaches after the server restart: %v, want none", d)
 	}
-	s.call("DELETE", "/ports/"+p3, "")
+	s.Call("DELETE", "/ports/"+p3, "")
 	waitFor(t, "p3 unplugged", func() bool { return slices.Equal(plugged(h1.m, inst), []string{tap(w.p1)}) })
 }
 
 func TestStatusError(t *testing.T) {
-	s := startServer(t, t.TempDir(), "127.0.0.1:0")
-	net := s.create("/networks", "network", `{"name": "n2"}`)
-	s.create("/subnets", "subnet", `{"network_id": "`+net+`", "ip_version": 4, "cidr": "10.9.0.0/24", "gateway_ip": null}`)
-	s.create("/ports", "port", `{"network_id": "`+net+`", "binding:host_id": "h1", "device_owner": "compute:nova"}`)
-	vpn := s.create("/bgpvpn/bgpvpns", "bgpvpn", `{"route_targets": ["64512:9"]}`)
+	s := feedtest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
+	net := s.Create("/networks", "network", `{"name": "n2"}`)
+	s.Create("/subnets", "subnet", `{"network_id": "`+net+`", "ip_version": 4, "cidr": "10.9.0.0/24", "gateway_ip": null}`)
+	s.Create("/ports", "port", `{"network_id": "`+net+`", "binding:host_id": "h1", "device_owner": "compute:nova"}`)
+	vpn := s.Create("/bgpvpn/bgpvpns", "bgpvpn", `{"route_targets": ["64512:9"]}`)
 	h1 := newManager(t)
-	follow(t, s.url, "h1", h1)
-	assoc := s.create("/bgpvpn/bgpvpns/"+vpn+"/network_associations", "network_association", `{"network_id": "`+net+`"}`)
+	follow(t, s.URL, "h1", h1)
+	assoc := s.Create("/bgpvpn/bgpvpns/"+vpn+"/network_associations", "network_association", `{"network_id": "`+net+`"}`)
 	var got map[string]any
 	waitFor(t, "the association in ERROR", func() bool {
-		got = s.call("GET", "/bgpvpn/bgpvpns/"+vpn+"/network_associations/"+assoc, "")["network_association"].(map[string]any)
+		got = s.Call("GET", "/bgpvpn/bgpvpns/"+vpn+"/network_associations/"+assoc, "")["network_association"].(map[string]any)
 		return got["status"] == "ERROR"
 	})
 	if r, _ := got["status_reason"].(string); !strings.Contains(r, "no gateway IP") {

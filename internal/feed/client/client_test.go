@@ -2,11 +2,9 @@ package client_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -18,103 +16,25 @@ import (
 	_ "github.com/bgpvpn/bgpvpn/internal/driver/bagpipe"
 	"github.com/bgpvpn/bgpvpn/internal/feed"
 	"github.com/bgpvpn/bgpvpn/internal/feed/client"
-	"github.com/bgpvpn/bgpvpn/internal/server"
+	"github.com/bgpvpn/bgpvpn/internal/feed/feedtest"
 )
 
 const secret = "s3cret"
 
-// apiServer is a real bgpvpn-server with the bagpipe driver, over HTTP.
-type apiServer struct {
-	t   *testing.T
-	srv *server.Server
-	hs  *httptest.Server
-	url string
-}
-
-// start runs a server on the database in dir, listening on addr
-// ("127.0.0.1:0" for any port).
-func start(t *testing.T, dir, addr string) *apiServer {
-	t.Helper()
-	conf := fmt.Sprintf("[DEFAULT]\ndata_dir = %s\n[service_providers]\nservice_provider = BGPVPN:BaGPipe:bagpipe:default\n"+
-		"[agent_feed]\nshared_secret = %s\nheartbeat_interval = 0.2\npoll_interval = 0.05\n", dir, secret)
-	v, err := server.Schema().Parse("test.conf", strings.NewReader(conf))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(context.Background(), v, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatalf("server.New: %v", err)
-	}
-	var ln net.Listener
-	for range 50 { // the port of a stopped server may take a moment to free
-		if ln, err = net.Listen("tcp", addr); err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewUnstartedServer(srv.Handler)
-	hs.Listener = ln
-	hs.Start()
-	s := &apiServer{t: t, srv: srv, hs: hs, url: hs.URL}
-	t.Cleanup(s.stop)
-	return s
-}
-
-func (s *apiServer) stop() {
-	if s.srv == nil {
-		return
-	}
-	s.srv.Close() // ends the feed's streams first
-	s.hs.CloseClientConnections()
-	s.hs.Close()
-	s.srv = nil
-}
-
-// call sends an API request as the configured admin and returns the
-// decoded body.
-func (s *apiServer) call(method, path, body string) map[string]any {
-	s.t.Helper()
-	req, _ := http.NewRequest(method, s.url+"/v2.0"+path, strings.NewReader(body))
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	if res.StatusCode/100 != 2 {
-		s.t.Fatalf("%s %s: %s %s", method, path, res.Status, raw)
-	}
-	var m map[string]any
-	if len(raw) > 0 {
-		if err := json.Unmarshal(raw, &m); err != nil {
-			s.t.Fatalf("%s %s: %v", method, path, err)
-		}
-	}
-	return m
-}
-
-func (s *apiServer) create(path, kind, body string) string {
-	s.t.Helper()
-	return s.call("POST", path, `{"`+kind+`": `+body+`}`)[kind].(map[string]any)["id"].(string)
-}
-
 // world is a network with a port bound to host h1, and an l3 BGPVPN.
 type world struct{ network, port, vpn string }
 
-func populate(s *apiServer) world {
+func populate(s *feedtest.Server) world {
 	var w world
-	w.network = s.create("/networks", "network", `{"name": "n1"}`)
-	s.create("/subnets", "subnet", `{"network_id": "`+w.network+`", "ip_version": 4, "cidr": "10.0.0.0/24"}`)
-	w.port = s.create("/ports", "port", `{"network_id": "`+w.network+`", "binding:host_id": "h1", "device_owner": "compute:nova"}`)
-	w.vpn = s.create("/bgpvpn/bgpvpns", "bgpvpn", `{"route_targets": ["64512:1"]}`)
+	w.network = s.Create("/networks", "network", `{"name": "n1"}`)
+	s.Create("/subnets", "subnet", `{"network_id": "`+w.network+`", "ip_version": 4, "cidr": "10.0.0.0/24"}`)
+	w.port = s.Create("/ports", "port", `{"network_id": "`+w.network+`", "binding:host_id": "h1", "device_owner": "compute:nova"}`)
+	w.vpn = s.Create("/bgpvpn/bgpvpns", "bgpvpn", `{"route_targets": ["64512:1"]}`)
 	return w
 }
 
-func (s *apiServer) associate(w world) string {
-	return s.create("/bgpvpn/bgpvpns/"+w.vpn+"/network_associations", "network_association", `{"network_id": "`+w.network+`"}`)
+func associate(s *feedtest.Server, w world) string {
+	return s.Create("/bgpvpn/bgpvpns/"+w.vpn+"/network_associations", "network_association", `{"network_id": "`+w.network+`"}`)
 }
 
 // watcher runs a client and collects what it delivers.
@@ -160,10 +80,10 @@ func (w *watcher) none(t *testing.T, d time.Duration) {
 }
 
 func TestSnapshotOnConnect(t *testing.T) {
-	s := start(t, t.TempDir(), "127.0.0.1:0")
+	s := feedtest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
 	w := populate(s)
-	assoc := s.associate(w)
-	st := watch(t, s.url, secret).next(t)
+	assoc := associate(s, w)
+	st := watch(t, s.URL, secret).next(t)
 	if st.Host != "h1" || st.Epoch == "" || st.Revision == 0 {
 		t.Errorf("snapshot host %q epoch %q revision %d, want h1, an epoch and a revision", st.Host, st.Epoch, st.Revision)
 	}
@@ -178,15 +98,15 @@ func TestSnapshotOnConnect(t *testing.T) {
 }
 
 func TestUpdateAfterAssociationAndStatus(t *testing.T) {
-	s := start(t, t.TempDir(), "127.0.0.1:0")
+	s := feedtest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
 	w := populate(s)
-	wt := watch(t, s.url, secret)
+	wt := watch(t, s.URL, secret)
 	first := wt.next(t)
 	if len(first.Attachments) != 0 {
 		t.Fatalf("before any association: %d attachments, want none", len(first.Attachments))
 	}
 	began := time.Now()
-	assoc := s.associate(w)
+	assoc := associate(s, w)
 	st := wt.next(t)
 	t.Logf("association to delivered state: %v", time.Since(began))
 	if len(st.Attachments) != 1 || st.Revision <= first.Revision {
@@ -194,7 +114,7 @@ func TestUpdateAfterAssociationAndStatus(t *testing.T) {
 	}
 	path := "/bgpvpn/bgpvpns/" + w.vpn + "/network_associations/" + assoc
 	status := func() (string, any) {
-		na := s.call("GET", path, "")["network_association"].(map[string]any)
+		na := s.Call("GET", path, "")["network_association"].(map[string]any)
 		return na["status"].(string), na["status_reason"]
 	}
 	if got, _ := status(); got != "BUILD" {
@@ -217,7 +137,7 @@ func TestUpdateAfterAssociationAndStatus(t *testing.T) {
 		t.Errorf("status after ERROR = %s (%v), want ERROR with the agent's reason", got, reason)
 	}
 	// Unbinding the port: nothing left to realise.
-	s.call("PUT", "/ports/"+w.port, `{"port": {"binding:host_id": ""}}`)
+	s.Call("PUT", "/ports/"+w.port, `{"port": {"binding:host_id": ""}}`)
 	if st := wt.next(t); len(st.Attachments) != 0 {
 		t.Errorf("after unbinding the port: %d attachments, want none", len(st.Attachments))
 	}
@@ -228,17 +148,17 @@ func TestUpdateAfterAssociationAndStatus(t *testing.T) {
 
 func TestReconnectAfterServerRestart(t *testing.T) {
 	dir := t.TempDir()
-	s := start(t, dir, "127.0.0.1:0")
-	addr := s.hs.Listener.Addr().String()
+	s := feedtest.Start(t, secret, dir, "127.0.0.1:0")
+	addr := s.Addr()
 	w := populate(s)
-	wt := watch(t, s.url, secret)
+	wt := watch(t, s.URL, secret)
 	first := wt.next(t)
-	s.stop()
+	s.Stop()
 
-	s2 := start(t, dir, addr)
+	s2 := feedtest.Start(t, secret, dir, addr)
 	// Same database, nothing changed: the client resumes, nothing new.
 	wt.none(t, 500*time.Millisecond)
-	s2.associate(w)
+	associate(s2, w)
 	st := wt.next(t)
 	if st.Epoch != first.Epoch || st.Revision <= first.Revision || len(st.Attachments) != 1 {
 		t.Errorf("after the restart: epoch %s revision %d, %d attachments; want epoch %s, revision > %d, 1 attachment",
@@ -247,8 +167,8 @@ func TestReconnectAfterServerRestart(t *testing.T) {
 }
 
 func TestBadSecret(t *testing.T) {
-	s := start(t, t.TempDir(), "127.0.0.1:0")
-	wt := watch(t, s.url, "wrong")
+	s := feedtest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
+	wt := watch(t, s.URL, "wrong")
 	select {
 	case err := <-wt.done:
 		wt.done <- err // for the cleanup
@@ -258,7 +178,7 @@ func TestBadSecret(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run with a wrong secret did not return")
 	}
-	res, err := http.Get(s.url + feed.WatchPath("h1"))
+	res, err := http.Get(s.URL + feed.WatchPath("h1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -454,16 +374,16 @@ func (b *blackhole) pipe(from, to net.Conn) {
 // closing. The client notices the stall, reconnects once the network is
 // back, and delivers what changed meanwhile.
 func TestReconnectAfterSilentCut(t *testing.T) {
-	s := start(t, t.TempDir(), "127.0.0.1:0")
+	s := feedtest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
 	w := populate(s)
-	bh := newBlackhole(t, s.hs.Listener.Addr().String())
+	bh := newBlackhole(t, s.Addr())
 	wt := watch(t, bh.url(), secret)
 	first := wt.next(t)
 	if len(first.Attachments) != 0 {
 		t.Fatalf("first state has %d attachments, want 0", len(first.Attachments))
 	}
 	bh.setCut(true)
-	s.associate(w) // through the server directly, not the cut network
+	associate(s, w) // through the server directly, not the cut network
 	wt.none(t, time.Second)
 	bh.setCut(false)
 	st := wt.next(t)
