@@ -124,19 +124,7 @@ func TestEVPNApply(t *testing.T) {
 			t.Errorf("FDB (-want +got):\n%s", diff)
 		}
 	})
-	t.Run("apply twice changes nothing", func(t *testing.T) {
-		if c := changes(t, node, func() { apply(t, d, s) }); c != "" {
-			t.Errorf("second Apply changed:\n%s", c)
-		}
-	})
-	t.Run("new driver adopts without change", func(st *testing.T) {
-		d.Close()
-		d = newDriver(t, node, "192.0.2.1")
-		t := st
-		if c := changes(t, node, func() { apply(t, d, s) }); c != "" {
-			t.Errorf("Apply after restart changed:\n%s", c)
-		}
-	})
+	idempotentAndAdopted(t, node, "192.0.2.1", &d, s)
 	t.Run("stale entries and ports go, the rest stays", func(t *testing.T) {
 		e := evi
 		e.MACs = e.MACs[:1]

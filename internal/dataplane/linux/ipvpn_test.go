@@ -165,19 +165,7 @@ func TestIPVPNApply(t *testing.T) {
 			t.Errorf("tap1 proxy_arp = %s, want 1", v)
 		}
 	})
-	t.Run("apply twice changes nothing", func(t *testing.T) {
-		if c := changes(t, node, func() { apply(t, d, s) }); c != "" {
-			t.Errorf("second Apply changed:\n%s", c)
-		}
-	})
-	t.Run("new driver adopts without change", func(st *testing.T) {
-		d.Close()
-		d = newDriver(t, node, "192.0.2.1")
-		t := st
-		if c := changes(t, node, func() { apply(t, d, s) }); c != "" {
-			t.Errorf("Apply after restart changed:\n%s", c)
-		}
-	})
+	idempotentAndAdopted(t, node, "192.0.2.1", &d, s)
 	t.Run("changed next hop is replaced, stale ones removed", func(t *testing.T) {
 		v := vrf
 		v.Routes = []dataplane.IPRoute{{Prefix: pfx("10.3.3.0/24"), NextHops: []dataplane.NextHop{{Address: addr("192.0.2.3"), Label: 31, Encap: encapVXLAN}}}}

@@ -91,6 +91,24 @@ func newDriver(t *testing.T, ns string, local string, mod ...func(*Options)) *Dr
 	return d
 }
 
+// idempotentAndAdopted runs the subtests every state of the driver must
+// pass: a second Apply of s changes nothing in ns, and a new driver (on
+// local, tied to t) adopts s without change; *d becomes the new driver.
+func idempotentAndAdopted(t *testing.T, ns, local string, d **Driver, s dataplane.State) {
+	t.Run("apply twice changes nothing", func(t *testing.T) {
+		if c := changes(t, ns, func() { apply(t, *d, s) }); c != "" {
+			t.Errorf("second Apply changed:\n%s", c)
+		}
+	})
+	t.Run("new driver adopts without change", func(st *testing.T) {
+		(*d).Close()
+		*d = newDriver(t, ns, local)
+		if c := changes(st, ns, func() { apply(st, *d, s) }); c != "" {
+			st.Errorf("Apply after restart changed:\n%s", c)
+		}
+	})
+}
+
 func apply(t *testing.T, d *Driver, s dataplane.State) {
 	t.Helper()
 	if err := d.Apply(context.Background(), s); err != nil {

@@ -120,18 +120,8 @@ func TestRouterMACTraffic(t *testing.T) {
 			t.Errorf("bgv-l3 has IPv6 addresses:\n%s", a)
 		}
 	})
-	t.Run("apply twice changes nothing", func(t *testing.T) {
-		if c := changes(t, g.node, func() { apply(t, d, s) }); c != "" {
-			t.Errorf("second Apply changed:\n%s", c)
-		}
-	})
-	t.Run("new driver adopts without change", func(st *testing.T) {
-		d.Close()
-		d = newDriver(t, g.node, vtep1)
-		t := st
-		if c := changes(t, g.node, func() { apply(t, d, s) }); c != "" {
-			t.Errorf("Apply after restart changed:\n%s", c)
-		}
+	idempotentAndAdopted(t, g.node, vtep1, &d, s)
+	t.Run("answers after the restart", func(t *testing.T) {
 		mustPing(t, g.vm, "10.60.0.1")
 	})
 	t.Run("withdrawn route takes its neighbour along", func(t *testing.T) {
