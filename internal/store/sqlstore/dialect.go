@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -86,27 +85,30 @@ func (d dialect) begin(ctx context.Context, db *sql.DB, readOnly bool) (*sql.Tx,
 	return t, nil
 }
 
-// textType matches the TEXT column type in the migrations.
-var textType = regexp.MustCompile(`\bTEXT\b`)
+// pgRewrites turn the migrations' SQLite SQL into PostgreSQL's: text
+// columns compare byte by byte (COLLATE "C"), as on SQLite, whatever the
+// database's locale, so sorting and pagination markers order rows alike
+// on both; the feed epoch's 32 random hex digits come from
+// gen_random_uuid (PostgreSQL 13 or later).
+var pgRewrites = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`\bTEXT\b`), `TEXT COLLATE "C"`},
+	{regexp.MustCompile(`lower\(hex\(randomblob\(16\)\)\)`), `replace(gen_random_uuid()::text, '-', '')`},
+}
 
-// migration returns the body of the migration file base for this dialect:
-// migrations/postgres/<base> where PostgreSQL needs other SQL, else the
-// shared file. On PostgreSQL text columns compare byte by byte (COLLATE
-// "C"), as on SQLite, whatever the database's locale: sorting and
-// pagination markers order rows alike on both.
+// migration returns the body of the migration file base for this dialect.
 func (d dialect) migration(base string) (string, error) {
-	if d != postgres {
-		b, err := migrations.ReadFile("migrations/" + base)
+	b, err := migrations.ReadFile("migrations/" + base)
+	if err != nil || d != postgres {
 		return string(b), err
 	}
-	b, err := migrations.ReadFile("migrations/postgres/" + base)
-	if errors.Is(err, fs.ErrNotExist) {
-		b, err = migrations.ReadFile("migrations/" + base)
+	sql := string(b)
+	for _, r := range pgRewrites {
+		sql = r.re.ReplaceAllString(sql, r.with)
 	}
-	if err != nil {
-		return "", err
-	}
-	return textType.ReplaceAllString(string(b), `TEXT COLLATE "C"`), nil
+	return sql, nil
 }
 
 // Open opens the database named by an oslo-style connection URL:
