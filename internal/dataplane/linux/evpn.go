@@ -191,16 +191,6 @@ func (d *Driver) eviVXLANRight(l netlink.Link, vni uint32) bool {
 		v.SrcAddr.Equal(addrIP(d.o.LocalAddress))
 }
 
-func (d *Driver) up(l netlink.Link) error {
-	if l.Attrs().Flags&net.FlagUp != 0 {
-		return nil
-	}
-	if err := d.h.LinkSetUp(l); err != nil {
-		return fmt.Errorf("setting %s up: %w", l.Attrs().Name, err)
-	}
-	return nil
-}
-
 // fdbKey is a VXLAN FDB destination: MAC → VTEP (VNI 0: the device's).
 type fdbKey struct {
 	MAC  string

@@ -694,7 +694,7 @@ func (d *Driver) ensureL3(l netlink.Link) (netlink.Link, error) {
 			return nil, fmt.Errorf("setting MAC of %s: %w", l3Device, err)
 		}
 	}
-	if err := d.kUp(l); err != nil {
+	if err := d.up(l); err != nil {
 		if errors.Is(err, unix.EADDRINUSE) {
 			return nil, fmt.Errorf("%w: UDP port %d is held by another VXLAN device (EVPN's?); IP VPN's flow-based device cannot share a port with per-VNI devices, set ipvpn_vxlan_port to another port (the same on every node)", err, d.o.IPVPNVXLANPort)
 		}
@@ -724,13 +724,14 @@ func (d *Driver) ensureVRFDevice(l netlink.Link, name string, table int) (netlin
 			return nil, err
 		}
 	}
-	if err := d.kUp(l); err != nil {
+	if err := d.up(l); err != nil {
 		return nil, err
 	}
 	return l, nil
 }
 
-func (d *Driver) kUp(l netlink.Link) error {
+// up sets l up unless it is.
+func (d *Driver) up(l netlink.Link) error {
 	if l.Attrs().Flags&net.FlagUp != 0 {
 		return nil
 	}
