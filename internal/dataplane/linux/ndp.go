@@ -119,22 +119,7 @@ func ipv6PortSysctls(ports6, from6 []string) []sysctl {
 
 // proxies dumps the IPv6 proxy neighbour entries, every protocol.
 func (c *rtnl) proxies() ([]kproxy, error) {
-	return retryDump(func() ([]kproxy, error) {
-		req := c.request(unix.RTM_GETNEIGH, unix.NLM_F_DUMP)
-		req.AddData(&netlink.Ndmsg{Family: unix.AF_INET6, Flags: netlink.NTF_PROXY})
-		msgs, err := req.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWNEIGH)
-		var out []kproxy
-		for _, m := range msgs {
-			p, ok, perr := parseProxy(m)
-			if perr != nil {
-				return nil, perr
-			}
-			if ok {
-				out = append(out, p)
-			}
-		}
-		return out, err
-	})
+	return dump(c, unix.RTM_GETNEIGH, unix.RTM_NEWNEIGH, &netlink.Ndmsg{Family: unix.AF_INET6, Flags: netlink.NTF_PROXY}, parseProxy)
 }
 
 const (

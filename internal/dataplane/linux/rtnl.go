@@ -213,25 +213,34 @@ func (c *rtnl) request(typ, flags int) *nl.NetlinkRequest {
 	return req
 }
 
-// routes dumps the routes of family with protocol proto, in every table.
-func (c *rtnl) routes(family int, proto uint8) ([]kroute, error) {
-	return retryDump(func() ([]kroute, error) {
-		req := c.request(unix.RTM_GETROUTE, unix.NLM_F_DUMP)
-		msg := nl.NewRtMsg()
-		msg.Family = uint8(family)
-		req.AddData(msg)
-		msgs, err := req.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWROUTE)
-		var out []kroute
+// dump sends a dump request typ with header hdr and returns the replies
+// of type reply that parse accepts, retrying as retryDump does.
+func dump[T any](c *rtnl, typ int, reply uint16, hdr nl.NetlinkRequestData, parse func([]byte) (T, bool, error)) ([]T, error) {
+	return retryDump(func() ([]T, error) {
+		req := c.request(typ, unix.NLM_F_DUMP)
+		req.AddData(hdr)
+		msgs, err := req.Execute(unix.NETLINK_ROUTE, reply)
+		var out []T
 		for _, m := range msgs {
-			r, ok, perr := parseRoute(m)
+			v, ok, perr := parse(m)
 			if perr != nil {
 				return nil, perr
 			}
-			if ok && r.Protocol == proto {
-				out = append(out, r)
+			if ok {
+				out = append(out, v)
 			}
 		}
 		return out, err
+	})
+}
+
+// routes dumps the routes of family with protocol proto, in every table.
+func (c *rtnl) routes(family int, proto uint8) ([]kroute, error) {
+	msg := nl.NewRtMsg()
+	msg.Family = uint8(family)
+	return dump(c, unix.RTM_GETROUTE, unix.RTM_NEWROUTE, msg, func(m []byte) (kroute, bool, error) {
+		r, ok, err := parseRoute(m)
+		return r, ok && r.Protocol == proto, err
 	})
 }
 
@@ -460,42 +469,40 @@ const (
 
 // rules dumps the rules of family with protocol proto.
 func (c *rtnl) rules(family int, proto uint8) ([]krule, error) {
-	return retryDump(func() ([]krule, error) {
-		req := c.request(unix.RTM_GETRULE, unix.NLM_F_DUMP)
-		msg := nl.NewRtMsg()
-		msg.Family = uint8(family)
-		req.AddData(msg)
-		msgs, err := req.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWRULE)
-		var out []krule
-		for _, m := range msgs {
-			hdr := nl.DeserializeRtMsg(m)
-			attrs, perr := nl.ParseRouteAttr(m[hdr.Len():])
-			if perr != nil {
-				return nil, fmt.Errorf("parsing rule: %w", perr)
-			}
-			r := krule{Family: int(hdr.Family), Table: int(hdr.Table)}
-			for _, a := range attrs {
-				switch a.Attr.Type {
-				case fraPriority:
-					r.Priority = native.Uint32(a.Value)
-				case fraTable:
-					r.Table = int(native.Uint32(a.Value))
-				case fraIIFName:
-					r.IIF = strings.TrimRight(string(a.Value), "\x00")
-				case fraTunID:
-					if len(a.Value) == 8 {
-						r.TunID = uint32(binary.BigEndian.Uint64(a.Value))
-					}
-				case fraProtocol:
-					r.Protocol = a.Value[0]
-				}
-			}
-			if r.Protocol == proto && hdr.Type == frActToTbl {
-				out = append(out, r)
-			}
-		}
-		return out, err
+	msg := nl.NewRtMsg()
+	msg.Family = uint8(family)
+	return dump(c, unix.RTM_GETRULE, unix.RTM_NEWRULE, msg, func(m []byte) (krule, bool, error) {
+		r, ok, err := parseRule(m)
+		return r, ok && r.Protocol == proto, err
 	})
+}
+
+// parseRule reads a rule message; ok says it is a rule that goes to a
+// table, the only kind we make.
+func parseRule(m []byte) (r krule, ok bool, err error) {
+	hdr := nl.DeserializeRtMsg(m)
+	attrs, err := nl.ParseRouteAttr(m[hdr.Len():])
+	if err != nil {
+		return r, false, fmt.Errorf("parsing rule: %w", err)
+	}
+	r = krule{Family: int(hdr.Family), Table: int(hdr.Table)}
+	for _, a := range attrs {
+		switch a.Attr.Type {
+		case fraPriority:
+			r.Priority = native.Uint32(a.Value)
+		case fraTable:
+			r.Table = int(native.Uint32(a.Value))
+		case fraIIFName:
+			r.IIF = strings.TrimRight(string(a.Value), "\x00")
+		case fraTunID:
+			if len(a.Value) == 8 {
+				r.TunID = uint32(binary.BigEndian.Uint64(a.Value))
+			}
+		case fraProtocol:
+			r.Protocol = a.Value[0]
+		}
+	}
+	return r, hdr.Type == frActToTbl, nil
 }
 
 func (c *rtnl) ruleAdd(r krule) error {
