@@ -22,6 +22,7 @@ import (
 	"github.com/bgpvpn/bgpvpn/internal/identity"
 	"github.com/bgpvpn/bgpvpn/internal/network"
 	"github.com/bgpvpn/bgpvpn/internal/policy"
+	"github.com/bgpvpn/bgpvpn/internal/resource"
 	"github.com/bgpvpn/bgpvpn/internal/store"
 )
 
@@ -33,6 +34,9 @@ type Options struct {
 	Service *bgpvpn.Service
 	Network *network.Service
 	Logger  *slog.Logger
+	// QuotaDefaults are the default limits by quota resource ([quotas]);
+	// a resource without one is unlimited.
+	QuotaDefaults map[string]int64
 }
 
 // API is the HTTP handler.
@@ -48,6 +52,9 @@ type API struct {
 	kinds      map[string]*kind // top-level collections by URL segment
 	assocKinds map[string]*kind // BGPVPN sub-collections
 	extensions []extension
+
+	quotaDefaults map[string]int64
+	quotaSpec     *resource.Spec
 }
 
 // New builds the API.
@@ -72,6 +79,7 @@ func New(o Options) *API {
 		k.prepare()
 	}
 	a.extensions = extensions()
+	a.quotaDefaults, a.quotaSpec = o.QuotaDefaults, quotaSpec()
 	return a
 }
 
@@ -134,6 +142,9 @@ func (a *API) route(w http.ResponseWriter, r *http.Request, c *call) error {
 	}
 	if seg[0] == "extensions" {
 		return a.extensionsHandler(w, r, seg[1:])
+	}
+	if seg[0] == "quotas" {
+		return a.quotas(w, r, c, seg[1:])
 	}
 	if seg[0] == "bgpvpn" {
 		seg = seg[1:]

@@ -317,6 +317,10 @@ func (a *API) createItems(k *kind, w http.ResponseWriter, r *http.Request, c *ca
 	}
 	var out []Fields
 	err = a.store.Update(r.Context(), func(tx store.Tx) error {
+		// Quota first, as Neutron's hooks run: then policy.
+		if err := a.enforceQuota(tx, k, bodies); err != nil {
+			return err
+		}
 		// Every item is authorised before any is created, as Neutron does.
 		for _, b := range bodies {
 			t := bodyTarget(b.Values)

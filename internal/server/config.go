@@ -11,6 +11,12 @@ import (
 
 // Schema is every option the server reads.
 func Schema() *config.Schema {
+	s := schema()
+	s.Add(quotaOpts()...)
+	return s
+}
+
+func schema() *config.Schema {
 	return config.NewSchema(
 		config.Opt{Section: "DEFAULT", Name: "bind_host", Type: config.String, Default: "127.0.0.1",
 			Help: "Address the API listens on."},

@@ -88,7 +88,7 @@ func New(ctx context.Context, v *config.Values, log *slog.Logger) (*Server, erro
 	netSvc := &network.Service{RouterInterfaceAllowed: svc.RouterInterfaceAllowed}
 	admin := policy.Credentials{UserID: v.String("noauth", "admin_user_id"), ProjectID: v.String("noauth", "admin_project_id"), Roles: []string{"admin"}}
 	h := api.New(api.Options{Store: st, Policy: enf, Auth: identity.NoAuth{Admin: admin}, Service: svc, Network: netSvc,
-		Logger: log.With("component", "api")})
+		Logger: log.With("component", "api"), QuotaDefaults: quotaDefaults(v)})
 	var handler http.Handler = h
 	endStreams := func() {}
 	if feed, ok := drv.(driver.HTTPHandler); ok {

@@ -73,6 +73,7 @@ type Tx interface {
 	Associations
 	Networks
 	Feed
+	Quotas
 }
 
 // BGPVPNs stores BGPVPNs. Networks, Routers and Ports are derived from the

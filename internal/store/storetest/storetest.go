@@ -31,6 +31,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("FeedRevisions", func(t *testing.T) { testFeedRevisions(t, open(t)) })
 	t.Run("AgentStatus", func(t *testing.T) { testAgentStatus(t, open(t)) })
 	t.Run("AgentLiveness", func(t *testing.T) { testAgentLiveness(t, open(t)) })
+	t.Run("QuotaLimits", func(t *testing.T) { testQuotaLimits(t, open(t)) })
+	t.Run("CountOwned", func(t *testing.T) { testCountOwned(t, open(t)) })
 }
 
 var ignoreTimes = cmpopts.IgnoreFields(store.Std{}, "CreatedAt", "UpdatedAt")

@@ -1,0 +1,240 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/bgpvpn/bgpvpn/internal/fault"
+	"github.com/bgpvpn/bgpvpn/internal/resource"
+	"github.com/bgpvpn/bgpvpn/internal/store"
+)
+
+// Neutron's quota API (extensions quotas and quota_details), as the pecan
+// controller of Neutron 21 answers it: a project reads its own quotas, an
+// admin reads and changes anyone's.
+
+// maxQuota is neutron-lib's DB_INTEGER_MAX_VALUE, the largest limit.
+const maxQuota = 1<<31 - 1
+
+// quotaSpec is the body of a PUT: one integer attribute per resource, as
+// the controller builds it from the quota registry.
+func quotaSpec() *resource.Spec {
+	s := &resource.Spec{Singular: "quota", Plural: "quotas"}
+	for _, r := range store.QuotaResources() {
+		s.Attrs = append(s.Attrs, resource.Attr{Name: r, Put: true, Convert: resource.IntRange(-1, maxQuota, false, true)})
+	}
+	return s
+}
+
+// quotaLimits are the limits in force for one project.
+type quotaLimits map[string]int64
+
+// limits returns the limits of project: its own where an admin set them,
+// the configured defaults elsewhere.
+func (a *API) limits(tx store.Tx, project string) (quotaLimits, error) {
+	set, err := tx.QuotaLimits(project)
+	if err != nil {
+		return nil, err
+	}
+	return a.withDefaults(set), nil
+}
+
+func (a *API) withDefaults(set map[string]int64) quotaLimits {
+	out := make(quotaLimits, len(store.QuotaResources()))
+	for _, r := range store.QuotaResources() {
+		if l, ok := set[r]; ok {
+			out[r] = l
+		} else {
+			out[r] = a.defaultLimit(r)
+		}
+	}
+	return out
+}
+
+// defaultLimit is the configured default of resource; unlimited when the
+// server was built without quota options.
+func (a *API) defaultLimit(r string) int64 {
+	if l, ok := a.quotaDefaults[r]; ok {
+		return l
+	}
+	return -1
+}
+
+func (l quotaLimits) fields() Fields {
+	f := make(Fields, 0, len(l))
+	for _, r := range store.QuotaResources() {
+		f = append(f, Field{r, l[r]})
+	}
+	return f
+}
+
+// quotas routes /v2.0/quotas[/{project}[/default|/details]].
+func (a *API) quotas(w http.ResponseWriter, r *http.Request, c *call, seg []string) error {
+	switch len(seg) {
+	case 0:
+		if r.Method != http.MethodGet {
+			return methodNotAllowed()
+		}
+		return a.listQuotas(w, r, c)
+	case 1:
+		project := seg[0]
+		switch r.Method {
+		case http.MethodGet:
+			if project == "tenant" {
+				// python-neutronclient's whoami.
+				writeJSON(w, http.StatusOK, Fields{{"tenant", Fields{{"tenant_id", c.creds.ProjectID}}}})
+				return nil
+			}
+			return a.showQuota(w, r, c, project)
+		case http.MethodPut:
+			return a.updateQuota(w, r, c, project)
+		case http.MethodDelete:
+			return a.deleteQuota(w, r, c, project)
+		}
+		return methodNotAllowed()
+	case 2:
+		if r.Method != http.MethodGet {
+			return methodNotAllowed()
+		}
+		switch seg[1] {
+		case "default":
+			return a.defaultQuota(w, r, c, seg[0])
+		case "details":
+			return a.quotaDetails(w, r, c, seg[0])
+		}
+	}
+	return notFoundPath()
+}
+
+// adminRequired is neutron-lib's AdminRequired with the quota
+// controller's reason.
+func adminRequired() error {
+	return fault.New(http.StatusForbidden, "AdminRequired", "User does not have admin privileges: Only admin can view or configure quota.")
+}
+
+// readQuota checks that the caller may read project's quotas: its own,
+// or anyone's for an admin.
+func (a *API) readQuota(c *call, project string) error {
+	if c.admin || project == c.creds.ProjectID {
+		return nil
+	}
+	return adminRequired()
+}
+
+func (a *API) listQuotas(w http.ResponseWriter, r *http.Request, c *call) error {
+	if !c.admin {
+		return adminRequired()
+	}
+	var all map[string]map[string]int64
+	err := a.store.View(r.Context(), func(tx store.Tx) (err error) {
+		all, err = tx.AllQuotaLimits()
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	projects := make([]string, 0, len(all))
+	for p := range all {
+		projects = append(projects, p)
+	}
+	slices.Sort(projects)
+	out := make([]Fields, 0, len(projects))
+	for _, p := range projects {
+		f := a.withDefaults(all[p]).fields()
+		out = append(out, append(f, Field{"project_id", p}, Field{"tenant_id", p}))
+	}
+	writeJSON(w, http.StatusOK, Fields{{"quotas", out}})
+	return nil
+}
+
+func (a *API) showQuota(w http.ResponseWriter, r *http.Request, c *call, project string) error {
+	if err := a.readQuota(c, project); err != nil {
+		return err
+	}
+	var l quotaLimits
+	err := a.store.View(r.Context(), func(tx store.Tx) (err error) {
+		l, err = a.limits(tx, project)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, Fields{{"quota", l.fields()}})
+	return nil
+}
+
+func (a *API) defaultQuota(w http.ResponseWriter, r *http.Request, c *call, project string) error {
+	if err := a.readQuota(c, project); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, Fields{{"quota", a.withDefaults(nil).fields()}})
+	return nil
+}
+
+func (a *API) quotaDetails(w http.ResponseWriter, r *http.Request, c *call, project string) error {
+	if err := a.readQuota(c, project); err != nil {
+		return err
+	}
+	var out Fields
+	err := a.store.View(r.Context(), func(tx store.Tx) error {
+		l, err := a.limits(tx, project)
+		if err != nil {
+			return err
+		}
+		for _, res := range store.QuotaResources() {
+			used, err := tx.CountOwned(res, project)
+			if err != nil {
+				return err
+			}
+			out = append(out, Field{res, Fields{{"limit", l[res]}, {"used", used}, {"reserved", int64(0)}}})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, Fields{{"quota", out}})
+	return nil
+}
+
+func (a *API) updateQuota(w http.ResponseWriter, r *http.Request, c *call, project string) error {
+	if !c.admin {
+		return adminRequired()
+	}
+	raw, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	bodies, _, err := a.quotaSpec.Prepare(raw, false)
+	if err != nil {
+		return err
+	}
+	b := bodies[0]
+	var l quotaLimits
+	err = a.store.Update(r.Context(), func(tx store.Tx) error {
+		for _, res := range b.Given {
+			if err := tx.SetQuotaLimit(project, res, *b.Values[res].(*int64)); err != nil {
+				return err
+			}
+		}
+		l, err = a.limits(tx, project)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, Fields{{"quota", l.fields()}})
+	return nil
+}
+
+func (a *API) deleteQuota(w http.ResponseWriter, r *http.Request, c *call, project string) error {
+	if !c.admin {
+		return adminRequired()
+	}
+	err := a.store.Update(r.Context(), func(tx store.Tx) error { return tx.DeleteQuotaLimits(project) })
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
