@@ -40,6 +40,9 @@ type Auth struct {
 	Roles             string
 	CACert            string
 	Insecure          bool
+	// Timeout is --timeout: seconds each wait for the server may last
+	// (empty: api_timeout of the cloud, else defaultTimeout).
+	Timeout string
 }
 
 // authFlag ties a flag to its environment variable.
@@ -77,6 +80,7 @@ func (a *Auth) AddFlags(fs *pflag.FlagSet) {
 		fs.StringVar(f.dst, f.name, os.Getenv(f.env), fmt.Sprintf("%s (env %s)", f.usage, f.env))
 	}
 	fs.BoolVar(&a.Insecure, "insecure", os.Getenv("OS_INSECURE") == "true", "do not verify the server's TLS certificate (env OS_INSECURE)")
+	fs.StringVar(&a.Timeout, "timeout", os.Getenv("OS_TIMEOUT"), fmt.Sprintf("seconds to wait for the server: to connect, for an answer, between two reads of it (env OS_TIMEOUT; default %g)", defaultTimeout.Seconds()))
 }
 
 // cloudConfig is the part of a clouds.yaml entry we read.
@@ -89,6 +93,7 @@ type cloudConfig struct {
 	NetworkEndpointOverride string            `yaml:"network_endpoint_override"`
 	CACert                  string            `yaml:"cacert"`
 	Verify                  *bool             `yaml:"verify"`
+	APITimeout              string            `yaml:"api_timeout"`
 }
 
 // cloudsFiles lists where clouds.yaml is looked for, in OSC's order.
@@ -170,31 +175,43 @@ func (a Auth) resolve() (Auth, error) {
 	set(&a.RegionName, c.RegionName)
 	set(&a.Interface, c.Interface, c.EndpointType)
 	set(&a.CACert, c.CACert)
+	set(&a.Timeout, c.APITimeout)
 	if c.Verify != nil && !*c.Verify {
 		a.Insecure = true
 	}
 	return a, nil
 }
 
+// httpClient is the client of every request: bounded by the timeout, and
+// checking answers (guardedTransport).
 func (a Auth) httpClient() (http.Client, error) {
-	if a.CACert == "" && !a.Insecure {
-		return http.Client{}, nil
+	timeout, err := parseTimeout(a.Timeout)
+	if err != nil {
+		return http.Client{}, err
 	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if a.CACert != "" || a.Insecure {
+		if tr.TLSClientConfig, err = a.tlsConfig(); err != nil {
+			return http.Client{}, err
+		}
+	}
+	return http.Client{Transport: newGuardedTransport(tr, timeout)}, nil
+}
+
+func (a Auth) tlsConfig() (*tls.Config, error) {
 	cfg := &tls.Config{InsecureSkipVerify: a.Insecure} //nolint:gosec // asked for with --insecure
 	if a.CACert != "" {
 		pem, err := os.ReadFile(a.CACert)
 		if err != nil {
-			return http.Client{}, fmt.Errorf("reading CA bundle: %w", err)
+			return nil, fmt.Errorf("reading CA bundle: %w", err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return http.Client{}, fmt.Errorf("no certificate found in %s", a.CACert)
+			return nil, fmt.Errorf("no certificate found in %s", a.CACert)
 		}
 		cfg.RootCAs = pool
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = cfg
-	return http.Client{Transport: tr}, nil
+	return cfg, nil
 }
 
 // NetworkClient returns a client of the network (Neutron) API.

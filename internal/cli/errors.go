@@ -86,11 +86,22 @@ func errorMessage(status int, body []byte) string {
 			return shapes.Message
 		}
 	}
+	head := fmt.Sprintf("%d %s", status, http.StatusText(status))
+	if status < 400 || status > 599 || http.StatusText(status) == "" {
+		// Not an error status Neutron uses (999, or a success code the
+		// call does not expect, such as 200 for a create).
+		head = fmt.Sprintf("unexpected answer from the network API: status %d", status)
+	}
 	text := strings.TrimSpace(string(body))
 	if text == "" {
-		return fmt.Sprintf("%d %s", status, http.StatusText(status))
+		return head
 	}
-	return fmt.Sprintf("%d %s: %s", status, http.StatusText(status), text)
+	// An HTML error page of a proxy is not worth a screenful.
+	const maxText = 512
+	if len(text) > maxText {
+		text = strings.ToValidUTF8(text[:maxText], "") + "…"
+	}
+	return head + ": " + text
 }
 
 func isNotFound(err error) bool {

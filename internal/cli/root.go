@@ -55,6 +55,14 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func (a *app) run(ctx context.Context, args []string) (code int) {
+	// Nothing a server sends reaches the terminal raw: the formats escape
+	// their cells, these writers whatever else is printed.
+	stdout, stderr := output.PrintableWriter(a.stdout), output.PrintableWriter(a.stderr)
+	a.stdout, a.stderr = stdout, stderr
+	defer func() {
+		stdout.Flush()
+		stderr.Flush()
+	}()
 	defer func() {
 		// A bug of ours must still end in one line and a failure status,
 		// never a stack trace in the user's terminal.
@@ -71,7 +79,15 @@ func (a *app) run(ctx context.Context, args []string) (code int) {
 	}
 	var ue *usageError
 	var urlErr *url.Error
-	if errors.As(err, &urlErr) && !errors.As(err, &ue) {
+	var te *timeoutError
+	var ir *invalidResponseError
+	switch {
+	case errors.As(err, &ue) || !errors.As(err, &urlErr):
+	case errors.As(err, &te):
+		err = fmt.Errorf("no answer from the network API at %s within %s", urlErr.URL, strings.TrimPrefix(te.Error(), "no answer within "))
+	case errors.As(err, &ir):
+		err = fmt.Errorf("%w (%s %s)", ir, urlErr.Op, urlErr.URL)
+	default:
 		// "Get \"http://…\": dial tcp …" says less than where we failed to go.
 		err = fmt.Errorf("cannot reach the network API at %s: %w", urlErr.URL, urlErr.Err)
 	}

@@ -53,7 +53,7 @@ func csvField(v any, mode string) string {
 		numeric = true
 		s = PyStr(x)
 	default:
-		s = PyStr(x)
+		s = text(x)
 	}
 	quote := false
 	switch mode {
@@ -84,14 +84,27 @@ func csvField(v any, mode string) string {
 func (o Options) shellOne(w io.Writer, columns []string, values []any) error {
 	var b strings.Builder
 	for i, c := range columns {
-		name := strings.NewReplacer(" ", "_", ":", "_", "-", "_").Replace(strings.ToLower(c))
-		v := PyStr(machine(values[i]))
-		v = strings.ReplaceAll(v, `"`, `\"`)
+		// cliff turns spaces, colons and dashes into underscores and
+		// escapes only the double quote. The output is meant for eval, and
+		// columns and values come from the server: every other character
+		// that is not a letter, digit or underscore becomes one too, and
+		// $, ` and \ are escaped, so that no name can run a command.
+		name := strings.Map(shellNameRune, strings.ToLower(c))
+		v := shellQuoted.Replace(text(machine(values[i])))
 		fmt.Fprintf(&b, "%s%s=\"%s\"\n", o.Prefix, name, v)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+func shellNameRune(r rune) rune {
+	if r == '_' || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9') {
+		return r
+	}
+	return '_'
+}
+
+var shellQuoted = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`, "`", "\\`")
 
 // sortRows applies --sort-column: a stable sort on each named column, last
 // one first, None after everything else; unknown columns are ignored.

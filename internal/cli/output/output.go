@@ -174,7 +174,7 @@ func (o Options) EmitOne(w io.Writer, columns []string, values []any) error {
 		return yamlOne(w, cols, values)
 	case "value":
 		for _, v := range values {
-			if _, err := fmt.Fprintln(w, PyStr(machine(v))); err != nil {
+			if _, err := fmt.Fprintln(w, text(machine(v))); err != nil {
 				return err
 			}
 		}
@@ -207,7 +207,7 @@ func (o Options) EmitList(w io.Writer, columns []string, rows [][]any) error {
 		for _, r := range picked {
 			parts := make([]string, len(r))
 			for i, v := range r {
-				parts[i] = PyStr(machine(v))
+				parts[i] = text(machine(v))
 			}
 			if _, err := fmt.Fprintln(w, strings.Join(parts, " ")); err != nil {
 				return err
@@ -234,7 +234,7 @@ func human(v any) string {
 		v = f.HumanReadable()
 	}
 	if s, ok := v.(string); ok {
-		return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", " ")
+		return Printable(strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", " "))
 	}
-	return PyStr(v)
+	return text(v)
 }
