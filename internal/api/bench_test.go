@@ -15,7 +15,7 @@ import (
 )
 
 func benchServer(b *testing.B) http.Handler {
-	v, err := server.Schema().Parse("bench.conf", strings.NewReader("[DEFAULT]\ndata_dir = "+b.TempDir()+"\n"))
+	v, err := server.Schema().Parse("bench.conf", strings.NewReader("[DEFAULT]\ndata_dir = "+b.TempDir()+"\n[quotas]\nquota_network = -1\n"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,10 +1,12 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 
 	"github.com/bgpvpn/bgpvpn/internal/fault"
+	"github.com/bgpvpn/bgpvpn/internal/policy"
 	"github.com/bgpvpn/bgpvpn/internal/resource"
 	"github.com/bgpvpn/bgpvpn/internal/store"
 )
@@ -112,13 +114,32 @@ func adminRequired() error {
 	return fault.New(http.StatusForbidden, "AdminRequired", "User does not have admin privileges: Only admin can view or configure quota.")
 }
 
-// readQuota checks that the caller may read project's quotas: its own,
-// or anyone's for an admin.
+// quotaTarget is what quota rules see: the project whose quotas they are.
+func quotaTarget(project string) policy.Target {
+	return policy.Target{"project_id": project, "tenant_id": project}
+}
+
+// readQuota checks get_quota (by default: an admin, or the project
+// itself). Quotas the caller may not read are not found, as Neutron's
+// policy hook answers.
 func (a *API) readQuota(c *call, project string) error {
-	if c.admin || project == c.creds.ProjectID {
+	if a.policy.Enforce(policy.Rule("get_quota"), quotaTarget(project), c.creds) {
 		return nil
 	}
-	return adminRequired()
+	return notFoundPath()
+}
+
+// changeQuota checks update_quota or delete_quota: denied on quotas the
+// caller can read, not found on others.
+func (a *API) changeQuota(c *call, action, project string) error {
+	err := a.authorize(c, action, nil, quotaTarget(project))
+	if err == nil {
+		return nil
+	}
+	if rerr := a.readQuota(c, project); rerr != nil {
+		return rerr
+	}
+	return err
 }
 
 func (a *API) listQuotas(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -198,8 +219,8 @@ func (a *API) quotaDetails(w http.ResponseWriter, r *http.Request, c *call, proj
 }
 
 func (a *API) updateQuota(w http.ResponseWriter, r *http.Request, c *call, project string) error {
-	if !c.admin {
-		return adminRequired()
+	if err := a.changeQuota(c, "update_quota", project); err != nil {
+		return err
 	}
 	raw, err := readBody(r)
 	if err != nil {
@@ -228,10 +249,14 @@ func (a *API) updateQuota(w http.ResponseWriter, r *http.Request, c *call, proje
 }
 
 func (a *API) deleteQuota(w http.ResponseWriter, r *http.Request, c *call, project string) error {
-	if !c.admin {
-		return adminRequired()
+	if err := a.changeQuota(c, "delete_quota", project); err != nil {
+		return err
 	}
 	err := a.store.Update(r.Context(), func(tx store.Tx) error { return tx.DeleteQuotaLimits(project) })
+	if errors.Is(err, store.ErrNotFound) {
+		// neutron-lib's TenantQuotaNotFound: the project had no limits.
+		return fault.NotFound("TenantQuotaNotFound", "Quota for tenant %s could not be found.", project)
+	}
 	if err != nil {
 		return err
 	}

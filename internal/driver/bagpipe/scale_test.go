@@ -31,7 +31,8 @@ func BenchmarkManyAgents(b *testing.B) {
 }
 
 func manyAgents(t testing.TB, n int) {
-	r := newReplica(t, t.TempDir())
+	// n ports in one project: beyond Neutron's default quota of 500.
+	r := newReplicaWith(t, t.TempDir(), "[quotas]\nquota_port = -1\n")
 	net := r.create("/networks", "network", `{}`)["id"].(string)
 	r.create("/subnets", "subnet", `{"network_id": "`+net+`", "ip_version": 4, "cidr": "10.0.0.0/16"}`)
 	ports := make([]string, n)
