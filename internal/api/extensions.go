@@ -27,6 +27,8 @@ func extensions() []extension {
 		{"pagination", "Pagination support", "Extension that indicates that pagination is enabled.", "2016-06-12T00:00:00-00:00"},
 		{"sorting", "Sorting support", "Extension that indicates that sorting is enabled.", "2016-06-12T00:00:00-00:00"},
 		{"empty-string-filtering", "Empty String Filtering Extension", "Allow filtering by attributes with empty string value", "2017-05-01T10:00:00-00:00"},
+		{"quotas", "Quota management support", "Expose functions for quotas management per project", "2012-07-29T10:00:00-00:00"},
+		{"quota_details", "Quota details management support", "Expose functions for quotas usage statistics per project", "2017-02-10T10:00:00-00:00"},
 	}
 }
 
