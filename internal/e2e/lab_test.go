@@ -174,6 +174,13 @@ service_provider = BGPVPN:BaGPipe:bagpipe:default
 [agent_feed]
 shared_secret = %s
 heartbeat_interval = 1
+# One server for the whole suite (and BenchmarkAssociationToPE's N
+# networks): Neutron's default quotas are not what it tests.
+[quotas]
+quota_network = -1
+quota_subnet = -1
+quota_port = -1
+quota_router = -1
 `, secret))
 	// The compute nodes are configured peers of the reflector, so that it
 	// is a graceful restart helper for them (a restarting agent's routes
