@@ -19,6 +19,9 @@ T=60 # seconds any single client command may take
 work=$(mktemp -d)
 pid=
 cleanup() {
+  if [ -n "${lab_started:-}" ]; then
+    LAB_RUN_DIR=$work/lab timeout 120 bash ../shared/tools/openstack-lab/stop.sh >/dev/null 2>&1
+  fi
   if [ -n "$pid" ]; then
     kill "$pid" 2>/dev/null
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -389,6 +392,125 @@ elif out=$(timeout 120 /usr/bin/python3 "$example" "$EP" 2>&1) && grep -q '^\[Do
   ok "neutronclient example runs to [Done]"
 else
   fail "neutronclient example: $(tr '\n' ' ' <<<"$out" | cut -c1-600)"
+fi
+
+# --- e: quotas ----------------------------------------------------------------
+# e1. What `openstack quota` calls in openstacksdk (the network proxy's quota
+# methods), with auth type none: limits, defaults, list, details, OverQuota.
+cat >"$work/quota_sdk.py" <<'PY'
+# What `openstack quota show/set/list --network` call in openstacksdk, driven
+# with auth type none: the network proxy's quota methods.
+import sys
+import openstack
+from openstack import exceptions
+
+ep = sys.argv[1]
+conn = openstack.connect(auth_type="none", auth={"endpoint": ep}, network_endpoint_override=ep)
+net = conn.network
+p = "project-quota-it"
+failed = []
+
+def check(name, ok, got):
+    print(("ok   " if ok else "FAIL ") + "sdk " + name + ("" if ok else ": got %r" % (got,)))
+    if not ok:
+        failed.append(name)
+
+q = net.get_quota(p)
+check("get_quota: Neutron's defaults", (q.networks, q.subnets, q.ports, q.routers) == (100, 100, 500, 10), q.to_dict())
+net.update_quota(p, networks=2, ports=7)
+q = net.get_quota(p)
+check("update_quota then get_quota", (q.networks, q.ports, q.routers) == (2, 7, 10), q.to_dict())
+d = net.get_quota_default(p)
+check("get_quota_default", d.networks == 100, d.to_dict())
+listed = {x.project_id: x.networks for x in net.quotas()}
+check("quotas() lists the project", listed.get(p) == 2, listed)
+for i in range(2):
+    net.create_network(name="quota-it-%d" % i, project_id=p)
+try:
+    net.create_network(name="quota-it-over", project_id=p)
+    check("third network refused", False, "created")
+except exceptions.ConflictException as e:
+    check("third network refused with OverQuota", "Quota exceeded for resources: ['network']." in str(e), str(e))
+det = net.get_quota(p, details=True)
+check("get_quota(details=True)", det.networks == {"limit": 2, "used": 2, "reserved": 0}, det.to_dict())
+for n in list(net.networks(project_id=p)):
+    net.delete_network(n)
+net.delete_quota(p)
+q = net.get_quota(p)
+check("delete_quota: back to the defaults", q.networks == 100, q.to_dict())
+sys.exit(1 if failed else 0)
+PY
+if out=$(timeout 120 /usr/bin/python3 "$work/quota_sdk.py" "$EP" 2>&1); then
+  echo "$out"
+  passed=$((passed + $(grep -c '^ok ' <<<"$out")))
+else
+  fail "openstacksdk quotas: $(tr '\n' ' ' <<<"$out" | cut -c1-800)"
+fi
+
+# e2. The real `openstack quota set` and `quota list --network` (OSC 6.0).
+# They name the project through Keystone (auth type none has no identity to
+# ask), so a real Keystone runs here (../shared/tools/openstack-lab, on free
+# ports, its state in $work), and the commands use a Keystone token with
+# keystoneauth's admin_token plugin: identity requests go to Keystone, the
+# network ones to our noauth server. `openstack quota show` of OSC 6.0 also
+# reads the compute and volume quotas and fails without Nova and Cinder
+# endpoints: its network part is get_quota, checked in e1.
+lab=../shared/tools/openstack-lab
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+export LAB_RUN_DIR=$work/lab KEYSTONE_PORT=$(free_port) HEAT_PORT=$(free_port) HORIZON_PORT=$(free_port)
+for _ in $(seq 1 20); do # the proxy takes NETLOG_PORT and the one after it
+  NETLOG_PORT=$(free_port)
+  /usr/bin/python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1",int(sys.argv[1])+1))' "$NETLOG_PORT" 2>/dev/null && break
+done
+export NETLOG_PORT
+if [ ! -f "$lab/start.sh" ]; then
+  fail "openstack quota: $lab not found (CI lays shared/ beside the repository)"
+elif lab_started=1 && ! timeout 900 bash "$lab/start.sh" --network-endpoint "$EP" --no-proxy >"$work/lab.log" 2>&1 </dev/null; then
+  fail "openstack quota: the openstack lab (Keystone) did not start: $(tail -5 "$work/lab.log" | tr '\n' ' ' | cut -c1-600)"
+else
+  KS=http://127.0.0.1:$KEYSTONE_PORT/v3
+  cat >"$work/lab-clouds.yaml" <<EOF
+clouds:
+  lab-admin:
+    auth: {auth_url: "$KS", username: admin, password: admin, project_name: admin, user_domain_name: Default, project_domain_name: Default}
+    region_name: RegionOne
+    identity_api_version: 3
+EOF
+  token=$(OS_CLIENT_CONFIG_FILE=$work/lab-clouds.yaml OS_CLOUD=lab-admin timeout "$T" /usr/bin/openstack token issue -f value -c id 2>"$work/err")
+  demo=$(OS_CLIENT_CONFIG_FILE=$work/lab-clouds.yaml OS_CLOUD=lab-admin timeout "$T" /usr/bin/openstack project show demo -f value -c id 2>>"$work/err")
+  if [ -z "$token" ] || [ -z "$demo" ]; then
+    fail "openstack quota: no Keystone token or project demo: $(tr '\n' ' ' <"$work/err" | cut -c1-400)"
+  else
+    cat >>"$work/lab-clouds.yaml" <<EOF
+  quota-it:
+    auth_type: admin_token
+    auth: {endpoint: "$KS", token: "$token"}
+    network_endpoint_override: "$EP"
+    identity_api_version: 3
+EOF
+    OSC=(env OS_CLIENT_CONFIG_FILE="$work/lab-clouds.yaml" OS_CLOUD=quota-it /usr/bin/openstack)
+    osc "quota set --networks 2 --routers 1 --ports 7" quota set --networks 2 --routers 1 --ports 7 demo
+    osc "quota list --network" quota list --network -f value -c 'Project ID' -c Networks -c Ports -c Routers -c Subnets &&
+      expect "quota list --network: demo's limits" "$demo 2 7 1 100" "$(grep "^$demo " <<<"$out")"
+    for n in 1 2; do
+      "${ours[@]}" --os-project-id "$demo" --os-user-id demo --os-roles member network create "quota-net-$n" >/dev/null 2>"$work/err" ||
+        fail "network $n of project demo: $(cat "$work/err")"
+    done
+    if out=$("${ours[@]}" --os-project-id "$demo" --os-user-id demo --os-roles member network create quota-net-3 2>&1); then
+      fail "a third network of project demo was created beyond its quota of 2"
+    else
+      expect "third network of project demo: OverQuota" "Quota exceeded for resources: ['network']." "$out"
+    fi
+    osc "quota list --network --detail --project demo" quota list --network --detail --project demo -f value &&
+      expect "quota list --detail: networks in use" "networks 2 0 2" "$(grep '^networks ' <<<"$out")"
+    osc "quota set --networks -1" quota set --networks -1 demo
+    if "${ours[@]}" --os-project-id "$demo" --os-user-id demo --os-roles member network create quota-net-3 >/dev/null 2>"$work/err"; then
+      ok "network created once the quota is unlimited"
+    else
+      fail "network after quota set --networks -1: $(cat "$work/err")"
+    fi
+    for n in 1 2 3; do "${ours[@]}" network delete "quota-net-$n" >/dev/null 2>&1; done
+  fi
 fi
 
 # --- summary ------------------------------------------------------------------
