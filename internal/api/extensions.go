@@ -29,6 +29,7 @@ func extensions() []extension {
 		{"empty-string-filtering", "Empty String Filtering Extension", "Allow filtering by attributes with empty string value", "2017-05-01T10:00:00-00:00"},
 		{"quotas", "Quota management support", "Expose functions for quotas management per project", "2012-07-29T10:00:00-00:00"},
 		{"quota_details", "Quota details management support", "Expose functions for quotas usage statistics per project", "2017-02-10T10:00:00-00:00"},
+		{"quota-check-limit", "Quota engine limit check", "Support for checking the resource usage before applying a new quota limit", "2021-09-08T16:00:00-00:00"},
 	}
 }
 

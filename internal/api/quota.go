@@ -4,28 +4,57 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"github.com/bgpvpn/bgpvpn/internal/fault"
+	"github.com/bgpvpn/bgpvpn/internal/jsonv"
 	"github.com/bgpvpn/bgpvpn/internal/policy"
 	"github.com/bgpvpn/bgpvpn/internal/resource"
 	"github.com/bgpvpn/bgpvpn/internal/store"
 )
 
-// Neutron's quota API (extensions quotas and quota_details), as the pecan
-// controller of Neutron 21 answers it: a project reads its own quotas, an
-// admin reads and changes anyone's.
+// Neutron's quota API (extensions quotas, quota_details and
+// quota-check-limit), as Neutron 21 answers it (recorded from the
+// reference): a project reads its own quotas, an admin reads and changes
+// anyone's. Quotas exist for any project id (the defaults), so refusing a
+// read of another project's tells nothing about that project.
 
 // maxQuota is neutron-lib's DB_INTEGER_MAX_VALUE, the largest limit.
 const maxQuota = 1<<31 - 1
 
 // quotaSpec is the body of a PUT: one integer attribute per resource, as
-// the controller builds it from the quota registry.
+// the controller builds it from the quota registry, and the two flags of
+// quota-check-limit, which Neutron takes out before checking the rest
+// (any value, read as Python reads a condition).
 func quotaSpec() *resource.Spec {
 	s := &resource.Spec{Singular: "quota", Plural: "quotas"}
 	for _, r := range store.QuotaResources() {
 		s.Attrs = append(s.Attrs, resource.Attr{Name: r, Put: true, Convert: resource.IntRange(-1, maxQuota, false, true)})
 	}
+	for _, flag := range []string{"force", "check_limit"} {
+		s.Attrs = append(s.Attrs, resource.Attr{Name: flag, Put: true, Convert: pyTruth})
+	}
 	return s
+}
+
+// pyTruth is Python's bool() of a decoded JSON value.
+func pyTruth(v jsonv.Value) (any, error) {
+	switch t := v.(type) {
+	case nil:
+		return false, nil
+	case bool:
+		return t, nil
+	case string:
+		return t != "", nil
+	case jsonv.Number:
+		f, err := strconv.ParseFloat(string(t), 64)
+		return err != nil || f != 0, nil
+	case []jsonv.Value:
+		return len(t) > 0, nil
+	case *jsonv.Object:
+		return t.Len() > 0, nil
+	}
+	return true, nil
 }
 
 // quotaLimits are the limits in force for one project.
@@ -74,17 +103,20 @@ func (l quotaLimits) fields() Fields {
 func (a *API) quotas(w http.ResponseWriter, r *http.Request, c *call, seg []string) error {
 	switch len(seg) {
 	case 0:
-		if r.Method != http.MethodGet {
-			return methodNotAllowed()
+		switch r.Method {
+		case http.MethodGet:
+			return a.listQuotas(w, r, c)
+		case http.MethodPost:
+			return fault.New(http.StatusNotImplemented, "HTTPNotImplemented", "POST requests are not supported on this resource.")
 		}
-		return a.listQuotas(w, r, c)
+		return methodNotAllowed()
 	case 1:
 		project := seg[0]
 		switch r.Method {
-		case http.MethodGet:
-			if project == "tenant" {
-				// python-neutronclient's whoami.
-				writeJSON(w, http.StatusOK, Fields{{"tenant", Fields{{"tenant_id", c.creds.ProjectID}}}})
+		case http.MethodGet, http.MethodPost: // Neutron answers a POST here as a GET
+			switch project {
+			case "tenant", "project": // python-neutronclient's whoami
+				writeJSON(w, http.StatusOK, Fields{{project, Fields{{project + "_id", c.creds.ProjectID}}}})
 				return nil
 			}
 			return a.showQuota(w, r, c, project)
@@ -108,10 +140,10 @@ func (a *API) quotas(w http.ResponseWriter, r *http.Request, c *call, seg []stri
 	return notFoundPath()
 }
 
-// adminRequired is neutron-lib's AdminRequired with the quota
+// adminRequired is neutron-lib's AdminRequired with the details
 // controller's reason.
 func adminRequired() error {
-	return fault.New(http.StatusForbidden, "AdminRequired", "User does not have admin privileges: Only admin can view or configure quota.")
+	return fault.New(http.StatusForbidden, "AdminRequired", "User does not have admin privileges: Only admin is authorized to access quotas for another project.")
 }
 
 // quotaTarget is what quota rules see: the project whose quotas they are.
@@ -120,31 +152,14 @@ func quotaTarget(project string) policy.Target {
 }
 
 // readQuota checks get_quota (by default: an admin, or the project
-// itself). Quotas the caller may not read are not found, as Neutron's
-// policy hook answers.
+// itself); the list checks it on no project, which only an admin passes.
 func (a *API) readQuota(c *call, project string) error {
-	if a.policy.Enforce(policy.Rule("get_quota"), quotaTarget(project), c.creds) {
-		return nil
-	}
-	return notFoundPath()
-}
-
-// changeQuota checks update_quota or delete_quota: denied on quotas the
-// caller can read, not found on others.
-func (a *API) changeQuota(c *call, action, project string) error {
-	err := a.authorize(c, action, nil, quotaTarget(project))
-	if err == nil {
-		return nil
-	}
-	if rerr := a.readQuota(c, project); rerr != nil {
-		return rerr
-	}
-	return err
+	return a.authorize(c, "get_quota", nil, quotaTarget(project))
 }
 
 func (a *API) listQuotas(w http.ResponseWriter, r *http.Request, c *call) error {
-	if !c.admin {
-		return adminRequired()
+	if err := a.readQuota(c, ""); err != nil {
+		return err
 	}
 	var all map[string]map[string]int64
 	err := a.store.View(r.Context(), func(tx store.Tx) (err error) {
@@ -193,8 +208,9 @@ func (a *API) defaultQuota(w http.ResponseWriter, r *http.Request, c *call, proj
 }
 
 func (a *API) quotaDetails(w http.ResponseWriter, r *http.Request, c *call, project string) error {
-	if err := a.readQuota(c, project); err != nil {
-		return err
+	// Neutron's details controller asks for an admin, whatever the policy.
+	if project != c.creds.ProjectID && !c.admin {
+		return adminRequired()
 	}
 	var out Fields
 	err := a.store.View(r.Context(), func(tx store.Tx) error {
@@ -219,7 +235,7 @@ func (a *API) quotaDetails(w http.ResponseWriter, r *http.Request, c *call, proj
 }
 
 func (a *API) updateQuota(w http.ResponseWriter, r *http.Request, c *call, project string) error {
-	if err := a.changeQuota(c, "update_quota", project); err != nil {
+	if err := a.authorize(c, "update_quota", nil, quotaTarget(project)); err != nil {
 		return err
 	}
 	raw, err := readBody(r)
@@ -231,10 +247,26 @@ func (a *API) updateQuota(w http.ResponseWriter, r *http.Request, c *call, proje
 		return err
 	}
 	b := bodies[0]
+	checkLimit, _ := b.Values["check_limit"].(bool)
 	var l quotaLimits
 	err = a.store.Update(r.Context(), func(tx store.Tx) error {
 		for _, res := range b.Given {
-			if err := tx.SetQuotaLimit(project, res, *b.Values[res].(*int64)); err != nil {
+			limit, ok := b.Values[res].(*int64)
+			if !ok {
+				continue // force, check_limit
+			}
+			if checkLimit && *limit >= 0 {
+				// quota-check-limit (Neutron also refuses -1 here; unlimited
+				// is above any usage).
+				used, err := tx.CountOwned(res, project)
+				if err != nil {
+					return err
+				}
+				if used > *limit {
+					return fault.BadRequest("Quota limit %d for %s must be greater than or equal to already used %d", *limit, res, used)
+				}
+			}
+			if err := tx.SetQuotaLimit(project, res, *limit); err != nil {
 				return err
 			}
 		}
@@ -249,7 +281,7 @@ func (a *API) updateQuota(w http.ResponseWriter, r *http.Request, c *call, proje
 }
 
 func (a *API) deleteQuota(w http.ResponseWriter, r *http.Request, c *call, project string) error {
-	if err := a.changeQuota(c, "delete_quota", project); err != nil {
+	if err := a.authorize(c, "delete_quota", nil, quotaTarget(project)); err != nil {
 		return err
 	}
 	err := a.store.Update(r.Context(), func(tx store.Tx) error { return tx.DeleteQuotaLimits(project) })

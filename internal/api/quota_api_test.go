@@ -11,7 +11,7 @@ const allDefaults = `{"network": 100, "subnet": 100, "port": 500, "router": 10, 
 // Neutron's quotas and quota_details extensions answer them.
 func TestQuotaAPI(t *testing.T) {
 	s := newServer(t)
-	for _, alias := range []string{"quotas", "quota_details"} {
+	for _, alias := range []string{"quotas", "quota_details", "quota-check-limit"} {
 		s.get(anonymous, "/v2.0/extensions/"+alias).must(t, 200)
 	}
 	s.get(admin, "/v2.0/quotas").wantExact(t, 200, `{"quotas": []}`)
@@ -52,10 +52,17 @@ func TestQuotaAPI(t *testing.T) {
 		"bgpvpn_router_association": {"limit": -1, "used": 0, "reserved": 0},
 		"bgpvpn_port_association": {"limit": -1, "used": 0, "reserved": 0}}}`)
 
-	// A limit below what is used is accepted (Neutron without check_limit)
-	// and only stops new creates.
-	s.put(admin, quotaURL("project-a"), `{"quota": {"network": 1}}`).must(t, 200)
+	// A limit below what is used is refused with check_limit, accepted
+	// without it or with force, and then only stops new creates.
+	s.put(admin, quotaURL("project-a"), `{"quota": {"network": 1, "subnet": 7, "check_limit": true}}`).wantFault(t, 400, "HTTPBadRequest",
+		"Quota limit 1 for network must be greater than or equal to already used 2")
+	s.put(admin, quotaURL("project-a"), `{"quota": {"network": 2, "router": -1, "check_limit": "yes"}}`).must(t, 200)
+	s.put(admin, quotaURL("project-a"), `{"quota": {"network": 1, "force": true}}`).must(t, 200)
+	s.get(admin, quotaURL("project-a")+"/details").must(t, 200)
 	s.post(tenantA, "/v2.0/networks", `{"network": {"name": "a3"}}`).wantFault(t, 409, "OverQuota", overQuotaNetwork)
+	if got := object(t, s.get(admin, quotaURL("project-a")).must(t, 200), "quota")["subnet"]; got != float64(100) {
+		t.Errorf("subnet limit after the refused check_limit PUT = %v, want 100 (unchanged)", got)
+	}
 
 	// DELETE returns the project to the defaults; a second one finds none.
 	s.del(admin, quotaURL("project-a")).must(t, 204)
@@ -65,35 +72,45 @@ func TestQuotaAPI(t *testing.T) {
 
 	// python-neutronclient's whoami.
 	s.get(tenantA, "/v2.0/quotas/tenant").wantExact(t, 200, `{"tenant": {"tenant_id": "project-a"}}`)
-	s.post(admin, "/v2.0/quotas", `{"quota": {"network": 1}}`).wantFault(t, 405, "HTTPMethodNotAllowed",
-		"The server could not comply with the request since it is either malformed or otherwise incorrect.")
-	s.post(admin, quotaURL("project-a"), `{"quota": {"network": 1}}`).wantFault(t, 405, "HTTPMethodNotAllowed",
+	s.get(tenantA, "/v2.0/quotas/project").wantExact(t, 200, `{"project": {"project_id": "project-a"}}`)
+	s.post(admin, "/v2.0/quotas", `{"quota": {"network": 1}}`).wantFault(t, 501, "HTTPNotImplemented",
+		"POST requests are not supported on this resource.")
+	// Neutron answers a POST on a project's quotas as a GET.
+	s.post(admin, quotaURL("project-a"), `{"quota": {"network": 1}}`).wantExact(t, 200, `{"quota": `+allDefaults+`}`)
+	s.put(admin, "/v2.0/quotas", `{"quota": {"network": 1}}`).wantFault(t, 405, "HTTPMethodNotAllowed",
 		"The server could not comply with the request since it is either malformed or otherwise incorrect.")
 	s.get(admin, quotaURL("project-a")+"/nothing").wantFault(t, 404, "HTTPNotFound", "The resource could not be found.")
 }
 
 // TestQuotaOfAnotherProject: a member reads its own quotas and nobody
-// else's, and changes none; another project's quotas answer as if they
-// did not exist, whoever that project is.
+// else's, and changes none, with the reference's answers. Every project id
+// has quotas (the defaults), so the answer is the same whether the other
+// project exists, has limits of its own, or not.
 func TestQuotaOfAnotherProject(t *testing.T) {
 	s := newServer(t)
 	s.setQuota("project-a", `"network": 7`)
-	notFound := func(r response) { r.wantFault(t, 404, "HTTPNotFound", "The resource could not be found.") }
-	for _, project := range []string{"project-a", "project-without-limits"} {
-		notFound(s.get(tenantB, quotaURL(project)))
-		notFound(s.get(tenantB, quotaURL(project)+".json"))
-		notFound(s.get(tenantB, quotaURL(project)+"/default"))
-		notFound(s.get(tenantB, quotaURL(project)+"/details"))
-		notFound(s.put(tenantB, quotaURL(project), `{"quota": {"network": 1000}}`))
-		notFound(s.del(tenantB, quotaURL(project)))
+	s.createNetwork(tenantA, "a1")
+	for _, project := range []string{"project-a", "project-without-limits", unknownID} {
+		for _, r := range []response{
+			s.get(tenantB, quotaURL(project)),
+			s.get(tenantB, quotaURL(project)+".json"),
+			s.get(tenantB, quotaURL(project)+"/default"),
+		} {
+			r.wantFault(t, 403, "PolicyNotAuthorized", "rule:get_quota is disallowed by policy")
+		}
+		s.get(tenantB, quotaURL(project)+"/details").wantFault(t, 403, "AdminRequired",
+			"User does not have admin privileges: Only admin is authorized to access quotas for another project.")
+		s.put(tenantB, quotaURL(project), `{"quota": {"network": 1000}}`).wantFault(t, 403, "PolicyNotAuthorized",
+			"rule:update_quota is disallowed by policy")
+		s.del(tenantB, quotaURL(project)).wantFault(t, 403, "PolicyNotAuthorized", "rule:delete_quota is disallowed by policy")
 	}
 	// Its own: read, not changed.
 	s.get(tenantB, quotaURL("project-b")).must(t, 200)
+	s.get(tenantB, quotaURL("project-b")+"/details").must(t, 200)
 	s.put(tenantB, quotaURL("project-b"), `{"quota": {"network": 1000}}`).wantFault(t, 403, "PolicyNotAuthorized",
 		"rule:update_quota is disallowed by policy")
 	s.del(tenantB, quotaURL("project-b")).wantFault(t, 403, "PolicyNotAuthorized", "rule:delete_quota is disallowed by policy")
-	s.get(tenantB, "/v2.0/quotas").wantFault(t, 403, "AdminRequired",
-		"User does not have admin privileges: Only admin can view or configure quota.")
+	s.get(tenantB, "/v2.0/quotas").wantFault(t, 403, "PolicyNotAuthorized", "rule:get_quota is disallowed by policy")
 	// Nothing changed.
 	s.get(admin, quotaURL("project-a")).wantExact(t, 200, `{"quota": {"network": 7, "subnet": 100, "port": 500, "router": 10,
 		"bgpvpn": -1, "bgpvpn_network_association": -1, "bgpvpn_router_association": -1, "bgpvpn_port_association": -1}}`)

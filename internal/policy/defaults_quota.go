@@ -1,11 +1,11 @@
 package policy
 
-// quotaDefaults are the quota rules (neutron/conf/policies/quotas.py) with
-// the check strings Neutron has since 2023.1: an admin reads and changes
-// anyone's quotas, a project reads its own. (Neutron 21 reads
-// get_quota as admin only and then, through its pecan hooks, answers a
-// member's read of its own quotas with a 404 that carries them.) The
-// target is the project whose quotas are asked for.
+// quotaDefaults are the quota rules (neutron/conf/policies/quotas.py): an
+// admin reads and changes anyone's quotas, a project reads its own. Neutron
+// 21 writes get_quota as admin only and skips the check when a project asks
+// for its own; the rule says the same with the project in it, as Neutron
+// writes it since 2023.1. The target is the project whose quotas are asked
+// for (none for the list of every project's).
 func quotaDefaults() []Default {
 	const coll, member = "/quotas", "/quotas/{project_id}"
 	return []Default{
