@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/bgpvpn/bgpvpn/internal/store/sqlstore/pgtest"
 )
 
 const overQuotaNetwork = "Quota exceeded for resources: ['network']."
@@ -157,11 +159,28 @@ func TestQuotaBulk(t *testing.T) {
 // take a project over its limit.
 func TestQuotaConcurrentCreates(t *testing.T) {
 	s := newServer(t)
+	raceForRouters(t, s, s)
+}
+
+// TestQuotaTwoReplicasPostgres: two servers on one PostgreSQL database,
+// creates racing through both: the limit holds across replicas.
+func TestQuotaTwoReplicasPostgres(t *testing.T) {
+	db := "[database]\nconnection = " + pgtest.DSN(t) + "\n"
+	raceForRouters(t, newServerConf(t, db), newServerConf(t, db))
+}
+
+// raceForRouters sets project-a's router quota through one server and
+// sends concurrent creates through both in turn.
+func raceForRouters(t *testing.T, one, two *apiServer) {
 	const limit, tries = 5, 24
-	s.setQuota("project-a", fmt.Sprintf(`"router": %d`, limit))
+	one.setQuota("project-a", fmt.Sprintf(`"router": %d`, limit))
 	var wg sync.WaitGroup
 	statuses := make([]int, tries)
 	for i := range tries {
+		s := one
+		if i%2 == 1 {
+			s = two
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -176,7 +195,7 @@ func TestQuotaConcurrentCreates(t *testing.T) {
 	if d := cmp.Diff(map[int]int{201: limit, 409: tries - limit}, got); d != "" {
 		t.Errorf("statuses of %d concurrent creates with a limit of %d (-want +got):\n%s", tries, limit, d)
 	}
-	if n := s.count("/v2.0/routers", "project-a"); n != limit {
+	if n := two.count("/v2.0/routers", "project-a"); n != limit {
 		t.Errorf("routers of project-a: %d, want %d", n, limit)
 	}
 }

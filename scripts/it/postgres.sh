@@ -75,6 +75,8 @@ echo "--- b. two replicas on one PostgreSQL database serve the feed"
 gotest -run '^TestAnyReplicaServesAnyAgentPostgres$' ./internal/driver/bagpipe/
 echo "--- c. server tests on PostgreSQL"
 gotest -run 'Postgres' ./internal/server/
+echo "--- e. quotas on PostgreSQL: concurrent creates through two replicas stop at the limit"
+gotest -run 'Postgres' ./internal/api/
 echo "--- d. conformance replay against bgpvpn-server on PostgreSQL"
 BGPVPN_CONFORMANCE_DB="postgresql://postgres@127.0.0.1:$port/bgpvpn_conf" bash scripts/it/conformance.sh
 echo "postgres: PASS"
