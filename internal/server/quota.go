@@ -18,13 +18,18 @@ func quotaOpts() []config.Opt {
 		{Section: "quotas", Name: "default_quota", Type: config.Int, Default: "-1",
 			Help: "Default number of resources of a kind allowed per project, for the kinds without a default of their own (quota_bgpvpn and the associations when they are not set). A negative value means unlimited."},
 	}
+	nouns := map[string]string{
+		store.QuotaNetwork: "networks", store.QuotaSubnet: "subnets", store.QuotaPort: "ports", store.QuotaRouter: "routers",
+		store.QuotaBGPVPN:                   "BGPVPNs",
+		store.QuotaBGPVPNNetworkAssociation: "network associations of BGPVPNs",
+		store.QuotaBGPVPNRouterAssociation:  "router associations of BGPVPNs",
+		store.QuotaBGPVPNPortAssociation:    "port associations of BGPVPNs",
+	}
 	for _, r := range store.QuotaResources() {
-		o := config.Opt{Section: "quotas", Name: quotaOption(r), Type: config.Int, Default: core[r]}
-		switch def := core[r]; {
-		case def != "":
-			o.Help = "Number of " + r + "s allowed per project. A negative value means unlimited."
-		default:
-			o.Help = "Number of " + r + "s allowed per project; default_quota when not set. A negative value means unlimited."
+		o := config.Opt{Section: "quotas", Name: quotaOption(r), Type: config.Int, Default: core[r],
+			Help: "Number of " + nouns[r] + " allowed per project. A negative value means unlimited."}
+		if core[r] == "" {
+			o.Help = "Number of " + nouns[r] + " allowed per project; default_quota when not set. A negative value means unlimited."
 		}
 		opts = append(opts, o)
 	}
