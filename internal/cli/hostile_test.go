@@ -259,3 +259,29 @@ func TestControlCharactersEscaped(t *testing.T) {
 		}
 	})
 }
+
+// TestAnswerListsOfStrings: the answer checks leave alone lists that are
+// not a collection, such as add_router_interface's subnet_ids (a check of
+// every top-level list refused it).
+func TestAnswerListsOfStrings(t *testing.T) {
+	clearOSEnv(t)
+	const router, subnet = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/v2.0/routers/" + router:
+			w.Write([]byte(`{"router": {"id": "` + router + `", "name": "r"}}`))
+		case "/v2.0/subnets/" + subnet:
+			w.Write([]byte(`{"subnet": {"id": "` + subnet + `", "name": "s"}}`))
+		case "/v2.0/routers/" + router + "/add_router_interface":
+			w.Write([]byte(`{"id": "` + router + `", "subnet_id": "` + subnet + `", "subnet_ids": ["` + subnet + `"], "port_id": "p", "tenant_id": "t", "project_id": "t"}`))
+		default:
+			w.WriteHeader(404)
+			w.Write([]byte(`{"NeutronError": {"type": "HTTPNotFound", "message": "The resource could not be found.", "detail": ""}}`))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	if _, errOut, code := runBounded(t, srv.URL, "router", "add", "subnet", router, subnet); code != 0 {
+		t.Errorf("router add subnet: exit %d, stderr %q", code, errOut)
+	}
+}

@@ -126,9 +126,10 @@ func (p *progressReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// checkNeutronJSON checks a successful answer: a JSON object whose lists
-// hold only objects, and, for a GET of a collection, whose collection is
-// a list.
+// checkNeutronJSON checks a successful answer: a JSON object, and, for a
+// GET of a collection, whose collection is a list of objects. (Other
+// answers may hold lists of strings, such as add_router_interface's
+// subnet_ids.)
 func checkNeutronJSON(req *http.Request, body []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -147,27 +148,25 @@ func checkNeutronJSON(req *http.Request, body []byte) error {
 	if !ok {
 		return &invalidResponseError{"not a JSON object"}
 	}
-	if req.Method == http.MethodGet {
-		collection := strings.TrimSuffix(path.Base(req.URL.Path), ".json")
-		if items, ok := top[collection]; ok {
-			if _, isList := items.([]any); !isList {
-				return &invalidResponseError{fmt.Sprintf("%q is not a list", collection)}
-			}
-		}
+	if req.Method != http.MethodGet {
+		return nil
 	}
-	for key, val := range top {
-		items, ok := val.([]any)
-		if !ok {
-			continue
-		}
-		for i, it := range items {
-			switch it.(type) {
-			case nil:
-				return &invalidResponseError{fmt.Sprintf("item %d of %q is null", i+1, key)}
-			case map[string]any:
-			default:
-				return &invalidResponseError{fmt.Sprintf("item %d of %q is not an object", i+1, key)}
-			}
+	collection := strings.TrimSuffix(path.Base(req.URL.Path), ".json")
+	val, ok := top[collection]
+	if !ok {
+		return nil
+	}
+	items, ok := val.([]any)
+	if !ok {
+		return &invalidResponseError{fmt.Sprintf("%q is not a list", collection)}
+	}
+	for i, it := range items {
+		switch it.(type) {
+		case nil:
+			return &invalidResponseError{fmt.Sprintf("item %d of %q is null", i+1, collection)}
+		case map[string]any:
+		default:
+			return &invalidResponseError{fmt.Sprintf("item %d of %q is not an object", i+1, collection)}
 		}
 	}
 	return nil
