@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/bgpvpn/bgpvpn/internal/fault"
 	"github.com/bgpvpn/bgpvpn/internal/jsonv"
@@ -59,17 +60,21 @@ type Spec struct {
 	// Bulk allows a list under the plural key on POST.
 	Bulk bool
 
-	index map[string]int
+	// index is built on first use, which may come from concurrent
+	// requests: once, or two of them write the map at the same time (a
+	// crash the race detector showed when creates raced for a quota).
+	indexOnce sync.Once
+	index     map[string]int
 }
 
 // Attr returns the named attribute.
 func (s *Spec) Attr(name string) (*Attr, bool) {
-	if s.index == nil {
+	s.indexOnce.Do(func() {
 		s.index = make(map[string]int, len(s.Attrs))
 		for i, a := range s.Attrs {
 			s.index[a.Name] = i
 		}
-	}
+	})
 	i, ok := s.index[name]
 	if !ok {
 		return nil, false
