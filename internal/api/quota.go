@@ -5,6 +5,9 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bgpvpn/bgpvpn/internal/fault"
 	"github.com/bgpvpn/bgpvpn/internal/jsonv"
@@ -57,6 +60,18 @@ func pyTruth(v jsonv.Value) (any, error) {
 	return true, nil
 }
 
+// maxProjectID is neutron-lib's PROJECT_ID_FIELD_SIZE.
+const maxProjectID = 255
+
+// validProjectID tells whether a project id from the path can be stored
+// (PostgreSQL refuses NUL and invalid UTF-8 in text; the column holds 255).
+func validProjectID(p string) bool {
+	if !utf8.ValidString(p) || utf8.RuneCountInString(p) > maxProjectID {
+		return false
+	}
+	return !strings.ContainsFunc(p, unicode.IsControl)
+}
+
 // quotaLimits are the limits in force for one project.
 type quotaLimits map[string]int64
 
@@ -101,6 +116,9 @@ func (l quotaLimits) fields() Fields {
 
 // quotas routes /v2.0/quotas[/{project}[/default|/details]].
 func (a *API) quotas(w http.ResponseWriter, r *http.Request, c *call, seg []string) error {
+	if len(seg) > 0 && !validProjectID(seg[0]) {
+		return fault.BadRequest("Invalid project id in the quota path: at most %d characters of UTF-8 text without control characters.", maxProjectID)
+	}
 	switch len(seg) {
 	case 0:
 		switch r.Method {

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -115,6 +116,27 @@ func TestQuotaOfAnotherProject(t *testing.T) {
 	s.get(admin, quotaURL("project-a")).wantExact(t, 200, `{"quota": {"network": 7, "subnet": 100, "port": 500, "router": 10,
 		"bgpvpn": -1, "bgpvpn_network_association": -1, "bgpvpn_router_association": -1, "bgpvpn_port_association": -1}}`)
 	s.get(admin, quotaURL("project-b")).wantExact(t, 200, `{"quota": `+allDefaults+`}`)
+}
+
+// TestQuotaBadProjectID: a project id that cannot be stored (NUL, not
+// UTF-8, control characters, longer than 255) is a 400, never a 500, on
+// every quota path.
+func TestQuotaBadProjectID(t *testing.T) {
+	s := newServer(t)
+	const msg = "Invalid project id in the quota path: at most 255 characters of UTF-8 text without control characters."
+	for _, id := range []string{"%00", "a%00b", "%ff%fe", "%1b%5B2J", strings.Repeat("p", 256)} {
+		for _, r := range []response{
+			s.get(admin, quotaURL(id)),
+			s.get(admin, quotaURL(id)+"/details"),
+			s.get(admin, quotaURL(id)+"/default"),
+			s.put(admin, quotaURL(id), `{"quota": {"network": 1}}`),
+			s.del(admin, quotaURL(id)),
+		} {
+			r.wantFault(t, 400, "HTTPBadRequest", msg)
+		}
+	}
+	s.get(admin, quotaURL(strings.Repeat("p", 255))).must(t, 200)
+	s.get(admin, "/v2.0/quotas").wantExact(t, 200, `{"quotas": []}`)
 }
 
 // TestQuotaBadValues: a PUT of a value that is not a limit is a 400 with
