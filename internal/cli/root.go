@@ -9,6 +9,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -81,7 +82,15 @@ func (a *app) run(ctx context.Context, args []string) (code int) {
 	var urlErr *url.Error
 	var te *timeoutError
 	var ir *invalidResponseError
+	var ute *json.UnmarshalTypeError
 	switch {
+	case errors.As(err, &ute):
+		// gophercloud's decoders: JSON of the wrong shape.
+		field := ute.Field
+		if ute.Struct != "" {
+			field = ute.Struct + "." + field
+		}
+		err = fmt.Errorf("invalid response from the network API: %s is a %s where a %s is expected", field, ute.Value, ute.Type)
 	case errors.As(err, &ue) || !errors.As(err, &urlErr):
 	case errors.As(err, &te):
 		err = fmt.Errorf("no answer from the network API at %s within %s", urlErr.URL, strings.TrimPrefix(te.Error(), "no answer within "))

@@ -97,13 +97,20 @@ func (t *guardedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	switch {
 	case stalled.Load():
 		return nil, &timeoutError{t.timeout}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return nil, &invalidResponseError{"the answer is cut short"}
 	case err != nil:
 		return nil, fmt.Errorf("reading the answer: %w", err)
 	case len(body) > maxAnswer:
 		return nil, &invalidResponseError{fmt.Sprintf("answer larger than %d MiB", maxAnswer>>20)}
 	}
-	if res.StatusCode/100 == 2 && len(bytes.TrimSpace(body)) > 0 {
-		if err := checkNeutronJSON(req, body); err != nil {
+	if res.StatusCode/100 == 2 {
+		if len(bytes.TrimSpace(body)) == 0 {
+			// Only a DELETE answers nothing (204).
+			if req.Method != http.MethodDelete {
+				return nil, &invalidResponseError{"the answer is empty"}
+			}
+		} else if err := checkNeutronJSON(req, body); err != nil {
 			return nil, err
 		}
 	}
