@@ -83,7 +83,10 @@ func (d *Dashboard) listBGPVPNs(w http.ResponseWriter, r *http.Request, ss *sess
 		case "next":
 			ld.Next = u.Query().Get("marker")
 		case "previous":
-			ld.Prev = u.Query().Get("marker")
+			// Neutron links back from the first page too.
+			if in.Get("marker") != "" {
+				ld.Prev = u.Query().Get("marker")
+			}
 		}
 	}
 	var nets, routers map[string]string

@@ -36,19 +36,34 @@ func numberOf(s string) any {
 	return s
 }
 
+// route is a port association route, its keys in the order clients send
+// them (the API's messages echo a refused route in that order).
+type route struct {
+	Type      string `json:"type"`
+	Prefix    string `json:"prefix,omitempty"`
+	BGPVPNID  string `json:"bgpvpn_id,omitempty"`
+	LocalPref any    `json:"local_pref,omitempty"`
+}
+
 // routesOf reads the routes boxes of a port association: one per line,
 // "PREFIX [LOCAL_PREF]" and "BGPVPN_ID [LOCAL_PREF]".
-func routesOf(form url.Values) []obj {
-	routes := []obj{}
+func routesOf(form url.Values) []route {
+	routes := []route{}
 	add := func(typ, key, text string) {
+		_ = key
 		for _, line := range strings.Split(text, "\n") {
 			f := strings.Fields(line)
 			if len(f) == 0 {
 				continue
 			}
-			r := obj{"type": typ, key: f[0]}
+			r := route{Type: typ}
+			if key == "prefix" {
+				r.Prefix = f[0]
+			} else {
+				r.BGPVPNID = f[0]
+			}
 			if len(f) > 1 {
-				r["local_pref"] = numberOf(f[1])
+				r.LocalPref = numberOf(f[1])
 			}
 			routes = append(routes, r)
 		}

@@ -82,7 +82,14 @@ func (d *Dashboard) graph(r *http.Request, ss *session, v obj, sections []assocS
 			g.link(key, "host:"+h)
 		}
 	}
+	var netNames map[string]string
 	addNetwork := func(id, name, from string) error {
+		if name == "" {
+			if netNames == nil {
+				netNames = d.names(r, ss, "/v2.0/networks", "networks")
+			}
+			name = netNames[id]
+		}
 		key := "net:" + id
 		fresh := g.byKey[key] == nil
 		g.add(key, orID(name, id), "network", "network", 1)
