@@ -201,4 +201,3 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("no confirmation after delete: %s", b.text())
 	}
 }
-

@@ -12,7 +12,7 @@ import (
 // graphNode is one box of the picture.
 type graphNode struct {
 	key, label, sub, class string
-	col, row           int
+	col, row               int
 }
 
 // vpnGraph is what a BGPVPN joins: its networks and routers, their ports,
