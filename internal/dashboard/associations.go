@@ -52,6 +52,8 @@ type detailData struct {
 	Sections           []assocSection
 	CanEdit, CanDelete bool
 	Graph              string
+	// Sharing is nil when the server has no RBAC API.
+	Sharing *sharingData
 }
 
 func (d *Dashboard) listAssociations(r *http.Request, ss *session, id string, k assocKind) ([]obj, error) {
@@ -96,6 +98,7 @@ func (d *Dashboard) showBGPVPN(w http.ResponseWriter, r *http.Request, ss *sessi
 		}
 		dd.Sections = append(dd.Sections, sec)
 	}
+	dd.Sharing = d.sharing(r, ss, v)
 	if d.admin(ss) {
 		g, err := d.graph(r, ss, v, dd.Sections)
 		if err != nil {

@@ -21,6 +21,8 @@ type listRow struct {
 	Networks, Routers  []named
 	Ports              int
 	CanEdit, CanDelete bool
+	// Shared is the RBAC "shared" attribute when the API has it.
+	Shared string
 }
 
 type listData struct {
@@ -31,7 +33,8 @@ type listData struct {
 	Sizes                []int
 	Next, Prev           string
 	CanCreate, ShowOwner bool
-	Total                int
+	// HasShared shows a sharing column when the API returns "shared".
+	HasShared bool
 }
 
 // sortKeys are the columns a list sorts by.
@@ -106,6 +109,9 @@ func (d *Dashboard) listBGPVPNs(w http.ResponseWriter, r *http.Request, ss *sess
 	for _, v := range res.BGPVPNs {
 		row := listRow{VPN: v, ID: str(v, "id"), Name: str(v, "name"), Type: str(v, "type"), Project: str(v, "project_id"),
 			Ports: len(strs(v, "ports")), CanEdit: d.may(ss, "update_bgpvpn", v), CanDelete: d.may(ss, "delete_bgpvpn", v)}
+		if sh, ok := v["shared"]; ok {
+			ld.HasShared, row.Shared = true, display(sh)
+		}
 		for _, id := range strs(v, "networks") {
 			row.Networks = append(row.Networks, named{id, nets[id]})
 		}
@@ -189,6 +195,17 @@ func (d *Dashboard) bgpvpnFields(ss *session, v obj, create bool, form url.Value
 		{Name: "local_pref", Label: "Local preference", Kind: "text", Help: "BGP LOCAL_PREF of the routes advertised"},
 		{Name: "project_id", Label: "Project", Kind: "text", Help: "owner project (default: yours)"},
 	}
+	// Attributes other branches of the API add (RBAC sharing, the
+	// specified-but-never-built ones): offered on edit when the API
+	// returns them.
+	if !create {
+		for _, o := range optionalAttrs {
+			if _, ok := v[o.Name]; ok {
+				o.Checked = v[o.Name] == true
+				all = append(all, o)
+			}
+		}
+	}
 	var out []field
 	for _, f := range all {
 		if !create && (f.Name == "type" || f.Name == "project_id") {
@@ -206,6 +223,13 @@ func (d *Dashboard) bgpvpnFields(ss *session, v obj, create bool, form url.Value
 	return out
 }
 
+// optionalAttrs are boolean attributes the server may have.
+var optionalAttrs = []field{
+	{Name: "shared", Label: "Shared with every project", Kind: "checkbox"},
+	{Name: "admin_state_up", Label: "Administratively up", Kind: "checkbox"},
+	{Name: "auto_aggregate", Label: "Auto aggregate", Kind: "checkbox"},
+}
+
 var listAttrs = map[string]bool{"route_targets": true, "import_targets": true, "export_targets": true, "route_distinguishers": true}
 var numberAttrs = map[string]bool{"vni": true, "local_pref": true}
 
@@ -215,6 +239,12 @@ func bgpvpnBody(fields []field, form url.Values, create bool) obj {
 	body := obj{}
 	for _, f := range fields {
 		in := form.Get(f.Name)
+		if f.Kind == "checkbox" {
+			if on := in != ""; create || on != f.Checked {
+				body[f.Name] = on
+			}
+			continue
+		}
 		if !create && in == f.Value {
 			continue
 		}

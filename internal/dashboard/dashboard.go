@@ -133,6 +133,8 @@ func (d *Dashboard) routes() {
 	m.HandleFunc("POST /dashboard/bgpvpns/{id}/delete", d.authed(d.deleteBGPVPN))
 	m.HandleFunc("GET /dashboard/bgpvpns/{id}/status", d.authed(d.statusJSON))
 	m.HandleFunc("GET /dashboard/bgpvpns/{id}/graph.svg", d.authed(d.graphSVG))
+	m.HandleFunc("POST /dashboard/bgpvpns/{id}/share", d.authed(d.share))
+	m.HandleFunc("POST /dashboard/bgpvpns/{id}/share/{pid}/delete", d.authed(d.unshare))
 	m.HandleFunc("POST /dashboard/bgpvpns/{id}/{kind}", d.authed(d.associate))
 	m.HandleFunc("GET /dashboard/bgpvpns/{id}/{kind}/{aid}/edit", d.authed(d.editAssociation))
 	m.HandleFunc("POST /dashboard/bgpvpns/{id}/{kind}/{aid}/edit", d.authed(d.updateAssociation))
