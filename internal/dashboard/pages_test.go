@@ -189,3 +189,78 @@ func TestTenantIsOfferedOnlyWhatPolicyAllows(t *testing.T) {
 		t.Errorf("after the tenant's rename: %v", m["bgpvpn"])
 	}
 }
+
+func TestPortAndRouterAssociationForms(t *testing.T) {
+	hs := startServer(t, "")
+	create := func(path, kind, body string) string {
+		t.Helper()
+		code, m := api(t, hs.URL, "POST", path, `{"`+kind+`": `+body+`}`)
+		if code != http.StatusCreated {
+			t.Fatalf("POST %s: %d %v", path, code, m)
+		}
+		return m[kind].(map[string]any)["id"].(string)
+	}
+	net := create("/networks", "network", `{"name": "n1"}`)
+	create("/subnets", "subnet", `{"network_id": "`+net+`", "ip_version": 4, "cidr": "10.0.0.0/24"}`)
+	port := create("/ports", "port", `{"name": "p1", "network_id": "`+net+`"}`)
+	router := create("/routers", "router", `{"name": "r1"}`)
+	vpn := create("/bgpvpn/bgpvpns", "bgpvpn", `{"name": "v", "route_targets": ["64512:1"]}`)
+	other := create("/bgpvpn/bgpvpns", "bgpvpn", `{"name": "w", "route_targets": ["64512:2"]}`)
+
+	b := newBrowser(t, hs.URL)
+	tok := b.signIn("admin-project", "admin-user", "admin")
+	self := "/dashboard/bgpvpns/" + vpn
+	if code, _, _ := b.do("POST", self+"/port_associations", url.Values{"csrf_token": {tok}, "target": {port},
+		"prefix_routes": {"10.9.0.0/24 300\n"}, "bgpvpn_routes": {other + " 50"}}); code != http.StatusSeeOther {
+		t.Fatalf("associate the port: %d", code)
+	}
+	_, m := api(t, hs.URL, "GET", "/bgpvpn/bgpvpns/"+vpn+"/port_associations", "")
+	pas := m["port_associations"].([]any)
+	if len(pas) != 1 {
+		t.Fatalf("port associations: %v", pas)
+	}
+	pa := pas[0].(map[string]any)
+	if pa["advertise_fixed_ips"] != false || len(pa["routes"].([]any)) != 2 {
+		t.Errorf("port association from the form (checkbox unticked, two routes): %v", pa)
+	}
+	aid := pa["id"].(string)
+	_, _, edit := b.do("GET", self+"/port_associations/"+aid+"/edit", nil)
+	if !strings.Contains(edit, "10.9.0.0/24 300") || !strings.Contains(edit, other+" 50") {
+		t.Errorf("the edit form does not show the routes:\n%s", edit)
+	}
+	if code, _, _ := b.do("POST", self+"/port_associations/"+aid+"/edit", url.Values{"csrf_token": {tok},
+		"advertise_fixed_ips": {"1"}, "prefix_routes": {"10.8.0.0/16"}}); code != http.StatusSeeOther {
+		t.Fatalf("edit the port association: %d", code)
+	}
+	_, m = api(t, hs.URL, "GET", "/bgpvpn/bgpvpns/"+vpn+"/port_associations/"+aid, "")
+	pa = m["port_association"].(map[string]any)
+	routes := pa["routes"].([]any)
+	if pa["advertise_fixed_ips"] != true || len(routes) != 1 || routes[0].(map[string]any)["prefix"] != "10.8.0.0/16" {
+		t.Errorf("after the edit form: %v", pa)
+	}
+
+	if code, _, _ := b.do("POST", self+"/router_associations", url.Values{"csrf_token": {tok}, "target": {router}}); code != http.StatusSeeOther {
+		t.Fatalf("associate the router: %d", code)
+	}
+	_, m = api(t, hs.URL, "GET", "/bgpvpn/bgpvpns/"+vpn+"/router_associations", "")
+	ra := m["router_associations"].([]any)[0].(map[string]any)
+	if ra["advertise_extra_routes"] != false {
+		t.Errorf("router association without the box ticked: %v", ra)
+	}
+	rid := ra["id"].(string)
+	b.do("POST", self+"/router_associations/"+rid+"/edit", url.Values{"csrf_token": {tok}, "advertise_extra_routes": {"1"}})
+	if _, m = api(t, hs.URL, "GET", "/bgpvpn/bgpvpns/"+vpn+"/router_associations/"+rid, ""); m["router_association"].(map[string]any)["advertise_extra_routes"] != true {
+		t.Errorf("after ticking advertise_extra_routes: %v", m)
+	}
+	for _, p := range []string{"/port_associations/" + aid, "/router_associations/" + rid} {
+		b.do("POST", self+p+"/delete", url.Values{"csrf_token": {tok}})
+		if code, _ := api(t, hs.URL, "GET", "/bgpvpn/bgpvpns/"+vpn+p, ""); code != http.StatusNotFound {
+			t.Errorf("after disassociating %s: %d, want 404", p, code)
+		}
+	}
+	// An unknown kind of association is a missing page, not a request to
+	// the API.
+	if code, _, _ := b.do("POST", self+"/bogus_associations", url.Values{"csrf_token": {tok}}); code != http.StatusNotFound {
+		t.Errorf("POST to an unknown association kind = %d, want 404", code)
+	}
+}
