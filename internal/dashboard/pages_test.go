@@ -1,9 +1,11 @@
 package dashboard_test
 
 import (
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -262,5 +264,64 @@ func TestPortAndRouterAssociationForms(t *testing.T) {
 	// the API.
 	if code, _, _ := b.do("POST", self+"/bogus_associations", url.Values{"csrf_token": {tok}}); code != http.StatusNotFound {
 		t.Errorf("POST to an unknown association kind = %d, want 404", code)
+	}
+}
+
+func TestListPagesSortsAndFilters(t *testing.T) {
+	hs := startServer(t, "")
+	for i := range 25 {
+		typ := "l3"
+		if i%5 == 0 {
+			typ = "l2"
+		}
+		if code, m := api(t, hs.URL, "POST", "/bgpvpn/bgpvpns", fmt.Sprintf(`{"bgpvpn": {"name": "vpn-%02d", "type": "%s", "route_targets": ["64512:%d"]}}`, i, typ, i)); code != http.StatusCreated {
+			t.Fatalf("create: %d %v", code, m)
+		}
+	}
+	b := newBrowser(t, hs.URL)
+	b.signIn("admin-project", "admin-user", "admin")
+	names := func(page string) []string {
+		var out []string
+		for _, m := range regexp.MustCompile(`>(vpn-\d\d)</a>`).FindAllStringSubmatch(page, -1) {
+			out = append(out, m[1])
+		}
+		return out
+	}
+	next := regexp.MustCompile(`href="(/dashboard/bgpvpns\?[^"]*)" rel="next"`)
+	prev := regexp.MustCompile(`href="(/dashboard/bgpvpns\?[^"]*)" rel="prev"`)
+	_, _, p1 := b.do("GET", "/dashboard/bgpvpns?limit=20", nil)
+	if got := names(p1); len(got) != 20 || got[0] != "vpn-00" || got[19] != "vpn-19" || prev.MatchString(p1) {
+		t.Fatalf("page 1: %v (previous link: %v)", got, prev.MatchString(p1))
+	}
+	m := next.FindStringSubmatch(p1)
+	if m == nil {
+		t.Fatalf("page 1 has no next link")
+	}
+	_, _, p2 := b.do("GET", html.UnescapeString(m[1]), nil)
+	if got := names(p2); len(got) != 5 || got[0] != "vpn-20" {
+		t.Errorf("page 2: %v", got)
+	}
+	if m = prev.FindStringSubmatch(p2); m == nil {
+		t.Fatalf("page 2 has no previous link")
+	}
+	_, _, back := b.do("GET", html.UnescapeString(m[1]), nil)
+	if got := names(back); len(got) != 20 || got[0] != "vpn-00" {
+		t.Errorf("back to page 1: %v", got)
+	}
+	_, _, desc := b.do("GET", "/dashboard/bgpvpns?sort=name&dir=desc&limit=20", nil)
+	if got := names(desc); len(got) != 20 || got[0] != "vpn-24" {
+		t.Errorf("sorted by name, descending: %v", got)
+	}
+	_, _, l2 := b.do("GET", "/dashboard/bgpvpns?type=l2", nil)
+	if got := names(l2); strings.Join(got, " ") != "vpn-00 vpn-05 vpn-10 vpn-15 vpn-20" {
+		t.Errorf("filtered on type l2: %v", got)
+	}
+	_, _, one := b.do("GET", "/dashboard/bgpvpns?name=vpn-07", nil)
+	if got := names(one); strings.Join(got, " ") != "vpn-07" {
+		t.Errorf("filtered on name: %v", got)
+	}
+	// Hostile query strings are ignored, not passed on.
+	if code, _, page := b.do("GET", "/dashboard/bgpvpns?sort=route_targets&dir=sideways&limit=-1", nil); code != http.StatusOK || len(names(page)) != 25 {
+		t.Errorf("bad sort/dir/limit: %d, %d rows", code, len(names(page)))
 	}
 }
