@@ -179,6 +179,7 @@ func (g *vpnGraph) svg() string {
 	for i, h := range []string{"BGP VPN", "networks, routers", "ports", "compute nodes"} {
 		fmt.Fprintf(&b, `<text class="colhead" x="%d" y="%d">%s</text>`, pad+i*colW, pad+8, h)
 	}
+	direct := false
 	edges := append([][2]string(nil), g.edges...)
 	sort.Slice(edges, func(i, j int) bool { return edges[i][0]+edges[i][1] < edges[j][0]+edges[j][1] })
 	for i, e := range edges {
@@ -188,18 +189,30 @@ func (g *vpnGraph) svg() string {
 		a, z := g.byKey[e[0]], g.byKey[e[1]]
 		ax, ay := pos(a)
 		zx, zy := pos(z)
-		x1, y1, x2, y2 := ax+boxW, ay+boxH/2, zx, zy+boxH/2
-		if z.col <= a.col { // same column (never) or backwards: straight line
-			x1, x2 = ax+boxW/2, zx+boxW/2
+		if z.col == a.col { // a router's network, below it
+			top, bottom := ay+boxH, zy
+			if zy < ay {
+				top, bottom = zy+boxH, ay
+			}
+			fmt.Fprintf(&b, `<path class="edge" d="M%d %d V%d"/>`, ax+16, top, bottom)
+			continue
 		}
+		x1, y1, x2, y2 := ax+boxW, ay+boxH/2, zx, zy+boxH/2
 		mid := (x1 + x2) / 2
-		fmt.Fprintf(&b, `<path class="edge" d="M%d %d C%d %d %d %d %d %d"/>`, x1, y1, mid, y1, mid, y2, x2, y2)
+		class := "edge"
+		if z.col-a.col > 1 { // a port association: past the networks
+			class, mid, direct = "edge direct", zx-colW/3, true
+		}
+		fmt.Fprintf(&b, `<path class="%s" d="M%d %d C%d %d %d %d %d %d"/>`, class, x1, y1, mid, y1, mid, y2, x2, y2)
 	}
 	for _, n := range g.nodes {
 		x, y := pos(n)
 		fmt.Fprintf(&b, `<g class="node %s"><rect x="%d" y="%d" width="%d" height="%d" rx="6"/>`, n.class, x, y, boxW, boxH)
 		fmt.Fprintf(&b, `<text x="%d" y="%d">%s</text>`, x+8, y+17, template.HTMLEscapeString(clip(n.label, 24)))
 		fmt.Fprintf(&b, `<text class="sub" x="%d" y="%d">%s</text></g>`, x+8, y+33, template.HTMLEscapeString(clip(n.sub, 28)))
+	}
+	if direct {
+		fmt.Fprintf(&b, `<path class="edge direct" d="M%d %d h30"/><text class="sub" x="%d" y="%d">port association</text>`, pad, height-8, pad+36, height-4)
 	}
 	if g.hidden > 0 {
 		fmt.Fprintf(&b, `<text class="colhead" x="%d" y="%d">+%d more ports</text>`, pad+2*colW, height-4, g.hidden)
