@@ -170,6 +170,14 @@ func (d *Dashboard) authed(h func(http.ResponseWriter, *http.Request, *session))
 			http.Redirect(w, r, basePath+"login", http.StatusSeeOther)
 			return
 		}
+		// An id is one path segment of the API: "a%2Fb" must not reach
+		// another resource than the page names.
+		for _, k := range []string{"id", "aid", "pid"} {
+			if v := r.PathValue(k); strings.ContainsAny(v, "/?#\\") || v == "." || v == ".." {
+				d.notFound(w, r, ss, "There is no such page.")
+				return
+			}
+		}
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 			if err := r.ParseForm(); err != nil || !validCSRF(ss, r.PostForm.Get("csrf_token")) {

@@ -260,5 +260,5 @@ func (d *Dashboard) graphSVG(w http.ResponseWriter, r *http.Request, ss *session
 		return
 	}
 	w.Header().Set("Content-Type", "image/svg+xml")
-	w.Write([]byte(strings.Replace(s, `<svg `, `<svg style="font:12px sans-serif" `, 1)))
+	w.Write([]byte(s))
 }

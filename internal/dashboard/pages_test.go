@@ -254,6 +254,14 @@ func TestPortAndRouterAssociationForms(t *testing.T) {
 	if _, m = api(t, hs.URL, "GET", "/bgpvpn/bgpvpns/"+vpn+"/router_associations/"+rid, ""); m["router_association"].(map[string]any)["advertise_extra_routes"] != true {
 		t.Errorf("after ticking advertise_extra_routes: %v", m)
 	}
+	// An id that smuggles a path ("delete the BGPVPN a/b/c") reaches
+	// nothing else.
+	if code, _, _ := b.do("POST", "/dashboard/bgpvpns/"+vpn+"%2Frouter_associations%2F"+rid+"/delete", url.Values{"csrf_token": {tok}}); code != http.StatusNotFound {
+		t.Errorf("delete with a smuggled path = %d, want 404", code)
+	}
+	if code, _ := api(t, hs.URL, "GET", "/bgpvpn/bgpvpns/"+vpn+"/router_associations/"+rid, ""); code != http.StatusOK {
+		t.Errorf("a smuggled path deleted the router association")
+	}
 	for _, p := range []string{"/port_associations/" + aid, "/router_associations/" + rid} {
 		b.do("POST", self+p+"/delete", url.Values{"csrf_token": {tok}})
 		if code, _ := api(t, hs.URL, "GET", "/bgpvpn/bgpvpns/"+vpn+p, ""); code != http.StatusNotFound {
