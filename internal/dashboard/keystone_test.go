@@ -4,12 +4,20 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/bgpvpn/bgpvpn/internal/policy"
 )
 
 // fakeKeystone answers POST /v3/auth/tokens like Keystone for one user.
@@ -130,5 +138,71 @@ func TestSessionsExpire(t *testing.T) {
 	}
 	if idle.id == busy.id || idle.csrf == busy.csrf || idle.id == idle.csrf {
 		t.Errorf("session ids or CSRF tokens repeat")
+	}
+}
+
+// TestKeystoneSessionSendsTheToken: signed in through Keystone, the
+// dashboard keeps the token server-side (never in the browser) and calls
+// the API with it as X-Auth-Token.
+func TestKeystoneSessionSendsTheToken(t *testing.T) {
+	ks := fakeKeystone(t)
+	defer ks.Close()
+	enf, err := policy.New(policy.Defaults(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var tokens []string
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		tokens = append(tokens, r.Header.Get("X-Auth-Token")+"|"+r.Header.Get("X-User-Id")+"|"+r.Header.Get("X-Roles"))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"bgpvpns": [], "bgpvpns_links": []}`))
+	})
+	d := New(Options{API: api, Policy: enf, SignIn: Keystone{AuthURL: ks.URL + "/identity/v3"}, Logger: slog.New(slog.DiscardHandler)})
+	hs := httptest.NewServer(d)
+	defer hs.Close()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	res, err := c.Get(hs.URL + "/dashboard/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(page), `type="password"`) {
+		t.Fatalf("the Keystone sign-in page asks for no password:\n%s", page)
+	}
+	tok := tokenRE.FindStringSubmatch(string(page))[1]
+	res, err = c.PostForm(hs.URL+"/dashboard/login", url.Values{"csrf_token": {tok}, "user": {"alice"}, "password": {"wrong"}, "project": {"demo"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized || strings.Contains(string(page), "wrong") {
+		t.Errorf("a wrong password: %d (the page must not echo the password)", res.StatusCode)
+	}
+	tok = tokenRE.FindStringSubmatch(string(page))[1]
+	res, err = c.PostForm(hs.URL+"/dashboard/login", url.Values{"csrf_token": {tok}, "user": {"alice"}, "password": {"s3cret"}, "project": {"demo"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(page), "alice · demo") {
+		t.Fatalf("after signing in: %d\n%s", res.StatusCode, page)
+	}
+	u, _ := url.Parse(hs.URL + "/dashboard/")
+	for _, ck := range jar.Cookies(u) {
+		if strings.Contains(ck.Value, "gAAAAAB") {
+			t.Errorf("the token is in a cookie: %v", ck)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(tokens) == 0 || tokens[0] != "gAAAAAB-token||" {
+		t.Errorf("API calls carried %q, want X-Auth-Token gAAAAAB-token and no noauth headers", tokens)
 	}
 }
