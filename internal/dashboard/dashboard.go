@@ -89,21 +89,19 @@ func New(o Options) *Dashboard {
 
 // Mount serves the dashboard under /dashboard/ beside api, and sends a
 // browser asking for / (Accept: text/html) to it; API clients asking for
-// / still get the version document.
+// / still get the version document. Every other request reaches api as
+// it came (no path cleaning).
 func Mount(api http.Handler, d *Dashboard) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle(basePath, d)
-	mux.HandleFunc("/dashboard", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, basePath, http.StatusFound)
-	})
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/" && r.Method == http.MethodGet && strings.Contains(r.Header.Get("Accept"), "text/html") {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch p := r.URL.Path; {
+		case strings.HasPrefix(p, basePath):
+			d.ServeHTTP(w, r)
+		case p == "/dashboard" || (p == "/" && r.Method == http.MethodGet && strings.Contains(r.Header.Get("Accept"), "text/html")):
 			http.Redirect(w, r, basePath, http.StatusFound)
-			return
+		default:
+			api.ServeHTTP(w, r)
 		}
-		api.ServeHTTP(w, r)
 	})
-	return mux
 }
 
 // ServeHTTP implements http.Handler.
