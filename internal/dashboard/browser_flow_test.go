@@ -200,4 +200,19 @@ func TestBrowser(t *testing.T) {
 	if !b.has("BGP VPN deleted.") {
 		t.Errorf("no confirmation after delete: %s", b.text())
 	}
+
+	// A page of 1,000 in the browser: every row there, the next page
+	// linked. (How long it took is logged, not asserted.)
+	for i := range 1001 {
+		srv.Create("/bgpvpn/bgpvpns", "bgpvpn", fmt.Sprintf(`{"name": "vpn-%04d", "route_targets": ["64512:%d"], "tenant_id": "project-%d"}`, i, i+10, i%7))
+	}
+	b.open("/dashboard/bgpvpns?limit=1000")
+	if n := eval[int](b, `document.querySelectorAll("#bgpvpns tbody tr").length`); n != 1000 {
+		t.Errorf("a page of 1,000 shows %d rows", n)
+	}
+	if !eval[bool](b, `!!document.querySelector('a[rel="next"]')`) {
+		t.Errorf("a page of 1,000 of 1,001 links no next page")
+	}
+	t.Logf("a page of 1,000 BGPVPNs: loaded in %.0f ms in Chromium (navigation timing)",
+		eval[float64](b, `performance.getEntriesByType("navigation")[0].duration`))
 }
