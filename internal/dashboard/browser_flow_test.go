@@ -213,6 +213,9 @@ func TestBrowser(t *testing.T) {
 	if !eval[bool](b, `!!document.querySelector('a[rel="next"]')`) {
 		t.Errorf("a page of 1,000 of 1,001 links no next page")
 	}
+	if p := b.consoleProblems(); len(p) > 0 {
+		t.Errorf("the pages logged errors (scripts, CSP):\n%s", strings.Join(p, "\n"))
+	}
 	t.Logf("a page of 1,000 BGPVPNs: loaded in %.0f ms in Chromium (navigation timing)",
 		eval[float64](b, `performance.getEntriesByType("navigation")[0].duration`))
 }

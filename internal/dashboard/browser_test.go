@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -78,6 +79,12 @@ type tab struct {
 	ctx   context.Context
 	base  string
 	shots string
+
+	mu sync.Mutex
+	// problems are the page's console errors and exceptions (a script
+	// error, a CSP violation), but not the network's (a refused form is
+	// a 4xx on purpose).
+	problems []string
 }
 
 func newTab(t *testing.T, base, shots string) *tab {
@@ -100,7 +107,28 @@ func newTab(t *testing.T, base, shots string) *tab {
 			chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
 		}
 	}()
-	return &tab{t: t, ctx: ctx, base: base, shots: shots}
+	b := &tab{t: t, ctx: ctx, base: base, shots: shots}
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if (m.Type == chromedp.ConsoleError || m.IsException()) && m.Source != "network" {
+				b.mu.Lock()
+				b.problems = append(b.problems, m.String())
+				b.mu.Unlock()
+			}
+		}
+	}()
+	return b
+}
+
+// consoleProblems are the page errors seen so far.
+func (b *tab) consoleProblems() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.problems...)
 }
 
 // do runs actions, each within 20 s.
