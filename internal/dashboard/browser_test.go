@@ -174,6 +174,25 @@ func (b *tab) waitFor(what, cond string) {
 	b.t.Fatalf("waiting for %s (%s): not within 20 s (last error %v); page: %s", what, cond, last, b.text())
 }
 
+// reloadUntil opens path again and again until cond holds (20 s at
+// most), for what a page shows only once the server knows it.
+func (b *tab) reloadUntil(path, what, cond string) {
+	b.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		b.open(path)
+		if eval[bool](b, cond) {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("%s: not within 20 s; page: %s", what, b.text())
+		}
+		<-tick.C
+	}
+}
+
 // text is the page's visible text, for failure messages.
 func (b *tab) text() string {
 	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
