@@ -46,6 +46,10 @@ func schema() *config.Schema {
 			Help: "Seconds between reads of the feed revision, which is how a replica learns of changes committed by another replica."},
 		config.Opt{Section: "agent_feed", Name: "agent_down_time", Type: config.Float, Default: "75",
 			Help: "Seconds after which a host whose agent has not been heard from is considered dead, as Neutron's agent_down_time: its associations turn DOWN. Agents say they are alive every third of it. A replica gives every agent this long after it starts."},
+		config.Opt{Section: "dashboard", Name: "enabled", Type: config.Bool, Default: "true",
+			Help: "Serve the browser dashboard under /dashboard/ (a browser opening / is sent there; API paths are unchanged)."},
+		config.Opt{Section: "dashboard", Name: "session_idle_timeout", Type: config.Float, Default: "3600",
+			Help: "Seconds after which a dashboard session nobody used ends (sessions also end after 12 hours, or when their Keystone token does)."},
 	)
 }
 

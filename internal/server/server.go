@@ -16,6 +16,7 @@ import (
 	"github.com/bgpvpn/bgpvpn/internal/api"
 	"github.com/bgpvpn/bgpvpn/internal/bgpvpn"
 	"github.com/bgpvpn/bgpvpn/internal/config"
+	"github.com/bgpvpn/bgpvpn/internal/dashboard"
 	"github.com/bgpvpn/bgpvpn/internal/driver"
 	"github.com/bgpvpn/bgpvpn/internal/identity"
 	"github.com/bgpvpn/bgpvpn/internal/network"
@@ -90,11 +91,14 @@ func New(ctx context.Context, v *config.Values, log *slog.Logger) (*Server, erro
 	h := api.New(api.Options{Store: st, Policy: enf, Auth: identity.NoAuth{Admin: admin}, Service: svc, Network: netSvc,
 		Logger: log.With("component", "api"), QuotaDefaults: quotaDefaults(v)})
 	var handler http.Handler = h
+	if v.Bool("dashboard", "enabled") {
+		handler = dashboard.Mount(h, newDashboard(v, h, enf, st, drv, log))
+	}
 	endStreams := func() {}
 	if feed, ok := drv.(driver.HTTPHandler); ok {
 		mux := http.NewServeMux()
 		mux.Handle(feed.PathPrefix(), feed)
-		mux.Handle("/", h)
+		mux.Handle("/", handler)
 		handler = mux
 		// Closing is idempotent; Close closes it again.
 		endStreams = func() { drv.Close() }
