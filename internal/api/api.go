@@ -101,6 +101,11 @@ func (a *API) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}()
 	creds, err := a.auth.Authenticate(r)
 	if err != nil {
+		var rw identity.ResponseWriter
+		if errors.As(err, &rw) {
+			rw.WriteResponse(w, r)
+			return
+		}
 		if errors.Is(err, identity.ErrUnauthenticated) {
 			w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
 			w.WriteHeader(http.StatusUnauthorized)

@@ -7,19 +7,24 @@ import (
 	"strings"
 
 	"github.com/bgpvpn/bgpvpn/internal/config"
+	"github.com/bgpvpn/bgpvpn/internal/identity/keystone"
 )
 
 // Schema is every option the server reads.
 func Schema() *config.Schema {
-	return config.NewSchema(
+	return config.NewSchema(append(baseOpts(), keystone.Opts()...)...)
+}
+
+func baseOpts() []config.Opt {
+	return []config.Opt{
 		config.Opt{Section: "DEFAULT", Name: "bind_host", Type: config.String, Default: "127.0.0.1",
 			Help: "Address the API listens on."},
 		config.Opt{Section: "DEFAULT", Name: "bind_port", Type: config.Port, Default: "9696",
 			Help: "Port the API listens on."},
 		config.Opt{Section: "DEFAULT", Name: "data_dir", Type: config.String, Default: "data",
 			Help: "Directory of the SQLite database (bgpvpn.db) when [database] connection is not set."},
-		config.Opt{Section: "DEFAULT", Name: "auth_strategy", Type: config.String, Default: "noauth", Choices: []string{"noauth"},
-			Help: "How callers are identified. noauth trusts the X-User-Id, X-Project-Id and X-Roles headers; a request without them is the admin of [noauth]."},
+		config.Opt{Section: "DEFAULT", Name: "auth_strategy", Type: config.String, Default: "noauth", Choices: []string{"noauth", "keystone"},
+			Help: "How callers are identified. noauth trusts the X-User-Id, X-Project-Id and X-Roles headers; a request without them is the admin of [noauth]. keystone validates the X-Auth-Token of every request with Keystone ([keystone_authtoken])."},
 		config.Opt{Section: "DEFAULT", Name: "debug", Type: config.Bool, Default: "false",
 			Help: "Log every request at debug level."},
 		config.Opt{Section: "noauth", Name: "admin_user_id", Type: config.String, Default: "admin-user",
@@ -40,7 +45,7 @@ func Schema() *config.Schema {
 			Help: "Seconds between reads of the feed revision, which is how a replica learns of changes committed by another replica."},
 		config.Opt{Section: "agent_feed", Name: "agent_down_time", Type: config.Float, Default: "75",
 			Help: "Seconds after which a host whose agent has not been heard from is considered dead, as Neutron's agent_down_time: its associations turn DOWN. Agents say they are alive every third of it. A replica gives every agent this long after it starts."},
-	)
+	}
 }
 
 // driverConfig reads the driver options the schema declares.
