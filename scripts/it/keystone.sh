@@ -139,6 +139,7 @@ cloud() { # cloud NAME USER PASSWORD PROJECT
 {
   echo "clouds:"
   cloud ks-admin admin admin admin
+  cloud ks-admin-demo admin admin demo
   cloud ks-demo demo demo demo
   cloud ks-reader ks-reader reader demo
   cloud ks-other ks-other other ks-other

@@ -37,7 +37,7 @@ type fakeToken struct {
 // service tokens for the password "secret" and validates the tokens a test
 // registers. The real Keystone is used by the keystone CI stage.
 type fakeKeystone struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *httptest.Server
 	clock *clock
 
@@ -52,7 +52,7 @@ type fakeKeystone struct {
 	validateEnter chan struct{}
 }
 
-func newFakeKeystone(t *testing.T, c *clock) *fakeKeystone {
+func newFakeKeystone(t testing.TB, c *clock) *fakeKeystone {
 	f := &fakeKeystone{t: t, clock: c, tokens: map[string]fakeToken{}, serviceLife: time.Hour, validateEnter: make(chan struct{}, 100)}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
