@@ -246,7 +246,7 @@ fi
 # --- g. Horizon --------------------------------------------------------------
 if [ -f "$HERE/horizon_ops.py" ]; then
   log "g. Horizon: every operation of the admin and project panels"
-  if "$PY" "$HERE/horizon_ops.py" --out "$work/horizon" >"$work/horizon.log" 2>&1; then
+  if LAB_BIN=$LAB/bin "$PY" "$HERE/horizon_ops.py" --out "$work/horizon" >"$work/horizon.log" 2>&1; then
     grep '^ok' "$work/horizon.log" | while read -r l; do echo "$l"; done
     passed=$((passed + $(grep -c '^ok' "$work/horizon.log")))
   else
