@@ -60,7 +60,8 @@ expect() {
   fi
 }
 
-jfield() { printf '%s' "$LAST" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+# jfield KEY...: the first of the keys present in the last JSON output.
+jfield() { printf '%s' "$LAST" | /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print(next(d[k] for k in sys.argv[1:] if k in d))" "$@"; }
 
 flows() {
   FLOWS_OUT=$1
@@ -71,10 +72,10 @@ flows() {
 
   # BGPVPNs: admin creates; the member, reader and the other project look.
   step 01-admin-create ok ks-admin bgpvpn create --name ks-admin-vpn --route-target 64512:10 -f json
-  avpn=$(jfield id)
+  avpn=$(jfield ID id)
   step 02-admin-create-for-demo ok ks-admin bgpvpn create --name ks-demo-vpn --project demo --route-target 64512:20 --import-target 64512:21 -f json
-  vpn=$(jfield id)
-  expect 02-owner-is-demo yes "\"(project_id|tenant_id)\": \"$demo\""
+  vpn=$(jfield ID id)
+  expect 02-owner-is-demo yes "\"Project\": \"$demo\""
   step 03-admin-list ok ks-admin bgpvpn list -f json --long
   expect 03-admin-sees-both yes 'ks-admin-vpn'
   expect 03-admin-sees-demo-vpn yes 'ks-demo-vpn'
@@ -82,7 +83,7 @@ flows() {
   expect 04-member-sees-its-vpn yes 'ks-demo-vpn'
   expect 04-member-blind-to-admin-vpn no 'ks-admin-vpn'
   step 05-member-show ok ks-demo bgpvpn show ks-demo-vpn -f json
-  expect 05-member-no-route-targets no 'route_targets|64512:20'
+  expect 05-member-no-route-targets no 'Route Targets|64512:20'
   step 06-admin-show ok ks-admin bgpvpn show ks-demo-vpn -f json
   expect 06-admin-sees-route-targets yes '64512:20'
   step 07-member-create refused ks-demo bgpvpn create --name ks-member-vpn
@@ -102,17 +103,17 @@ flows() {
 
   # The member's network, router and port, and their associations.
   step 20-member-network ok ks-demo network create ks-net -f json
-  net=$(jfield id)
+  net=$(jfield ID id)
   step 21-member-subnet ok ks-demo subnet create ks-sub --network ks-net --subnet-range 10.50.0.0/24 -f json
   step 22-member-router ok ks-demo router create ks-router -f json
-  rtr=$(jfield id)
+  rtr=$(jfield ID id)
   step 23-member-port ok ks-demo port create --network ks-net ks-port -f json
-  port=$(jfield id)
+  port=$(jfield ID id)
   step 24-other-network ok ks-other network create ks-other-net -f json
-  onet=$(jfield id)
+  onet=$(jfield ID id)
 
   step 30-net-assoc-create ok ks-demo bgpvpn network association create "$vpn" "$net" -f json
-  na=$(jfield id)
+  na=$(jfield ID id)
   step 31-net-assoc-list ok ks-demo bgpvpn network association list "$vpn" -f json
   expect 31-net-assoc-listed yes "$na"
   step 32-net-assoc-show ok ks-reader bgpvpn network association show "$na" "$vpn" -f json
@@ -120,12 +121,12 @@ flows() {
   step 34-other-net-assoc-show refused ks-other bgpvpn network association show "$na" "$vpn"
   step 35-member-assoc-other-net refused ks-demo bgpvpn network association create "$vpn" "$onet"
   step 36-router-assoc-create ok ks-demo bgpvpn router association create "$vpn" "$rtr" -f json
-  ra=$(jfield id)
+  ra=$(jfield ID id)
   step 37-router-assoc-set ok ks-demo bgpvpn router association set --no-advertise_extra_routes "$ra" "$vpn"
   step 38-router-assoc-show ok ks-demo bgpvpn router association show "$ra" "$vpn" -f json
-  expect 38-router-assoc-no-extra-routes yes '"advertise_extra_routes": false'
+  expect 38-router-assoc-no-extra-routes yes '"Advertise extra routes": false'
   step 39-port-assoc-create ok ks-demo bgpvpn port association create "$vpn" "$port" --prefix-route prefix=192.0.2.0/24,local_pref=100 -f json
-  pa=$(jfield id)
+  pa=$(jfield ID id)
   step 40-port-assoc-set ok ks-demo bgpvpn port association set --no-advertise-fixed-ips --prefix-route prefix=198.51.100.0/24 "$pa" "$vpn"
   step 41-port-assoc-show ok ks-demo bgpvpn port association show "$pa" "$vpn" -f json
   expect 41-port-assoc-routes yes '198.51.100.0/24'

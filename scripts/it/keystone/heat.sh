@@ -13,7 +13,7 @@ heat_update() {
     { fail "heat-update: v1 $st $(osc ks-admin-demo stack show ks-update -f value -c stack_status_reason)"; return; }
   vpn=$(osc ks-admin-demo stack resource show ks-update BGPVPN -f value -c physical_resource_id)
   out=$(osc ks-admin bgpvpn show "$vpn" -f json)
-  if printf '%s' "$out" | "$PY" -c "import json,sys; d=json.load(sys.stdin); sys.exit(not (d['route_targets']==['64512:301'] and d['project_id']=='$demo' and len(d['networks'])==1))"; then
+  if printf '%s' "$out" | "$PY" -c "import json,sys; d=json.load(sys.stdin); sys.exit(not (d['Route Targets']==['64512:301'] and d['Project']=='$demo' and len(d['Associated Networks'])==1))"; then
     ok "heat-update: v1 BGPVPN of demo with 64512:301 and its network"
   else
     fail "heat-update: v1 BGPVPN: $out"
@@ -24,7 +24,7 @@ heat_update() {
     fail "heat-update: v2 $st $(osc ks-admin-demo stack show ks-update -f value -c stack_status_reason)"
   vpn2=$(osc ks-admin-demo stack resource show ks-update BGPVPN -f value -c physical_resource_id)
   out=$(osc ks-admin bgpvpn show "$vpn2" -f json)
-  if printf '%s' "$out" | "$PY" -c "import json,sys; d=json.load(sys.stdin); sys.exit(not (sorted(d['route_targets'])==['64512:302','64512:303'] and len(d['networks'])==1 and len(d['ports'])==1))"; then
+  if printf '%s' "$out" | "$PY" -c "import json,sys; d=json.load(sys.stdin); sys.exit(not (sorted(d['Route Targets'])==['64512:302','64512:303'] and len(d['Associated Networks'])==1 and len(d['Associated Ports'])==1))"; then
     ok "heat-update: BGPVPN now has 64512:302, 64512:303, its network and the port"
   else
     fail "heat-update: v2 BGPVPN: $out"

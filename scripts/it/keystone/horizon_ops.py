@@ -103,7 +103,7 @@ def associate(r, base, vpn, network, router, who):
     check('%s-network-form' % who, chosen, 'no %s in the form' % network['name'])
     r.submit(form)
     until(lambda: network['id'] in api('ks-admin', 'bgpvpn', 'show', vpn)
-          ['networks'], '%s-network-associated' % who) and \
+          ['Associated Networks'], '%s-network-associated' % who) and \
         check('%s-network-associated' % who, True)
     # router (a workflow: the router step, then Create)
     r.get(base + '/')
@@ -112,7 +112,7 @@ def associate(r, base, vpn, network, router, who):
     check('%s-router-form' % who, chosen, 'no %s in the form' % router['name'])
     r.submit(form)
     until(lambda: router['id'] in api('ks-admin', 'bgpvpn', 'show', vpn)
-          ['routers'], '%s-router-associated' % who) and \
+          ['Associated Routers'], '%s-router-associated' % who) and \
         check('%s-router-associated' % who, True)
 
 
@@ -173,8 +173,8 @@ def main():
         set_text(r, 'id_name', 'hz-vpn-edited')
         set_text(r, 'id_route_targets', '64512:4344')
         r.submit(form)
-        until(lambda: (lambda b: b['name'] == 'hz-vpn-edited' and
-                       b['route_targets'] == ['64512:4344'])(
+        until(lambda: (lambda b: b['Name'] == 'hz-vpn-edited' and
+                       b['Route Targets'] == ['64512:4344'])(
             api('ks-admin', 'bgpvpn', 'show', vpn)), 'admin-edit') and \
             check('admin-edit', True)
 
@@ -190,7 +190,7 @@ def main():
         form, how = form_page(r, vpn, 'edit', '/project/bgpvpn', toggle=False)
         set_text(r, 'id_name', 'hz-vpn-demo')
         r.submit(form)
-        until(lambda: api('ks-admin', 'bgpvpn', 'show', vpn)['name']
+        until(lambda: api('ks-admin', 'bgpvpn', 'show', vpn)['Name']
               == 'hz-vpn-demo', 'demo-edit-name') and \
             check('demo-edit-name', True)
         r.get('/project/bgpvpn/')
