@@ -49,7 +49,7 @@ func TestKeystoneModeKeepsAgentFeedSecret(t *testing.T) {
 	defer s.Close()
 	w := httptest.NewRecorder()
 	s.Handler.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/v2.0/bgpvpn/bgpvpns", nil))
-	if w.Code != http.StatusUnauthorized || w.Header().Get("WWW-Authenticate") != `Keystone uri="http://127.0.0.1:1/v3"` {
+	if w.Code != http.StatusUnauthorized || strings.Join(w.Header()["WWW-Authenticate"], "") != `Keystone uri="http://127.0.0.1:1/v3"` {
 		t.Errorf("API without a token: %d %q, want 401 with WWW-Authenticate", w.Code, w.Header().Get("WWW-Authenticate"))
 	}
 	r := httptest.NewRequest(http.MethodPost, "/v2.0/agent-feed/hosts/h1/alive", nil)

@@ -226,6 +226,16 @@ if [ "$c" = 503 ] && grep -q "The Keystone service is temporarily unavailable." 
 "$LAB/start.sh" --network-endpoint "http://127.0.0.1:$PORT" >>"$work/lab-start.log" 2>&1 || fail "restarting Keystone"
 if wait_code "$fresh" 200 30; then ok "keystone-back: new token 200 without restarting bgpvpn-server"; else fail "keystone-back: new token still refused"; fi
 
+# Figures (no assertion): a request with a token the server has not seen
+# (one validation with Keystone) against the next one (cached).
+first=(); again=()
+for _ in 1 2 3 4 5; do
+  t=$(token ks-demo)
+  first+=("$(curl -s -o /dev/null -w '%{time_total}' -H "X-Auth-Token: $t" "$API")")
+  again+=("$(curl -s -o /dev/null -w '%{time_total}' -H "X-Auth-Token: $t" "$API")")
+done
+log "latency (s): first request with a new token ${first[*]}; same token again ${again[*]} (load $(cut -d' ' -f1-3 /proc/loadavg))"
+
 # --- e. the lab's smoke test ------------------------------------------------
 log "e. smoke.sh --target go (CLI, Heat HOT examples, Horizon), keystone auth"
 if BGPVPN_CONFIG_FILES=$work/server.conf BGPVPN_MAIN=$ROOT "$LAB/smoke.sh" --target go >"$work/smoke.log" 2>&1; then

@@ -166,7 +166,8 @@ const (
 func (r *Refusal) WriteResponse(w http.ResponseWriter, req *http.Request) {
 	h := w.Header()
 	if r.Status == http.StatusUnauthorized {
-		h.Set("WWW-Authenticate", `Keystone uri="`+r.wwwAuthenticate+`"`)
+		// Spelt as keystonemiddleware does (Go would write Www-Authenticate).
+		h["WWW-Authenticate"] = []string{`Keystone uri="` + r.wwwAuthenticate + `"`}
 		h.Set("Content-Type", "application/json; charset=UTF-8")
 		w.WriteHeader(r.Status)
 		fmt.Fprint(w, body401)

@@ -67,7 +67,7 @@ func refusalAnswer(t *testing.T, err error, r *http.Request) answer {
 	}
 	w := httptest.NewRecorder()
 	rw.WriteResponse(w, r)
-	return answer{w.Code, w.Header().Get("WWW-Authenticate"), w.Header().Get("Content-Type"), w.Body.String()}
+	return answer{w.Code, strings.Join(w.Header()["WWW-Authenticate"], ", "), w.Header().Get("Content-Type"), w.Body.String()}
 }
 
 var unauthorized = answer{
