@@ -145,7 +145,9 @@ cloud() { # cloud NAME USER PASSWORD PROJECT
   cloud ks-other ks-other other ks-other
   cloud ks-bad demo wrong-password demo
 } > "$OS_CLIENT_CONFIG_FILE"
-osc() { local c=$1; shift; OS_CLOUD=$c timeout 120 openstack "$@"; }
+# demo's tokens from the short-lived Keystone (d.)
+cloud ks-demo-short demo demo demo | sed "s|$KS/v3|http://127.0.0.1:$SHORT_PORT/v3|" >> "$OS_CLIENT_CONFIG_FILE"
+osc() { local c=$1; shift; OS_CLOUD=$c timeout 120 /usr/bin/openstack "$@"; }
 osc ks-admin project create ks-other -f value -c id >/dev/null &&
   osc ks-admin user create --password reader ks-reader -f value -c id >/dev/null &&
   osc ks-admin role add --user ks-reader --project demo reader &&
@@ -209,7 +211,7 @@ sed 's/^expiration = .*/expiration = 6/' "$LAB_RUN_DIR/etc/keystone/keystone.con
   --add-header 'Connection: close' >"$work/keystone-short.log" 2>&1 &
 short_pid=$!
 for _ in $(seq 1 600); do curl -s -o /dev/null "http://127.0.0.1:$SHORT_PORT/v3" && break; sleep 0.1; done
-t=$(OS_AUTH_URL=http://127.0.0.1:$SHORT_PORT/v3 OS_CLOUD=ks-demo timeout 60 openstack --os-auth-url "http://127.0.0.1:$SHORT_PORT/v3" token issue -f value -c id)
+t=$(token ks-demo-short)
 c=$(code "$t"); [ "$c" = 200 ] && ok "token-short: 200 while valid" || fail "token-short: $c while valid"
 if wait_code "$t" 401 30; then ok "token-expired: 401"; want401 token-expired-answer "$t"; else fail "token-expired: still accepted"; fi
 kill "$short_pid"; wait "$short_pid" 2>/dev/null; short_pid=

@@ -37,7 +37,7 @@ def check(name, ok, detail=''):
 
 
 def osc(cloud, *args):
-    p = subprocess.run(['openstack', '--os-cloud', cloud] + list(args),
+    p = subprocess.run(['/usr/bin/openstack', '--os-cloud', cloud] + list(args),
                        capture_output=True, text=True, timeout=120)
     return p.returncode, p.stdout + p.stderr
 
