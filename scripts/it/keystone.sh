@@ -55,7 +55,7 @@ cleanup() {
     kill -9 "$p" 2>/dev/null
   done
   if [ -s "$LAB_RUN_DIR/bgpvpn-server.pid" ]; then kill "$(cat "$LAB_RUN_DIR/bgpvpn-server.pid")" 2>/dev/null; fi
-  [ -n "$ref_started" ] && REF_RUN_DIR=$work/ref "$SHARED/tools/reference-server/stop.sh" >/dev/null 2>&1
+  [ -n "$ref_started" ] && REF_RUN_DIR=$work/ref "$work/reference-server/stop.sh" >/dev/null 2>&1
   "$LAB/stop.sh" >/dev/null 2>&1
   if [ "${KEYSTONE_KEEP:-}" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi
 }
@@ -270,7 +270,9 @@ fi
 if [ "${KEYSTONE_ORACLE:-}" = 1 ]; then
   log "oracle: the same flows against neutron-server 21 + keystonemiddleware"
   ref_started=1
-  if REF_RUN_DIR=$work/ref API_WORKERS=1 "$SHARED/tools/reference-server/start.sh" --reset --keystone >"$work/ref.log" 2>&1 &&
+  # a copy: start.sh writes its etc/ beside itself, and ../shared is read-only
+  cp -r "$SHARED/tools/reference-server" "$work/reference-server"
+  if REF_RUN_DIR=$work/ref API_WORKERS=1 "$work/reference-server/start.sh" --reset --keystone >"$work/ref.log" 2>&1 &&
     "$LAB/start.sh" --network-endpoint http://127.0.0.1:9696 >>"$work/lab-start.log" 2>&1; then
     saved=$failed
     flows "$work/flows-ref" >"$work/flows-ref.log"
