@@ -52,6 +52,11 @@ func TestKeystoneModeKeepsAgentFeedSecret(t *testing.T) {
 	if w.Code != http.StatusUnauthorized || strings.Join(w.Header()["WWW-Authenticate"], "") != `Keystone uri="http://127.0.0.1:1/v3"` {
 		t.Errorf("API without a token: %d %q, want 401 with WWW-Authenticate", w.Code, w.Header().Get("WWW-Authenticate"))
 	}
+	w = httptest.NewRecorder()
+	s.Handler.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"v2.0"`) {
+		t.Errorf("version list without a token: %d %s, want 200 as from Neutron", w.Code, w.Body)
+	}
 	r := httptest.NewRequest(http.MethodPost, "/v2.0/agent-feed/hosts/h1/alive", nil)
 	r.Header.Set("Authorization", "Bearer feed-secret")
 	w = httptest.NewRecorder()
