@@ -367,3 +367,21 @@ func TestPasswordToken(t *testing.T) {
 		t.Errorf("Keystone down: err = %v, want ErrUnavailable", err)
 	}
 }
+
+// TestIdentityHeadersIgnored: what the client says about itself in the
+// noauth headers changes nothing (keystonemiddleware strips them).
+func TestIdentityHeadersIgnored(t *testing.T) {
+	h := newHarness(t)
+	h.f.add("member", fakeToken{user: "u1", userDomain: "default", project: "p1", roles: []string{"member"}, expires: h.clock.now().Add(time.Hour)})
+	r := request("member")
+	r.Header.Set("X-Roles", "admin")
+	r.Header.Set("X-Project-Id", "p0")
+	r.Header.Set("X-User-Id", "admin-user")
+	got, err := h.a.Authenticate(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.UserID != "u1" || got.ProjectID != "p1" || !cmp.Equal(got.Roles, []string{"member"}) {
+		t.Errorf("credentials = %+v, want the token's (u1, p1, member)", got)
+	}
+}
