@@ -160,8 +160,15 @@ func TestITKeystoneGophercloud(t *testing.T) {
 	ra := res(bgpvpns.CreateRouterAssociation(ctx, demo.net, vpn.ID, bgpvpns.CreateRouterAssociationOpts{RouterID: r.ID}).Extract()).must(t, "member's router association")
 	pa := res(bgpvpns.CreatePortAssociation(ctx, demo.net, vpn.ID, bgpvpns.CreatePortAssociationOpts{PortID: p.ID,
 		Routes: []bgpvpns.PortRoutes{{Type: "prefix", Prefix: "192.0.2.0/24"}}}).Extract()).must(t, "member's port association")
-	if na.ProjectID != demo.project || ra.ProjectID != demo.project || pa.ProjectID != demo.project {
-		t.Errorf("association owners %s %s %s, want %s", na.ProjectID, ra.ProjectID, pa.ProjectID, demo.project)
+	// Owners are admin-only attributes (as in the original): ask as admin.
+	naAdmin := res(bgpvpns.GetNetworkAssociation(ctx, admin.net, vpn.ID, na.ID).Extract()).must(t, "admin reads the network association")
+	raAdmin := res(bgpvpns.GetRouterAssociation(ctx, admin.net, vpn.ID, ra.ID).Extract()).must(t, "admin reads the router association")
+	paAdmin := res(bgpvpns.GetPortAssociation(ctx, admin.net, vpn.ID, pa.ID).Extract()).must(t, "admin reads the port association")
+	if naAdmin.ProjectID != demo.project || raAdmin.ProjectID != demo.project || paAdmin.ProjectID != demo.project {
+		t.Errorf("association owners %s %s %s, want the member's project %s", naAdmin.ProjectID, raAdmin.ProjectID, paAdmin.ProjectID, demo.project)
+	}
+	if na.ProjectID != "" {
+		t.Errorf("member sees the association's project_id %s, an admin-only attribute", na.ProjectID)
 	}
 	if _, err := bgpvpns.CreateNetworkAssociation(ctx, other.net, vpn.ID, bgpvpns.CreateNetworkAssociationOpts{NetworkID: n.ID}).Extract(); status(err) != http.StatusNotFound {
 		t.Errorf("other project associating demo's BGPVPN: %v, want 404", err)
@@ -205,7 +212,10 @@ func TestITKeystoneCLI(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &created); err != nil {
 		t.Fatal(err)
 	}
-	id, _ := created["id"].(string)
+	id, _ := created["ID"].(string) // the openstack CLI's display name, as ours
+	if id == "" {
+		t.Fatalf("admin create printed no ID: %s", out)
+	}
 	t.Cleanup(func() { ksRun(t, "--os-cloud", "ks-admin", "delete", id) })
 
 	listed := func(args ...string) string {

@@ -2,11 +2,14 @@
 """Every operation of networking-bgpvpn's Horizon panels, in headless
 Chromium, each result checked through the API (for scripts/it/keystone.sh).
 
-Admin > Network > BGPVPN Interconnections, as admin: list, create (for
-project demo), edit (name and route targets), associate a network and a
-router, disassociate both, delete. Project > Network > BGPVPN
-Interconnections, as demo: list, edit the name, associate a network and a
-router, disassociate both. The browser part reuses the lab's
+Admin > Network > BGPVPN Interconnections, as admin: list, create (one
+for project admin, one for project demo), edit (name and route targets),
+associate a network and a router, disassociate both, delete. Project >
+Network > BGPVPN Interconnections, as demo: list, edit the name, associate
+a network and a router, disassociate both. The admin panel's router form
+lists the routers of the admin's own project only (networking-bgpvpn 17's
+workflow drops the BGPVPN's project from its context), so the admin's
+associations are made on the admin project's BGPVPN. The browser part reuses the lab's
 bin/horizon_smoke.py (selenium + chromedriver); the API checks use the
 openstack CLI with the stage's clouds.yaml (OS_CLIENT_CONFIG_FILE).
 
@@ -100,7 +103,9 @@ def associate(r, base, vpn, network, router, who):
     # network
     form, how = form_page(r, vpn, 'create-network-association', base)
     chosen = r.select_by_text('id_network_resource', network['name'])
-    check('%s-network-form' % who, chosen, 'no %s in the form' % network['name'])
+    if not check('%s-network-form' % who, chosen,
+                 'no %s in the form' % network['name']):
+        return
     r.submit(form)
     until(lambda: network['id'] in api('ks-admin', 'bgpvpn', 'show', vpn)
           ['Associated Networks'], '%s-network-associated' % who) and \
@@ -109,7 +114,9 @@ def associate(r, base, vpn, network, router, who):
     r.get(base + '/')
     form, how = form_page(r, vpn, 'create-router-association', base)
     chosen = r.select_by_text('id_router_resource', router['name'])
-    check('%s-router-form' % who, chosen, 'no %s in the form' % router['name'])
+    if not check('%s-router-form' % who, chosen,
+                 'no %s in the form' % router['name']):
+        return
     r.submit(form)
     until(lambda: router['id'] in api('ks-admin', 'bgpvpn', 'show', vpn)
           ['Associated Routers'], '%s-router-associated' % who) and \
@@ -141,52 +148,68 @@ def main():
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     demo = api('ks-admin', 'project', 'show', 'demo')['id']
+    admin_project = api('ks-admin', 'project', 'show', 'admin')['id']
     net = api('ks-demo', 'network', 'create', 'hz-net')
     api('ks-demo', 'subnet', 'create', 'hz-sub', '--network', 'hz-net',
         '--subnet-range', '10.70.0.0/24')
     rtr = api('ks-demo', 'router', 'create', 'hz-router')
+    anet = api('ks-admin', 'network', 'create', 'hz-admin-net')
+    api('ks-admin', 'subnet', 'create', 'hz-admin-sub', '--network',
+        'hz-admin-net', '--subnet-range', '10.71.0.0/24')
+    artr = api('ks-admin', 'router', 'create', 'hz-admin-router')
     r = Run(a.url, a.out)
-    vpn = None
+    made = []
+
+    def create(name, project, project_id, rt):
+        form, how = r.open_modal(
+            "//a[contains(@class,'ajax-modal')]"
+            "[contains(normalize-space(),'Create BGPVPN')]",
+            '/admin/bgpvpn/create/')
+        r.d.find_element(By.ID, 'id_name').send_keys(name)
+        r.select_by_text('id_tenant_id', project)
+        r.d.find_element(By.ID, 'id_route_targets').send_keys(rt)
+        r.submit(form)
+        vpns = [b for b in api('ks-admin', 'bgpvpn', 'list', '--long')
+                if b['Name'] == name]
+        if check('admin-create-for-%s' % project, len(vpns) == 1 and
+                 vpns[0]['Project'] == project_id and
+                 vpns[0]['Route Targets'] == [rt], vpns):
+            made.append(vpns[0]['ID'])
+            return vpns[0]['ID']
+        raise RuntimeError('no BGPVPN %s' % name)
+
     try:
         # ---- admin panel
         check('admin-login', r.login('admin', 'admin'))
         r.get('/admin/bgpvpn/')
         check('admin-list', r.d.find_elements(By.CSS_SELECTOR,
                                               'table.datatable'))
-        form, how = r.open_modal(
-            "//a[contains(@class,'ajax-modal')]"
-            "[contains(normalize-space(),'Create BGPVPN')]",
-            '/admin/bgpvpn/create/')
-        r.d.find_element(By.ID, 'id_name').send_keys('hz-vpn')
-        r.select_by_text('id_tenant_id', 'demo')
-        r.d.find_element(By.ID, 'id_route_targets').send_keys('64512:4343')
-        r.submit(form)
-        vpns = [b for b in api('ks-admin', 'bgpvpn', 'list', '--long')
-                if b['Name'] == 'hz-vpn']
-        if check('admin-create', len(vpns) == 1 and vpns[0]['Project'] == demo
-                 and vpns[0]['Route Targets'] == ['64512:4343'], vpns):
-            vpn = vpns[0]['ID']
+        avpn = create('hz-admin-vpn', 'admin', admin_project, '64512:4343')
         r.get('/admin/bgpvpn/')
-        check('admin-list-shows-it', r.row('hz-vpn') is not None)
+        vpn = create('hz-vpn', 'demo', demo, '64512:4345')
+        r.get('/admin/bgpvpn/')
+        check('admin-list-shows-them', r.row('hz-admin-vpn') is not None and
+              r.row('hz-vpn') is not None)
 
-        form, how = form_page(r, vpn, 'edit', '/admin/bgpvpn', toggle=False)
-        set_text(r, 'id_name', 'hz-vpn-edited')
+        form, how = form_page(r, avpn, 'edit', '/admin/bgpvpn', toggle=False)
+        set_text(r, 'id_name', 'hz-admin-vpn-edited')
         set_text(r, 'id_route_targets', '64512:4344')
         r.submit(form)
-        until(lambda: (lambda b: b['Name'] == 'hz-vpn-edited' and
+        until(lambda: (lambda b: b['Name'] == 'hz-admin-vpn-edited' and
                        b['Route Targets'] == ['64512:4344'])(
-            api('ks-admin', 'bgpvpn', 'show', vpn)), 'admin-edit') and \
+            api('ks-admin', 'bgpvpn', 'show', avpn)), 'admin-edit') and \
             check('admin-edit', True)
 
         r.get('/admin/bgpvpn/')
-        associate(r, '/admin/bgpvpn', vpn, net, rtr, 'admin')
-        disassociate(r, '/admin/bgpvpn', vpn, 'admin')
+        associate(r, '/admin/bgpvpn', avpn, anet, artr, 'admin')
+        disassociate(r, '/admin/bgpvpn', avpn, 'admin')
         r.get('/auth/logout/')
 
         # ---- project panel
         check('demo-login', r.login('demo', 'demo'))
         r.get('/project/bgpvpn/')
-        check('demo-list', r.row('hz-vpn-edited') is not None)
+        check('demo-list', r.row('hz-vpn') is not None and
+              r.row('hz-admin-vpn-edited') is None)
         form, how = form_page(r, vpn, 'edit', '/project/bgpvpn', toggle=False)
         set_text(r, 'id_name', 'hz-vpn-demo')
         r.submit(form)
@@ -198,14 +221,15 @@ def main():
         disassociate(r, '/project/bgpvpn', vpn, 'demo')
         r.get('/auth/logout/')
 
-        # ---- admin deletes
+        # ---- admin deletes both
         check('admin-login-again', r.login('admin', 'admin'))
-        r.get('/admin/bgpvpn/')
-        js_click(r, "//button[@name='action' and contains(@value,"
-                 "'__delete__%s')]" % vpn)
-        confirm(r)
-        until(lambda: osc('ks-admin', 'bgpvpn', 'show', vpn)[0] != 0,
-              'admin-delete') and check('admin-delete', True)
+        for v in (avpn, vpn):
+            r.get('/admin/bgpvpn/')
+            js_click(r, "//button[@name='action' and contains(@value,"
+                     "'__delete__%s')]" % v)
+            confirm(r)
+            until(lambda: osc('ks-admin', 'bgpvpn', 'show', v)[0] != 0,
+                  'admin-delete') and check('admin-delete', True)
     except Exception as e:  # noqa: BLE001
         traceback.print_exc()
         check('exception', False, '%s: %s' % (type(e).__name__, e))
@@ -215,10 +239,12 @@ def main():
             pass
     finally:
         r.close()
-        if vpn:
-            osc('ks-admin', 'bgpvpn', 'delete', vpn)
+        for v in made:
+            osc('ks-admin', 'bgpvpn', 'delete', v)
         osc('ks-demo', 'router', 'delete', 'hz-router')
         osc('ks-demo', 'network', 'delete', 'hz-net')
+        osc('ks-admin', 'router', 'delete', 'hz-admin-router')
+        osc('ks-admin', 'network', 'delete', 'hz-admin-net')
     sys.exit(0 if RESULTS and all(RESULTS) else 1)
 
 
