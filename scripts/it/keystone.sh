@@ -36,6 +36,7 @@ HERE=$ROOT/scripts/it/keystone
 PY=/usr/bin/python3
 export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 export DEBIAN_FRONTEND=noninteractive
+export PYTHONDONTWRITEBYTECODE=1 # ../shared is read-only
 KS=http://127.0.0.1:5000
 PORT=9798
 SHORT_PORT=5010
