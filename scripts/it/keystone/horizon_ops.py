@@ -8,8 +8,8 @@ associate a network and a router, disassociate both, delete. Project >
 Network > BGPVPN Interconnections, as demo: list, edit the name, associate
 a network and a router, disassociate both. The admin panel's router form
 lists the routers of the admin's own project only (networking-bgpvpn 17's
-workflow drops the BGPVPN's project from its context), so the admin's
-associations are made on the admin project's BGPVPN. The browser part reuses the lab's
+workflow drops the BGPVPN's project from its context), so the admin works
+in project admin (Horizon's project switch) on the admin project's BGPVPN. The browser part reuses the lab's
 bin/horizon_smoke.py (selenium + chromedriver); the API checks use the
 openstack CLI with the stage's clouds.yaml (OS_CLIENT_CONFIG_FILE).
 
@@ -181,6 +181,9 @@ def main():
     try:
         # ---- admin panel
         check('admin-login', r.login('admin', 'admin'))
+        # admin is a member of admin and demo: work in project admin (the
+        # router form lists the routers of the session's project)
+        r.get('/auth/switch/%s/?next=/admin/bgpvpn/' % admin_project)
         r.get('/admin/bgpvpn/')
         check('admin-list', r.d.find_elements(By.CSS_SELECTOR,
                                               'table.datatable'))
