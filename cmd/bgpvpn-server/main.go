@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -35,8 +36,17 @@ type flags struct {
 	dataDir     string
 }
 
+// configFilesEnv names the configuration files (colon-separated) to read
+// when no --config-file is given: how a wrapper that only passes --bind and
+// --data-dir (e.g. the OpenStack lab's smoke test) runs a configured server.
+const configFilesEnv = "BGPVPN_CONFIG_FILES"
+
 func (f *flags) load() (*config.Values, error) {
-	v, err := server.Schema().Load(f.configFiles...)
+	files := f.configFiles
+	if env := os.Getenv(configFilesEnv); len(files) == 0 && env != "" {
+		files = strings.Split(env, ":")
+	}
+	v, err := server.Schema().Load(files...)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +109,7 @@ func root() *cobra.Command {
 		},
 	}
 	pf := cmd.PersistentFlags()
-	pf.StringArrayVar(&f.configFiles, "config-file", nil, "oslo.config INI file (repeatable; later files override earlier ones)")
+	pf.StringArrayVar(&f.configFiles, "config-file", nil, "oslo.config INI file (repeatable; later files override earlier ones; default: the files in $"+configFilesEnv+", colon-separated)")
 	pf.StringVar(&f.bind, "bind", "", "listen address ADDR:PORT (overrides bind_host/bind_port)")
 	pf.StringVar(&f.dataDir, "data-dir", "", "directory of the SQLite database (overrides data_dir)")
 

@@ -107,8 +107,21 @@ func (a *API) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		a.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", w.status,
 			"duration_ms", float64(time.Since(start).Microseconds())/1000, "request_id", reqID)
 	}()
+	if strings.TrimSuffix(strings.Trim(r.URL.Path, "/"), ".json") == "" {
+		// Neutron's version list is outside its authenticated pipeline:
+		// clients discover versions before, or without, a token.
+		if err := a.versions(w, r); err != nil {
+			writeError(w, r, a.log, err)
+		}
+		return
+	}
 	creds, err := a.auth.Authenticate(r)
 	if err != nil {
+		var rw identity.ResponseWriter
+		if errors.As(err, &rw) {
+			rw.WriteResponse(w, r)
+			return
+		}
 		if errors.Is(err, identity.ErrUnauthenticated) {
 			w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
 			w.WriteHeader(http.StatusUnauthorized)

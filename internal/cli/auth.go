@@ -37,6 +37,9 @@ type Auth struct {
 	RegionName        string
 	Interface         string
 	Token             string
+	AppCredID         string
+	AppCredName       string
+	AppCredSecret     string
 	Roles             string
 	CACert            string
 	Insecure          bool
@@ -54,7 +57,7 @@ type authFlag struct {
 func (a *Auth) flags() []authFlag {
 	return []authFlag{
 		{"os-cloud", "OS_CLOUD", "cloud name in clouds.yaml", &a.Cloud},
-		{"os-auth-type", "OS_AUTH_TYPE", "authentication type: password, token, v3password, v3token or none (noauth server)", &a.AuthType},
+		{"os-auth-type", "OS_AUTH_TYPE", "authentication type: password, token, v3password, v3token, v3applicationcredential or none (noauth server)", &a.AuthType},
 		{"os-auth-url", "OS_AUTH_URL", "identity (Keystone) URL", &a.AuthURL},
 		{"os-endpoint", "OS_ENDPOINT", "network API endpoint, e.g. http://127.0.0.1:9696 (required with --os-auth-type none)", &a.Endpoint},
 		{"os-username", "OS_USERNAME", "user name", &a.Username},
@@ -69,6 +72,9 @@ func (a *Auth) flags() []authFlag {
 		{"os-region-name", "OS_REGION_NAME", "region of the network endpoint", &a.RegionName},
 		{"os-interface", "OS_INTERFACE", "endpoint interface: public, internal or admin", &a.Interface},
 		{"os-token", "OS_TOKEN", "existing token (auth type token)", &a.Token},
+		{"os-application-credential-id", "OS_APPLICATION_CREDENTIAL_ID", "application credential ID (auth type v3applicationcredential)", &a.AppCredID},
+		{"os-application-credential-name", "OS_APPLICATION_CREDENTIAL_NAME", "application credential name (with --os-username or --os-user-id)", &a.AppCredName},
+		{"os-application-credential-secret", "OS_APPLICATION_CREDENTIAL_SECRET", "application credential secret", &a.AppCredSecret},
 		{"os-roles", "OS_ROLES", "comma-separated roles, sent as X-Roles with auth type none (e.g. member)", &a.Roles},
 		{"os-cacert", "OS_CACERT", "CA bundle to verify the server's TLS certificate", &a.CACert},
 	}
@@ -171,6 +177,9 @@ func (a Auth) resolve() (Auth, error) {
 	set(&a.ProjectDomainName, c.Auth["project_domain_name"], c.Auth["domain_name"])
 	set(&a.ProjectDomainID, c.Auth["project_domain_id"], c.Auth["domain_id"])
 	set(&a.Token, c.Auth["token"])
+	set(&a.AppCredID, c.Auth["application_credential_id"])
+	set(&a.AppCredName, c.Auth["application_credential_name"])
+	set(&a.AppCredSecret, c.Auth["application_credential_secret"])
 	set(&a.Roles, c.Auth["roles"])
 	set(&a.RegionName, c.RegionName)
 	set(&a.Interface, c.Interface, c.EndpointType)
@@ -227,9 +236,9 @@ func (a Auth) NetworkClient(ctx context.Context) (*gophercloud.ServiceClient, er
 	switch strings.ToLower(a.AuthType) {
 	case "none", "noauth":
 		return a.noauthClient(hc)
-	case "", "password", "v3password", "token", "v3token", "v2password", "v2token":
+	case "", "password", "v3password", "token", "v3token", "v2password", "v2token", "v3applicationcredential", "applicationcredential":
 	default:
-		return nil, fmt.Errorf("unsupported auth type %q (use password, token or none)", a.AuthType)
+		return nil, fmt.Errorf("unsupported auth type %q (use password, token, v3applicationcredential or none)", a.AuthType)
 	}
 	if a.AuthURL == "" {
 		return nil, errors.New("missing authentication: set --os-cloud, --os-auth-url (OS_AUTH_URL), or --os-auth-type none with --os-endpoint")
@@ -250,14 +259,19 @@ func (a Auth) NetworkClient(ctx context.Context) (*gophercloud.ServiceClient, er
 		TokenID:          a.Token,
 		AllowReauth:      true,
 	}
+	appCred := a.AppCredID != "" || a.AppCredName != "" || strings.Contains(strings.ToLower(a.AuthType), "applicationcredential")
 	switch {
+	case appCred:
+		// An application credential carries its own project scope.
+		opts.Password, opts.TokenID = "", ""
+		opts.ApplicationCredentialID, opts.ApplicationCredentialName, opts.ApplicationCredentialSecret = a.AppCredID, a.AppCredName, a.AppCredSecret
 	case a.ProjectID != "":
 		opts.Scope = &gophercloud.AuthScope{ProjectID: a.ProjectID}
 	case a.ProjectName != "":
 		opts.Scope = &gophercloud.AuthScope{ProjectName: a.ProjectName, DomainName: a.ProjectDomainName, DomainID: a.ProjectDomainID}
 	}
 	if err := openstack.Authenticate(ctx, pc, opts); err != nil {
-		return nil, fmt.Errorf("authenticating at %s: %w", a.AuthURL, err)
+		return nil, keystoneRefusal(a.AuthURL, err)
 	}
 	eo := gophercloud.EndpointOpts{Region: a.RegionName}
 	switch strings.TrimSuffix(strings.ToLower(a.Interface), "url") {
@@ -308,4 +322,15 @@ func withEndpoint(pc *gophercloud.ProviderClient, endpoint string) *gophercloud.
 		ResourceBase:   base + "/v2.0/",
 		Type:           "network",
 	}
+}
+
+// keystoneRefusal says why Keystone did not give a token, with its own
+// message (e.g. "The request you have made requires authentication." for a
+// wrong password), instead of gophercloud's dump of the exchange.
+func keystoneRefusal(authURL string, err error) error {
+	var uc gophercloud.ErrUnexpectedResponseCode
+	if errors.As(err, &uc) {
+		return fmt.Errorf("keystone at %s refused the credentials (HTTP %d): %s", authURL, uc.Actual, errorMessage(uc.Actual, uc.Body))
+	}
+	return fmt.Errorf("authenticating at %s: %w", authURL, err)
 }

@@ -2,7 +2,8 @@
 // with the headers that Neutron's keystonecontext reads (X-User-Id,
 // X-Project-Id or X-Tenant-Id, X-Roles); a request with none of them is the
 // configured admin, which is what `openstack --os-auth-type none` needs.
-// Keystone tokens will plug in behind the same Authenticator interface.
+// Keystone tokens (package identity/keystone) plug in behind the same
+// Authenticator interface.
 package identity
 
 import (
@@ -15,6 +16,13 @@ import (
 
 // ErrUnauthenticated means the request must be refused with 401.
 var ErrUnauthenticated = errors.New("unauthenticated")
+
+// ResponseWriter is an authentication error that knows the exact answer to
+// give (status, headers, body), e.g. keystonemiddleware's 401 and 503.
+type ResponseWriter interface {
+	error
+	WriteResponse(w http.ResponseWriter, r *http.Request)
+}
 
 // Authenticator turns a request into credentials.
 type Authenticator interface {

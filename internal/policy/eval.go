@@ -1,12 +1,28 @@
 package policy
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Credentials is who is calling, as the identity layer established it.
 type Credentials struct {
 	UserID    string
 	ProjectID string   // also exposed to rules as "tenant_id" and "project_id"
 	Roles     []string // compared case-insensitively by role: checks, like oslo.policy
+
+	// The rest is what a Keystone token adds (oslo.context's
+	// to_policy_values); noauth callers leave it empty.
+	UserDomainID    string
+	ProjectDomainID string
+	DomainID        string // the domain of a domain-scoped token
+	SystemScope     string // "all" for a system-scoped token
+	// NotAdminProject is is_admin_project False: Keystone says the token's
+	// project is not its admin project. The zero value is True, oslo.context's
+	// default and Keystone's when no admin project is configured.
+	NotAdminProject bool
+	ServiceUserID   string   // the user of a valid X-Service-Token
+	ServiceRoles    []string // its roles
 }
 
 // Target is the object's attributes as rendered for the API (string, bool,
@@ -154,8 +170,29 @@ func (ev *evaluation) generic(c *genericCheck) bool {
 		return false
 	case "is_admin":
 		return want == ev.isAdmin()
+	case "user_domain_id":
+		return want == pyCred(ev.creds.UserDomainID)
+	case "project_domain_id":
+		return want == pyCred(ev.creds.ProjectDomainID)
+	case "domain_id":
+		return want == pyCred(ev.creds.DomainID)
+	case "system_scope":
+		return want == pyCred(ev.creds.SystemScope)
+	case "is_admin_project":
+		return want == pyBool(!ev.creds.NotAdminProject)
+	case "service_user_id":
+		return want == pyCred(ev.creds.ServiceUserID)
+	case "service_roles":
+		return slices.Contains(ev.creds.ServiceRoles, want)
 	}
 	return false
+}
+
+func pyBool(b bool) string {
+	if b {
+		return "True"
+	}
+	return "False"
 }
 
 // pyCred renders an unset credential as Python's None, so a caller without a
@@ -194,5 +231,19 @@ func credsTarget(c *Credentials) Target {
 		"tenant_id":  c.ProjectID,
 		"roles":      c.Roles,
 		"is_admin":   nil,
+
+		"user_domain_id":    nilIfEmpty(c.UserDomainID),
+		"project_domain_id": nilIfEmpty(c.ProjectDomainID),
+		"domain_id":         nilIfEmpty(c.DomainID),
+		"system_scope":      nilIfEmpty(c.SystemScope),
+		"is_admin_project":  !c.NotAdminProject,
 	}
+}
+
+// nilIfEmpty is an unset credential as the target sees it: Python's None.
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }

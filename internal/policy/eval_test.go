@@ -9,6 +9,10 @@ var (
 	tenantA = Credentials{UserID: "user-a", ProjectID: "project-a", Roles: []string{"member"}}
 	tenantB = Credentials{UserID: "user-b", ProjectID: "project-b", Roles: []string{"member"}}
 	nobody  = Credentials{}
+
+	systemAdmin     = Credentials{UserID: "admin-user", Roles: []string{"admin"}, SystemScope: "all"}
+	domainAdmin     = Credentials{UserID: "admin-user", Roles: []string{"admin"}, DomainID: "d", UserDomainID: "default"}
+	notAdminProject = Credentials{UserID: "admin-user", ProjectID: "p", Roles: []string{"admin"}, NotAdminProject: true}
 )
 
 // testEnforcer has Neutron's base rules and nothing else.
@@ -58,7 +62,16 @@ func TestEnforceCheckKinds(t *testing.T) {
 		{"generic composite template", "user_id:user-%(suffix)s", Target{"suffix": "a"}, tenantA, true},
 		{"generic roles list, exact case", "roles:member", nil, tenantA, true},
 		{"generic roles list, other case", "roles:Member", nil, tenantA, false},
-		{"generic unknown cred", "domain_id:%(domain_id)s", Target{"domain_id": "d"}, tenantA, false},
+		{"generic unknown cred", "domain:%(domain_id)s", Target{"domain_id": "d"}, tenantA, false},
+		{"domain_id unset", "domain_id:%(domain_id)s", Target{"domain_id": "d"}, tenantA, false},
+		{"domain_id of a domain token", "domain_id:%(domain_id)s", Target{"domain_id": "d"}, domainAdmin, true},
+		{"system_scope all", "system_scope:all", nil, systemAdmin, true},
+		{"system_scope of a project token", "system_scope:all", nil, admin, false},
+		{"is_admin_project by default", "is_admin_project:True", nil, tenantA, true},
+		{"is_admin_project False", "is_admin_project:True", nil, notAdminProject, false},
+		{"user_domain_id", "user_domain_id:default", nil, domainAdmin, true},
+		{"project_domain_id unset is None", "project_domain_id:None", nil, tenantA, true},
+		{"service_roles", "service_roles:service", nil, Credentials{ServiceRoles: []string{"service"}}, true},
 		{"generic dotted path", "roles.name:member", nil, tenantA, false},
 		{"is_admin true", "is_admin:True", nil, admin, true},
 		{"is_admin false", "is_admin:False", nil, tenantA, true},

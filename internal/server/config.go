@@ -7,25 +7,26 @@ import (
 	"strings"
 
 	"github.com/bgpvpn/bgpvpn/internal/config"
+	"github.com/bgpvpn/bgpvpn/internal/identity/keystone"
 )
 
 // Schema is every option the server reads.
 func Schema() *config.Schema {
-	s := schema()
+	s := config.NewSchema(append(baseOpts(), keystone.Opts()...)...)
 	s.Add(quotaOpts()...)
 	return s
 }
 
-func schema() *config.Schema {
-	return config.NewSchema(
+func baseOpts() []config.Opt {
+	return []config.Opt{
 		config.Opt{Section: "DEFAULT", Name: "bind_host", Type: config.String, Default: "127.0.0.1",
 			Help: "Address the API listens on."},
 		config.Opt{Section: "DEFAULT", Name: "bind_port", Type: config.Port, Default: "9696",
 			Help: "Port the API listens on."},
 		config.Opt{Section: "DEFAULT", Name: "data_dir", Type: config.String, Default: "data",
 			Help: "Directory of the SQLite database (bgpvpn.db) when [database] connection is not set."},
-		config.Opt{Section: "DEFAULT", Name: "auth_strategy", Type: config.String, Default: "noauth", Choices: []string{"noauth"},
-			Help: "How callers are identified. noauth trusts the X-User-Id, X-Project-Id and X-Roles headers; a request without them is the admin of [noauth]."},
+		config.Opt{Section: "DEFAULT", Name: "auth_strategy", Type: config.String, Default: "noauth", Choices: []string{"noauth", "keystone"},
+			Help: "How callers are identified. noauth trusts the X-User-Id, X-Project-Id and X-Roles headers; a request without them is the admin of [noauth]. keystone validates the X-Auth-Token of every request with Keystone ([keystone_authtoken])."},
 		config.Opt{Section: "DEFAULT", Name: "debug", Type: config.Bool, Default: "false",
 			Help: "Log every request at debug level."},
 		config.Opt{Section: "noauth", Name: "admin_user_id", Type: config.String, Default: "admin-user",
@@ -50,7 +51,7 @@ func schema() *config.Schema {
 			Help: "Serve the browser dashboard under /dashboard/ (a browser opening / is sent there; API paths are unchanged)."},
 		config.Opt{Section: "dashboard", Name: "session_idle_timeout", Type: config.Float, Default: "3600",
 			Help: "Seconds after which a dashboard session nobody used ends (sessions also end after 12 hours, or when their Keystone token does)."},
-	)
+	}
 }
 
 // driverConfig reads the driver options the schema declares.

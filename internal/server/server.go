@@ -19,6 +19,7 @@ import (
 	"github.com/bgpvpn/bgpvpn/internal/dashboard"
 	"github.com/bgpvpn/bgpvpn/internal/driver"
 	"github.com/bgpvpn/bgpvpn/internal/identity"
+	"github.com/bgpvpn/bgpvpn/internal/identity/keystone"
 	"github.com/bgpvpn/bgpvpn/internal/network"
 	"github.com/bgpvpn/bgpvpn/internal/policy"
 	"github.com/bgpvpn/bgpvpn/internal/store/sqlstore"
@@ -61,6 +62,20 @@ func OpenStore(ctx context.Context, v *config.Values) (*sqlstore.Store, error) {
 	return sqlstore.OpenSQLite(ctx, path)
 }
 
+// authenticator is [DEFAULT] auth_strategy: noauth's identity headers, or
+// Keystone tokens checked as [keystone_authtoken] says.
+func authenticator(v *config.Values, log *slog.Logger) (identity.Authenticator, error) {
+	if v.String("DEFAULT", "auth_strategy") != "keystone" {
+		admin := policy.Credentials{UserID: v.String("noauth", "admin_user_id"), ProjectID: v.String("noauth", "admin_project_id"), Roles: []string{"admin"}}
+		return identity.NoAuth{Admin: admin}, nil
+	}
+	cfg, err := keystone.ConfigFrom(v, v.Unknown())
+	if err != nil {
+		return nil, err
+	}
+	return keystone.New(cfg, log.With("component", "keystone"))
+}
+
 // New builds the server from configuration values.
 func New(ctx context.Context, v *config.Values, log *slog.Logger) (*Server, error) {
 	prov, err := ParseProvider(v.Multi("service_providers", "service_provider"))
@@ -87,8 +102,13 @@ func New(ctx context.Context, v *config.Values, log *slog.Logger) (*Server, erro
 	}
 	svc := &bgpvpn.Service{Driver: drv, Log: log.With("component", "bgpvpn")}
 	netSvc := &network.Service{RouterInterfaceAllowed: svc.RouterInterfaceAllowed}
-	admin := policy.Credentials{UserID: v.String("noauth", "admin_user_id"), ProjectID: v.String("noauth", "admin_project_id"), Roles: []string{"admin"}}
-	h := api.New(api.Options{Store: st, Policy: enf, Auth: identity.NoAuth{Admin: admin}, Service: svc, Network: netSvc,
+	auth, err := authenticator(v, log)
+	if err != nil {
+		drv.Close()
+		st.Close()
+		return nil, err
+	}
+	h := api.New(api.Options{Store: st, Policy: enf, Auth: auth, Service: svc, Network: netSvc,
 		Logger: log.With("component", "api"), QuotaDefaults: quotaDefaults(v)})
 	var handler http.Handler = h
 	if v.Bool("dashboard", "enabled") {
