@@ -32,21 +32,6 @@ type Options struct {
 	Version  string
 	// Ready, if set, is called once the API listens (tests, benchmarks).
 	Ready func(apiAddr string)
-	// Exiting says the process exits when Run returns: BGP sessions are
-	// then left to the kernel to close (speaker.Abandon) instead of being
-	// stopped gracefully in process.
-	Exiting bool
-}
-
-// stopSpeaker stops sp as o says, for a restart: peers that do graceful
-// restart keep our routes (stale) until we are back, as the dataplane
-// keeps forwarding (adopt_grace), so a restart interrupts no traffic.
-func (o *Options) stopSpeaker(sp *speaker.Speaker) {
-	if o.Exiting {
-		sp.Abandon()
-		return
-	}
-	sp.StopGraceful()
 }
 
 func (o *Options) speakerConfig(s *agentconf.Settings) speaker.Config {
@@ -82,7 +67,10 @@ func Run(ctx context.Context, s *agentconf.Settings, o Options) error {
 	if err != nil {
 		return err
 	}
-	defer o.stopSpeaker(sp)
+	// For a restart: peers that do graceful restart keep our routes
+	// (stale) until we are back, as the dataplane keeps forwarding
+	// (adopt_grace), so a restart interrupts no traffic.
+	defer sp.StopGraceful()
 
 	ipvpn, err := dataplane.New(s.IPVPNDriver, withType(s.IPVPNOptions, "ipvpn"))
 	if err != nil {
@@ -167,7 +155,7 @@ func RunReflector(ctx context.Context, s *agentconf.Settings, o Options) error {
 	if err != nil {
 		return err
 	}
-	defer o.stopSpeaker(sp)
+	defer sp.StopGraceful()
 	for _, p := range s.Peers {
 		if err := sp.AddPeer(ctx, o.peer(s, p)); err != nil {
 			return err
