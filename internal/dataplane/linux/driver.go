@@ -20,11 +20,12 @@ import (
 )
 
 func init() {
-	dataplane.Register("linux", func(opts map[string]string) (dataplane.Driver, error) {
-		o, err := ParseOptions(opts)
+	dataplane.Register("linux", func(do dataplane.Options) (dataplane.Driver, error) {
+		o, err := ParseOptions(do.Config)
 		if err != nil {
 			return nil, err
 		}
+		o.Logger = do.Logger
 		return New(o)
 	})
 }
@@ -57,7 +58,8 @@ type Options struct {
 	RulePriority int
 	// NetNS is the namespace to program; closed (netns.None()) means the
 	// current one.
-	NetNS  netns.NsHandle
+	NetNS netns.NsHandle
+	// Logger receives the driver's logs; nil discards them.
 	Logger *slog.Logger
 	// AdoptGrace is how long after New the driver only adds: what an
 	// earlier process left stays until the agent has had time to rebuild
@@ -197,7 +199,7 @@ func New(o Options) (*Driver, error) {
 	}
 	o.fillDefaults()
 	if o.Logger == nil {
-		o.Logger = slog.Default()
+		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	h, err := netlink.NewHandleAt(o.NetNS)
 	if err != nil {
