@@ -14,7 +14,7 @@ import (
 	"github.com/bgpvpn/bgpvpn/internal/agent/feedsync"
 	"github.com/bgpvpn/bgpvpn/internal/dataplane"
 	"github.com/bgpvpn/bgpvpn/internal/feed"
-	"github.com/bgpvpn/bgpvpn/internal/feed/feedtest"
+	"github.com/bgpvpn/bgpvpn/internal/server/servertest"
 )
 
 // TestDataplaneFailureReported: when the dataplane fails to program an
@@ -22,7 +22,7 @@ import (
 // instance turn ERROR with the driver's reason, and only those; they turn
 // ACTIVE again once the manager's retry succeeds.
 func TestDataplaneFailureReported(t *testing.T) {
-	s := feedtest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
+	s := servertest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
 	w := populate(s)
 	n2 := s.Create("/networks", "network", `{"name": "n2"}`)
 	s.Create("/subnets", "subnet", `{"network_id": "`+n2+`", "ip_version": 4, "cidr": "10.2.0.0/24"}`)
@@ -105,7 +105,7 @@ func TestDataplaneFailureOfNoInstance(t *testing.T) {
 // feed says the host's state is still current at the new revision, and
 // the agent reports again at it.
 func TestStatusFollowsUnchangedHost(t *testing.T) {
-	s := feedtest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
+	s := servertest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
 	w := populate(s)
 	h1, h2 := newManager(t), newManager(t)
 	follow(t, s.URL, "h1", h1)

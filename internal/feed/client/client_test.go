@@ -16,7 +16,7 @@ import (
 	_ "github.com/bgpvpn/bgpvpn/internal/driver/bagpipe"
 	"github.com/bgpvpn/bgpvpn/internal/feed"
 	"github.com/bgpvpn/bgpvpn/internal/feed/client"
-	"github.com/bgpvpn/bgpvpn/internal/feed/feedtest"
+	"github.com/bgpvpn/bgpvpn/internal/server/servertest"
 )
 
 const secret = "s3cret"
@@ -24,7 +24,7 @@ const secret = "s3cret"
 // world is a network with a port bound to host h1, and an l3 BGPVPN.
 type world struct{ network, port, vpn string }
 
-func populate(s *feedtest.Server) world {
+func populate(s *servertest.Server) world {
 	var w world
 	w.network = s.Create("/networks", "network", `{"name": "n1"}`)
 	s.Create("/subnets", "subnet", `{"network_id": "`+w.network+`", "ip_version": 4, "cidr": "10.0.0.0/24"}`)
@@ -33,7 +33,7 @@ func populate(s *feedtest.Server) world {
 	return w
 }
 
-func associate(s *feedtest.Server, w world) string {
+func associate(s *servertest.Server, w world) string {
 	return s.Create("/bgpvpn/bgpvpns/"+w.vpn+"/network_associations", "network_association", `{"network_id": "`+w.network+`"}`)
 }
 
@@ -80,7 +80,7 @@ func (w *watcher) none(t *testing.T, d time.Duration) {
 }
 
 func TestSnapshotOnConnect(t *testing.T) {
-	s := feedtest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
+	s := servertest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
 	w := populate(s)
 	assoc := associate(s, w)
 	st := watch(t, s.URL, secret).next(t)
@@ -98,7 +98,7 @@ func TestSnapshotOnConnect(t *testing.T) {
 }
 
 func TestUpdateAfterAssociationAndStatus(t *testing.T) {
-	s := feedtest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
+	s := servertest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
 	w := populate(s)
 	wt := watch(t, s.URL, secret)
 	first := wt.next(t)
@@ -148,14 +148,14 @@ func TestUpdateAfterAssociationAndStatus(t *testing.T) {
 
 func TestReconnectAfterServerRestart(t *testing.T) {
 	dir := t.TempDir()
-	s := feedtest.Start(t, secret, dir, "127.0.0.1:0")
+	s := servertest.Start(t, secret, dir, "127.0.0.1:0")
 	addr := s.Addr()
 	w := populate(s)
 	wt := watch(t, s.URL, secret)
 	first := wt.next(t)
 	s.Stop()
 
-	s2 := feedtest.Start(t, secret, dir, addr)
+	s2 := servertest.Start(t, secret, dir, addr)
 	// Same database, nothing changed: the client resumes, nothing new.
 	wt.none(t, 500*time.Millisecond)
 	associate(s2, w)
@@ -167,7 +167,7 @@ func TestReconnectAfterServerRestart(t *testing.T) {
 }
 
 func TestBadSecret(t *testing.T) {
-	s := feedtest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
+	s := servertest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
 	wt := watch(t, s.URL, "wrong")
 	select {
 	case err := <-wt.done:
@@ -374,7 +374,7 @@ func (b *blackhole) pipe(from, to net.Conn) {
 // closing. The client notices the stall, reconnects once the network is
 // back, and delivers what changed meanwhile.
 func TestReconnectAfterSilentCut(t *testing.T) {
-	s := feedtest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
+	s := servertest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
 	w := populate(s)
 	bh := newBlackhole(t, s.Addr())
 	wt := watch(t, bh.url(), secret)
