@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -255,7 +256,11 @@ func TestSaysAliveWhileWatching(t *testing.T) {
 		}
 	}))
 	t.Cleanup(hs.Close)
-	c, err := client.New(client.Config{URL: hs.URL, Host: "h1", Secret: secret, MinBackoff: time.Hour})
+	// The client logs that its stream ended once it has stopped saying
+	// alive (its last POST answered).
+	ended := make(chan struct{}, 10)
+	log := slog.New(signalHandler{msg: "agent feed interrupted; reconnecting", c: ended})
+	c, err := client.New(client.Config{URL: hs.URL, Host: "h1", Secret: secret, MinBackoff: time.Hour, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,16 +281,44 @@ func TestSaysAliveWhileWatching(t *testing.T) {
 	// The stream ends and the client waits (an hour) to reconnect: an
 	// agent that does not watch does not say it is alive.
 	close(endStream)
-	time.Sleep(100 * time.Millisecond) // a POST in flight may still land
+	select {
+	case <-ended:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the client did not notice the end of its stream within 10s")
+	}
 	for len(alive) > 0 {
 		<-alive
 	}
+	// A POST now would come from an alive loop that outlived its stream:
+	// six alive periods show one.
 	select {
 	case <-alive:
 		t.Error("alive POSTs after the stream ended")
-	case <-time.After(300 * time.Millisecond):
+	case <-time.After(6 * 50 * time.Millisecond):
 	}
 }
+
+// signalHandler is a slog handler that sends on c for each record with
+// message msg.
+type signalHandler struct {
+	msg string
+	c   chan<- struct{}
+}
+
+func (h signalHandler) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h signalHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		select {
+		case h.c <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+func (h signalHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h signalHandler) WithGroup(string) slog.Handler      { return h }
 
 // blackhole is a TCP proxy to a server that can silently stop carrying
 // bytes, as a network cut does: no FIN, no RST, connections stay open.
