@@ -124,7 +124,7 @@ func (sp *Speaker) sessionConns(ctx context.Context) (all, restart []sessionConn
 // which the peer watcher may not have reported yet.
 func (sp *Speaker) establishedInGoBGP(ctx context.Context) []netip.Addr {
 	var out []netip.Addr
-	defer shared()()
+	// Not under gobgpGlobals, as all of stop (see globals.go).
 	err := sp.s.ListPeer(ctx, &api.ListPeerRequest{}, func(p *api.Peer) {
 		if p.GetState().GetSessionState() != api.PeerState_SESSION_STATE_ESTABLISHED {
 			return
@@ -142,19 +142,14 @@ func (sp *Speaker) establishedInGoBGP(ctx context.Context) []netip.Addr {
 // deleteAllPeers deletes every peer GoBGP has, dynamic ones included.
 func (sp *Speaker) deleteAllPeers(ctx context.Context) {
 	var addrs []string
-	release := shared()
 	err := sp.s.ListPeer(ctx, &api.ListPeerRequest{}, func(p *api.Peer) {
 		addrs = append(addrs, p.GetConf().GetNeighborAddress())
 	})
-	release()
 	if err != nil {
 		sp.log.Warn("listing peers before stopping", "error", err)
 	}
 	for _, a := range addrs {
-		release := shared()
-		err := sp.s.DeletePeer(ctx, &api.DeletePeerRequest{Address: a})
-		release()
-		if err != nil {
+		if err := sp.s.DeletePeer(ctx, &api.DeletePeerRequest{Address: a}); err != nil {
 			sp.log.Warn("deleting peer before stopping", "peer", a, "error", err)
 		}
 	}
