@@ -343,6 +343,7 @@ func (d *Driver) Apply(ctx context.Context, s dataplane.State) error {
 			d.mu.Lock()
 			st := d.state
 			d.mu.Unlock()
+			d.log.Info("adoption grace over: applying the whole state, deletions included")
 			if err := d.Apply(context.Background(), st); err != nil {
 				d.log.Error("applying the state after the adoption grace", "error", err)
 			}
