@@ -141,15 +141,22 @@ func (sp *Speaker) establishedInGoBGP(ctx context.Context) []netip.Addr {
 
 // deleteAllPeers deletes every peer GoBGP has, dynamic ones included.
 func (sp *Speaker) deleteAllPeers(ctx context.Context) {
-	var addrs []string
+	var addrs []netip.Addr
 	err := sp.s.ListPeer(ctx, &api.ListPeerRequest{}, func(p *api.Peer) {
-		addrs = append(addrs, p.GetConf().GetNeighborAddress())
+		// A dynamic neighbour has no configured address ("invalid IP",
+		// on which GoBGP's DeletePeer panics): its session's is in State.
+		for _, s := range []string{p.GetState().GetNeighborAddress(), p.GetConf().GetNeighborAddress()} {
+			if a, err := netip.ParseAddr(s); err == nil {
+				addrs = append(addrs, a)
+				return
+			}
+		}
 	})
 	if err != nil {
 		sp.log.Warn("listing peers before stopping", "error", err)
 	}
 	for _, a := range addrs {
-		if err := sp.s.DeletePeer(ctx, &api.DeletePeerRequest{Address: a}); err != nil {
+		if err := sp.s.DeletePeer(ctx, &api.DeletePeerRequest{Address: a.String()}); err != nil {
 			sp.log.Warn("deleting peer before stopping", "peer", a, "error", err)
 		}
 	}
