@@ -118,10 +118,11 @@ func apply(t *testing.T, d *Driver, s dataplane.State) {
 }
 
 // changes runs f and returns what "ip monitor" saw change in ns meanwhile
-// (links, addresses, routes, neighbours, rules, netconf). A dummy link
-// added before f and one added after it mark, in the monitor's output,
-// that it listens and that f's changes (which come before the second)
-// have all been printed; their own lines are left out.
+// (links, addresses, routes, neighbours, rules, netconf). A blackhole
+// route added before f and one added after it (in a table of their own)
+// mark, in the monitor's output, that it listens and that f's changes,
+// which come before the second, have all been printed; their own records
+// are left out.
 func changes(t *testing.T, ns string, f func()) string {
 	t.Helper()
 	cmd := exec.Command("ip", "-n", ns, "monitor", "link", "address", "route", "neigh", "rule", "netconf")
@@ -134,22 +135,29 @@ func changes(t *testing.T, ns string, f func()) string {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 	}()
-	mark := func(name string) {
-		run(t, "ip", "-n", ns, "link", "add", name, "type", "dummy")
+	mark := func(dst string) {
+		run(t, "ip", "-n", ns, "route", "add", "blackhole", dst, "table", markTable)
 		deadline := time.Now().Add(10 * time.Second)
-		for !strings.Contains(out.String(), name) {
+		for !strings.Contains(out.String(), dst) {
 			if time.Now().After(deadline) {
-				t.Fatalf("ip monitor did not report the link %s within 10s:\n%s", name, out.String())
+				t.Fatalf("ip monitor did not report the route %s within 10s:\n%s", dst, out.String())
 			}
 			time.Sleep(10 * time.Millisecond) // polling
 		}
-		run(t, "ip", "-n", ns, "link", "del", name)
+		run(t, "ip", "-n", ns, "route", "del", "blackhole", dst, "table", markTable)
 	}
-	mark("bgvt-mark0")
+	mark(markPrefix + "0")
 	f()
-	mark("bgvt-mark1")
-	return withoutRecords(out.String(), "bgvt-mark")
+	mark(markPrefix + "1")
+	return withoutRecords(out.String(), markPrefix)
 }
+
+// The marks of changes: routes to 198.51.100.250 and .251 (TEST-NET-2)
+// in a table none of our code uses.
+const (
+	markPrefix = "198.51.100.25"
+	markTable  = "250"
+)
 
 // noTentative waits until duplicate address detection is over for every
 // IPv6 address of ns.
