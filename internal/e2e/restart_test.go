@@ -29,7 +29,8 @@ import (
 // drop the odd packet.
 const maxLost = 5
 
-// flood is a `ping -i 0.01` from a VM, running until stop. What it counts
+// flood is a `ping -i 0.01` from a VM, running until stop, printing a
+// line per reply (ping flushes each) that the test reads as it goes. What it counts
 // as lost is what got no answer: an echo request held in a queue while a
 // neighbour was resolved, and answered late, is not lost; one the
 // dataplane dropped (no route, a flushed VRF, a port gone) is.
@@ -56,28 +57,24 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// pingProgress is what ping prints on SIGQUIT: answered/sent so far.
-var pingProgress = regexp.MustCompile(`(?m)^(\d+)/(\d+) packets`)
+// pingReply is a line ping prints for each echo reply.
+var pingReply = regexp.MustCompile(`(?m)^\d+ bytes from .* icmp_seq=(\d+)`)
 
-// counts asks the running ping how many echo requests it sent and how
-// many were answered so far.
-func (f *flood) counts(t *testing.T) (sent, answered int) {
-	t.Helper()
-	n := len(pingProgress.FindAllString(f.out.String(), -1))
-	f.cmd.Process.Signal(syscall.SIGQUIT)
-	var m [][]string
-	waitFor(t, 5*time.Second, "ping's progress line", func() bool {
-		m = pingProgress.FindAllStringSubmatch(f.out.String(), -1)
-		return len(m) > n
-	})
-	answered, _ = strconv.Atoi(m[len(m)-1][1])
-	sent, _ = strconv.Atoi(m[len(m)-1][2])
-	return sent, answered
+// counts reads, in what the running ping printed, how many echo replies
+// came and the highest sequence number answered (about how many requests
+// it sent by then).
+func (f *flood) counts(*testing.T) (seq, answered int) {
+	m := pingReply.FindAllStringSubmatch(f.out.String(), -1)
+	for _, r := range m {
+		n, _ := strconv.Atoi(r[1])
+		seq = max(seq, n)
+	}
+	return seq, len(m)
 }
 
 // until waits, for at most a minute, until the counts of the flood
 // satisfy cond.
-func (f *flood) until(t *testing.T, what string, cond func(sent, answered int) bool) {
+func (f *flood) until(t *testing.T, what string, cond func(seq, answered int) bool) {
 	t.Helper()
 	waitFor(t, time.Minute, what, func() bool { return cond(f.counts(t)) })
 }
@@ -88,16 +85,16 @@ func (f *flood) running(t *testing.T) {
 	f.until(t, "ten echo replies", func(_, answered int) bool { return answered >= 10 })
 }
 
-// goOn lets the flood send n more echo requests.
+// goOn lets the flood go on for n more echo requests answered.
 func (f *flood) goOn(t *testing.T, n int) {
 	t.Helper()
-	sent, _ := f.counts(t)
-	f.until(t, fmt.Sprintf("%d more echo requests", n), func(s, _ int) bool { return s >= sent+n })
+	seq, _ := f.counts(t)
+	f.until(t, fmt.Sprintf("%d more echo requests answered", n), func(s, _ int) bool { return s >= seq+n })
 }
 
 func startFlood(t *testing.T, from *vm, dst netip.Addr) *flood {
 	t.Helper()
-	f := &flood{cmd: exec.Command("ip", "netns", "exec", from.ns, "ping", "-q", "-i", "0.01", "-W", "1", dst.String())}
+	f := &flood{cmd: exec.Command("ip", "netns", "exec", from.ns, "ping", "-n", "-i", "0.01", "-W", "1", dst.String())}
 	f.cmd.Stdout, f.cmd.Stderr = &f.out, &f.out
 	if err := f.cmd.Start(); err != nil {
 		t.Fatal(err)
