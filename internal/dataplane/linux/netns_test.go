@@ -135,16 +135,25 @@ func changes(t *testing.T, ns string, f func()) string {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 	}()
+	// Until ip monitor has subscribed, a mark goes unseen: it is then
+	// taken away and made again.
 	mark := func(dst string) {
-		run(t, "ip", "-n", ns, "route", "add", "blackhole", dst, "table", markTable)
 		deadline := time.Now().Add(10 * time.Second)
-		for !strings.Contains(out.String(), dst) {
+		for {
+			run(t, "ip", "-n", ns, "route", "add", "blackhole", dst, "table", markTable)
+			seen := false
+			for try := time.Now().Add(200 * time.Millisecond); !seen && time.Now().Before(try); {
+				time.Sleep(5 * time.Millisecond) // polling
+				seen = strings.Contains(out.String(), dst)
+			}
+			run(t, "ip", "-n", ns, "route", "del", "blackhole", dst, "table", markTable)
+			if seen {
+				return
+			}
 			if time.Now().After(deadline) {
 				t.Fatalf("ip monitor did not report the route %s within 10s:\n%s", dst, out.String())
 			}
-			time.Sleep(10 * time.Millisecond) // polling
 		}
-		run(t, "ip", "-n", ns, "route", "del", "blackhole", dst, "table", markTable)
 	}
 	mark(markPrefix + "0")
 	f()
