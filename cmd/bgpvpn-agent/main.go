@@ -68,7 +68,7 @@ func root() *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			o := daemon.Options{Logger: log, Logs: ring, BGPLevel: &blv, Version: version, Exiting: true}
+			o := daemon.Options{Logger: log, Logs: ring, BGPLevel: &blv, Version: version}
 			if reflector {
 				return daemon.RunReflector(ctx, s, o)
 			}

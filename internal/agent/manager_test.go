@@ -57,7 +57,7 @@ func newNode(t *testing.T, addr string, listen int32, cfg Config) *node {
 	if d, ok := cfg.IPVPNDriver.(*dummy.Driver); ok {
 		n.ipvpn = d // a test's own, e.g. one that forwards VXLAN
 	}
-	evpn, _ := dataplane.New("dummy", map[string]string{dataplane.OptVPNType: "evpn", "record": "true"})
+	evpn, _ := dataplane.New("dummy", dataplane.Options{Config: map[string]string{dataplane.OptVPNType: "evpn", "record": "true"}})
 	n.evpn = evpn.(*dummy.Driver)
 	cfg.ASN, cfg.LocalAddress, cfg.IPVPNDriver, cfg.EVPNDriver, cfg.Logger = 64512, a, n.ipvpn, n.evpn, testLogger()
 	cfg.EnableRTC = true

@@ -188,7 +188,7 @@ func TestEVPNType5FollowsEveryExport(t *testing.T) {
 // refused with their reason; readvertise leaks them as VPN routes.
 func TestEVPNType5Receive(t *testing.T) {
 	ctx := context.Background()
-	vxlan, _ := dataplane.New("dummy", map[string]string{dataplane.OptVPNType: "evpn", "record": "true"})
+	vxlan, _ := dataplane.New("dummy", dataplane.Options{Config: map[string]string{dataplane.OptVPNType: "evpn", "record": "true"}})
 	a, b := twoNodesWith(t, Config{}, Config{IPVPNDriver: vxlan})
 	if err := b.m.Attach(ctx, ipvpnAttach("vrf-b", "52:54:00:00:00:02", "10.100.0.6/24", "tap-b", rts("64512:50"), rts("64512:51"))); err != nil {
 		t.Fatal(err)

@@ -97,12 +97,11 @@ func (w *statusWriter) WriteHeader(code int) {
 func (a *API) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	reqID := "req-" + newID()
-	rw.Header().Set("X-Openstack-Request-Id", reqID)
+	rw.Header().Set(requestIDHeader, reqID)
 	w := &statusWriter{ResponseWriter: rw, status: http.StatusOK}
 	defer func() {
 		if p := recover(); p != nil {
-			a.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p), "request_id", reqID)
-			writeError(w, r, a.log, fmt.Errorf("panic: %v", p))
+			writeError(w, r, a.log, fmt.Errorf("panic serving request: %v", p))
 		}
 		a.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", w.status,
 			"duration_ms", float64(time.Since(start).Microseconds())/1000, "request_id", reqID)

@@ -48,7 +48,7 @@ func (s *Service) notify(c *Call, tx store.Tx, ev driver.Event) error {
 		if _, ok := fault.As(err); ok {
 			return err
 		}
-		return fault.New(http.StatusInternalServerError, "BGPVPNDriverError", "%s_%s_precommit failed.", ev.Op, ev.Kind)
+		return fault.Wrap(err, http.StatusInternalServerError, "BGPVPNDriverError", "%s_%s_precommit failed.", ev.Op, ev.Kind)
 	}
 	c.events = append(c.events, ev)
 	return nil

@@ -9,7 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/bgpvpn/bgpvpn/internal/feed/feedtest"
+	"github.com/bgpvpn/bgpvpn/internal/server/servertest"
 )
 
 // TestBrowser drives Debian's Chromium through the dashboard, as an admin
@@ -27,7 +27,7 @@ func TestBrowser(t *testing.T) {
 	if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	srv := feedtest.Start(t, feedSecret, t.TempDir(), "127.0.0.1:0")
+	srv := servertest.Start(t, feedSecret, t.TempDir(), "127.0.0.1:0")
 	net := srv.Create("/networks", "network", `{"name": "net-a", "tenant_id": "project-a"}`)
 	srv.Create("/subnets", "subnet", `{"network_id": "`+net+`", "ip_version": 4, "cidr": "10.0.0.0/24", "tenant_id": "project-a"}`)
 	vm1 := srv.Create("/ports", "port", `{"name": "vm-1", "network_id": "`+net+`", "binding:host_id": "compute-1", "device_owner": "compute:nova", "tenant_id": "project-a"}`)

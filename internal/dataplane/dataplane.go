@@ -10,6 +10,7 @@ package dataplane
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
 	"slices"
@@ -182,9 +183,20 @@ func (m MAC) String() string { return net.HardwareAddr(m).String() }
 // MarshalText implements encoding.TextMarshaler.
 func (m MAC) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
 
-// Factory builds a driver from its options (the [DATAPLANE_DRIVER_*]
-// section, minus dataplane_driver).
-type Factory func(opts map[string]string) (Driver, error)
+// Options are what New passes to a factory, as service drivers get
+// theirs (internal/driver).
+type Options struct {
+	// Config is the driver's [DATAPLANE_DRIVER_*] section, minus
+	// dataplane_driver, plus OptVPNType.
+	Config map[string]string
+	// Logger receives the driver's logs (the agent's, which also feeds
+	// the looking glass's log ring); nil discards them.
+	Logger *slog.Logger
+}
+
+// Factory builds a driver from its options. It must not keep
+// o.Config, which the caller may reuse.
+type Factory func(o Options) (Driver, error)
 
 var (
 	mu       sync.Mutex
@@ -202,15 +214,19 @@ func Register(name string, f Factory) {
 	registry[name] = f
 }
 
-// New builds the named driver.
-func New(name string, opts map[string]string) (Driver, error) {
+// New builds the named driver. A nil o.Logger is replaced by one that
+// discards.
+func New(name string, o Options) (Driver, error) {
 	mu.Lock()
 	f, ok := registry[name]
 	mu.Unlock()
 	if !ok {
 		return nil, fmt.Errorf("unknown dataplane driver %q (known: %v)", name, Names())
 	}
-	return f(opts)
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return f(o)
 }
 
 // Names lists the registered drivers.

@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -26,18 +29,72 @@ import (
 // drop the odd packet.
 const maxLost = 5
 
-// flood is a `ping -i 0.01` from a VM, running until stop. What it counts
+// flood is a `ping -i 0.01` from a VM, running until stop, printing a
+// line per reply (ping flushes each) that the test reads as it goes. What it counts
 // as lost is what got no answer: an echo request held in a queue while a
 // neighbour was resolved, and answered late, is not lost; one the
 // dataplane dropped (no route, a flushed VRF, a port gone) is.
 type flood struct {
 	cmd *exec.Cmd
-	out bytes.Buffer
+	out lockedBuffer
+}
+
+// lockedBuffer is a bytes.Buffer written by a command and read by a test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// pingReply is a line ping prints for each echo reply.
+var pingReply = regexp.MustCompile(`(?m)^\d+ bytes from .* icmp_seq=(\d+)`)
+
+// counts reads, in what the running ping printed, how many echo replies
+// came and the highest sequence number answered (about how many requests
+// it sent by then).
+func (f *flood) counts(*testing.T) (seq, answered int) {
+	m := pingReply.FindAllStringSubmatch(f.out.String(), -1)
+	for _, r := range m {
+		n, _ := strconv.Atoi(r[1])
+		seq = max(seq, n)
+	}
+	return seq, len(m)
+}
+
+// until waits, for at most a minute, until the counts of the flood
+// satisfy cond.
+func (f *flood) until(t *testing.T, what string, cond func(seq, answered int) bool) {
+	t.Helper()
+	waitFor(t, time.Minute, what, func() bool { return cond(f.counts(t)) })
+}
+
+// running waits until the flood has had ten answers.
+func (f *flood) running(t *testing.T) {
+	t.Helper()
+	f.until(t, "ten echo replies", func(_, answered int) bool { return answered >= 10 })
+}
+
+// goOn lets the flood go on for n more echo requests answered.
+func (f *flood) goOn(t *testing.T, n int) {
+	t.Helper()
+	seq, _ := f.counts(t)
+	f.until(t, fmt.Sprintf("%d more echo requests answered", n), func(s, _ int) bool { return s >= seq+n })
 }
 
 func startFlood(t *testing.T, from *vm, dst netip.Addr) *flood {
 	t.Helper()
-	f := &flood{cmd: exec.Command("ip", "netns", "exec", from.ns, "ping", "-q", "-i", "0.01", "-W", "1", dst.String())}
+	f := &flood{cmd: exec.Command("ip", "netns", "exec", from.ns, "ping", "-n", "-i", "0.01", "-W", "1", dst.String())}
 	f.cmd.Stdout, f.cmd.Stderr = &f.out, &f.out
 	if err := f.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -103,8 +160,11 @@ func TestAgentRestart(t *testing.T) {
 	}
 	reaches(t, vm1, vm2.ip)
 	// compute-2 must no longer be adopting: it would keep VM1's route
-	// even if the reflector withdrew it.
-	time.Sleep(time.Until(lab.agentsUp.Add(adoptGrace*time.Second + time.Second)))
+	// even if the reflector withdrew it. Its linux driver says when.
+	waitFor(t, (adoptGrace+30)*time.Second, "compute-2's adoption grace over", func() bool {
+		b, err := os.ReadFile(filepath.Join(lab.dir, "agent-"+h2.name+".log"))
+		return err == nil && bytes.Contains(b, []byte("adoption grace over"))
+	})
 	inst := "ipvpn_" + a.id
 	hasRoute(t, h1, inst, host32(vm2.ip), h2.addr)
 	before := routeSet(h1, inst)
@@ -116,7 +176,7 @@ func TestAgentRestart(t *testing.T) {
 		sig := round.sig
 		t.Run(sig.String(), func(t *testing.T) {
 			f := startFlood(t, vm1, vm2.ip)
-			time.Sleep(time.Second)
+			f.running(t)
 			began := time.Now()
 			if err := lab.restart("agent-"+h1.name, sig); err != nil {
 				t.Fatal(err)
@@ -132,7 +192,7 @@ func TestAgentRestart(t *testing.T) {
 				tn.active(vpn, "network", id)
 			}
 			back := time.Since(began)
-			time.Sleep(2 * time.Second)
+			f.goOn(t, 200) // two seconds of it, converged
 			sent, lost := f.stop(t)
 			t.Logf("%v: agent back and converged in %v; %d of %d echo requests unanswered", sig, back.Round(100*time.Millisecond), lost, sent)
 			if lost > round.maxLost {
@@ -161,7 +221,7 @@ func TestServerRestart(t *testing.T) {
 	reaches(t, vm1, vm2.ip)
 
 	f := startFlood(t, vm1, vm2.ip)
-	time.Sleep(time.Second)
+	f.running(t)
 	if err := lab.restart("bgpvpn-server", syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +236,7 @@ func TestServerRestart(t *testing.T) {
 	tn.active(vpn, "network", tn.netAssoc(vpn, c))
 	reaches(t, vm3, vm2.ip) // compute-1 got C's attachment from the feed
 	reaches(t, vm4, vm1.ip) // and so did compute-2
-	time.Sleep(time.Second)
+	f.goOn(t, 100)
 	sent, lost := f.stop(t)
 	t.Logf("server restart: %d of %d echo requests unanswered", lost, sent)
 	if lost != 0 {

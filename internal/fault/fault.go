@@ -18,9 +18,28 @@ type Fault struct {
 	Status  int
 	Type    string
 	Message string
+	// Cause, never shown to the client, is what went wrong underneath
+	// (a driver's error behind a 500), for the server's log.
+	Cause error
 }
 
-func (f *Fault) Error() string { return f.Type + ": " + f.Message }
+func (f *Fault) Error() string {
+	if f.Cause != nil {
+		return f.Type + ": " + f.Message + ": " + f.Cause.Error()
+	}
+	return f.Type + ": " + f.Message
+}
+
+// Unwrap returns the cause.
+func (f *Fault) Unwrap() error { return f.Cause }
+
+// Wrap returns a Fault whose message is for the client and whose cause,
+// err, is only for the server's log.
+func Wrap(err error, status int, typ, format string, args ...any) *Fault {
+	f := New(status, typ, format, args...)
+	f.Cause = err
+	return f
+}
 
 // New returns a Fault with a formatted message.
 func New(status int, typ, format string, args ...any) *Fault {

@@ -17,7 +17,8 @@ import "sync"
 // routes.
 //
 // Start holds it exclusively around StartBgp; every call we make into a
-// running GoBGP server holds it shared, except Stop, which may wait for
+// running GoBGP server holds it shared, except those of Stop and
+// StopGraceful (listing and deleting peers, StopBgp), which may wait for
 // watcher goroutines that are themselves waiting for it. What GoBGP reads on its own
 // goroutines, for messages received from peers, stays outside: a speaker
 // started while another one is receiving routes still races there. The

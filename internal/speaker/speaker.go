@@ -100,6 +100,9 @@ type peerEntry struct {
 	prev       string
 	since      time.Time
 	negotiated []Family
+	// conn and graceful describe the session while it is established.
+	conn     sessionConn
+	graceful bool
 }
 
 // Start starts a speaker. Stop it with Stop.
@@ -159,27 +162,13 @@ func Start(ctx context.Context, cfg Config) (*Speaker, error) {
 func (sp *Speaker) Stop() { sp.stop(false) }
 
 // StopGraceful stops the speaker for a restart: sessions where graceful
-// restart was negotiated close without a NOTIFICATION, so those peers
-// keep our routes, marked stale, for the restart time or until we are
-// back and have sent them again; the others get a NOTIFICATION as with
-// Stop.
+// restart was negotiated close without a NOTIFICATION, and nothing is sent
+// on them from the moment StopGraceful is called (no withdrawal), so those
+// peers keep our routes, marked stale, for the restart time or until we
+// are back and have sent them again; the others get a NOTIFICATION as
+// with Stop. It serves a process about to exit as well as one that goes
+// on.
 func (sp *Speaker) StopGraceful() { sp.stop(true) }
-
-// Abandon is StopGraceful for a process about to exit: it ends the
-// watchers and leaves the sessions to the kernel, which closes them
-// without a NOTIFICATION when the process exits. GoBGP's own stop first
-// drops what the peers sent us, and with route target constraint that
-// makes it queue withdrawals of our routes toward them, which can leave
-// before the close (seen under the race detector); an exiting process
-// sends nothing. Nothing may be called on the speaker afterwards.
-func (sp *Speaker) Abandon() { sp.cancel() }
-
-func (sp *Speaker) stop(graceful bool) {
-	sp.cancel()
-	if err := sp.s.StopBgp(context.Background(), &api.StopBgpRequest{AllowGracefulRestart: graceful}); err != nil {
-		sp.log.Warn("stopping BGP", "error", err)
-	}
-}
 
 // RouterID is the speaker's router ID.
 func (sp *Speaker) RouterID() netip.Addr { return sp.cfg.RouterID }
@@ -430,8 +419,16 @@ func (sp *Speaker) onPeer(ev *apiutil.WatchEventMessage_PeerEvent, ts time.Time)
 	addr := st.NeighborAddress
 	state := stateName(st.SessionState)
 	var neg []Family
+	var conn sessionConn
+	var gr bool
 	if st.SessionState == bgp.BGP_FSM_ESTABLISHED {
 		neg = negotiated(st.LocalCap, st.RemoteCap)
+		gr = graceful(st.LocalCap, st.RemoteCap)
+		tr := ev.Peer.Transport
+		conn = sessionConn{
+			local:  netip.AddrPortFrom(tr.LocalAddress.Unmap().WithZone(""), uint16(tr.LocalPort)),
+			remote: netip.AddrPortFrom(addr.Unmap().WithZone(""), uint16(tr.RemotePort)),
+		}
 	}
 	sp.mu.Lock()
 	e, ok := sp.peers[addr]
@@ -443,7 +440,7 @@ func (sp *Speaker) onPeer(ev *apiutil.WatchEventMessage_PeerEvent, ts time.Time)
 	if e.state != state {
 		e.prev, e.state, e.since = e.state, state, ts
 	}
-	e.negotiated = neg
+	e.negotiated, e.conn, e.graceful = neg, conn, gr
 	sp.mu.Unlock()
 	sp.log.Info("peer state", "peer", addr, "state", state, "reason", st.DisconnectMessage)
 }

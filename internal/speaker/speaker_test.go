@@ -164,7 +164,14 @@ func TestExchange(t *testing.T) {
 			t.Errorf("route %s from %s, want %s", &want, got.Peer, a.RouterID())
 		}
 	}
-	time.Sleep(200 * time.Millisecond)
+	// A route advertised after the filtered one reaches b after it would
+	// have: once it is there, the filtered one would be too.
+	sentinel := routes[0]
+	sentinel.Prefix = netip.MustParsePrefix("10.0.0.7/32")
+	if err := a.Advertise(sentinel); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "a route advertised after the filtered one", func() bool { _, ok := tb.get(sentinel.Key()); return ok })
 	if _, ok := tb.get(filtered.Key()); ok {
 		t.Errorf("route %s with an RT b did not ask for was received", &filtered)
 	}

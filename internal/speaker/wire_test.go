@@ -217,6 +217,12 @@ func rawSession(t *testing.T) (*Speaker, *table, *rawPeer) {
 		t.Fatal(err)
 	}
 	tb := watch(t, sp)
+	// GoBGP closes a connection that arrives while the peer is still
+	// Idle: dial once it listens for it.
+	waitFor(t, 10*time.Second, "the peer Active", func() bool {
+		ps, err := sp.Peers(ctx)
+		return err == nil && len(ps) == 1 && ps[0].State == "Active"
+	})
 	p := dialRaw(t, peer, ip, port)
 	waitFor(t, 10*time.Second, "session established", func() bool {
 		ps, err := sp.Peers(ctx)

@@ -5,16 +5,14 @@
 # the tests create namespaces named bvt-* and delete them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/lib/apt.sh
+. scripts/lib/gotest.sh
 
 missing=()
 command -v ip >/dev/null || missing+=(iproute2)
 command -v ping >/dev/null || missing+=(iputils-ping)
-if [ ${#missing[@]} -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  timeout 300 apt-get update -qq </dev/null
-  timeout 600 apt-get install -y -qq "${missing[@]}" </dev/null
-fi
+[ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 
 # The driver alone is proven by dataplane-linux.sh; this stage runs whole
 # agents (reflector, two agents, VMs attached by REST) over it.
-BGPVPN_IT_NETNS=1 exec timeout 600 go test -count=1 -timeout 540s ./internal/agent/interop/ -run 'Ping' -v </dev/null
+BGPVPN_IT_NETNS=1 go_test_noskip -count=1 -timeout 540s -run 'Ping' ./internal/agent/interop/

@@ -6,11 +6,11 @@
 # kills them at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/lib/apt.sh
+. scripts/lib/gotest.sh
 
 if [ ! -x /usr/lib/frr/bgpd ] || ! command -v vtysh >/dev/null; then
-  export DEBIAN_FRONTEND=noninteractive
-  timeout 300 apt-get update -qq </dev/null
-  timeout 600 apt-get install -y -qq frr </dev/null
+  apt_install frr
 fi
 
-BGPVPN_IT_FRR=1 exec timeout 600 go test -count=1 -timeout 540s -run 'FRR' ./internal/agent/interop/ </dev/null
+BGPVPN_IT_FRR=1 go_test_noskip -count=1 -timeout 540s -run 'FRR' ./internal/agent/interop/

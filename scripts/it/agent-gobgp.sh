@@ -9,6 +9,8 @@
 # (bvt-t5): root needed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/lib/apt.sh
+. scripts/lib/gotest.sh
 
 # bagpipe-looking-glass (python3-networking-bagpipe) must read our looking
 # glass unchanged.
@@ -16,11 +18,7 @@ missing=()
 command -v gobgpd >/dev/null && command -v gobgp >/dev/null || missing+=(gobgpd)
 command -v bagpipe-looking-glass >/dev/null || missing+=(python3-networking-bagpipe)
 command -v ip >/dev/null || missing+=(iproute2)
-if [ ${#missing[@]} -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  timeout 300 apt-get update -qq </dev/null
-  timeout 900 apt-get install -y -qq "${missing[@]}" </dev/null
-fi
+[ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 
-BGPVPN_IT_GOBGPD=1 BGPVPN_IT_BAGPIPE_LG=1 exec timeout 600 go test -count=1 -timeout 540s \
-  -run 'GoBGP|LookingGlassTool|EBGP' ./internal/agent/interop/ </dev/null
+BGPVPN_IT_GOBGPD=1 BGPVPN_IT_BAGPIPE_LG=1 go_test_noskip -count=1 -timeout 540s \
+  -run 'GoBGP|LookingGlassTool|EBGP' ./internal/agent/interop/

@@ -30,10 +30,16 @@ for driver in dummy bagpipe; do
   fi
   "$work/bgpvpn-server" "${conf[@]}" --bind "127.0.0.1:$port" --data-dir "$work/data-$driver" >"$work/server.log" 2>&1 &
   pid=$!
-  for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$port/" >/dev/null 2>&1 && break
+  up=
+  for _ in $(seq 1 300); do
+    if curl -fsS "http://127.0.0.1:$port/" >/dev/null 2>&1; then up=1; break; fi
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
+  if [ -z "$up" ]; then
+    echo "conformance: bgpvpn-server ($driver driver) did not answer within 30s"; tail -50 "$work/server.log"
+    exit 1
+  fi
   echo "--- $driver driver${BGPVPN_CONFORMANCE_DB:+ on PostgreSQL}"
   if ! "$work/conformance" check -base "http://127.0.0.1:$port" -cases "$cases/cases" -want "$cases/expected.json"; then
     echo "--- server log"; tail -50 "$work/server.log"

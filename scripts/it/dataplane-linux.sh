@@ -6,15 +6,14 @@
 # tests fail, rather than skip, when BGPVPN_NETNS_TESTS=1 and not root.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/lib/apt.sh
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "dataplane-linux: must run as root (network namespaces)" >&2
   exit 1
 fi
 if ! command -v ip >/dev/null || ! command -v bridge >/dev/null || ! command -v ping >/dev/null; then
-  export DEBIAN_FRONTEND=noninteractive
-  timeout 300 apt-get update -qq </dev/null
-  timeout 600 apt-get install -y -qq iproute2 iputils-ping </dev/null
+  apt_install iproute2 iputils-ping
 fi
 
 out=$(mktemp)

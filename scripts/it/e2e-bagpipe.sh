@@ -9,6 +9,8 @@
 # trap below cleans up after a test binary that was killed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/lib/apt.sh
+. scripts/lib/gotest.sh
 
 cleanup() {
   for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^bve-/ {print $1}'); do ip netns del "$ns" 2>/dev/null || true; done
@@ -20,10 +22,6 @@ missing=()
 command -v ip >/dev/null || missing+=(iproute2)
 command -v ping >/dev/null || missing+=(iputils-ping)
 { [ -x /usr/lib/frr/bgpd ] && command -v vtysh >/dev/null; } || missing+=(frr)
-if [ ${#missing[@]} -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  timeout 300 apt-get update -qq </dev/null
-  timeout 600 apt-get install -y -qq "${missing[@]}" </dev/null
-fi
+[ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 
-BGPVPN_E2E=1 timeout 420 go test -count=1 -timeout 400s -v ./internal/e2e/ </dev/null
+BGPVPN_E2E=1 go_test_noskip -count=1 -timeout 400s ./internal/e2e/

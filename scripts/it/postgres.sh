@@ -12,13 +12,12 @@
 # of PostgreSQL fails the stage. Stops and removes the cluster on exit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/lib/apt.sh
 export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 
 pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
 if [ -z "$pgbin" ] || [ ! -x "$pgbin/initdb" ]; then
-  echo "postgres: installing postgresql"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null 2>&1 ||
-    { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null; }
+  apt_install postgresql >/dev/null
   pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 fi
 

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/bgpvpn/bgpvpn/internal/agent"
@@ -32,21 +33,6 @@ type Options struct {
 	Version  string
 	// Ready, if set, is called once the API listens (tests, benchmarks).
 	Ready func(apiAddr string)
-	// Exiting says the process exits when Run returns: BGP sessions are
-	// then left to the kernel to close (speaker.Abandon) instead of being
-	// stopped gracefully in process.
-	Exiting bool
-}
-
-// stopSpeaker stops sp as o says, for a restart: peers that do graceful
-// restart keep our routes (stale) until we are back, as the dataplane
-// keeps forwarding (adopt_grace), so a restart interrupts no traffic.
-func (o *Options) stopSpeaker(sp *speaker.Speaker) {
-	if o.Exiting {
-		sp.Abandon()
-		return
-	}
-	sp.StopGraceful()
 }
 
 func (o *Options) speakerConfig(s *agentconf.Settings) speaker.Config {
@@ -72,7 +58,10 @@ func (o *Options) peer(s *agentconf.Settings, p netip.Addr) speaker.Peer {
 	return speaker.Peer{Address: p, ASN: asn, Port: s.BGPPort, LocalAddress: s.LocalAddress, Families: fams, HoldTime: s.HoldTime, ConnectRetry: 5}
 }
 
-// Run runs the agent until ctx ends.
+// Run runs the agent until ctx ends. Every goroutine it starts has ended
+// when it closes the dataplane drivers and then stops the speaker, so
+// that nothing applies a state to a closed driver or gives routes to a
+// stopped speaker.
 func Run(ctx context.Context, s *agentconf.Settings, o Options) error {
 	log := o.Logger
 	for _, u := range s.Unknown {
@@ -82,16 +71,19 @@ func Run(ctx context.Context, s *agentconf.Settings, o Options) error {
 	if err != nil {
 		return err
 	}
-	defer o.stopSpeaker(sp)
+	// For a restart: peers that do graceful restart keep our routes
+	// (stale) until we are back, as the dataplane keeps forwarding
+	// (adopt_grace), so a restart interrupts no traffic.
+	defer sp.StopGraceful()
 
-	ipvpn, err := dataplane.New(s.IPVPNDriver, withType(s.IPVPNOptions, "ipvpn"))
+	ipvpn, err := dataplane.New(s.IPVPNDriver, o.dataplaneOptions(s.IPVPNOptions, "ipvpn"))
 	if err != nil {
 		return fmt.Errorf("IP VPN dataplane: %w", err)
 	}
 	defer ipvpn.Close()
 	evpn := ipvpn
 	if s.EVPNDriver != s.IPVPNDriver || s.IPVPNDriver == "dummy" {
-		if evpn, err = dataplane.New(s.EVPNDriver, withType(s.EVPNOptions, "evpn")); err != nil {
+		if evpn, err = dataplane.New(s.EVPNDriver, o.dataplaneOptions(s.EVPNOptions, "evpn")); err != nil {
 			return fmt.Errorf("EVPN dataplane: %w", err)
 		}
 		defer evpn.Close()
@@ -108,6 +100,14 @@ func Run(ctx context.Context, s *agentconf.Settings, o Options) error {
 			return err
 		}
 	}
+	var follow *feedsync.Syncer
+	if s.Feed.URL != "" {
+		fc, err := client.New(client.Config{URL: s.Feed.URL, Host: s.Feed.Host, Secret: s.Feed.Secret, Logger: log})
+		if err != nil {
+			return fmt.Errorf("[AGENT_FEED]: %w", err)
+		}
+		follow = feedsync.New(feedsync.Config{Feed: fc, Manager: m, PortPrefix: s.Feed.PortPrefix, Logger: log})
+	}
 
 	srv := &api.Server{Manager: m, BGP: sp, Logs: o.Logs, Config: s.Sections, Version: o.Version, Log: log.With("component", "api")}
 	ln, err := net.Listen("tcp", s.APIAddr)
@@ -115,27 +115,25 @@ func Run(ctx context.Context, s *agentconf.Settings, o Options) error {
 		return fmt.Errorf("REST API: %w", err)
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 3)
-	go func() { errc <- m.Run(ctx) }()
-	if s.Feed.URL != "" {
-		fc, err := client.New(client.Config{URL: s.Feed.URL, Host: s.Feed.Host, Secret: s.Feed.Secret, Logger: log})
-		if err != nil {
-			return fmt.Errorf("[AGENT_FEED]: %w", err)
-		}
-		sync := feedsync.New(feedsync.Config{Feed: fc, Manager: m, PortPrefix: s.Feed.PortPrefix, Logger: log})
-		go func() {
-			if err := sync.Run(ctx); ctx.Err() == nil {
+
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	errc := make(chan error, 3) // one per goroutine that reports
+	wg.Go(func() { errc <- m.Run(ctx) })
+	if follow != nil {
+		wg.Go(func() {
+			if err := follow.Run(ctx); ctx.Err() == nil {
 				errc <- fmt.Errorf("agent feed: %w", err)
 			}
-		}()
+		})
 		log.Info("following the agent feed", "url", s.Feed.URL, "host", s.Feed.Host)
 	}
-	go manageMemory(ctx, m.Churn)
-	go func() {
+	wg.Go(func() { manageMemory(ctx, m.Churn) })
+	wg.Go(func() {
 		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			errc <- fmt.Errorf("REST API: %w", err)
 		}
-	}()
+	})
 	log.Info("bgpvpn-agent started", "api", ln.Addr().String(), "local_address", s.LocalAddress, "peers", fmt.Sprint(s.Peers))
 	if o.Ready != nil {
 		o.Ready(ln.Addr().String())
@@ -144,10 +142,27 @@ func Run(ctx context.Context, s *agentconf.Settings, o Options) error {
 	case <-ctx.Done():
 	case err = <-errc:
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = hs.Shutdown(sctx)
+	cancel()
+	shutdownHTTP(hs, log)
+	wg.Wait()
 	return err
+}
+
+// shutdownHTTP lets requests in progress end (for at most five seconds),
+// then closes what is left, so that no handler outlives Run.
+func shutdownHTTP(hs *http.Server, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(ctx); err != nil {
+		log.Warn("REST API: requests still running at shutdown", "error", err)
+		_ = hs.Close()
+	}
+}
+
+// dataplaneOptions are the options of a dataplane driver for VPN type t:
+// its section and the agent's logger.
+func (o *Options) dataplaneOptions(section map[string]string, t string) dataplane.Options {
+	return dataplane.Options{Config: withType(section, t), Logger: o.Logger.With("vpn_type", t)}
 }
 
 func withType(opts map[string]string, t string) map[string]string {
@@ -167,7 +182,7 @@ func RunReflector(ctx context.Context, s *agentconf.Settings, o Options) error {
 	if err != nil {
 		return err
 	}
-	defer o.stopSpeaker(sp)
+	defer sp.StopGraceful()
 	for _, p := range s.Peers {
 		if err := sp.AddPeer(ctx, o.peer(s, p)); err != nil {
 			return err

@@ -18,7 +18,7 @@ import (
 	"github.com/bgpvpn/bgpvpn/internal/dataplane/dummy"
 	_ "github.com/bgpvpn/bgpvpn/internal/driver/bagpipe"
 	"github.com/bgpvpn/bgpvpn/internal/feed/client"
-	"github.com/bgpvpn/bgpvpn/internal/feed/feedtest"
+	"github.com/bgpvpn/bgpvpn/internal/server/servertest"
 	"github.com/bgpvpn/bgpvpn/internal/speaker"
 )
 
@@ -35,7 +35,7 @@ func logger() *slog.Logger {
 // l3 BGPVPN with route target 64512:1.
 type world struct{ network, p1, p2, vpn string }
 
-func populate(s *feedtest.Server) world {
+func populate(s *servertest.Server) world {
 	var w world
 	w.network = s.Create("/networks", "network", `{"name": "n1"}`)
 	s.Create("/subnets", "subnet", `{"network_id": "`+w.network+`", "ip_version": 4, "cidr": "10.0.0.0/24"}`)
@@ -150,7 +150,7 @@ func rts(m *agent.Manager, id string) agent.RTsView {
 func tap(port string) string { return "tap" + port[:11] }
 
 func TestAssociationAttachesOnItsHostAndDeleteDetaches(t *testing.T) {
-	s := feedtest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
+	s := servertest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
 	w := populate(s)
 	h1, h2 := newManager(t), newManager(t)
 	follow(t, s.URL, "h1", h1)
@@ -174,7 +174,7 @@ func TestAssociationAttachesOnItsHostAndDeleteDetaches(t *testing.T) {
 }
 
 func TestRouteTargetUpdates(t *testing.T) {
-	s := feedtest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
+	s := servertest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
 	w := populate(s)
 	h1 := newManager(t)
 	follow(t, s.URL, "h1", h1)
@@ -208,7 +208,7 @@ func TestRouteTargetUpdates(t *testing.T) {
 // changes nothing; what changed while the server was away is applied.
 func TestRestartsTearNothingDown(t *testing.T) {
 	dir := t.TempDir()
-	s := feedtest.Start(t, secret, dir, "127.0.0.1:0")
+	s := servertest.Start(t, secret, dir, "127.0.0.1:0")
 	addr := strings.TrimPrefix(s.URL, "http://")
 	w := populate(s)
 	inst := "ipvpn_" + w.network
@@ -227,7 +227,7 @@ func TestRestartsTearNothingDown(t *testing.T) {
 	}
 
 	s.Stop()
-	s = feedtest.Start(t, secret, dir, addr)
+	s = servertest.Start(t, secret, dir, addr)
 	p3 := s.Create("/ports", "port", `{"network_id": "`+w.network+`", "binding:host_id": "h1", "device_owner": "compute:nova"}`)
 	waitFor(t, "p3 plugged after the server restart", func() bool { return len(plugged(h1.m, inst)) == 2 })
 	if _, d := h1.counts(); len(d) != 0 {
@@ -238,7 +238,7 @@ func TestRestartsTearNothingDown(t *testing.T) {
 }
 
 func TestStatusError(t *testing.T) {
-	s := feedtest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
+	s := servertest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
 	net := s.Create("/networks", "network", `{"name": "n2"}`)
 	s.Create("/subnets", "subnet", `{"network_id": "`+net+`", "ip_version": 4, "cidr": "10.9.0.0/24", "gateway_ip": null}`)
 	s.Create("/ports", "port", `{"network_id": "`+net+`", "binding:host_id": "h1", "device_owner": "compute:nova"}`)

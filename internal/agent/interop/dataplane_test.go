@@ -65,7 +65,6 @@ func TestPingThroughAgents(t *testing.T) {
 	startReflector(t, "127.0.0.60", port)
 	confA := linuxAgentConf("127.0.0.61", "127.0.0.60", port, "bvt-h1", "192.0.2.1")
 	confB := linuxAgentConf("127.0.0.62", "127.0.0.60", port, "bvt-h2", "192.0.2.2")
-	started := time.Now()
 	a, b := startAgent(t, confA), startAgent(t, confB)
 
 	evpn := func(n int) string {
@@ -97,7 +96,18 @@ func TestPingThroughAgents(t *testing.T) {
 	a.stop()
 	a = startAgent(t, confA)
 	a.post(t, "/attach_localport", evpn(1))
-	time.Sleep(5 * time.Second)
+	// Ping until A is back (B's route in A's EVI again), and ten pings
+	// more, for A's dataplane to have applied what it learned.
+	waitFor(t, 60*time.Second, "B's route in A's EVI after A's restart", func() bool {
+		for k := range a.best("evpn_net") {
+			if strings.Contains(k, "52:54:00:80:00:02") {
+				return true
+			}
+		}
+		return false
+	})
+	back := sent.Load()
+	waitFor(t, 30*time.Second, "ten pings after A is back", func() bool { return sent.Load() >= back+10 })
 	close(stop)
 	<-done
 	if lost.Load() > 0 {
@@ -105,8 +115,8 @@ func TestPingThroughAgents(t *testing.T) {
 	}
 	waitFor(t, 30*time.Second, "vm1 pings vm2 after A's restart", func() bool { return pings("bvt-vm1", "10.80.0.2") })
 
-	// Detaching breaks it (once the adoption grace is over).
-	time.Sleep(time.Until(started.Add(10 * time.Second)))
+	// Detaching breaks it (once the adoption grace of A's new driver is
+	// over, which the wait covers).
 	a.post(t, "/detach_localport", `{"vpn_type":"evpn","vpn_instance_id":"evpn_net","mac_address":"52:54:00:80:00:01","local_port":"tap1"}`)
 	waitFor(t, 20*time.Second, "no more ping after detach", func() bool { return !pings("bvt-vm1", "10.80.0.2") })
 	b.post(t, "/detach_localport", `{"vpn_type":"evpn","vpn_instance_id":"evpn_net","mac_address":"52:54:00:80:00:02","local_port":"tap2"}`)

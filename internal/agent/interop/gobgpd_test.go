@@ -186,7 +186,15 @@ func TestGoBGPReflector(t *testing.T) {
 		rs := a.best("vrf-demo")["10.60.0.1/32"]
 		return len(rs) == 1 && rs[0].Label == 2000 && rs[0].NextHop == "192.0.2.50" && rs[0].RD == "64512:5"
 	})
-	time.Sleep(300 * time.Millisecond)
+	// Routes injected after those reach A and B after them: once they are
+	// there, so would the ones that must not be.
+	rr.cli("global", "rib", "-a", "vpnv4", "add", "10.60.0.3/32", "label", "2002", "rd", "64512:5", "rt", "64512:100", "nexthop", "192.0.2.50")
+	rr.cli("global", "rib", "-a", "vpnv4", "add", "10.60.0.4/32", "label", "2003", "rd", "64512:5", "rt", "64512:200", "nexthop", "192.0.2.50")
+	waitFor(t, 10*time.Second, "routes injected later in A's and B's VRFs", func() bool {
+		return len(a.best("vrf-demo")["10.60.0.3/32"]) == 1 && len(b.best("vrf-b")["10.60.0.4/32"]) == 1
+	})
+	rr.cli("global", "rib", "-a", "vpnv4", "del", "10.60.0.3/32", "label", "2002", "rd", "64512:5", "rt", "64512:100", "nexthop", "192.0.2.50")
+	rr.cli("global", "rib", "-a", "vpnv4", "del", "10.60.0.4/32", "label", "2003", "rd", "64512:5", "rt", "64512:200", "nexthop", "192.0.2.50")
 	if rs := a.best("vrf-demo")["10.60.0.2/32"]; len(rs) != 0 {
 		t.Errorf("route with RT 64512:999 imported into A: %+v", rs)
 	}

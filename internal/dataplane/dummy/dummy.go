@@ -12,13 +12,13 @@ import (
 )
 
 func init() {
-	dataplane.Register("dummy", func(opts map[string]string) (dataplane.Driver, error) {
+	dataplane.Register("dummy", func(o dataplane.Options) (dataplane.Driver, error) {
 		d := New()
-		if opts[dataplane.OptVPNType] == "evpn" {
+		if o.Config[dataplane.OptVPNType] == "evpn" {
 			d.encaps = []uint16{8}
 		}
 		// Built by name, for a node without forwarding: keep nothing.
-		d.noState = opts["record"] != "true"
+		d.noState = o.Config["record"] != "true"
 		return d, nil
 	})
 }

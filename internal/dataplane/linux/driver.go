@@ -20,11 +20,12 @@ import (
 )
 
 func init() {
-	dataplane.Register("linux", func(opts map[string]string) (dataplane.Driver, error) {
-		o, err := ParseOptions(opts)
+	dataplane.Register("linux", func(do dataplane.Options) (dataplane.Driver, error) {
+		o, err := ParseOptions(do.Config)
 		if err != nil {
 			return nil, err
 		}
+		o.Logger = do.Logger
 		return New(o)
 	})
 }
@@ -57,7 +58,8 @@ type Options struct {
 	RulePriority int
 	// NetNS is the namespace to program; closed (netns.None()) means the
 	// current one.
-	NetNS  netns.NsHandle
+	NetNS netns.NsHandle
+	// Logger receives the driver's logs; nil discards them.
 	Logger *slog.Logger
 	// AdoptGrace is how long after New the driver only adds: what an
 	// earlier process left stays until the agent has had time to rebuild
@@ -197,7 +199,7 @@ func New(o Options) (*Driver, error) {
 	}
 	o.fillDefaults()
 	if o.Logger == nil {
-		o.Logger = slog.Default()
+		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	h, err := netlink.NewHandleAt(o.NetNS)
 	if err != nil {
@@ -341,6 +343,7 @@ func (d *Driver) Apply(ctx context.Context, s dataplane.State) error {
 			d.mu.Lock()
 			st := d.state
 			d.mu.Unlock()
+			d.log.Info("adoption grace over: applying the whole state, deletions included")
 			if err := d.Apply(context.Background(), st); err != nil {
 				d.log.Error("applying the state after the adoption grace", "error", err)
 			}

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
@@ -109,7 +108,7 @@ func TestIPVPNApply(t *testing.T) {
 	if c := changes(t, node, func() { apply(t, d, s) }); c == "" {
 		t.Fatal("first Apply: ip monitor saw no change")
 	}
-	time.Sleep(2500 * time.Millisecond) // IPv6 link-local addresses settle (DAD)
+	noTentative(t, node) // IPv6 link-local addresses settle (DAD)
 	t.Run("kernel state", func(t *testing.T) {
 		routes := run(t, "ip", "-n", node, "-d", "route", "show", "table", "20001")
 		for _, w := range []string{

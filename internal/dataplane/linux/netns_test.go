@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -117,21 +118,105 @@ func apply(t *testing.T, d *Driver, s dataplane.State) {
 }
 
 // changes runs f and returns what "ip monitor" saw change in ns meanwhile
-// (links, addresses, routes, neighbours, rules, netconf).
+// (links, addresses, routes, neighbours, rules, netconf). A blackhole
+// route added before f and one added after it (in a table of their own)
+// mark, in the monitor's output, that it listens and that f's changes,
+// which come before the second, have all been printed; their own records
+// are left out.
 func changes(t *testing.T, ns string, f func()) string {
 	t.Helper()
 	cmd := exec.Command("ip", "-n", ns, "monitor", "link", "address", "route", "neigh", "rule", "netconf")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := new(lockedBuffer)
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // subscribed
+	defer func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}()
+	// Until ip monitor has subscribed, a mark goes unseen: it is then
+	// taken away and made again.
+	mark := func(dst string) {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			run(t, "ip", "-n", ns, "route", "add", "blackhole", dst, "table", markTable)
+			seen := false
+			for try := time.Now().Add(200 * time.Millisecond); !seen && time.Now().Before(try); {
+				time.Sleep(5 * time.Millisecond) // polling
+				seen = strings.Contains(out.String(), dst)
+			}
+			run(t, "ip", "-n", ns, "route", "del", "blackhole", dst, "table", markTable)
+			if seen {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("ip monitor did not report the route %s within 10s:\n%s", dst, out.String())
+			}
+		}
+	}
+	mark(markPrefix + "0")
 	f()
-	time.Sleep(300 * time.Millisecond) // events delivered
-	_ = cmd.Process.Kill()
-	_ = cmd.Wait()
-	return strings.TrimSpace(out.String())
+	mark(markPrefix + "1")
+	return withoutRecords(out.String(), markPrefix)
+}
+
+// The marks of changes: routes to 198.51.100.250 and .251 (TEST-NET-2)
+// in a table none of our code uses.
+const (
+	markPrefix = "198.51.100.25"
+	markTable  = "250"
+)
+
+// noTentative waits until duplicate address detection is over for every
+// IPv6 address of ns.
+func noTentative(t *testing.T, ns string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		out := run(t, "ip", "-n", ns, "-6", "addr", "show", "tentative")
+		if strings.TrimSpace(out) == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("IPv6 addresses of %s still tentative after 15s:\n%s", ns, out)
+		}
+		time.Sleep(50 * time.Millisecond) // polling
+	}
+}
+
+// withoutRecords drops from ip monitor's output the records (a line and
+// the indented lines that continue it) whose first line contains s.
+func withoutRecords(out, s string) string {
+	var keep []string
+	drop := false
+	for _, l := range strings.Split(out, "\n") {
+		if !strings.HasPrefix(l, " ") && !strings.HasPrefix(l, "\t") {
+			drop = strings.Contains(l, s)
+		}
+		if !drop {
+			keep = append(keep, l)
+		}
+	}
+	return strings.TrimSpace(strings.Join(keep, "\n"))
+}
+
+// lockedBuffer is a bytes.Buffer written by a command and read by a test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // veth creates a veth pair: a in namespace nsA, b in nsB.

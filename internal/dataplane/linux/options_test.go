@@ -1,6 +1,8 @@
 package linux
 
 import (
+	"bytes"
+	"log/slog"
 	"net/netip"
 	"strings"
 	"testing"
@@ -54,7 +56,7 @@ func TestParseOptions(t *testing.T) {
 }
 
 func TestRegistered(t *testing.T) {
-	_, err := dataplane.New("linux", map[string]string{dataplane.OptVPNType: "ipvpn"})
+	_, err := dataplane.New("linux", dataplane.Options{Config: map[string]string{dataplane.OptVPNType: "ipvpn"}})
 	if err == nil || !strings.Contains(err.Error(), "local_address") {
 		t.Errorf(`dataplane.New("linux") without local_address: error = %v, want one asking for it`, err)
 	}
@@ -78,5 +80,23 @@ func TestParseOptionsAdoptGrace(t *testing.T) {
 		if _, err := ParseOptions(map[string]string{"local_address": "192.0.2.1", "adopt_grace": bad}); err == nil {
 			t.Errorf("ParseOptions(adopt_grace=%q) succeeded, want an error", bad)
 		}
+	}
+}
+
+// The driver built by name logs through the logger it is given (the
+// agent's), not the process's default one.
+func TestRegisteredLogsToItsLogger(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	d, err := dataplane.New("linux", dataplane.Options{
+		Config: map[string]string{dataplane.OptVPNType: "ipvpn", "local_address": "192.0.2.1", "ipvpn_encap": "vxlan"},
+		Logger: log,
+	})
+	if err != nil {
+		t.Fatalf(`dataplane.New("linux") = %v`, err)
+	}
+	d.Close()
+	if !strings.Contains(buf.String(), "linux dataplane ready") {
+		t.Errorf("the driver's logger got %q, want its start line", buf.String())
 	}
 }

@@ -107,9 +107,12 @@ func restartLosesNothing(t *testing.T, tn *twoNodes, what string, old1, old2 *Dr
 	old2.Close()
 	type res struct{ sent, recv int }
 	done := make(chan res)
+	pingOut := new(lockedBuffer)
 	go func() {
-		out, _ := exec.Command("ip", "netns", "exec", ns, "ping", "-n", "-q", "-c", "300", "-i", "0.01", "-W", "1", dst).CombinedOutput()
-		m := regexp.MustCompile(`(\d+) packets transmitted, (\d+) received`).FindStringSubmatch(string(out))
+		cmd := exec.Command("ip", "netns", "exec", ns, "ping", "-n", "-c", "300", "-i", "0.01", "-W", "1", dst)
+		cmd.Stdout, cmd.Stderr = pingOut, pingOut
+		_ = cmd.Run()
+		m := regexp.MustCompile(`(\d+) packets transmitted, (\d+) received`).FindStringSubmatch(pingOut.String())
 		if m == nil {
 			done <- res{}
 			return
@@ -118,7 +121,14 @@ func restartLosesNothing(t *testing.T, tn *twoNodes, what string, old1, old2 *Dr
 		b, _ := strconv.Atoi(m[2])
 		done <- res{a, b}
 	}()
-	time.Sleep(500 * time.Millisecond)
+	// The restart happens under ping: wait for its first answer.
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(pingOut.String(), "bytes from") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no ping answered within 10s before the %s restart:\n%s", what, pingOut.String())
+		}
+		time.Sleep(5 * time.Millisecond) // polling
+	}
 	changed := changes(t, tn.n1, func() {
 		d1 = newDriver(t, tn.n1, vtep1)
 		apply(t, d1, s1)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bgpvpn/bgpvpn/internal/driver/bagpipe"
 	"github.com/bgpvpn/bgpvpn/internal/feed"
 	"github.com/bgpvpn/bgpvpn/internal/feed/client"
 )
@@ -84,10 +85,21 @@ func TestDeadAgentTurnsAssociationDown(t *testing.T) {
 	reportingAgent(t, r.url, "compute-1")
 	stop2 := reportingAgent(t, r.url, "compute-2")
 	until("ACTIVE", active)
-	// Agents that keep saying they are alive stay alive past the down time.
-	time.Sleep(1500 * time.Millisecond)
-	if st, reason := status(); st != "ACTIVE" {
-		t.Fatalf("status with both agents running for 2.5 down times = %s (%q), want ACTIVE", st, reason)
+	// Agents that keep saying they are alive stay alive past the down
+	// time: ACTIVE all along while the server records both hosts seen
+	// eight more times each (alive every third of the down time: 2.7
+	// down times).
+	h := r.srv.Driver.(*bagpipe.Driver).Hub()
+	_, rows0 := h.LivenessWrites()
+	deadline := time.Now().Add(30 * time.Second)
+	for _, rows := h.LivenessWrites(); rows-rows0 < 2*8; _, rows = h.LivenessWrites() {
+		if st, reason := status(); st != "ACTIVE" {
+			t.Fatalf("status with both agents running = %s (%q) after %d liveness rows, want ACTIVE", st, reason, rows-rows0)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d liveness rows in 30s, want 16", rows-rows0)
+		}
+		time.Sleep(20 * time.Millisecond) // polling
 	}
 
 	stop2()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -16,7 +17,7 @@ import (
 	_ "github.com/bgpvpn/bgpvpn/internal/driver/bagpipe"
 	"github.com/bgpvpn/bgpvpn/internal/feed"
 	"github.com/bgpvpn/bgpvpn/internal/feed/client"
-	"github.com/bgpvpn/bgpvpn/internal/feed/feedtest"
+	"github.com/bgpvpn/bgpvpn/internal/server/servertest"
 )
 
 const secret = "s3cret"
@@ -24,7 +25,7 @@ const secret = "s3cret"
 // world is a network with a port bound to host h1, and an l3 BGPVPN.
 type world struct{ network, port, vpn string }
 
-func populate(s *feedtest.Server) world {
+func populate(s *servertest.Server) world {
 	var w world
 	w.network = s.Create("/networks", "network", `{"name": "n1"}`)
 	s.Create("/subnets", "subnet", `{"network_id": "`+w.network+`", "ip_version": 4, "cidr": "10.0.0.0/24"}`)
@@ -33,7 +34,7 @@ func populate(s *feedtest.Server) world {
 	return w
 }
 
-func associate(s *feedtest.Server, w world) string {
+func associate(s *servertest.Server, w world) string {
 	return s.Create("/bgpvpn/bgpvpns/"+w.vpn+"/network_associations", "network_association", `{"network_id": "`+w.network+`"}`)
 }
 
@@ -80,7 +81,7 @@ func (w *watcher) none(t *testing.T, d time.Duration) {
 }
 
 func TestSnapshotOnConnect(t *testing.T) {
-	s := feedtest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
+	s := servertest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
 	w := populate(s)
 	assoc := associate(s, w)
 	st := watch(t, s.URL, secret).next(t)
@@ -98,7 +99,7 @@ func TestSnapshotOnConnect(t *testing.T) {
 }
 
 func TestUpdateAfterAssociationAndStatus(t *testing.T) {
-	s := feedtest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
+	s := servertest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
 	w := populate(s)
 	wt := watch(t, s.URL, secret)
 	first := wt.next(t)
@@ -148,14 +149,14 @@ func TestUpdateAfterAssociationAndStatus(t *testing.T) {
 
 func TestReconnectAfterServerRestart(t *testing.T) {
 	dir := t.TempDir()
-	s := feedtest.Start(t, secret, dir, "127.0.0.1:0")
+	s := servertest.Start(t, secret, dir, "127.0.0.1:0")
 	addr := s.Addr()
 	w := populate(s)
 	wt := watch(t, s.URL, secret)
 	first := wt.next(t)
 	s.Stop()
 
-	s2 := feedtest.Start(t, secret, dir, addr)
+	s2 := servertest.Start(t, secret, dir, addr)
 	// Same database, nothing changed: the client resumes, nothing new.
 	wt.none(t, 500*time.Millisecond)
 	associate(s2, w)
@@ -167,7 +168,7 @@ func TestReconnectAfterServerRestart(t *testing.T) {
 }
 
 func TestBadSecret(t *testing.T) {
-	s := feedtest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
+	s := servertest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
 	wt := watch(t, s.URL, "wrong")
 	select {
 	case err := <-wt.done:
@@ -255,7 +256,11 @@ func TestSaysAliveWhileWatching(t *testing.T) {
 		}
 	}))
 	t.Cleanup(hs.Close)
-	c, err := client.New(client.Config{URL: hs.URL, Host: "h1", Secret: secret, MinBackoff: time.Hour})
+	// The client logs that its stream ended once it has stopped saying
+	// alive (its last POST answered).
+	ended := make(chan struct{}, 10)
+	log := slog.New(signalHandler{msg: "agent feed interrupted; reconnecting", c: ended})
+	c, err := client.New(client.Config{URL: hs.URL, Host: "h1", Secret: secret, MinBackoff: time.Hour, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,16 +281,44 @@ func TestSaysAliveWhileWatching(t *testing.T) {
 	// The stream ends and the client waits (an hour) to reconnect: an
 	// agent that does not watch does not say it is alive.
 	close(endStream)
-	time.Sleep(100 * time.Millisecond) // a POST in flight may still land
+	select {
+	case <-ended:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the client did not notice the end of its stream within 10s")
+	}
 	for len(alive) > 0 {
 		<-alive
 	}
+	// A POST now would come from an alive loop that outlived its stream:
+	// six alive periods show one.
 	select {
 	case <-alive:
 		t.Error("alive POSTs after the stream ended")
-	case <-time.After(300 * time.Millisecond):
+	case <-time.After(6 * 50 * time.Millisecond):
 	}
 }
+
+// signalHandler is a slog handler that sends on c for each record with
+// message msg.
+type signalHandler struct {
+	msg string
+	c   chan<- struct{}
+}
+
+func (h signalHandler) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h signalHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		select {
+		case h.c <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+func (h signalHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h signalHandler) WithGroup(string) slog.Handler      { return h }
 
 // blackhole is a TCP proxy to a server that can silently stop carrying
 // bytes, as a network cut does: no FIN, no RST, connections stay open.
@@ -374,7 +407,7 @@ func (b *blackhole) pipe(from, to net.Conn) {
 // closing. The client notices the stall, reconnects once the network is
 // back, and delivers what changed meanwhile.
 func TestReconnectAfterSilentCut(t *testing.T) {
-	s := feedtest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
+	s := servertest.Start(t, secret, t.TempDir(), "127.0.0.1:0")
 	w := populate(s)
 	bh := newBlackhole(t, s.Addr())
 	wt := watch(t, bh.url(), secret)

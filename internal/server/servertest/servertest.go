@@ -1,9 +1,9 @@
-// Package feedtest runs a real bgpvpn-server, with the bagpipe driver and
+// Package servertest runs a real bgpvpn-server, with the bagpipe driver and
 // the agent feed, over HTTP on loopback, for the tests of the feed's
 // client side (internal/feed/client, internal/agent/feedsync).
 //
 // It must never be imported by code other than tests.
-package feedtest
+package servertest
 
 import (
 	"context"
