@@ -4,7 +4,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 	"reflect"
+	"unicode/utf8"
 
 	"github.com/bgpvpn/bgpvpn/internal/bgpvpn"
 	"github.com/bgpvpn/bgpvpn/internal/driver"
@@ -281,8 +283,16 @@ func updateAttrs(spec *resource.Spec, b resource.Body) []string {
 
 func readBody(r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, 1<<20))
-	if err != nil {
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
 		return nil, fault.New(http.StatusRequestEntityTooLarge, "HTTPRequestEntityTooLarge", "Request is too large.")
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return nil, fault.New(http.StatusRequestTimeout, "HTTPRequestTimeout", "The request body was not received in time.")
+	case err != nil:
+		return nil, fault.BadRequest("The request body could not be read")
+	case !utf8.Valid(body):
+		return nil, fault.BadRequest("The request body is not valid UTF-8 text")
 	}
 	return body, nil
 }

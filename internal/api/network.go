@@ -142,11 +142,14 @@ func convertRoutesList(v jsonv.Value) (any, error) {
 	out := []store.Route{}
 	for _, item := range l {
 		o, ok := item.(*jsonv.Object)
+		if !ok {
+			return nil, resource.Invalidf("Invalid data format for hostroute: '%s'", jsonv.Str(item))
+		}
 		d, _ := o.Get("destination")
 		n, _ := o.Get("nexthop")
 		ds, ok1 := d.(string)
 		ns, ok2 := n.(string)
-		if !ok || !ok1 || !ok2 || !validSubnet(ds) {
+		if !ok1 || !ok2 || !validSubnet(ds) {
 			return nil, resource.Invalidf("Invalid data format for hostroute: '%s'", jsonv.Str(item))
 		}
 		if _, err := netip.ParseAddr(ns); err != nil {
@@ -565,6 +568,9 @@ func (a *API) routerAction(w http.ResponseWriter, r *http.Request, c *call, id, 
 	v, err := jsonv.Decode(raw)
 	if err != nil {
 		return fault.New(http.StatusBadRequest, "MalformedRequestBody", "Malformed request body: Cannot understand JSON.")
+	}
+	if jsonv.HasNUL(v) {
+		return resource.ErrNUL
 	}
 	o, ok := v.(*jsonv.Object)
 	if !ok {
