@@ -363,7 +363,7 @@ func (a *API) portKind() *kind {
 	return &kind{
 		spec: coreSpec("port", "ports", nameAttr(), adminStateAttr(),
 			resource.Attr{Name: "network_id", Post: true, Required: true, Policy: true, Convert: resource.UUID},
-			resource.Attr{Name: "mac_address", Post: true, Put: true, Default: "", Policy: true, Convert: resource.String(32)},
+			resource.Attr{Name: "mac_address", Post: true, Put: true, Default: "", Policy: true, Convert: convertMAC},
 			resource.Attr{Name: "fixed_ips", Post: true, Put: true, Default: []network.Request(nil), Policy: true, Convert: convertFixedIPs},
 			resource.Attr{Name: "device_id", Post: true, Put: true, Default: "", Convert: resource.String(255)},
 			resource.Attr{Name: "device_owner", Post: true, Put: true, Default: "", Policy: true, Convert: resource.String(255)},
