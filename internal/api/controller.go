@@ -38,6 +38,10 @@ type kind struct {
 	// such as admin_or_network_owner read, as Neutron's OwnerCheck
 	// fetches them. Nil for kinds whose rules need none.
 	parents func(tx store.Tx, t policy.Target, memo map[string]any) error
+	// refs maps the body attributes that name other objects to the
+	// collection (a key of API.kinds) they name: resolveRefs reads them
+	// with the caller's visibility before any rule runs.
+	refs map[string]string
 
 	get    func(c *call, tx store.Tx, parent, id string) (any, error)
 	list   func(c *call, tx store.Tx, q store.Query) ([]any, error)
@@ -329,6 +333,9 @@ func (a *API) createItems(k *kind, w http.ResponseWriter, r *http.Request, c *ca
 	err = a.store.Update(r.Context(), func(tx store.Tx) error {
 		// Every item is authorised before any is created, as Neutron does.
 		for _, b := range bodies {
+			if err := a.resolveRefs(k, c, tx, b); err != nil {
+				return err
+			}
 			t := bodyTarget(b.Values)
 			if k.parents != nil {
 				if err := k.parents(tx, t, nil); err != nil {
@@ -386,6 +393,9 @@ func (a *API) updateItem(k *kind, w http.ResponseWriter, r *http.Request, c *cal
 	err = a.store.Update(r.Context(), func(tx store.Tx) error {
 		orig, _, t, err := a.getOne(k, c, tx, parent, id)
 		if err != nil {
+			return err
+		}
+		if err := a.resolveRefs(k, c, tx, b); err != nil {
 			return err
 		}
 		for name, v := range bodyTarget(b.Values) {

@@ -47,4 +47,3 @@ func checkEdge(r *http.Request, creds policy.Credentials) error {
 func cleanText(s string) bool {
 	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
 }
-

@@ -225,6 +225,7 @@ func (a *API) subnetKind() *kind {
 		policy:     "subnet",
 		event:      driver.Subnet,
 		parents:    networkParent,
+		refs:       map[string]string{"network_id": "networks"},
 		filters:    withBool(withInt(stringFilters("name", "network_id", "cidr", "gateway_ip", "ipv6_ra_mode", "ipv6_address_mode"), "ip_version"), "enable_dhcp"),
 		unsortable: map[string]bool{},
 		render: func(o any) Fields {
@@ -376,6 +377,7 @@ func (a *API) portKind() *kind {
 		policy:  "port",
 		event:   driver.Port,
 		parents: networkParent,
+		refs:    map[string]string{"network_id": "networks"},
 		filters: withBool(stringFilters("name", "network_id", "mac_address", "device_id", "device_owner", "binding:host_id", "status"), "admin_state_up"),
 		render: func(o any) Fields {
 			p := o.(*store.Port)
@@ -461,8 +463,16 @@ func (a *API) portKind() *kind {
 		},
 		del: func(c *call, tx store.Tx, _ string, orig any) error {
 			p := orig.(*store.Port)
-			if p.DeviceOwner == network.DeviceOwnerRouterInterface {
-				return fault.Conflict("ServicePortInUse", "Port %s cannot be deleted directly via the port API: has device owner %s.", p.ID, p.DeviceOwner)
+			// Only a real interface (add_router_interface's) is protected:
+			// a port that merely says so is its owner's to delete.
+			ifaces, err := network.NetworkRouterInterfaces(tx, p.NetworkID)
+			if err != nil {
+				return err
+			}
+			for _, rp := range ifaces {
+				if rp.Port.ID == p.ID {
+					return fault.Conflict("ServicePortInUse", "Port %s cannot be deleted directly via the port API: has device owner %s.", p.ID, network.DeviceOwnerRouterInterface)
+				}
 			}
 			return tx.DeletePort(p.ID)
 		},
@@ -495,6 +505,7 @@ func (a *API) routerKind() *kind {
 		),
 		policy:  "router",
 		event:   driver.Router,
+		refs:    map[string]string{"external_gateway_info": "networks"},
 		filters: withBool(stringFilters("name", "status"), "admin_state_up"),
 		render: func(o any) Fields {
 			r := o.(*store.Router)
@@ -519,7 +530,7 @@ func (a *API) routerKind() *kind {
 				AdminStateUp: v["admin_state_up"].(bool), Status: "ACTIVE", GatewayNetworkID: v["external_gateway_info"].(string),
 				Routes: []store.Route{}, Std: store.Std{Description: v["description"].(string)}}
 			if r.GatewayNetworkID != "" {
-				if _, err := a.visibleNetwork(c, tx, r.GatewayNetworkID); err != nil {
+				if err := a.externalGateway(c, tx, r.GatewayNetworkID); err != nil {
 					return nil, err
 				}
 			}
@@ -535,6 +546,11 @@ func (a *API) routerKind() *kind {
 					r.AdminStateUp = v.(bool)
 				case "external_gateway_info":
 					r.GatewayNetworkID = v.(string)
+					if r.GatewayNetworkID != "" {
+						if err := a.externalGateway(c, tx, r.GatewayNetworkID); err != nil {
+							return nil, err
+						}
+					}
 				case "routes":
 					r.Routes = v.([]store.Route)
 					if err := a.network.CheckRoutes(tx, &r); err != nil {
@@ -608,6 +624,9 @@ func (a *API) routerAction(w http.ResponseWriter, r *http.Request, c *call, id, 
 		rt := o.(*store.Router)
 		var p *store.Port
 		ev := driver.Event{Kind: driver.Port}
+		if err := a.interfaceTarget(c, tx, rt, action, subnetID, portID); err != nil {
+			return err
+		}
 		if action == "add_router_interface" {
 			var before *store.Port
 			if portID != "" {

@@ -21,14 +21,20 @@ type Service struct {
 // DeviceOwnerRouterInterface marks router interface ports.
 const DeviceOwnerRouterInterface = "network:router_interface"
 
-// RouterInterfaces lists the router interface ports whose attr (device_id
-// for routers, network_id for networks) is one of ids.
-func RouterInterfaces(tx store.Tx, attr string, ids ...string) ([]*store.Port, error) {
-	values := make([]any, len(ids))
-	for i, id := range ids {
-		values[i] = id
+// RouterInterfaces lists the interfaces of the routers given, as
+// add_router_interface made them: never from device_owner and device_id,
+// which a tenant may set on its own ports to look like another's router.
+func RouterInterfaces(tx store.Tx, routerIDs ...string) ([]store.RouterPort, error) {
+	if routerIDs == nil {
+		routerIDs = []string{}
 	}
-	return tx.ListPorts(store.Query{Filters: map[string][]any{attr: values, "device_owner": {DeviceOwnerRouterInterface}}})
+	return tx.ListRouterPorts(routerIDs, nil)
+}
+
+// NetworkRouterInterfaces lists the router interfaces on the networks
+// given.
+func NetworkRouterInterfaces(tx store.Tx, networkIDs ...string) ([]store.RouterPort, error) {
+	return tx.ListRouterPorts(nil, networkIDs)
 }
 
 // NetworkNotFound is the 404 for a network.
@@ -267,12 +273,12 @@ func (s *Service) AddInterface(tx store.Tx, r *store.Router, subnetID, portID st
 		if sn.GatewayIP == "" {
 			return nil, fault.BadResourceRequest("router", "Subnet for router interface must have a gateway IP")
 		}
-		existing, err := tx.ListPorts(store.Query{Filters: map[string][]any{"device_id": {r.ID}, "network_id": {sn.NetworkID}}})
+		existing, err := RouterInterfaces(tx, r.ID)
 		if err != nil {
 			return nil, err
 		}
 		for _, e := range existing {
-			for _, ip := range e.FixedIPs {
+			for _, ip := range e.Port.FixedIPs {
 				if ip.SubnetID == sn.ID {
 					return nil, fault.BadResourceRequest("router", "Router already has a port on subnet %s", sn.ID)
 				}
@@ -288,7 +294,10 @@ func (s *Service) AddInterface(tx store.Tx, r *store.Router, subnetID, portID st
 	}
 	p.DeviceID, p.DeviceOwner = r.ID, DeviceOwnerRouterInterface
 	if portID != "" {
-		return p, tx.UpdatePort(p)
+		if err := tx.UpdatePort(p); err != nil {
+			return nil, err
+		}
+		return p, tx.AddRouterPort(r.ID, p.ID)
 	}
 	if err := tx.CreatePort(p); err != nil {
 		if errors.Is(err, store.ErrConflict) {
@@ -296,7 +305,7 @@ func (s *Service) AddInterface(tx store.Tx, r *store.Router, subnetID, portID st
 		}
 		return nil, err
 	}
-	return p, nil
+	return p, tx.AddRouterPort(r.ID, p.ID)
 }
 
 // RemoveInterface unplugs a subnet or port from a router. A subnet that
@@ -309,11 +318,12 @@ func (s *Service) RemoveInterface(tx store.Tx, r *store.Router, subnetID, portID
 			return nil, err
 		}
 	}
-	ports, err := RouterInterfaces(tx, "device_id", r.ID)
+	ifaces, err := RouterInterfaces(tx, r.ID)
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range ports {
+	for _, rp := range ifaces {
+		p := rp.Port
 		match := portID != "" && p.ID == portID
 		for _, ip := range p.FixedIPs {
 			match = match || (portID == "" && ip.SubnetID == subnetID)
@@ -349,14 +359,14 @@ func (s *Service) CheckRoutes(tx store.Tx, r *store.Router) error {
 	if len(r.Routes) == 0 {
 		return nil
 	}
-	ports, err := RouterInterfaces(tx, "device_id", r.ID)
+	ifaces, err := RouterInterfaces(tx, r.ID)
 	if err != nil {
 		return err
 	}
 	var cidrs []netip.Prefix
 	own := map[netip.Addr]bool{}
-	for _, p := range ports {
-		for _, ip := range p.FixedIPs {
+	for _, rp := range ifaces {
+		for _, ip := range rp.Port.FixedIPs {
 			sn, err := tx.GetSubnet(ip.SubnetID)
 			if err != nil {
 				return err
@@ -400,11 +410,11 @@ func invalidRoutes(routes []store.Route, reason string) error {
 
 // DeleteRouter refuses to delete a router that still has interfaces.
 func (s *Service) DeleteRouter(tx store.Tx, id string) error {
-	ports, err := RouterInterfaces(tx, "device_id", id)
+	ifaces, err := RouterInterfaces(tx, id)
 	if err != nil {
 		return err
 	}
-	if len(ports) > 0 {
+	if len(ifaces) > 0 {
 		return fault.Conflict("RouterInUse", "Router %s still has ports", id)
 	}
 	return tx.DeleteRouter(id)
