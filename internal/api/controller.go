@@ -211,6 +211,9 @@ func (a *API) index(k *kind, w http.ResponseWriter, r *http.Request, c *call, pa
 	if err != nil {
 		return err
 	}
+	if err := a.checkHiddenQuery(k, c, r); err != nil {
+		return err
+	}
 	items := []Fields{}
 	var ids []string
 	if !p.none {

@@ -2,9 +2,11 @@ package api
 
 import (
 	"errors"
+	"net/http"
 
 	"github.com/bgpvpn/bgpvpn/internal/fault"
 	"github.com/bgpvpn/bgpvpn/internal/network"
+	"github.com/bgpvpn/bgpvpn/internal/policy"
 	"github.com/bgpvpn/bgpvpn/internal/resource"
 	"github.com/bgpvpn/bgpvpn/internal/store"
 )
@@ -120,6 +122,39 @@ func (a *API) interfaceTarget(c *call, tx store.Tx, rt *store.Router, action, su
 	}
 	if n.ProjectID != rt.ProjectID && !n.Shared {
 		return network.SubnetNotFound(subnetID)
+	}
+	return nil
+}
+
+// checkHiddenQuery refuses filters and sort keys on attributes that
+// policy hides from the caller (route_targets, vni, binding:host_id, …):
+// a list that filters or sorts on them would tell their values. Project
+// attributes stay: lists are scoped to the caller's project anyway.
+func (a *API) checkHiddenQuery(k *kind, c *call, r *http.Request) error {
+	if c.admin {
+		return nil
+	}
+	own := policy.Target{"tenant_id": c.creds.ProjectID, "project_id": c.creds.ProjectID}
+	hidden := func(attr string) bool {
+		if attr == "tenant_id" || attr == "project_id" {
+			return false
+		}
+		rule, ok := k.getRules[attr]
+		if !ok {
+			rule = "get_" + k.policy + ":" + attr
+		}
+		return a.policyHasRule(rule) && !a.policy.Visible(rule, own, c.creds)
+	}
+	q := r.URL.Query()
+	for name := range q {
+		if !reservedParams[name] && hidden(name) {
+			return fault.BadRequest("Attribute '%s' is hidden by policy and cannot be a filter", name)
+		}
+	}
+	for _, key := range q["sort_key"] {
+		if hidden(key) {
+			return fault.BadRequest("Attribute '%s' is hidden by policy and cannot be a sort key", key)
+		}
 	}
 	return nil
 }
