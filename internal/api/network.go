@@ -280,6 +280,11 @@ func (a *API) subnetKind() *kind {
 					s.Description = v.(string)
 				}
 			}
+			if b.Has("gateway_ip") || b.Has("allocation_pools") {
+				if err := a.network.CheckSubnetUpdate(&s); err != nil {
+					return nil, err
+				}
+			}
 			return &s, tx.UpdateSubnet(&s)
 		},
 		del: func(c *call, tx store.Tx, _ string, orig any) error {
@@ -402,6 +407,9 @@ func (a *API) portKind() *kind {
 				return nil, err
 			}
 			reqs, _ := v["fixed_ips"].([]network.Request)
+			if err := a.fixedIPSubnets(c, tx, n.ID, reqs); err != nil {
+				return nil, err
+			}
 			ips, err := a.network.AllocateIPs(tx, n.ID, reqs, b.Has("fixed_ips"))
 			if err != nil {
 				return nil, err
@@ -444,6 +452,9 @@ func (a *API) portKind() *kind {
 					if err := tx.UpdatePort(&store.Port{ID: p.ID, Name: p.Name, MACAddress: p.MACAddress, Status: p.Status,
 						DeviceOwner: p.DeviceOwner, DeviceID: p.DeviceID, HostID: p.HostID, AdminStateUp: p.AdminStateUp,
 						Std: p.Std}); err != nil {
+						return nil, err
+					}
+					if err := a.fixedIPSubnets(c, tx, p.NetworkID, v.([]network.Request)); err != nil {
 						return nil, err
 					}
 					ips, err := a.network.AllocateIPs(tx, p.NetworkID, v.([]network.Request), true)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/bgpvpn/bgpvpn/internal/fault"
@@ -154,6 +155,25 @@ func (a *API) checkHiddenQuery(k *kind, c *call, r *http.Request) error {
 	for _, key := range q["sort_key"] {
 		if hidden(key) {
 			return fault.BadRequest("Attribute '%s' is hidden by policy and cannot be a sort key", key)
+		}
+	}
+	return nil
+}
+
+// fixedIPSubnets resolves the subnets that fixed_ips name, as Neutron's
+// _get_subnet_for_fixed_ip: one the caller cannot see is not found, one
+// of another network is invalid input.
+func (a *API) fixedIPSubnets(c *call, tx store.Tx, networkID string, reqs []network.Request) error {
+	for _, r := range reqs {
+		if r.SubnetID == "" {
+			continue
+		}
+		sn, err := a.resolveSubnet(c, tx, r.SubnetID)
+		if err != nil {
+			return err
+		}
+		if sn.NetworkID != networkID {
+			return fault.InvalidInput(fmt.Sprintf("Failed to create port on network %s, because fixed_ips included invalid subnet %s", sn.NetworkID, r.SubnetID))
 		}
 	}
 	return nil

@@ -100,9 +100,10 @@ func (s *Service) PrepareSubnet(tx store.Tx, sn *store.Subnet, gatewayGiven bool
 	if gatewayGiven {
 		if sn.GatewayIP != "" {
 			gw, err = netip.ParseAddr(sn.GatewayIP)
-			if err != nil || !prefix.Contains(gw) {
+			if err != nil || !prefix.Contains(gw) || !validGateway(prefix, gw) {
 				return fault.InvalidInput("Gateway is not valid on subnet")
 			}
+			sn.GatewayIP = gw.String()
 		}
 	} else {
 		gw = FirstHost(prefix)
@@ -110,13 +111,8 @@ func (s *Service) PrepareSubnet(tx store.Tx, sn *store.Subnet, gatewayGiven bool
 	}
 	if !poolsGiven {
 		sn.AllocationPools = DefaultPools(prefix, gw)
-	}
-	for _, p := range sn.AllocationPools {
-		a, err1 := netip.ParseAddr(p.Start)
-		b, err2 := netip.ParseAddr(p.End)
-		if err1 != nil || err2 != nil || !prefix.Contains(a) || !prefix.Contains(b) || b.Less(a) {
-			return fault.BadRequest("The allocation pool %s-%s spans beyond the subnet cidr %s.", p.Start, p.End, sn.CIDR)
-		}
+	} else if err := CheckPools(prefix, sn.AllocationPools, sn.GatewayIP); err != nil {
+		return err
 	}
 	others, err := tx.ListSubnets(store.Query{Filters: map[string][]any{"network_id": {sn.NetworkID}}})
 	if err != nil {
@@ -129,6 +125,24 @@ func (s *Service) PrepareSubnet(tx store.Tx, sn *store.Subnet, gatewayGiven bool
 		}
 	}
 	return nil
+}
+
+// CheckSubnetUpdate applies Neutron's checks to a subnet's new gateway
+// and allocation pools: a gateway valid on the subnet and outside every
+// pool, pools as CheckPools wants them.
+func (s *Service) CheckSubnetUpdate(sn *store.Subnet) error {
+	prefix, err := netip.ParsePrefix(sn.CIDR)
+	if err != nil {
+		return fmt.Errorf("stored cidr %q of subnet %s: %w", sn.CIDR, sn.ID, err)
+	}
+	if sn.GatewayIP != "" {
+		gw, err := netip.ParseAddr(sn.GatewayIP)
+		if err != nil || !prefix.Contains(gw) || !validGateway(prefix, gw) {
+			return fault.InvalidInput("Gateway is not valid on subnet")
+		}
+		sn.GatewayIP = gw.String()
+	}
+	return CheckPools(prefix, sn.AllocationPools, sn.GatewayIP)
 }
 
 // DeleteSubnet refuses to delete a subnet with addresses in use.
@@ -169,7 +183,7 @@ func (s *Service) AllocateIPs(tx store.Tx, networkID string, reqs []Request, giv
 			if seen[sn.IPVersion] {
 				continue
 			}
-			ip, err := s.allocateOn(tx, sn, "")
+			ip, err := s.allocateOn(tx, sn, "", nil)
 			if f, ok := fault.As(err); ok && f.Type == "IpAddressGenerationFailure" {
 				full = err
 				continue
@@ -187,15 +201,29 @@ func (s *Service) AllocateIPs(tx store.Tx, networkID string, reqs []Request, giv
 		}
 		return out, nil
 	}
+	// Several addresses of one subnet may be asked for (Neutron allows
+	// it); each is taken once, the explicit ones first so that an
+	// automatic one never takes an address asked for by a later item.
+	taken := map[string]bool{}
+	for _, r := range reqs {
+		if r.IPAddress != "" {
+			if a, err := netip.ParseAddr(r.IPAddress); err == nil {
+				if taken[a.String()] {
+					return nil, fault.Conflict("IpAddressAlreadyAllocated", "IP address %s already allocated in subnet %s", a, r.SubnetID)
+				}
+				taken[a.String()] = true
+			}
+		}
+	}
 	for _, r := range reqs {
 		var sn *store.Subnet
 		for _, cand := range subnets {
 			if r.SubnetID != "" && cand.ID == r.SubnetID {
 				sn = cand
 			}
-			if r.SubnetID == "" && r.IPAddress != "" {
+			if r.SubnetID == "" && r.IPAddress != "" && sn == nil {
 				if p, err := netip.ParsePrefix(cand.CIDR); err == nil {
-					if a, err := netip.ParseAddr(r.IPAddress); err == nil && p.Contains(a) {
+					if a, err := netip.ParseAddr(r.IPAddress); err == nil && hostAddress(p, a, false) {
 						sn = cand
 					}
 				}
@@ -207,28 +235,31 @@ func (s *Service) AllocateIPs(tx store.Tx, networkID string, reqs []Request, giv
 			}
 			return nil, fault.New(http.StatusBadRequest, "InvalidIpForNetwork", "IP address %s is not a valid IP for any of the subnets on the specified network.", r.IPAddress)
 		}
-		ip, err := s.allocateOn(tx, sn, r.IPAddress)
+		ip, err := s.allocateOn(tx, sn, r.IPAddress, taken)
 		if err != nil {
 			return nil, err
 		}
+		taken[ip.IPAddress] = true
 		out = append(out, ip)
 	}
 	return out, nil
 }
 
-func (s *Service) allocateOn(tx store.Tx, sn *store.Subnet, want string) (store.FixedIP, error) {
+// allocateOn takes want (or, if empty, a free address of the pools) on
+// sn; taken holds the addresses this request already took.
+func (s *Service) allocateOn(tx store.Tx, sn *store.Subnet, want string, taken map[string]bool) (store.FixedIP, error) {
 	used, err := tx.AllocatedIPs(sn.ID)
 	if err != nil {
 		return store.FixedIP{}, err
 	}
-	inUse := make(map[string]bool, len(used)+1)
+	inUse := make(map[string]bool, len(used)+len(taken)+1)
 	for _, u := range used {
 		inUse[u] = true
 	}
 	if want != "" {
 		a, err := netip.ParseAddr(want)
 		p, _ := netip.ParsePrefix(sn.CIDR)
-		if err != nil || !p.Contains(a) {
+		if err != nil || !hostAddress(p, a, false) {
 			return store.FixedIP{}, fault.New(http.StatusBadRequest, "InvalidIpForSubnet", "IP address %s is not a valid IP for the specified subnet.", want)
 		}
 		if inUse[a.String()] {
@@ -238,6 +269,9 @@ func (s *Service) allocateOn(tx store.Tx, sn *store.Subnet, want string) (store.
 	}
 	if sn.GatewayIP != "" {
 		inUse[sn.GatewayIP] = true
+	}
+	for t := range taken {
+		inUse[t] = true
 	}
 	a, ok := Allocate(sn.AllocationPools, inUse)
 	if !ok {
