@@ -65,7 +65,7 @@ func TestIPAMAsNeutron(t *testing.T) {
 		return s.post(tenantA, "/v2.0/ports", `{"port": {"network_id": "`+net+`", "fixed_ips": `+fixed+`}}`)
 	}
 	t.Run("two addresses of one subnet for one port", func(t *testing.T) {
-		r := port(`[{"subnet_id": "` + sub + `"}, {"subnet_id": "` + sub + `"}]`).must(t, 201)
+		r := port(`[{"subnet_id": "`+sub+`"}, {"subnet_id": "`+sub+`"}]`).must(t, 201)
 		var got []string
 		for _, ip := range object(t, r, "port")["fixed_ips"].([]any) {
 			got = append(got, ip.(map[string]any)["ip_address"].(string))
@@ -79,7 +79,7 @@ func TestIPAMAsNeutron(t *testing.T) {
 			"IpAddressAlreadyAllocated", "IP address 10.1.0.50 already allocated in subnet "+sub)
 	})
 	t.Run("an address asked for and one allocated", func(t *testing.T) {
-		r := port(`[{"subnet_id": "` + sub + `"}, {"ip_address": "10.1.0.12"}]`).must(t, 201)
+		r := port(`[{"subnet_id": "`+sub+`"}, {"ip_address": "10.1.0.12"}]`).must(t, 201)
 		ips := object(t, r, "port")["fixed_ips"].([]any)
 		if len(ips) != 2 || ips[0].(map[string]any)["ip_address"] != "10.1.0.13" {
 			t.Errorf("fixed IPs %v: the allocated one took the address asked for", ips)
