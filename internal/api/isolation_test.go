@@ -185,3 +185,51 @@ func TestForgedInterfaceDoesNotBlockDeletion(t *testing.T) {
 	s.post(tenantB, "/v2.0/ports", `{"port": {"network_id": "`+w.netB+`", "device_owner": "network:router_interface", "device_id": "`+w.routerA+`"}}`).must(t, 201)
 	s.del(tenantA, "/v2.0/routers/"+w.routerA).must(t, 204)
 }
+
+// TestForeignIDsInPaths: reading, updating or deleting another project's
+// object, or an association under another project's BGPVPN, answers as
+// an id that does not exist.
+func TestForeignIDsInPaths(t *testing.T) {
+	w := newIsolationWorld(t)
+	s := w.s
+	naB := s.associate(tenantB, w.vpnB, "network", w.netB)
+	raB := s.associate(tenantB, w.vpnB, "router", w.routerB)
+	paB := s.associate(tenantB, w.vpnB, "port", w.portB)
+	type req struct{ method, path, body, foreign string }
+	var reqs []req
+	for _, o := range []struct{ path, singular, id string }{
+		{"/v2.0/networks/", "network", w.netB}, {"/v2.0/subnets/", "subnet", w.subB}, {"/v2.0/ports/", "port", w.portB},
+		{"/v2.0/routers/", "router", w.routerB}, {"/v2.0/bgpvpn/bgpvpns/", "bgpvpn", w.vpnB},
+		{vpnPath(w.vpnB) + "/network_associations/", "network_association", naB},
+		{vpnPath(w.vpnB) + "/router_associations/", "router_association", raB},
+		{vpnPath(w.vpnB) + "/port_associations/", "port_association", paB},
+	} {
+		reqs = append(reqs, req{"GET", o.path + o.id, "", o.id}, req{"DELETE", o.path + o.id, "", o.id},
+			req{"PUT", o.path + o.id, `{"` + o.singular + `": {"description": "x"}}`, o.id})
+	}
+	reqs = append(reqs,
+		req{"PUT", "/v2.0/routers/" + w.routerB + "/add_router_interface", `{"subnet_id": "` + w.subA + `"}`, w.routerB},
+		req{"PUT", "/v2.0/routers/" + w.routerB + "/remove_router_interface", `{"subnet_id": "` + w.subA + `"}`, w.routerB},
+		req{"POST", vpnPath(w.vpnB) + "/port_associations", `{"port_association": {"port_id": "` + w.portA + `"}}`, w.vpnB},
+	)
+	for _, r := range reqs {
+		t.Run(r.method+" "+r.path, func(t *testing.T) {
+			if got := s.sameAsMissing(t, tenantA, r.method, r.path, r.body, r.foreign); got.status != 404 {
+				t.Errorf("%s: %d, want 404", got.req, got.status)
+			}
+		})
+	}
+	t.Run("association lists under another project's BGPVPN", func(t *testing.T) {
+		for _, kind := range []string{"network", "router", "port"} {
+			foreign := s.get(tenantA, vpnPath(w.vpnB)+"/"+kind+"_associations")
+			missing := s.get(tenantA, vpnPath(unknownID)+"/"+kind+"_associations")
+			if foreign.status != missing.status || string(foreign.body) != string(missing.body) {
+				t.Errorf("%s: %d %s, under an unknown BGPVPN %d %s", foreign.req, foreign.status, foreign.body, missing.status, missing.body)
+			}
+		}
+	})
+	t.Run("nothing of B's changed", func(t *testing.T) {
+		s.get(tenantB, vpnPath(w.vpnB)+"/network_associations/"+naB).must(t, 200)
+		s.get(tenantB, "/v2.0/networks/"+w.netB+"?fields=description").wantExact(t, 200, `{"network": {"description": ""}}`)
+	})
+}
