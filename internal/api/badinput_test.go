@@ -43,8 +43,13 @@ func pyRepr(item string) string {
 // TestBadText: NUL characters and invalid UTF-8 are refused wherever a
 // client can put text (body, path, query, identity), before any store
 // sees them, so that SQLite and PostgreSQL answer alike.
-func TestBadText(t *testing.T) {
-	s := newServer(t)
+func TestBadText(t *testing.T) { testBadText(t, newServer(t)) }
+
+// TestBadTextPostgres: PostgreSQL answers as SQLite does (it refused NUL
+// and invalid UTF-8 with a 500).
+func TestBadTextPostgres(t *testing.T) { testBadText(t, newServerPostgres(t)) }
+
+func testBadText(t *testing.T, s *apiServer) {
 	net := s.createNetwork(tenantA, "net-a")
 	vpn := s.createBGPVPN(admin, `{"name": "v", "tenant_id": "project-a"}`)
 	bad := "HTTPBadRequest"

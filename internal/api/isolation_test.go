@@ -15,8 +15,10 @@ type isolationWorld struct {
 	sharedB, sharedSubB, extNet, extPriv string
 }
 
-func newIsolationWorld(t *testing.T) isolationWorld {
-	s := newServer(t)
+func newIsolationWorld(t *testing.T) isolationWorld { return isolationWorldOn(t, newServer(t)) }
+
+// isolationWorldOn builds the world on s.
+func isolationWorldOn(t *testing.T, s *apiServer) isolationWorld {
 	w := isolationWorld{s: s}
 	w.netA, w.netB = s.createNetwork(tenantA, "net-a"), s.createNetwork(tenantB, "net-b")
 	w.subA, w.subB = s.createSubnet(tenantA, w.netA, "10.1.0.0/24"), s.createSubnet(tenantB, w.netB, "10.2.0.0/24")
@@ -61,8 +63,13 @@ func (s *apiServer) sameAsMissing(t *testing.T, who identity, method, path, body
 // TestForeignIDsInBodies: every id a request body names is resolved with
 // the caller's visibility; another project's private object is answered
 // exactly as an id that does not exist, and nothing changes.
-func TestForeignIDsInBodies(t *testing.T) {
-	w := newIsolationWorld(t)
+func TestForeignIDsInBodies(t *testing.T) { testForeignIDsInBodies(t, newIsolationWorld(t)) }
+
+func TestForeignIDsInBodiesPostgres(t *testing.T) {
+	testForeignIDsInBodies(t, isolationWorldOn(t, newServerPostgres(t)))
+}
+
+func testForeignIDsInBodies(t *testing.T, w isolationWorld) {
 	s := w.s
 	tests := []struct {
 		name, method, path, body, foreign string
@@ -155,8 +162,13 @@ func TestRouterInterfaceOwnership(t *testing.T) {
 // interface (device_owner and device_id are its owner's to write) is not
 // one: it neither blocks the router's deletion nor counts as plugged in,
 // and its owner may delete it.
-func TestForgedRouterInterface(t *testing.T) {
-	w := newIsolationWorld(t)
+func TestForgedRouterInterface(t *testing.T) { testForgedRouterInterface(t, newIsolationWorld(t)) }
+
+func TestForgedRouterInterfacePostgres(t *testing.T) {
+	testForgedRouterInterface(t, isolationWorldOn(t, newServerPostgres(t)))
+}
+
+func testForgedRouterInterface(t *testing.T, w isolationWorld) {
 	s := w.s
 	forged := idOf(t, s.post(tenantB, "/v2.0/ports", `{"port": {"network_id": "`+w.netB+`", "device_owner": "network:router_interface", "device_id": "`+w.routerA+`"}}`).must(t, 201), "port")
 	t.Run("the router is not in use", func(t *testing.T) {

@@ -9,8 +9,11 @@ import (
 // TestForeignMarkers: a pagination marker naming another project's object
 // behaves exactly as one that does not exist, so a page never tells where
 // another project's name, CIDR or VNI sorts, nor that its id exists.
-func TestForeignMarkers(t *testing.T) {
-	s := newServer(t)
+func TestForeignMarkers(t *testing.T) { testForeignMarkers(t, newServer(t)) }
+
+func TestForeignMarkersPostgres(t *testing.T) { testForeignMarkers(t, newServerPostgres(t)) }
+
+func testForeignMarkers(t *testing.T, s *apiServer) {
 	for _, name := range []string{"a1", "a3", "a5"} {
 		net := s.createNetwork(tenantA, name)
 		s.createSubnet(tenantA, net, map[string]string{"a1": "10.1.0.0/24", "a3": "10.3.0.0/24", "a5": "10.5.0.0/24"}[name])

@@ -5,8 +5,11 @@ import "testing"
 // TestMACAddresses: port MACs are validated as Neutron does (and
 // multicast refused), stored in lower case with colons, and duplicates on
 // a network collide whatever their case or notation.
-func TestMACAddresses(t *testing.T) {
-	s := newServer(t)
+func TestMACAddresses(t *testing.T) { testMACAddresses(t, newServer(t)) }
+
+func TestMACAddressesPostgres(t *testing.T) { testMACAddresses(t, newServerPostgres(t)) }
+
+func testMACAddresses(t *testing.T, s *apiServer) {
 	netA := s.createNetwork(tenantA, "net-a")
 	netB := s.createNetwork(tenantB, "net-b")
 	port := func(who identity, network, mac string) response {
