@@ -245,3 +245,17 @@ func TestForeignIDsInPaths(t *testing.T) {
 		s.get(tenantB, "/v2.0/networks/"+w.netB+"?fields=description").wantExact(t, 200, `{"network": {"description": ""}}`)
 	})
 }
+
+// TestSharedNetworkAssociationTellsNoBGPVPN: associating another
+// project's shared network (which the tenant sees) is refused without
+// naming the BGPVPNs that project's router brings to it.
+func TestSharedNetworkAssociationTellsNoBGPVPN(t *testing.T) {
+	w := newIsolationWorld(t)
+	s := w.s
+	s.addInterface(tenantB, w.routerB, w.sharedSubB).must(t, 200)
+	s.associate(tenantB, w.vpnB, "router", w.routerB)
+	r := s.post(tenantA, vpnPath(w.vpnA)+"/network_associations", `{"network_association": {"network_id": "`+w.sharedB+`"}}`)
+	if r.status != 403 || strings.Contains(string(r.body), w.vpnB) {
+		t.Errorf("%s: %d %s, want 403 without project B's BGPVPN %s", r.req, r.status, r.body, w.vpnB)
+	}
+}

@@ -25,6 +25,16 @@ func (s *Service) CreateNetworkAssociation(c *Call, tx store.Tx, a *store.Networ
 	if err != nil {
 		return err
 	}
+	// The projects are checked before the router rule, whose message
+	// names the network project's BGPVPNs: a tenant associating another
+	// project's shared network must not learn them.
+	v, err := GetBGPVPN(c, tx, a.BGPVPNID)
+	if err != nil {
+		return err
+	}
+	if err := sameProject("network", n.ProjectID, a.ProjectID, v); err != nil {
+		return err
+	}
 	ifaces, err := network.NetworkRouterInterfaces(tx, n.ID)
 	if err != nil {
 		return err
@@ -37,13 +47,6 @@ func (s *Service) CreateNetworkAssociation(c *Call, tx store.Tx, a *store.Networ
 		if len(ids) > 0 {
 			return fault.BadBGPVPNRequest("Network %s is linked to a router which is already associated to bgpvpn(s) %s", n.ID, pyList(ids))
 		}
-	}
-	v, err := GetBGPVPN(c, tx, a.BGPVPNID)
-	if err != nil {
-		return err
-	}
-	if err := sameProject("network", n.ProjectID, a.ProjectID, v); err != nil {
-		return err
 	}
 	if n.External && !s.Driver.Features().ExternalNetworks {
 		return fault.New(http.StatusBadRequest, "BGPVPNExternalNetAssociation",
