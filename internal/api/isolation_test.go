@@ -94,6 +94,8 @@ func testForeignIDsInBodies(t *testing.T, w isolationWorld) {
 			`{"port": {"network_id": "` + w.netB + `", "device_owner": "network:router_interface", "device_id": "` + w.routerA + `"}}`, w.netB, 404, "NetworkNotFound"},
 		{"fixed IP on another project's subnet", "POST", "/v2.0/ports",
 			`{"port": {"network_id": "` + w.netA + `", "fixed_ips": [{"subnet_id": "` + w.subB + `"}]}}`, w.subB, 404, "SubnetNotFound"},
+		{"fixed IP update on another project's subnet", "PUT", "/v2.0/ports/" + w.portA,
+			`{"port": {"fixed_ips": [{"subnet_id": "` + w.subB + `"}]}}`, w.subB, 404, "SubnetNotFound"},
 		{"router gateway on another project's network", "POST", "/v2.0/routers",
 			`{"router": {"name": "gw", "external_gateway_info": {"network_id": "` + w.extPriv + `"}}}`, w.extPriv, 404, "NetworkNotFound"},
 		{"router gateway update to another project's network", "PUT", "/v2.0/routers/" + w.routerA,

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -79,12 +78,6 @@ func (a *API) externalGateway(c *call, tx store.Tx, id string) error {
 		return fault.BadResourceRequest("router", "Network %s is not an external network", id)
 	}
 	return nil
-}
-
-// isNotFound reports whether err is a 404 fault.
-func isNotFound(err error) bool {
-	f, ok := fault.As(err)
-	return ok && f.Status == 404 || errors.Is(err, store.ErrNotFound)
 }
 
 // interfaceTarget resolves the subnet or port of a router interface
