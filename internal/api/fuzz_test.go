@@ -3,14 +3,14 @@ package api_test
 import (
 	"bytes"
 	"cmp"
-	"maps"
-	"slices"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
