@@ -13,6 +13,7 @@ fuzztime=${FUZZTIME:-10s}
 targets=(
   "./internal/api FuzzCoreBodies"
   "./internal/api FuzzBGPVPNBodies"
+  "./internal/api FuzzListQueries"
   "./internal/resource FuzzPrepare"
   "./internal/jsonv FuzzDecode"
   "./internal/policy FuzzParse"
