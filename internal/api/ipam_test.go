@@ -100,3 +100,28 @@ func TestIPAMAsNeutron(t *testing.T) {
 			"Invalid input for operation: Failed to create port on network "+other+", because fixed_ips included invalid subnet "+otherSub+".")
 	})
 }
+
+// TestZonedAddressesRefused: an IPv6 address with a zone is no address
+// for Neutron; none is stored.
+func TestZonedAddressesRefused(t *testing.T) {
+	s := newServer(t)
+	net := s.createNetwork(tenantA, "net-a")
+	for _, tt := range []struct{ name, body, attr, reason string }{
+		{"gateway", `"gateway_ip": "fe80::1%eth0"`, "gateway_ip", "'fe80::1%eth0' is not a valid IP address"},
+		{"dns server", `"dns_nameservers": ["fe80::1%eth0"]`, "dns_nameservers", "'fe80::1%eth0' is not a valid input"},
+		{"host route next hop", `"host_routes": [{"destination": "::/0", "nexthop": "fe80::1%eth0"}]`, "host_routes",
+			"Invalid data format for hostroute: '{'destination': '::/0', 'nexthop': 'fe80::1%eth0'}'"},
+		{"pool", `"allocation_pools": [{"start": "2001:db8::2%x", "end": "2001:db8::9"}]`, "allocation_pools",
+			"Invalid data format for IP pool: '{'start': '2001:db8::2%x', 'end': '2001:db8::9'}'"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s.post(tenantA, "/v2.0/subnets", `{"subnet": {"network_id": "`+net+`", "ip_version": 6, "cidr": "2001:db8::/64", `+tt.body+`}}`).
+				wantFault(t, 400, "HTTPBadRequest", "Invalid input for "+tt.attr+". Reason: "+tt.reason+".")
+		})
+	}
+	s.post(tenantA, "/v2.0/subnets", `{"subnet": {"network_id": "`+net+`", "ip_version": 6, "cidr": "2001:db8::/64"}}`).must(t, 201)
+	t.Run("fixed IP", func(t *testing.T) {
+		s.post(tenantA, "/v2.0/ports", `{"port": {"network_id": "`+net+`", "fixed_ips": [{"ip_address": "2001:db8::5%eth0"}]}}`).
+			wantFault(t, 400, "HTTPBadRequest", "Invalid input for fixed_ips. Reason: '2001:db8::5%eth0' is not a valid IP address.")
+	})
+}

@@ -99,6 +99,17 @@ func (a *API) networkKind() *kind {
 
 func ptr(n int64) *int64 { return &n }
 
+// parseIP is neutron-lib's type:ip_address: an IPv4 or IPv6 address
+// without a zone (netaddr knows no zones; an address with one would be
+// stored and reach the agents).
+func parseIP(s string) (netip.Addr, error) {
+	a, err := netip.ParseAddr(s)
+	if err == nil && a.Zone() != "" {
+		return netip.Addr{}, errors.New("an address with a zone")
+	}
+	return a, err
+}
+
 func withInt(m map[string]func(string) (any, bool), names ...string) map[string]func(string) (any, bool) {
 	for _, n := range names {
 		m[n] = filterInt
@@ -121,8 +132,8 @@ func convertPools(v jsonv.Value) (any, error) {
 		e, _ := o.Get("end")
 		ss, ok1 := s.(string)
 		es, ok2 := e.(string)
-		_, err1 := netip.ParseAddr(ss)
-		_, err2 := netip.ParseAddr(es)
+		_, err1 := parseIP(ss)
+		_, err2 := parseIP(es)
 		if !ok1 || !ok2 || err1 != nil || err2 != nil || o.Len() != 2 {
 			return nil, resource.Invalidf("Invalid data format for IP pool: '%s'", jsonv.Str(item))
 		}
@@ -152,7 +163,7 @@ func convertRoutesList(v jsonv.Value) (any, error) {
 		if !ok1 || !ok2 || !validSubnet(ds) {
 			return nil, resource.Invalidf("Invalid data format for hostroute: '%s'", jsonv.Str(item))
 		}
-		if _, err := netip.ParseAddr(ns); err != nil {
+		if _, err := parseIP(ns); err != nil {
 			return nil, resource.Invalidf("Invalid data format for hostroute: '%s'", jsonv.Str(item))
 		}
 		out = append(out, store.Route{Destination: ds, NextHop: ns})
@@ -206,14 +217,14 @@ func (a *API) subnetKind() *kind {
 					return "", nil
 				}
 				s, ok := v.(string)
-				if _, err := netip.ParseAddr(s); !ok || err != nil {
+				if _, err := parseIP(s); !ok || err != nil {
 					return nil, resource.Invalidf("'%s' is not a valid IP address", jsonv.Str(v))
 				}
 				return s, nil
 			}},
 			resource.Attr{Name: "allocation_pools", Post: true, Put: true, Default: []store.IPRange(nil), Convert: convertPools},
 			resource.Attr{Name: "dns_nameservers", Post: true, Put: true, Default: []string{}, Convert: resource.StringList(func(s string) bool {
-				_, err := netip.ParseAddr(s)
+				_, err := parseIP(s)
 				return err == nil
 			})},
 			resource.Attr{Name: "host_routes", Post: true, Put: true, Default: []store.Route{}, Convert: convertRoutesList},
@@ -344,7 +355,7 @@ func convertFixedIPs(v jsonv.Value) (any, error) {
 			case k == "subnet_id" && isStr && resource.IsUUID(s):
 				r.SubnetID = s
 			case k == "ip_address" && isStr:
-				if _, err := netip.ParseAddr(s); err != nil {
+				if _, err := parseIP(s); err != nil {
 					return nil, resource.Invalidf("'%s' is not a valid IP address", s)
 				}
 				r.IPAddress = s
