@@ -84,3 +84,22 @@ func TestHiddenFiltersAndSortKeys(t *testing.T) {
 		}
 	})
 }
+
+// TestVisibleFiltersStay: what clients send as tenants keeps working
+// (openstack network list --external, port list --device-owner, …).
+func TestVisibleFiltersStay(t *testing.T) {
+	s := newServer(t)
+	ext := idOf(t, s.post(admin, "/v2.0/networks", `{"network": {"name": "public", "router:external": true}}`).must(t, 201), "network")
+	net := s.createNetwork(tenantA, "net-a")
+	for _, path := range []string{
+		"/v2.0/networks?router:external=True", "/v2.0/networks?shared=False&sort_key=name&sort_dir=asc",
+		"/v2.0/ports?device_owner=compute:nova&network_id=" + net, "/v2.0/ports?device_id=x&mac_address=fa:16:3e:00:00:01",
+		"/v2.0/subnets?cidr=10.0.0.0/24&sort_key=cidr&sort_dir=desc", "/v2.0/routers?name=r&sort_key=status&sort_dir=asc",
+		"/v2.0/bgpvpn/bgpvpns?type=l3&local_pref=5&sort_key=local_pref&sort_dir=asc",
+	} {
+		t.Run(path, func(t *testing.T) { s.get(tenantA, path).must(t, 200) })
+	}
+	if got := ids(t, s.get(tenantA, "/v2.0/networks?router:external=True").must(t, 200), "networks"); len(got) != 1 || got[0] != ext {
+		t.Errorf("tenant A's external networks: %v, want [%s]", got, ext)
+	}
+}
