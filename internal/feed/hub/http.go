@@ -283,6 +283,9 @@ func (h *Hub) status(w http.ResponseWriter, r *http.Request, host string) error 
 	if err != nil {
 		return errorf(http.StatusRequestEntityTooLarge, "status report larger than 4 MiB")
 	}
+	if !utf8.Valid(body) {
+		return errorf(http.StatusBadRequest, "status report: not UTF-8 text")
+	}
 	var rep feed.StatusReport
 	if err := json.Unmarshal(body, &rep); err != nil {
 		return errorf(http.StatusBadRequest, "status report: %v", err)

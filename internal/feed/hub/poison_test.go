@@ -93,3 +93,37 @@ func TestBadHostNames(t *testing.T) {
 		t.Errorf("bad host names recorded as seen: %v", got)
 	}
 }
+
+// TestBadStatusReports: a report with a NUL or invalid UTF-8 in its
+// strings is refused at the edge, on SQLite as PostgreSQL would.
+func TestBadStatusReports(t *testing.T) {
+	sq, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "bgpvpn.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sq.Close() })
+	var epoch string
+	if err := sq.View(context.Background(), func(tx store.Tx) error {
+		cur, err := tx.FeedRevision()
+		epoch = cur.Epoch
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	c := &clock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+	_, url := livenessHub(t, sq, c, "replica-a")
+	for _, body := range []string{
+		`{"epoch": "` + epoch + `", "revision": 0, "associations": [{"id": "a\u0000", "status": "ACTIVE"}]}`,
+		`{"epoch": "` + epoch + `", "revision": 0, "associations": [{"id": "a", "status": "ERROR", "reason": "x\u0000y"}]}`,
+		`{"epoch": "` + epoch + "\\u0000" + `", "revision": 0}`,
+		"{\"epoch\": \"" + epoch + "\", \"revision\": 0, \"associations\": [{\"id\": \"a\", \"status\": \"ERROR\", \"reason\": \"\xff\"}]}",
+	} {
+		if res := request(t, "POST", url+feed.PathPrefix+"hosts/h1/status", "s", body); res.StatusCode != http.StatusBadRequest {
+			t.Errorf("status report %q: %s, want 400", body, res.Status)
+		}
+	}
+	if res := request(t, "POST", url+feed.PathPrefix+"hosts/h1/status", "s",
+		`{"epoch": "`+epoch+`", "revision": 0, "associations": [{"id": "a", "status": "ERROR", "reason": "ok"}]}`); res.StatusCode != http.StatusNoContent {
+		t.Errorf("a good report: %s, want 204", res.Status)
+	}
+}
