@@ -77,6 +77,8 @@ func TestIPAMAsNeutron(t *testing.T) {
 	t.Run("an address asked for twice", func(t *testing.T) {
 		port(`[{"ip_address": "10.1.0.50"}, {"subnet_id": "`+sub+`", "ip_address": "10.1.0.50"}]`).wantFault(t, 409,
 			"IpAddressAlreadyAllocated", "IP address 10.1.0.50 already allocated in subnet "+sub)
+		port(`[{"subnet_id": "`+sub+`", "ip_address": "10.1.0.51"}, {"ip_address": "10.1.0.51"}]`).wantFault(t, 409,
+			"IpAddressAlreadyAllocated", "IP address 10.1.0.51 already allocated in subnet "+sub)
 	})
 	t.Run("an address asked for and one allocated", func(t *testing.T) {
 		r := port(`[{"subnet_id": "`+sub+`"}, {"ip_address": "10.1.0.12"}]`).must(t, 201)

@@ -209,7 +209,13 @@ func (s *Service) AllocateIPs(tx store.Tx, networkID string, reqs []Request, giv
 		if r.IPAddress != "" {
 			if a, err := netip.ParseAddr(r.IPAddress); err == nil {
 				if taken[a.String()] {
-					return nil, fault.Conflict("IpAddressAlreadyAllocated", "IP address %s already allocated in subnet %s", a, r.SubnetID)
+					subnetID := r.SubnetID
+					for _, sn := range subnets {
+						if p, err := netip.ParsePrefix(sn.CIDR); subnetID == "" && err == nil && p.Contains(a) {
+							subnetID = sn.ID
+						}
+					}
+					return nil, fault.Conflict("IpAddressAlreadyAllocated", "IP address %s already allocated in subnet %s", a, subnetID)
 				}
 				taken[a.String()] = true
 			}
