@@ -130,6 +130,10 @@ func (a *API) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		writeError(w, r, a.log, err)
 		return
 	}
+	if err := checkEdge(r, creds); err != nil {
+		writeError(w, r, a.log, err)
+		return
+	}
 	c := &call{creds: creds, admin: a.policy.IsAdmin(creds)}
 	c.Ctx = r.Context()
 	c.Caller = bgpvpn.Caller{ProjectID: creds.ProjectID, Admin: c.admin}

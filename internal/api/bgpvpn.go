@@ -184,6 +184,7 @@ func (a *API) networkAssociationKind() *kind {
 		spec: assocSpec("network_association",
 			resource.Attr{Name: "network_id", Post: true, Required: true, Policy: true, Convert: resource.UUID}),
 		policy:  "bgpvpn_network_association",
+		refs:    map[string]string{"network_id": "networks"},
 		filters: stringFilters("network_id"),
 		render: func(o any) Fields {
 			n := o.(*store.NetworkAssociation)
@@ -227,6 +228,7 @@ func (a *API) routerAssociationKind() *kind {
 			resource.Attr{Name: "router_id", Post: true, Required: true, Policy: true, Convert: resource.UUID},
 			resource.Attr{Name: "advertise_extra_routes", Post: true, Put: true, Default: true, Policy: true, Convert: resource.ToBool}),
 		policy:  "bgpvpn_router_association",
+		refs:    map[string]string{"router_id": "routers"},
 		filters: withBool(stringFilters("router_id"), "advertise_extra_routes"),
 		render: func(o any) Fields {
 			r := o.(*store.RouterAssociation)
@@ -392,6 +394,7 @@ func (a *API) portAssociationKind() *kind {
 	return a.withStatus(driver.PortAssociation, &kind{
 		spec:       PortAssociationSpec(),
 		policy:     "bgpvpn_port_association",
+		refs:       map[string]string{"port_id": "ports"},
 		filters:    withBool(stringFilters("port_id"), "advertise_fixed_ips"),
 		unsortable: map[string]bool{"routes": true},
 		render: func(o any) Fields {

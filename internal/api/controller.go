@@ -4,7 +4,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 	"reflect"
+	"unicode/utf8"
 
 	"github.com/bgpvpn/bgpvpn/internal/bgpvpn"
 	"github.com/bgpvpn/bgpvpn/internal/driver"
@@ -36,6 +38,10 @@ type kind struct {
 	// such as admin_or_network_owner read, as Neutron's OwnerCheck
 	// fetches them. Nil for kinds whose rules need none.
 	parents func(tx store.Tx, t policy.Target, memo map[string]any) error
+	// refs maps the body attributes that name other objects to the
+	// collection (a key of API.kinds) they name: resolveRefs reads them
+	// with the caller's visibility before any rule runs.
+	refs map[string]string
 
 	get    func(c *call, tx store.Tx, parent, id string) (any, error)
 	list   func(c *call, tx store.Tx, q store.Query) ([]any, error)
@@ -205,6 +211,9 @@ func (a *API) index(k *kind, w http.ResponseWriter, r *http.Request, c *call, pa
 	if err != nil {
 		return err
 	}
+	if err := a.checkHiddenQuery(k, c, r); err != nil {
+		return err
+	}
 	items := []Fields{}
 	var ids []string
 	if !p.none {
@@ -281,8 +290,16 @@ func updateAttrs(spec *resource.Spec, b resource.Body) []string {
 
 func readBody(r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, 1<<20))
-	if err != nil {
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
 		return nil, fault.New(http.StatusRequestEntityTooLarge, "HTTPRequestEntityTooLarge", "Request is too large.")
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return nil, fault.New(http.StatusRequestTimeout, "HTTPRequestTimeout", "The request body was not received in time.")
+	case err != nil:
+		return nil, fault.BadRequest("The request body could not be read")
+	case !utf8.Valid(body):
+		return nil, fault.BadRequest("The request body is not valid UTF-8 text")
 	}
 	return body, nil
 }
@@ -323,6 +340,9 @@ func (a *API) createItems(k *kind, w http.ResponseWriter, r *http.Request, c *ca
 		}
 		// Every item is authorised before any is created, as Neutron does.
 		for _, b := range bodies {
+			if err := a.resolveRefs(k, c, tx, b); err != nil {
+				return err
+			}
 			t := bodyTarget(b.Values)
 			if k.parents != nil {
 				if err := k.parents(tx, t, nil); err != nil {
@@ -380,6 +400,9 @@ func (a *API) updateItem(k *kind, w http.ResponseWriter, r *http.Request, c *cal
 	err = a.store.Update(r.Context(), func(tx store.Tx) error {
 		orig, _, t, err := a.getOne(k, c, tx, parent, id)
 		if err != nil {
+			return err
+		}
+		if err := a.resolveRefs(k, c, tx, b); err != nil {
 			return err
 		}
 		for name, v := range bodyTarget(b.Values) {

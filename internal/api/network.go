@@ -99,6 +99,17 @@ func (a *API) networkKind() *kind {
 
 func ptr(n int64) *int64 { return &n }
 
+// parseIP is neutron-lib's type:ip_address: an IPv4 or IPv6 address
+// without a zone (netaddr knows no zones; an address with one would be
+// stored and reach the agents).
+func parseIP(s string) (netip.Addr, error) {
+	a, err := netip.ParseAddr(s)
+	if err == nil && a.Zone() != "" {
+		return netip.Addr{}, errors.New("an address with a zone")
+	}
+	return a, err
+}
+
 func withInt(m map[string]func(string) (any, bool), names ...string) map[string]func(string) (any, bool) {
 	for _, n := range names {
 		m[n] = filterInt
@@ -121,8 +132,8 @@ func convertPools(v jsonv.Value) (any, error) {
 		e, _ := o.Get("end")
 		ss, ok1 := s.(string)
 		es, ok2 := e.(string)
-		_, err1 := netip.ParseAddr(ss)
-		_, err2 := netip.ParseAddr(es)
+		_, err1 := parseIP(ss)
+		_, err2 := parseIP(es)
 		if !ok1 || !ok2 || err1 != nil || err2 != nil || o.Len() != 2 {
 			return nil, resource.Invalidf("Invalid data format for IP pool: '%s'", jsonv.Str(item))
 		}
@@ -142,14 +153,17 @@ func convertRoutesList(v jsonv.Value) (any, error) {
 	out := []store.Route{}
 	for _, item := range l {
 		o, ok := item.(*jsonv.Object)
+		if !ok {
+			return nil, resource.Invalidf("Invalid data format for hostroute: '%s'", jsonv.Str(item))
+		}
 		d, _ := o.Get("destination")
 		n, _ := o.Get("nexthop")
 		ds, ok1 := d.(string)
 		ns, ok2 := n.(string)
-		if !ok || !ok1 || !ok2 || !validSubnet(ds) {
+		if !ok1 || !ok2 || !validSubnet(ds) {
 			return nil, resource.Invalidf("Invalid data format for hostroute: '%s'", jsonv.Str(item))
 		}
-		if _, err := netip.ParseAddr(ns); err != nil {
+		if _, err := parseIP(ns); err != nil {
 			return nil, resource.Invalidf("Invalid data format for hostroute: '%s'", jsonv.Str(item))
 		}
 		out = append(out, store.Route{Destination: ds, NextHop: ns})
@@ -203,14 +217,14 @@ func (a *API) subnetKind() *kind {
 					return "", nil
 				}
 				s, ok := v.(string)
-				if _, err := netip.ParseAddr(s); !ok || err != nil {
+				if _, err := parseIP(s); !ok || err != nil {
 					return nil, resource.Invalidf("'%s' is not a valid IP address", jsonv.Str(v))
 				}
 				return s, nil
 			}},
 			resource.Attr{Name: "allocation_pools", Post: true, Put: true, Default: []store.IPRange(nil), Convert: convertPools},
 			resource.Attr{Name: "dns_nameservers", Post: true, Put: true, Default: []string{}, Convert: resource.StringList(func(s string) bool {
-				_, err := netip.ParseAddr(s)
+				_, err := parseIP(s)
 				return err == nil
 			})},
 			resource.Attr{Name: "host_routes", Post: true, Put: true, Default: []store.Route{}, Convert: convertRoutesList},
@@ -222,6 +236,7 @@ func (a *API) subnetKind() *kind {
 		policy:     "subnet",
 		event:      driver.Subnet,
 		parents:    networkParent,
+		refs:       map[string]string{"network_id": "networks"},
 		filters:    withBool(withInt(stringFilters("name", "network_id", "cidr", "gateway_ip", "ipv6_ra_mode", "ipv6_address_mode"), "ip_version"), "enable_dhcp"),
 		unsortable: map[string]bool{},
 		render: func(o any) Fields {
@@ -274,6 +289,11 @@ func (a *API) subnetKind() *kind {
 					s.EnableDHCP = v.(bool)
 				case "description":
 					s.Description = v.(string)
+				}
+			}
+			if b.Has("gateway_ip") || b.Has("allocation_pools") {
+				if err := a.network.CheckSubnetUpdate(&s); err != nil {
+					return nil, err
 				}
 			}
 			return &s, tx.UpdateSubnet(&s)
@@ -335,7 +355,7 @@ func convertFixedIPs(v jsonv.Value) (any, error) {
 			case k == "subnet_id" && isStr && resource.IsUUID(s):
 				r.SubnetID = s
 			case k == "ip_address" && isStr:
-				if _, err := netip.ParseAddr(s); err != nil {
+				if _, err := parseIP(s); err != nil {
 					return nil, resource.Invalidf("'%s' is not a valid IP address", s)
 				}
 				r.IPAddress = s
@@ -360,7 +380,7 @@ func (a *API) portKind() *kind {
 	return &kind{
 		spec: coreSpec("port", "ports", nameAttr(), adminStateAttr(),
 			resource.Attr{Name: "network_id", Post: true, Required: true, Policy: true, Convert: resource.UUID},
-			resource.Attr{Name: "mac_address", Post: true, Put: true, Default: "", Policy: true, Convert: resource.String(32)},
+			resource.Attr{Name: "mac_address", Post: true, Put: true, Default: "", Policy: true, Convert: convertMAC},
 			resource.Attr{Name: "fixed_ips", Post: true, Put: true, Default: []network.Request(nil), Policy: true, Convert: convertFixedIPs},
 			resource.Attr{Name: "device_id", Post: true, Put: true, Default: "", Convert: resource.String(255)},
 			resource.Attr{Name: "device_owner", Post: true, Put: true, Default: "", Policy: true, Convert: resource.String(255)},
@@ -373,6 +393,7 @@ func (a *API) portKind() *kind {
 		policy:  "port",
 		event:   driver.Port,
 		parents: networkParent,
+		refs:    map[string]string{"network_id": "networks"},
 		filters: withBool(stringFilters("name", "network_id", "mac_address", "device_id", "device_owner", "binding:host_id", "status"), "admin_state_up"),
 		render: func(o any) Fields {
 			p := o.(*store.Port)
@@ -397,6 +418,9 @@ func (a *API) portKind() *kind {
 				return nil, err
 			}
 			reqs, _ := v["fixed_ips"].([]network.Request)
+			if err := a.fixedIPSubnets(c, tx, n.ID, reqs); err != nil {
+				return nil, err
+			}
 			ips, err := a.network.AllocateIPs(tx, n.ID, reqs, b.Has("fixed_ips"))
 			if err != nil {
 				return nil, err
@@ -441,6 +465,9 @@ func (a *API) portKind() *kind {
 						Std: p.Std}); err != nil {
 						return nil, err
 					}
+					if err := a.fixedIPSubnets(c, tx, p.NetworkID, v.([]network.Request)); err != nil {
+						return nil, err
+					}
 					ips, err := a.network.AllocateIPs(tx, p.NetworkID, v.([]network.Request), true)
 					if err != nil {
 						return nil, err
@@ -458,8 +485,16 @@ func (a *API) portKind() *kind {
 		},
 		del: func(c *call, tx store.Tx, _ string, orig any) error {
 			p := orig.(*store.Port)
-			if p.DeviceOwner == network.DeviceOwnerRouterInterface {
-				return fault.Conflict("ServicePortInUse", "Port %s cannot be deleted directly via the port API: has device owner %s.", p.ID, p.DeviceOwner)
+			// Only a real interface (add_router_interface's) is protected:
+			// a port that merely says so is its owner's to delete.
+			ifaces, err := network.NetworkRouterInterfaces(tx, p.NetworkID)
+			if err != nil {
+				return err
+			}
+			for _, rp := range ifaces {
+				if rp.Port.ID == p.ID {
+					return fault.Conflict("ServicePortInUse", "Port %s cannot be deleted directly via the port API: has device owner %s.", p.ID, network.DeviceOwnerRouterInterface)
+				}
 			}
 			return tx.DeletePort(p.ID)
 		},
@@ -492,6 +527,7 @@ func (a *API) routerKind() *kind {
 		),
 		policy:  "router",
 		event:   driver.Router,
+		refs:    map[string]string{"external_gateway_info": "networks"},
 		filters: withBool(stringFilters("name", "status"), "admin_state_up"),
 		render: func(o any) Fields {
 			r := o.(*store.Router)
@@ -516,7 +552,7 @@ func (a *API) routerKind() *kind {
 				AdminStateUp: v["admin_state_up"].(bool), Status: "ACTIVE", GatewayNetworkID: v["external_gateway_info"].(string),
 				Routes: []store.Route{}, Std: store.Std{Description: v["description"].(string)}}
 			if r.GatewayNetworkID != "" {
-				if _, err := a.visibleNetwork(c, tx, r.GatewayNetworkID); err != nil {
+				if err := a.externalGateway(c, tx, r.GatewayNetworkID); err != nil {
 					return nil, err
 				}
 			}
@@ -532,6 +568,11 @@ func (a *API) routerKind() *kind {
 					r.AdminStateUp = v.(bool)
 				case "external_gateway_info":
 					r.GatewayNetworkID = v.(string)
+					if r.GatewayNetworkID != "" {
+						if err := a.externalGateway(c, tx, r.GatewayNetworkID); err != nil {
+							return nil, err
+						}
+					}
 				case "routes":
 					r.Routes = v.([]store.Route)
 					if err := a.network.CheckRoutes(tx, &r); err != nil {
@@ -565,6 +606,9 @@ func (a *API) routerAction(w http.ResponseWriter, r *http.Request, c *call, id, 
 	v, err := jsonv.Decode(raw)
 	if err != nil {
 		return fault.New(http.StatusBadRequest, "MalformedRequestBody", "Malformed request body: Cannot understand JSON.")
+	}
+	if jsonv.HasNUL(v) {
+		return resource.ErrNUL
 	}
 	o, ok := v.(*jsonv.Object)
 	if !ok {
@@ -602,6 +646,9 @@ func (a *API) routerAction(w http.ResponseWriter, r *http.Request, c *call, id, 
 		rt := o.(*store.Router)
 		var p *store.Port
 		ev := driver.Event{Kind: driver.Port}
+		if err := a.interfaceTarget(c, tx, rt, action, subnetID, portID); err != nil {
+			return err
+		}
 		if action == "add_router_interface" {
 			var before *store.Port
 			if portID != "" {

@@ -25,25 +25,28 @@ func (s *Service) CreateNetworkAssociation(c *Call, tx store.Tx, a *store.Networ
 	if err != nil {
 		return err
 	}
-	ports, err := network.RouterInterfaces(tx, "network_id", n.ID)
-	if err != nil {
-		return err
-	}
-	if len(ports) > 0 {
-		ids, err := bgpvpnsWith(tx, n.ProjectID, nil, []string{ports[0].DeviceID})
-		if err != nil {
-			return err
-		}
-		if len(ids) > 0 {
-			return fault.BadBGPVPNRequest("Network %s is linked to a router which is already associated to bgpvpn(s) %s", n.ID, pyList(ids))
-		}
-	}
+	// The projects are checked before the router rule, whose message
+	// names the network project's BGPVPNs: a tenant associating another
+	// project's shared network must not learn them.
 	v, err := GetBGPVPN(c, tx, a.BGPVPNID)
 	if err != nil {
 		return err
 	}
 	if err := sameProject("network", n.ProjectID, a.ProjectID, v); err != nil {
 		return err
+	}
+	ifaces, err := network.NetworkRouterInterfaces(tx, n.ID)
+	if err != nil {
+		return err
+	}
+	if len(ifaces) > 0 {
+		ids, err := bgpvpnsWith(tx, n.ProjectID, nil, []string{ifaces[0].RouterID})
+		if err != nil {
+			return err
+		}
+		if len(ids) > 0 {
+			return fault.BadBGPVPNRequest("Network %s is linked to a router which is already associated to bgpvpn(s) %s", n.ID, pyList(ids))
+		}
 	}
 	if n.External && !s.Driver.Features().ExternalNetworks {
 		return fault.New(http.StatusBadRequest, "BGPVPNExternalNetAssociation",
@@ -79,17 +82,17 @@ func (s *Service) CreateRouterAssociation(c *Call, tx store.Tx, a *store.RouterA
 	if err != nil {
 		return err
 	}
-	ports, err := network.RouterInterfaces(tx, "device_id", r.ID)
+	ifaces, err := network.RouterInterfaces(tx, r.ID)
 	if err != nil {
 		return err
 	}
-	for _, p := range ports {
-		ids, err := bgpvpnsWith(tx, r.ProjectID, []string{p.NetworkID}, nil)
+	for _, rp := range ifaces {
+		ids, err := bgpvpnsWith(tx, r.ProjectID, []string{rp.Port.NetworkID}, nil)
 		if err != nil {
 			return err
 		}
 		if len(ids) > 0 {
-			return fault.BadBGPVPNRequest("router %s has an attached network %s which is already associated to bgpvpn(s) %s", r.ID, p.NetworkID, pyList(ids))
+			return fault.BadBGPVPNRequest("router %s has an attached network %s which is already associated to bgpvpn(s) %s", r.ID, rp.Port.NetworkID, pyList(ids))
 		}
 	}
 	v, err := GetBGPVPN(c, tx, a.BGPVPNID)

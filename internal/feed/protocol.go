@@ -1,8 +1,10 @@
 package feed
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 )
 
 // Paths of the feed on bgpvpn-server, under a prefix no Neutron client uses.
@@ -99,7 +101,14 @@ func (r *StatusReport) Validate() error {
 	if r.Revision < 0 {
 		return fmt.Errorf("revision %d: must not be negative", r.Revision)
 	}
+	// No store keeps a NUL alike (PostgreSQL refuses it): refused here.
+	if strings.IndexByte(r.Epoch, 0) >= 0 {
+		return errors.New("epoch holds a NUL character")
+	}
 	for _, a := range r.Associations {
+		if strings.IndexByte(a.ID, 0) >= 0 || strings.IndexByte(a.Reason, 0) >= 0 {
+			return fmt.Errorf("association %q: a NUL character in its id or reason", a.ID)
+		}
 		if a.ID == "" || len(a.ID) > 64 {
 			return fmt.Errorf("association id %q: want 1 to 64 characters", a.ID)
 		}

@@ -251,3 +251,25 @@ func pyString(s string) string {
 	b.WriteByte(q)
 	return b.String()
 }
+
+// HasNUL reports whether a string of v, or a key of its objects, holds a
+// NUL character: valid JSON ("\u0000") that no database keeps alike.
+func HasNUL(v Value) bool {
+	switch t := v.(type) {
+	case string:
+		return strings.IndexByte(t, 0) >= 0
+	case []Value:
+		for _, e := range t {
+			if HasNUL(e) {
+				return true
+			}
+		}
+	case *Object:
+		for _, k := range t.Keys {
+			if strings.IndexByte(k, 0) >= 0 || HasNUL(t.vals[k]) {
+				return true
+			}
+		}
+	}
+	return false
+}

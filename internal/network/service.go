@@ -21,14 +21,20 @@ type Service struct {
 // DeviceOwnerRouterInterface marks router interface ports.
 const DeviceOwnerRouterInterface = "network:router_interface"
 
-// RouterInterfaces lists the router interface ports whose attr (device_id
-// for routers, network_id for networks) is one of ids.
-func RouterInterfaces(tx store.Tx, attr string, ids ...string) ([]*store.Port, error) {
-	values := make([]any, len(ids))
-	for i, id := range ids {
-		values[i] = id
+// RouterInterfaces lists the interfaces of the routers given, as
+// add_router_interface made them: never from device_owner and device_id,
+// which a tenant may set on its own ports to look like another's router.
+func RouterInterfaces(tx store.Tx, routerIDs ...string) ([]store.RouterPort, error) {
+	if routerIDs == nil {
+		routerIDs = []string{}
 	}
-	return tx.ListPorts(store.Query{Filters: map[string][]any{attr: values, "device_owner": {DeviceOwnerRouterInterface}}})
+	return tx.ListRouterPorts(routerIDs, nil)
+}
+
+// NetworkRouterInterfaces lists the router interfaces on the networks
+// given.
+func NetworkRouterInterfaces(tx store.Tx, networkIDs ...string) ([]store.RouterPort, error) {
+	return tx.ListRouterPorts(nil, networkIDs)
 }
 
 // NetworkNotFound is the 404 for a network.
@@ -94,9 +100,10 @@ func (s *Service) PrepareSubnet(tx store.Tx, sn *store.Subnet, gatewayGiven bool
 	if gatewayGiven {
 		if sn.GatewayIP != "" {
 			gw, err = netip.ParseAddr(sn.GatewayIP)
-			if err != nil || !prefix.Contains(gw) {
+			if err != nil || !prefix.Contains(gw) || !validGateway(prefix, gw) {
 				return fault.InvalidInput("Gateway is not valid on subnet")
 			}
+			sn.GatewayIP = gw.String()
 		}
 	} else {
 		gw = FirstHost(prefix)
@@ -104,13 +111,8 @@ func (s *Service) PrepareSubnet(tx store.Tx, sn *store.Subnet, gatewayGiven bool
 	}
 	if !poolsGiven {
 		sn.AllocationPools = DefaultPools(prefix, gw)
-	}
-	for _, p := range sn.AllocationPools {
-		a, err1 := netip.ParseAddr(p.Start)
-		b, err2 := netip.ParseAddr(p.End)
-		if err1 != nil || err2 != nil || !prefix.Contains(a) || !prefix.Contains(b) || b.Less(a) {
-			return fault.BadRequest("The allocation pool %s-%s spans beyond the subnet cidr %s.", p.Start, p.End, sn.CIDR)
-		}
+	} else if err := CheckPools(prefix, sn.AllocationPools, sn.GatewayIP); err != nil {
+		return err
 	}
 	others, err := tx.ListSubnets(store.Query{Filters: map[string][]any{"network_id": {sn.NetworkID}}})
 	if err != nil {
@@ -123,6 +125,24 @@ func (s *Service) PrepareSubnet(tx store.Tx, sn *store.Subnet, gatewayGiven bool
 		}
 	}
 	return nil
+}
+
+// CheckSubnetUpdate applies Neutron's checks to a subnet's new gateway
+// and allocation pools: a gateway valid on the subnet and outside every
+// pool, pools as CheckPools wants them.
+func (s *Service) CheckSubnetUpdate(sn *store.Subnet) error {
+	prefix, err := netip.ParsePrefix(sn.CIDR)
+	if err != nil {
+		return fmt.Errorf("stored cidr %q of subnet %s: %w", sn.CIDR, sn.ID, err)
+	}
+	if sn.GatewayIP != "" {
+		gw, err := netip.ParseAddr(sn.GatewayIP)
+		if err != nil || !prefix.Contains(gw) || !validGateway(prefix, gw) {
+			return fault.InvalidInput("Gateway is not valid on subnet")
+		}
+		sn.GatewayIP = gw.String()
+	}
+	return CheckPools(prefix, sn.AllocationPools, sn.GatewayIP)
 }
 
 // DeleteSubnet refuses to delete a subnet with addresses in use.
@@ -163,7 +183,7 @@ func (s *Service) AllocateIPs(tx store.Tx, networkID string, reqs []Request, giv
 			if seen[sn.IPVersion] {
 				continue
 			}
-			ip, err := s.allocateOn(tx, sn, "")
+			ip, err := s.allocateOn(tx, sn, "", nil)
 			if f, ok := fault.As(err); ok && f.Type == "IpAddressGenerationFailure" {
 				full = err
 				continue
@@ -181,15 +201,35 @@ func (s *Service) AllocateIPs(tx store.Tx, networkID string, reqs []Request, giv
 		}
 		return out, nil
 	}
+	// Several addresses of one subnet may be asked for (Neutron allows
+	// it); each is taken once, the explicit ones first so that an
+	// automatic one never takes an address asked for by a later item.
+	taken := map[string]bool{}
+	for _, r := range reqs {
+		if r.IPAddress != "" {
+			if a, err := netip.ParseAddr(r.IPAddress); err == nil {
+				if taken[a.String()] {
+					subnetID := r.SubnetID
+					for _, sn := range subnets {
+						if p, err := netip.ParsePrefix(sn.CIDR); subnetID == "" && err == nil && p.Contains(a) {
+							subnetID = sn.ID
+						}
+					}
+					return nil, fault.Conflict("IpAddressAlreadyAllocated", "IP address %s already allocated in subnet %s", a, subnetID)
+				}
+				taken[a.String()] = true
+			}
+		}
+	}
 	for _, r := range reqs {
 		var sn *store.Subnet
 		for _, cand := range subnets {
 			if r.SubnetID != "" && cand.ID == r.SubnetID {
 				sn = cand
 			}
-			if r.SubnetID == "" && r.IPAddress != "" {
+			if r.SubnetID == "" && r.IPAddress != "" && sn == nil {
 				if p, err := netip.ParsePrefix(cand.CIDR); err == nil {
-					if a, err := netip.ParseAddr(r.IPAddress); err == nil && p.Contains(a) {
+					if a, err := netip.ParseAddr(r.IPAddress); err == nil && hostAddress(p, a, false) {
 						sn = cand
 					}
 				}
@@ -201,28 +241,31 @@ func (s *Service) AllocateIPs(tx store.Tx, networkID string, reqs []Request, giv
 			}
 			return nil, fault.New(http.StatusBadRequest, "InvalidIpForNetwork", "IP address %s is not a valid IP for any of the subnets on the specified network.", r.IPAddress)
 		}
-		ip, err := s.allocateOn(tx, sn, r.IPAddress)
+		ip, err := s.allocateOn(tx, sn, r.IPAddress, taken)
 		if err != nil {
 			return nil, err
 		}
+		taken[ip.IPAddress] = true
 		out = append(out, ip)
 	}
 	return out, nil
 }
 
-func (s *Service) allocateOn(tx store.Tx, sn *store.Subnet, want string) (store.FixedIP, error) {
+// allocateOn takes want (or, if empty, a free address of the pools) on
+// sn; taken holds the addresses this request already took.
+func (s *Service) allocateOn(tx store.Tx, sn *store.Subnet, want string, taken map[string]bool) (store.FixedIP, error) {
 	used, err := tx.AllocatedIPs(sn.ID)
 	if err != nil {
 		return store.FixedIP{}, err
 	}
-	inUse := make(map[string]bool, len(used)+1)
+	inUse := make(map[string]bool, len(used)+len(taken)+1)
 	for _, u := range used {
 		inUse[u] = true
 	}
 	if want != "" {
 		a, err := netip.ParseAddr(want)
 		p, _ := netip.ParsePrefix(sn.CIDR)
-		if err != nil || !p.Contains(a) {
+		if err != nil || !hostAddress(p, a, false) {
 			return store.FixedIP{}, fault.New(http.StatusBadRequest, "InvalidIpForSubnet", "IP address %s is not a valid IP for the specified subnet.", want)
 		}
 		if inUse[a.String()] {
@@ -232,6 +275,9 @@ func (s *Service) allocateOn(tx store.Tx, sn *store.Subnet, want string) (store.
 	}
 	if sn.GatewayIP != "" {
 		inUse[sn.GatewayIP] = true
+	}
+	for t := range taken {
+		inUse[t] = true
 	}
 	a, ok := Allocate(sn.AllocationPools, inUse)
 	if !ok {
@@ -267,12 +313,12 @@ func (s *Service) AddInterface(tx store.Tx, r *store.Router, subnetID, portID st
 		if sn.GatewayIP == "" {
 			return nil, fault.BadResourceRequest("router", "Subnet for router interface must have a gateway IP")
 		}
-		existing, err := tx.ListPorts(store.Query{Filters: map[string][]any{"device_id": {r.ID}, "network_id": {sn.NetworkID}}})
+		existing, err := RouterInterfaces(tx, r.ID)
 		if err != nil {
 			return nil, err
 		}
 		for _, e := range existing {
-			for _, ip := range e.FixedIPs {
+			for _, ip := range e.Port.FixedIPs {
 				if ip.SubnetID == sn.ID {
 					return nil, fault.BadResourceRequest("router", "Router already has a port on subnet %s", sn.ID)
 				}
@@ -288,7 +334,10 @@ func (s *Service) AddInterface(tx store.Tx, r *store.Router, subnetID, portID st
 	}
 	p.DeviceID, p.DeviceOwner = r.ID, DeviceOwnerRouterInterface
 	if portID != "" {
-		return p, tx.UpdatePort(p)
+		if err := tx.UpdatePort(p); err != nil {
+			return nil, err
+		}
+		return p, tx.AddRouterPort(r.ID, p.ID)
 	}
 	if err := tx.CreatePort(p); err != nil {
 		if errors.Is(err, store.ErrConflict) {
@@ -296,7 +345,7 @@ func (s *Service) AddInterface(tx store.Tx, r *store.Router, subnetID, portID st
 		}
 		return nil, err
 	}
-	return p, nil
+	return p, tx.AddRouterPort(r.ID, p.ID)
 }
 
 // RemoveInterface unplugs a subnet or port from a router. A subnet that
@@ -309,11 +358,12 @@ func (s *Service) RemoveInterface(tx store.Tx, r *store.Router, subnetID, portID
 			return nil, err
 		}
 	}
-	ports, err := RouterInterfaces(tx, "device_id", r.ID)
+	ifaces, err := RouterInterfaces(tx, r.ID)
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range ports {
+	for _, rp := range ifaces {
+		p := rp.Port
 		match := portID != "" && p.ID == portID
 		for _, ip := range p.FixedIPs {
 			match = match || (portID == "" && ip.SubnetID == subnetID)
@@ -349,14 +399,14 @@ func (s *Service) CheckRoutes(tx store.Tx, r *store.Router) error {
 	if len(r.Routes) == 0 {
 		return nil
 	}
-	ports, err := RouterInterfaces(tx, "device_id", r.ID)
+	ifaces, err := RouterInterfaces(tx, r.ID)
 	if err != nil {
 		return err
 	}
 	var cidrs []netip.Prefix
 	own := map[netip.Addr]bool{}
-	for _, p := range ports {
-		for _, ip := range p.FixedIPs {
+	for _, rp := range ifaces {
+		for _, ip := range rp.Port.FixedIPs {
 			sn, err := tx.GetSubnet(ip.SubnetID)
 			if err != nil {
 				return err
@@ -400,11 +450,11 @@ func invalidRoutes(routes []store.Route, reason string) error {
 
 // DeleteRouter refuses to delete a router that still has interfaces.
 func (s *Service) DeleteRouter(tx store.Tx, id string) error {
-	ports, err := RouterInterfaces(tx, "device_id", id)
+	ifaces, err := RouterInterfaces(tx, id)
 	if err != nil {
 		return err
 	}
-	if len(ports) > 0 {
+	if len(ifaces) > 0 {
 		return fault.Conflict("RouterInUse", "Router %s still has ports", id)
 	}
 	return tx.DeleteRouter(id)

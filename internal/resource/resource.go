@@ -101,6 +101,10 @@ func (b *Body) Has(name string) bool {
 	return false
 }
 
+// ErrNUL refuses a body with a NUL character in a string or key: valid
+// JSON that PostgreSQL cannot store and SQLite would, so both refuse it.
+var ErrNUL = fault.BadRequest("The request body holds a NUL character (\\u0000) in a string")
+
 // Prepare parses a request body for create (POST) or update (PUT). It
 // returns one Body, or several for a bulk create.
 func (s *Spec) Prepare(raw []byte, create bool) ([]Body, bool, error) {
@@ -110,6 +114,9 @@ func (s *Spec) Prepare(raw []byte, create bool) ([]Body, bool, error) {
 	v, err := jsonv.Decode(raw)
 	if err != nil {
 		return nil, false, fault.New(400, "MalformedRequestBody", "Malformed request body: Cannot understand JSON.")
+	}
+	if jsonv.HasNUL(v) {
+		return nil, false, ErrNUL
 	}
 	// Neutron's prepare_request_body, including what Python makes of
 	// bodies that are not objects.

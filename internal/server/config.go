@@ -27,6 +27,8 @@ func baseOpts() []config.Opt {
 			Help: "Directory of the SQLite database (bgpvpn.db) when [database] connection is not set."},
 		config.Opt{Section: "DEFAULT", Name: "auth_strategy", Type: config.String, Default: "noauth", Choices: []string{"noauth", "keystone"},
 			Help: "How callers are identified. noauth trusts the X-User-Id, X-Project-Id and X-Roles headers; a request without them is the admin of [noauth]. keystone validates the X-Auth-Token of every request with Keystone ([keystone_authtoken])."},
+		config.Opt{Section: "DEFAULT", Name: "client_body_timeout", Type: config.Float, Default: "30",
+			Help: "Seconds a client may take to send a request body; a slower one is answered 408 and its connection closed."},
 		config.Opt{Section: "DEFAULT", Name: "debug", Type: config.Bool, Default: "false",
 			Help: "Log every request at debug level."},
 		config.Opt{Section: "noauth", Name: "admin_user_id", Type: config.String, Default: "admin-user",

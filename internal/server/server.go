@@ -22,6 +22,7 @@ import (
 	"github.com/bgpvpn/bgpvpn/internal/identity/keystone"
 	"github.com/bgpvpn/bgpvpn/internal/network"
 	"github.com/bgpvpn/bgpvpn/internal/policy"
+	"github.com/bgpvpn/bgpvpn/internal/slowbody"
 	"github.com/bgpvpn/bgpvpn/internal/store/sqlstore"
 )
 
@@ -123,6 +124,7 @@ func New(ctx context.Context, v *config.Values, log *slog.Logger) (*Server, erro
 		// Closing is idempotent; Close closes it again.
 		endStreams = func() { drv.Close() }
 	}
+	handler = slowbody.Limit(handler, time.Duration(v.Float("DEFAULT", "client_body_timeout")*float64(time.Second)))
 	addr := net.JoinHostPort(v.String("DEFAULT", "bind_host"), strconv.FormatInt(v.Int("DEFAULT", "bind_port"), 10))
 	return &Server{Addr: addr, Handler: handler, Driver: drv, log: log, closers: []func() error{drv.Close, st.Close}, endStreams: endStreams}, nil
 }

@@ -128,6 +128,14 @@ type Router struct {
 	Std
 }
 
+// RouterPort is a router interface: a port that add_router_interface
+// plugged into a router. Only these make a router's membership, whatever
+// the device_owner and device_id of other ports say.
+type RouterPort struct {
+	RouterID string
+	Port     *Port
+}
+
 // FeedRevision is where the agent feed stands.
 type FeedRevision struct {
 	// Epoch names the database: revisions of two epochs do not compare.

@@ -129,6 +129,13 @@ type Networks interface {
 	// AllocatedIPs lists the addresses in use on a subnet.
 	AllocatedIPs(subnetID string) ([]string, error)
 
+	// AddRouterPort records that add_router_interface plugged port into
+	// router (Neutron's routerports); deleting either forgets it.
+	AddRouterPort(routerID, portID string) error
+	// ListRouterPorts lists the router interfaces of any of routers, or
+	// on any of networks when routers is nil.
+	ListRouterPorts(routers, networks []string) ([]RouterPort, error)
+
 	CreateRouter(r *Router) error
 	GetRouter(id string) (*Router, error)
 	ListRouters(q Query) ([]*Router, error)

@@ -5,7 +5,8 @@
 #   a. the store conformance suite on PostgreSQL (TestPostgres*)
 #   b. two server replicas on one PostgreSQL database serving the agent
 #      feed (TestAnyReplicaServesAnyAgent*, internal/driver/bagpipe)
-#   c. the server tests on PostgreSQL (internal/server)
+#   c. the server tests on PostgreSQL (internal/server), and the API's
+#      isolation and bad-input tests (internal/api, *Postgres)
 #   d. the conformance replay against bgpvpn-server on PostgreSQL, with
 #      the dummy and the bagpipe drivers
 # Installs postgresql with apt-get when missing. A test that skips for want
@@ -74,8 +75,8 @@ echo "--- b. two replicas on one PostgreSQL database serve the feed"
 gotest -run '^TestAnyReplicaServesAnyAgentPostgres$' ./internal/driver/bagpipe/
 echo "--- c. server tests on PostgreSQL"
 gotest -run 'Postgres' ./internal/server/
-echo "--- e. quotas on PostgreSQL: concurrent creates through two replicas stop at the limit"
-gotest -run 'Postgres' ./internal/api/
+echo "--- c2. quotas (two replicas), tenants' isolation and bad input through the API on PostgreSQL"
+gotest -run 'Postgres$' ./internal/api/
 echo "--- d. conformance replay against bgpvpn-server on PostgreSQL"
 BGPVPN_CONFORMANCE_DB="postgresql://postgres@127.0.0.1:$port/bgpvpn_conf" bash scripts/it/conformance.sh
 echo "postgres: PASS"

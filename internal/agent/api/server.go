@@ -9,10 +9,12 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/netip"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/bgpvpn/bgpvpn/internal/agent"
+	"github.com/bgpvpn/bgpvpn/internal/slowbody"
 	"github.com/bgpvpn/bgpvpn/internal/speaker"
 )
 
@@ -33,12 +35,20 @@ type Server struct {
 	Config  map[string]map[string]string
 	Version string
 	Log     *slog.Logger
+	// BodyTimeout bounds the time a client may take to send a request
+	// body (DefaultBodyTimeout when zero): a body trickled a byte at a
+	// time is answered 408 instead of holding the request forever.
+	BodyTimeout time.Duration
 
 	ping int64
 }
 
 // maxBody bounds request bodies; real ones are under 2 KB.
 const maxBody = 1 << 20
+
+// DefaultBodyTimeout is Server.BodyTimeout's default: real bodies come
+// in one packet.
+const DefaultBodyTimeout = 30 * time.Second
 
 // Handler returns the HTTP handler.
 func (s *Server) Handler() http.Handler {
@@ -63,7 +73,11 @@ func (s *Server) Handler() http.Handler {
 		}
 		return nil, &httpError{http.StatusNotFound, "no such path: " + r.URL.Path}
 	}))
-	return mux
+	timeout := s.BodyTimeout
+	if timeout == 0 {
+		timeout = DefaultBodyTimeout
+	}
+	return slowbody.Limit(mux, timeout)
 }
 
 type httpError struct {
@@ -120,6 +134,9 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 
 func readBody(r *http.Request) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return nil, &httpError{http.StatusRequestTimeout, "the request body was not received in time"}
+	}
 	if err != nil {
 		return nil, &agent.InputError{Msg: "reading the body: " + err.Error()}
 	}

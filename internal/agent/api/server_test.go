@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/bgpvpn/bgpvpn/internal/agent"
 	"github.com/bgpvpn/bgpvpn/internal/dataplane/dummy"
@@ -19,6 +20,12 @@ import (
 )
 
 func newServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	return newServerBodyTimeout(t, 0)
+}
+
+// newServerBodyTimeout is newServer with Server.BodyTimeout set.
+func newServerBodyTimeout(t *testing.T, bodyTimeout time.Duration) *httptest.Server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	sp, err := speaker.Start(ctx, speaker.Config{ASN: 64512, RouterID: netip.MustParseAddr("127.0.0.2"), ListenPort: -1})
@@ -33,7 +40,7 @@ func newServer(t *testing.T) *httptest.Server {
 	}
 	done := make(chan struct{})
 	go func() { defer close(done); m.Run(ctx) }()
-	s := &Server{Manager: m, BGP: sp, Logs: ring, Config: map[string]map[string]string{"BGP": {"my_as": "64512"}}, Version: "test", Log: log}
+	s := &Server{Manager: m, BGP: sp, Logs: ring, Config: map[string]map[string]string{"BGP": {"my_as": "64512"}}, Version: "test", Log: log, BodyTimeout: bodyTimeout}
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(func() { ts.Close(); cancel(); <-done; sp.Stop() })
 	return ts

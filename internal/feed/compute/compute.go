@@ -114,13 +114,14 @@ func (b *builder) network(id string) (*network, error) {
 	for _, s := range subnets {
 		n.subnets[s.ID] = s
 	}
-	routerPorts, err := netmodel.RouterInterfaces(b.tx, "network_id", id)
+	routerPorts, err := netmodel.NetworkRouterInterfaces(b.tx, id)
 	if err != nil {
 		return nil, err
 	}
 	var routerIDs []any
-	for _, p := range routerPorts {
-		routerIDs = append(routerIDs, p.DeviceID)
+	for _, rp := range routerPorts {
+		p := rp.Port
+		routerIDs = append(routerIDs, rp.RouterID)
 		for _, ip := range p.FixedIPs {
 			if s, ok := n.subnets[ip.SubnetID]; ok && s.GatewayIP == ip.IPAddress {
 				n.gatewayMACs[s.ID] = strings.ToLower(p.MACAddress)

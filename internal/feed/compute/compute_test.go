@@ -56,6 +56,7 @@ func (s seed) routerInterface(portID, router, network, subnet, gateway, mac stri
 	p := s.port(portID, network, "network-node", mac, compute.DeviceOwnerRouterInterface, subnet, gateway)
 	p.DeviceID = router
 	s.check(s.tx.UpdatePort(p))
+	s.check(s.tx.AddRouterPort(router, portID))
 }
 
 func (s seed) bgpvpn(v store.BGPVPN) {

@@ -46,13 +46,13 @@ func RouterNetworks(tx store.Tx, routerIDs ...string) ([]string, error) {
 	if len(routerIDs) == 0 {
 		return nil, nil
 	}
-	ports, err := netmodel.RouterInterfaces(tx, "device_id", routerIDs...)
+	ifaces, err := netmodel.RouterInterfaces(tx, routerIDs...)
 	if err != nil {
 		return nil, err
 	}
 	var out []string
-	for _, p := range ports {
-		out = append(out, p.NetworkID)
+	for _, rp := range ifaces {
+		out = append(out, rp.Port.NetworkID)
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil

@@ -28,6 +28,14 @@ func TestScopes(t *testing.T) {
 		s.port("p3", "net2", "h4", "fa:16:3e:00:00:04", "", "sub2", "10.2.0.5")
 		s.router("r1")
 		s.routerInterface("rif", "r1", "net2", "sub2", "10.2.0.1", "fa:16:3e:00:00:fe")
+		// A port that only says it is r1's interface (device_owner and
+		// device_id are the port owner's to write) plugs nothing into r1.
+		s.network("net3", false)
+		s.subnet("sub3", "net3", 4, "10.3.0.0/24", "10.3.0.1")
+		forged := s.port("forged", "net3", "", "fa:16:3e:00:00:fd", compute.DeviceOwnerRouterInterface, "sub3", "10.3.0.1")
+		forged.DeviceID = "r1"
+		s.check(tx.UpdatePort(forged))
+		s.port("p5", "net3", "h5", "fa:16:3e:00:00:05", "", "sub3", "10.3.0.5")
 		s.bgpvpn(store.BGPVPN{ID: "vpn1", Type: "l3"})
 		s.bgpvpn(store.BGPVPN{ID: "vpn2", Type: "l3"})
 		s.netAssoc("na1", "vpn1", "net1")

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bgpvpn/bgpvpn/internal/feed"
 	"github.com/bgpvpn/bgpvpn/internal/feed/compute"
@@ -63,6 +64,9 @@ func (h *Hub) serve(w http.ResponseWriter, r *http.Request) error {
 	if !ok || !ok2 || err != nil || host == "" || len(host) > 255 {
 		return errorf(http.StatusNotFound, "no such path: want %shosts/{host}/watch, .../status or .../alive", feed.PathPrefix)
 	}
+	if !validHost(host) {
+		return errorf(http.StatusBadRequest, "bad host name %q: want UTF-8 text without control characters", host)
+	}
 	switch {
 	case action == "watch" && r.Method == http.MethodGet:
 		return h.watch(w, r, host)
@@ -76,6 +80,21 @@ func (h *Hub) serve(w http.ResponseWriter, r *http.Request) error {
 		return errorf(http.StatusMethodNotAllowed, "method %s not allowed on %s", r.Method, action)
 	}
 	return errorf(http.StatusNotFound, "no such path: want %shosts/{host}/watch, .../status or .../alive", feed.PathPrefix)
+}
+
+// validHost reports whether a host name can be stored and compared alike
+// by every store: valid UTF-8 without NUL or other control characters
+// (binding:host_id values are host names).
+func validHost(host string) bool {
+	if !utf8.ValidString(host) {
+		return false
+	}
+	for _, r := range host {
+		if r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // pathUnescape decodes the host segment; a host never holds a slash.
@@ -263,6 +282,9 @@ func (h *Hub) status(w http.ResponseWriter, r *http.Request, host string) error 
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 4<<20))
 	if err != nil {
 		return errorf(http.StatusRequestEntityTooLarge, "status report larger than 4 MiB")
+	}
+	if !utf8.Valid(body) {
+		return errorf(http.StatusBadRequest, "status report: not UTF-8 text")
 	}
 	var rep feed.StatusReport
 	if err := json.Unmarshal(body, &rep); err != nil {

@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -84,19 +85,47 @@ func (h *Hub) flushLiveness(ctx context.Context) error {
 		return nil
 	}
 	err := h.store.Update(ctx, func(tx store.Tx) error { return tx.RecordAgentsSeen(batch) })
-	if err != nil {
-		h.seenMu.Lock()
-		for _, s := range batch {
-			if cur, ok := h.sightings[s.Host]; !ok || cur.At.Before(s.At) {
-				h.sightings[s.Host] = s
-			}
-		}
-		h.seenMu.Unlock()
+	if err == nil {
+		h.livenessTxs.Add(1)
+		h.livenessRows.Add(int64(len(batch)))
+		return nil
+	}
+	if len(batch) == 1 || ctx.Err() != nil {
+		h.requeue(batch)
 		return err
 	}
-	h.livenessTxs.Add(1)
-	h.livenessRows.Add(int64(len(batch)))
-	return nil
+	// One bad row must not hold back the others, flush after flush: each
+	// is written alone, and one that still fails is dropped when others
+	// got through (the store works; that row is what it refuses), kept
+	// when none did (the store is down).
+	var failed []store.AgentSeen
+	var errs []error
+	for _, s := range batch {
+		one := []store.AgentSeen{s}
+		if err := h.store.Update(ctx, func(tx store.Tx) error { return tx.RecordAgentsSeen(one) }); err != nil {
+			failed = append(failed, s)
+			errs = append(errs, fmt.Errorf("host %q: %w", s.Host, err))
+			continue
+		}
+		h.livenessTxs.Add(1)
+		h.livenessRows.Add(1)
+	}
+	if len(failed) == len(batch) {
+		h.requeue(batch)
+	}
+	return errors.Join(errs...)
+}
+
+// requeue keeps sightings that could not be written for the next flush,
+// unless newer ones came meanwhile.
+func (h *Hub) requeue(batch []store.AgentSeen) {
+	h.seenMu.Lock()
+	defer h.seenMu.Unlock()
+	for _, s := range batch {
+		if cur, ok := h.sightings[s.Host]; !ok || cur.At.Before(s.At) {
+			h.sightings[s.Host] = s
+		}
+	}
 }
 
 // LivenessWrites counts the transactions and rows that liveness wrote

@@ -117,3 +117,9 @@ func (t *cachedTx) ListRouterAssociations(q store.Query) ([]*store.RouterAssocia
 func (t *cachedTx) ListPortAssociations(q store.Query) ([]*store.PortAssociation, error) {
 	return cached(t, queryKey("ListPortAssociations", q), func() ([]*store.PortAssociation, error) { return t.Tx.ListPortAssociations(q) })
 }
+
+func (t *cachedTx) ListRouterPorts(routers, networks []string) ([]store.RouterPort, error) {
+	return cached(t, fmt.Sprintf("ListRouterPorts %q %q", routers, networks), func() ([]store.RouterPort, error) {
+		return t.Tx.ListRouterPorts(routers, networks)
+	})
+}

@@ -17,15 +17,19 @@ type table struct {
 	projectScope string
 }
 
+// scope is the WHERE fragment of store.Query.Project.
+func (tb *table) scope() string {
+	if tb.projectScope == "" {
+		return "t.project_id = ?"
+	}
+	return tb.projectScope
+}
+
 // where builds the WHERE clause of a list from the generic filters.
 func (tb *table) where(q store.Query, extra []string, args []any) ([]string, []any, error) {
 	conds := append([]string(nil), extra...)
 	if q.Project != "" {
-		scope := tb.projectScope
-		if scope == "" {
-			scope = "t.project_id = ?"
-		}
-		conds = append(conds, "("+scope+")")
+		conds = append(conds, "("+tb.scope()+")")
 		args = append(args, q.Project)
 	}
 	for attr, values := range q.Filters {
@@ -72,15 +76,25 @@ func (t *tx) list(tb *table, q store.Query, extra []string, extraArgs []any, sca
 	}
 	if q.Marker != "" {
 		cols := make([]string, len(keys))
+		sel := make([]string, len(keys))
 		for i, k := range keys {
 			cols[i] = tb.attrs[k.Attr]
+			sel[i] = "t." + cols[i]
 		}
 		vals := make([]any, len(keys))
 		ptrs := make([]any, len(keys))
 		for i := range vals {
 			ptrs[i] = &vals[i]
 		}
-		err := t.QueryRow("SELECT "+strings.Join(cols, ", ")+" FROM "+tb.name+" WHERE id = ?", q.Marker).Scan(ptrs...)
+		// The marker is read in the list's project scope: one the caller
+		// cannot see is one that does not exist (ignored), so that where
+		// another project's row sorts never shows.
+		markerSQL, markerArgs := "SELECT "+strings.Join(sel, ", ")+" FROM "+tb.name+" t WHERE t.id = ?", []any{q.Marker}
+		if q.Project != "" {
+			markerSQL += " AND (" + tb.scope() + ")"
+			markerArgs = append(markerArgs, q.Project)
+		}
+		err := t.QueryRow(markerSQL, markerArgs...).Scan(ptrs...)
 		if err == nil {
 			// (k1 > v1) OR (k1 = v1 AND k2 > v2) OR ...
 			var ors []string

@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("AgentLiveness", func(t *testing.T) { testAgentLiveness(t, open(t)) })
 	t.Run("QuotaLimits", func(t *testing.T) { testQuotaLimits(t, open(t)) })
 	t.Run("CountOwned", func(t *testing.T) { testCountOwned(t, open(t)) })
+	t.Run("RouterPorts", func(t *testing.T) { testRouterPorts(t, open(t)) })
 }
 
 var ignoreTimes = cmpopts.IgnoreFields(store.Std{}, "CreatedAt", "UpdatedAt")
