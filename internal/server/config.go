@@ -13,6 +13,7 @@ import (
 func Schema() *config.Schema {
 	s := schema()
 	s.Add(quotaOpts()...)
+	s.Add(neutronOpts()...)
 	return s
 }
 
