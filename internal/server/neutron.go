@@ -15,6 +15,7 @@ import (
 	"github.com/bgpvpn/bgpvpn/internal/config"
 	"github.com/bgpvpn/bgpvpn/internal/neutron/front"
 	"github.com/bgpvpn/bgpvpn/internal/neutron/mirror"
+	"github.com/bgpvpn/bgpvpn/internal/neutron/notify"
 	"github.com/bgpvpn/bgpvpn/internal/neutron/source"
 	"github.com/bgpvpn/bgpvpn/internal/store"
 )
@@ -28,7 +29,11 @@ func neutronOpts() []config.Opt {
 	pw := n("password", config.String, "", "Password of username.")
 	pw.Secret = true
 	bus := config.Opt{Section: "DEFAULT", Name: "transport_url", Type: config.String, Secret: true,
-		Help: "Neutron's message bus, as oslo.messaging names it (rabbit://user:password@host:5672/vhost), for its notifications. Not consumed yet: in Neutron mode the mirror follows Neutron by [neutron] resync_interval only."}
+		Help: "Neutron's message bus, as oslo.messaging names it (rabbit://user:password@host:5672/vhost), where Neutron sends its notifications ([oslo_messaging_notifications] driver = messagingv2 on Neutron's side). Each one makes the mirror read Neutron again at once; without it, only resync_interval does."}
+	exchange := config.Opt{Section: "DEFAULT", Name: "control_exchange", Type: config.String, Default: "neutron",
+		Help: "Exchange of Neutron's notifications on the bus (Neutron's control_exchange)."}
+	topics := config.Opt{Section: "oslo_messaging_notifications", Name: "topics", Type: config.String, Default: "notifications",
+		Help: "Topic of Neutron's notifications (the first of Neutron's [oslo_messaging_notifications] topics)."}
 	return []config.Opt{
 		n("auth_type", config.String, "", "Setting it runs bgpvpn-server in Neutron mode: Neutron owns networks, subnets, ports and routers, bgpvpn-server mirrors them, serves /v2.0/bgpvpn/ and passes every other request to Neutron. password (or v3password) authenticates at auth_url; none talks to a noauth Neutron at endpoint_override."),
 		n("auth_url", config.String, "", "Keystone's URL (auth_type = password)."),
@@ -41,7 +46,7 @@ func neutronOpts() []config.Opt {
 		n("valid_interfaces", config.List, "internal,public", "Catalog interfaces to try for Neutron's endpoint, in order."),
 		n("endpoint_override", config.String, "", "Neutron's own URL (e.g. http://neutron:9696), instead of the catalog's. Needed when the catalog's network endpoint is this server."),
 		n("resync_interval", config.Float, "60", "Seconds between two full reads of Neutron, which correct whatever the mirror missed."),
-		bus,
+		bus, exchange, topics,
 	}
 }
 
@@ -72,8 +77,13 @@ func neutronFront(ctx context.Context, v *config.Values, log *slog.Logger, st st
 	if err != nil {
 		return nil, nil, fmt.Errorf("neutron's endpoint %q: %w", sc.ResourceBase, err)
 	}
-	if v.String("DEFAULT", "transport_url") != "" {
-		log.Warn("[DEFAULT] transport_url is set but Neutron's notifications are not consumed yet; the mirror follows Neutron every resync_interval", "resync_interval", interval.Seconds())
+	var consumer *notify.Consumer
+	if bus := v.String("DEFAULT", "transport_url"); bus != "" {
+		if _, err := notify.AMQPURL(bus); err != nil {
+			return nil, nil, err
+		}
+		consumer = &notify.Consumer{URL: bus, Exchange: v.String("DEFAULT", "control_exchange"),
+			Topic: v.String("oslo_messaging_notifications", "topics"), Log: log.With("component", "neutron_notifications")}
 	}
 	m := mirror.New(st, svc, &source.Source{Client: sc}, log.With("component", "neutron_mirror"))
 	f := front.New(api, base, &http.Client{}, log.With("component", "neutron_front"))
@@ -88,7 +98,20 @@ func neutronFront(ctx context.Context, v *config.Values, log *slog.Logger, st st
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	wg.Go(func() { m.Run(runCtx, interval, nil) })
+	// One pending resync at most: notifications that come while one runs
+	// make one more, which reads them all.
+	trigger := make(chan struct{}, 1)
+	if consumer != nil {
+		wg.Go(func() {
+			consumer.Run(runCtx, func() {
+				select {
+				case trigger <- struct{}{}:
+				default:
+				}
+			})
+		})
+	}
+	wg.Go(func() { m.Run(runCtx, interval, trigger) })
 	stop := func() error { cancel(); wg.Wait(); return nil }
 	log.Info("neutron mode", "neutron", base.String(), "resync_interval", interval.Seconds())
 	return f, stop, nil
