@@ -15,9 +15,12 @@
 #      router both in L3 BGPVPNs) is enforced on requests through the front
 #   d. bgpvpn-server restarted, Neutron stopped for a while: reads keep
 #      working, the agents' feed keeps its state, and the mirror converges
-#      on what changed meanwhile
-# Neutron's notifications (RabbitMQ) are not consumed yet: the mirror
-# follows Neutron by its periodic resync (1 s here).
+#      on what changed meanwhile (periodic resync every second)
+#   e. Neutron's notifications (messagingv2 on a RabbitMQ the stage starts,
+#      private node name and ports) with the periodic resync an hour away:
+#      a port change reaches the feed; RabbitMQ stopped for a while, the
+#      mirror converges when it is back. Measured: port update committed
+#      in Neutron -> new state on the agent feed, p50/p99 over 100 updates
 # Installs what it needs when missing; stops what it starts; exits non-zero
 # if any check failed.
 set -uo pipefail
@@ -27,7 +30,7 @@ PY=/usr/bin/python3
 
 work=$(mktemp -d /tmp/bgpvpn-it-neutron.XXXXXX)
 chmod 755 "$work"
-db_pid= neutron_pid= server_pid=
+db_pid= neutron_pid= server_pid= rabbit_pid= epmd_pid=
 stop_pid() { # stop_pid PID: TERM, then KILL after 10 s
   [ -n "$1" ] || return 0
   kill "$1" 2>/dev/null
@@ -40,6 +43,8 @@ cleanup() {
   [ -n "$neutron_pid" ] && kill -- -"$neutron_pid" 2>/dev/null
   stop_pid "$neutron_pid"
   stop_pid "$db_pid"
+  type stop_rabbit >/dev/null 2>&1 && stop_rabbit
+  stop_pid "$epmd_pid"
   if [ "${KEEP_WORK:-}" = 1 ]; then echo "work dir kept: $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -50,7 +55,7 @@ fail() { failed=$((failed + 1)); printf 'FAIL %s\n' "$*"; }
 
 # --- what we need -----------------------------------------------------------
 need=()
-for p in neutron-server python3-openstackclient python3-neutronclient mariadb-server python3-pymysql curl; do
+for p in neutron-server python3-openstackclient python3-neutronclient mariadb-server python3-pymysql rabbitmq-server curl; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -106,6 +111,31 @@ wait_for 60 MariaDB sql -e 'select 1' || { tail -20 "$work/mariadb.log"; exit 1;
 sql -e "CREATE DATABASE neutron CHARACTER SET utf8mb4; CREATE USER 'neutron'@'localhost' IDENTIFIED BY 'neutron';
         GRANT ALL PRIVILEGES ON neutron.* TO 'neutron'@'localhost';"
 
+# --- RabbitMQ (private node, ports, epmd) -------------------------------------
+rport=$(freeport)
+export RABBITMQ_NODENAME=bgpvpnit$$@localhost RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$rport \
+  RABBITMQ_DIST_PORT=$(freeport) ERL_EPMD_PORT=$(freeport) RABBITMQ_MNESIA_BASE=$work/rabbit/mnesia \
+  RABBITMQ_LOG_BASE=$work/rabbit/log RABBITMQ_ENABLED_PLUGINS_FILE=$work/rabbit/enabled_plugins \
+  RABBITMQ_CONFIG_FILE=$work/rabbit/rabbitmq RABBITMQ_PID_FILE=$work/rabbit/pid
+mkdir -p "$work/rabbit/mnesia" "$work/rabbit/log"
+echo '[].' >"$work/rabbit/enabled_plugins"
+echo 'loopback_users = none' >"$work/rabbit/rabbitmq.conf"
+rabbitctl() { HOME=$work/rabbit timeout 60 /usr/lib/rabbitmq/bin/rabbitmqctl -n "$RABBITMQ_NODENAME" "$@"; }
+epmd_pid=$(spawn "$work/epmd.log" epmd -port "$ERL_EPMD_PORT")
+start_rabbit() {
+  rabbit_pid=$(HOME=$work/rabbit spawn "$work/rabbit.log" /usr/lib/rabbitmq/bin/rabbitmq-server)
+  wait_for 120 RabbitMQ rabbitctl await_startup || { tail -30 "$work/rabbit.log"; exit 1; }
+}
+stop_rabbit() {
+  [ -n "$rabbit_pid" ] || return 0
+  rabbitctl stop >/dev/null 2>&1
+  stop_pid "$rabbit_pid"
+  rabbit_pid=
+}
+start_rabbit
+BUS=rabbit://guest:guest@127.0.0.1:$rport/
+echo "neutron: RabbitMQ on 127.0.0.1:$rport"
+
 # --- neutron-server -----------------------------------------------------------
 nport=$(freeport)
 NEUTRON=http://127.0.0.1:$nport
@@ -130,7 +160,12 @@ connection = mysql+pymysql://neutron:neutron@localhost/neutron?unix_socket=$sock
 [oslo_concurrency]
 lock_path = $work/lock
 [oslo_messaging_notifications]
-driver = noop
+# RPC stays on fake:/ (no agents); notifications go to RabbitMQ, dropped
+# rather than retried while it is down, so that Neutron's API never waits.
+driver = messagingv2
+transport_url = $BUS
+topics = notifications
+retry = 0
 [oslo_policy]
 policy_file = $work/etc/policy.yaml
 policy_dirs = $work/policy.d
@@ -216,8 +251,8 @@ auth_type = none
 endpoint_override = $NEUTRON
 resync_interval = 1
 EOF
-start_server() {
-  server_pid=$(spawn "$work/server.log" "$work/bgpvpn-server" --config-file "$work/server.conf" --bind "127.0.0.1:$fport")
+start_server() { # start_server [CONF]
+  server_pid=$(spawn "$work/server.log" "$work/bgpvpn-server" --config-file "${1:-$work/server.conf}" --bind "127.0.0.1:$fport")
   wait_for 60 bgpvpn-server curl -fsS -m 2 "$EP/v2.0/bgpvpn/bgpvpns" || { tail -40 "$work/server.log"; exit 1; }
 }
 start_server
@@ -312,6 +347,56 @@ check "the mirror's staleness is logged" wait_for 30 "stale log line" grep -q 'n
 start_neutron
 check "port deleted in Neutron after its outage" "${NOSC[@]}" port delete p3
 converges "Neutron back: the mirror converges" 30 h3 "$port2 10.20.0.5/24"
+
+echo "--- e. Neutron's notifications"
+stop_pid "$server_pid"; server_pid=
+sed -e 's/^resync_interval = .*/resync_interval = 3600/' "$work/server.conf" >"$work/server-bus.conf"
+printf '[DEFAULT]\ntransport_url = %s\n' "$BUS" >>"$work/server-bus.conf"
+: >"$work/server.log"
+start_server "$work/server-bus.conf"
+check "bgpvpn-server listens to the bus" wait_for 30 "listening log line" grep -q "listening to neutron's notifications" "$work/server.log"
+converges "resynced at start" 30 h3 "$port2 10.20.0.5/24"
+check "port p5 created on h5 in Neutron" "${NOSC[@]}" port create p5 --network net2 --host h5 --fixed-ip subnet=sn2,ip-address=10.20.0.50
+port5=$("${NOSC[@]}" port show p5 -f json | field id)
+converges "notification: the new port reaches the feed (resync an hour away)" 30 h5 "$port5 10.20.0.50/24"
+stop_rabbit
+check "RabbitMQ down: Neutron still answers a port update" "${NOSC[@]}" port set p5 --no-fixed-ip --fixed-ip subnet=sn2,ip-address=10.20.0.51
+start_rabbit
+converges "RabbitMQ back: the mirror converges on what it missed" 60 h5 "$port5 10.20.0.51/24"
+sn2=$("${NOSC[@]}" subnet show sn2 -f json | field id)
+echo "--- measure: port update in Neutron -> agent feed (100 updates)"
+if $PY - "$EP" "$NEUTRON" "$port5" "$sn2" >"$work/latency" 2>&1 <<'EOF'
+import json, sys, threading, time, urllib.request
+ep, neutron, port, subnet = sys.argv[1:5]
+seen = threading.Condition()
+state = {"ips": None}
+def watch():
+    req = urllib.request.Request(f"{ep}/v2.0/agent-feed/hosts/h5/watch", headers={"Authorization": "Bearer stage-secret"})
+    with urllib.request.urlopen(req, timeout=3600) as r:
+        for line in r:
+            m = json.loads(line)
+            if m.get("type") != "state":
+                continue
+            ips = {ip["address"] for a in m.get("attachments") or [] for ip in a["ip_addresses"]}
+            with seen:
+                state["ips"] = ips
+                seen.notify_all()
+threading.Thread(target=watch, daemon=True).start()
+lat = []
+for i in range(100):
+    ip = f"10.20.0.{60 + i % 2}"
+    body = json.dumps({"port": {"fixed_ips": [{"subnet_id": subnet, "ip_address": ip}]}}).encode()
+    req = urllib.request.Request(f"{neutron}/v2.0/ports/{port}", data=body, method="PUT", headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(req, timeout=60).read()
+    t0 = time.monotonic()
+    with seen:
+        if not seen.wait_for(lambda: state["ips"] == {ip + "/24"}, timeout=30):
+            sys.exit(f"update {i}: {ip} not on the feed within 30 s")
+    lat.append(time.monotonic() - t0)
+lat.sort()
+print(f"port update -> feed over {len(lat)} updates: p50 {lat[49]*1000:.0f} ms, p99 {lat[98]*1000:.0f} ms, max {lat[-1]*1000:.0f} ms")
+EOF
+then ok "100 port updates reached the feed"; cat "$work/latency"; else fail "latency run: $(tail -3 "$work/latency")"; fi
 
 echo "neutron: $passed passed, $failed failed"
 if [ $failed -gt 0 ]; then
