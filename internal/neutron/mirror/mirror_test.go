@@ -22,13 +22,13 @@ import (
 // fixture is a real store with the bagpipe driver, mirrored from a
 // snapshot the test edits.
 type fixture struct {
-	t    *testing.T
+	t    testing.TB
 	st   store.Store
 	m    *mirror.Mirror
 	snap *mirror.Snapshot
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "bgpvpn.db"))

@@ -19,7 +19,7 @@ import (
 // neutron is a stand-in for Neutron's list API (one layer's unit test;
 // scripts/it/neutron.sh runs the real one): it pages by limit and marker
 // as Neutron does and records the fields each request asked for.
-func neutron(t *testing.T, collections map[string][]map[string]any) (*httptest.Server, map[string][]string) {
+func neutron(t testing.TB, collections map[string][]map[string]any) (*httptest.Server, map[string][]string) {
 	fields := map[string][]string{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		plural := r.URL.Path[len("/v2.0/"):]
