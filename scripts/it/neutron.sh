@@ -20,7 +20,8 @@
 #      private node name and ports) with the periodic resync an hour away:
 #      a port change reaches the feed; RabbitMQ stopped for a while, the
 #      mirror converges when it is back. Measured: port update committed
-#      in Neutron -> new state on the agent feed, p50/p99 over 100 updates
+#      in Neutron -> new state on the agent feed, p50/p99 over 100 updates;
+#      the front's added latency on a Neutron request (p50)
 # Installs what it needs when missing; stops what it starts; exits non-zero
 # if any check failed.
 set -uo pipefail
@@ -397,6 +398,31 @@ lat.sort()
 print(f"port update -> feed over {len(lat)} updates: p50 {lat[49]*1000:.0f} ms, p99 {lat[98]*1000:.0f} ms, max {lat[-1]*1000:.0f} ms")
 EOF
 then ok "100 port updates reached the feed"; cat "$work/latency"; else fail "latency run: $(tail -3 "$work/latency")"; fi
+
+echo "--- measure: the front's added latency on a Neutron request (GET /v2.0/networks, 200 each)"
+if $PY - "$EP" "$NEUTRON" >"$work/proxy" 2>&1 <<'EOF'
+import http.client, sys, time, urllib.parse
+def p50(base):
+    u = urllib.parse.urlparse(base)
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+    out = []
+    for _ in range(200):
+        t0 = time.monotonic()
+        c.request("GET", "/v2.0/networks")
+        r = c.getresponse(); r.read()
+        if r.status != 200:
+            sys.exit(f"{base}: status {r.status}")
+        out.append(time.monotonic() - t0)
+    out.sort()
+    return out[len(out) // 2]
+# Interleaved, so that load on the machine weighs on both alike.
+direct, front = [], []
+for _ in range(3):
+    direct.append(p50(sys.argv[2])); front.append(p50(sys.argv[1]))
+d, f = sorted(direct)[1], sorted(front)[1]
+print(f"GET /v2.0/networks p50: Neutron {d*1000:.1f} ms, through the front {f*1000:.1f} ms, added {1000*(f-d):.1f} ms")
+EOF
+then ok "proxy overhead measured"; cat "$work/proxy"; else fail "proxy measure: $(tail -3 "$work/proxy")"; fi
 
 echo "neutron: $passed passed, $failed failed"
 if [ $failed -gt 0 ]; then
