@@ -77,11 +77,16 @@ func (f *Front) addInterface(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	routerID := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/v2.0/routers/"), "/add_router_interface")
-	// Neutron's request bodies are small; 1 MiB is Neutron's own limit
-	// (max_request_body_size).
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20+1))
+	// An interface request is a few ids; a body past maxBody is refused
+	// rather than cut (Neutron's own limit, oslo.middleware's
+	// max_request_body_size, is 112 KiB).
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
 		writeFault(w, fault.BadRequest("Malformed request body"))
+		return
+	}
+	if len(body) > maxBody {
+		writeFault(w, fault.New(http.StatusRequestEntityTooLarge, "HTTPRequestEntityTooLarge", "Request is too large."))
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
@@ -104,6 +109,9 @@ func (f *Front) addInterface(w http.ResponseWriter, r *http.Request) {
 	}
 	f.proxy.ServeHTTP(w, r)
 }
+
+// maxBody is the largest add_router_interface body read for the check.
+const maxBody = 1 << 20
 
 func writeFault(w http.ResponseWriter, f *fault.Fault) {
 	b, _ := json.Marshal(map[string]any{"NeutronError": map[string]string{"type": f.Type, "message": f.Message, "detail": ""}})

@@ -207,3 +207,15 @@ func TestNeutronDown(t *testing.T) {
 		t.Errorf("Neutron down = %d %s, want a 503 NeutronError", res.StatusCode, body)
 	}
 }
+
+func TestAddRouterInterfaceBodyTooLarge(t *testing.T) {
+	f, srv, s := setup(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "{}") })
+	f.InterfaceAllowed = func(context.Context, string, string, string) error { return nil }
+	big := `{"subnet_id": "` + strings.Repeat("x", 2<<20) + `"}`
+	if res, _ := do(t, "PUT", srv.URL+"/v2.0/routers/r1/add_router_interface", big, nil); res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("2 MiB interface body: status %d, want 413", res.StatusCode)
+	}
+	if got := s.list(); len(got) != 0 {
+		t.Errorf("Neutron received %d requests, want none", len(got))
+	}
+}
