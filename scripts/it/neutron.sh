@@ -21,7 +21,9 @@
 #      a port change reaches the feed; RabbitMQ stopped for a while, the
 #      mirror converges when it is back. Measured: port update committed
 #      in Neutron -> new state on the agent feed, p50/p99 over 100 updates;
-#      the front's added latency on a Neutron request (p50)
+#      the front's added latency on a Neutron request (p50); with
+#      NEUTRON_SCALE_PORTS=10000, the first full sync of that many more
+#      ports (seconds from start, peak memory)
 # Installs what it needs when missing; stops what it starts; exits non-zero
 # if any check failed.
 set -uo pipefail
@@ -178,7 +180,11 @@ extension_drivers =
 [ml2_type_vxlan]
 vni_ranges = 1:20000
 [securitygroup]
-enable_security_group = false
+# true: Neutron 21's bulk port create fails (500) with them disabled
+enable_security_group = true
+[quotas]
+# the scale measure creates more ports than Neutron's default 500
+quota_port = -1
 EOF
 echo '{}' >"$work/etc/policy.yaml"
 # noauth with an identity: a request without identity headers is the
@@ -423,6 +429,46 @@ d, f = sorted(direct)[1], sorted(front)[1]
 print(f"GET /v2.0/networks p50: Neutron {d*1000:.1f} ms, through the front {f*1000:.1f} ms, added {1000*(f-d):.1f} ms")
 EOF
 then ok "proxy overhead measured"; cat "$work/proxy"; else fail "proxy measure: $(tail -3 "$work/proxy")"; fi
+
+# NEUTRON_SCALE_PORTS=N (opt-in, a measure, not a check): the first full
+# sync of a Neutron holding N more ports, from bgpvpn-server's start with an
+# empty database, and its peak memory.
+scale=${NEUTRON_SCALE_PORTS:-0}
+if [ "$scale" -gt 0 ]; then
+  echo "--- measure: full sync of a Neutron holding $scale more ports"
+  if $PY - "$NEUTRON" "$scale" >"$work/scale" 2>&1 <<'EOF'
+import json, sys, time, urllib.error, urllib.request
+neutron, n = sys.argv[1], int(sys.argv[2])
+def call(method, path, body):
+    req = urllib.request.Request(neutron + path, data=json.dumps(body).encode(), method=method, headers={"Content-Type": "application/json"})
+    try:
+        return json.loads(urllib.request.urlopen(req, timeout=600).read())
+    except urllib.error.HTTPError as e:
+        sys.exit(f"{method} {path}: {e.code} {e.read()[:300]!r}")
+net = call("POST", "/v2.0/networks", {"network": {"name": "scale"}})["network"]["id"]
+call("POST", "/v2.0/subnets", {"subnet": {"network_id": net, "ip_version": 4, "cidr": "10.128.0.0/16", "enable_dhcp": False}})
+t0 = time.monotonic()
+for start in range(0, n, 100):
+    call("POST", "/v2.0/ports", {"ports": [{"network_id": net, "name": f"scale-{i}", "binding:host_id": f"scale-host-{i % 50}"}
+                                           for i in range(start, min(n, start + 100))]})
+print(f"Neutron created {n} ports in {time.monotonic() - t0:.0f} s")
+EOF
+  then cat "$work/scale"; else fail "scale ports: $(tail -3 "$work/scale")"; scale=0; fi
+fi
+if [ "$scale" -gt 0 ]; then
+  stop_pid "$server_pid"; server_pid=
+  rm -rf "$work/data"
+  : >"$work/server.log"
+  t0=$(date +%s.%N)
+  start_server "$work/server-bus.conf"
+  if wait_for 600 "the first full sync" grep -q 'neutron mirror synced' "$work/server.log"; then
+    t1=$(date +%s.%N)
+    ok "full sync of $scale+ ports"
+    echo "full sync from start: $($PY -c "print(f'{$t1 - $t0:.1f}')") s; $(grep -m1 'neutron mirror synced' "$work/server.log" | grep -o 'created=[0-9]*'); bgpvpn-server peak RSS $(awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' /proc/"$server_pid"/status)"
+  else
+    fail "full sync of $scale+ ports"
+  fi
+fi
 
 echo "neutron: $passed passed, $failed failed"
 if [ $failed -gt 0 ]; then
