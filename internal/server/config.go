@@ -14,6 +14,7 @@ import (
 func Schema() *config.Schema {
 	s := config.NewSchema(append(baseOpts(), keystone.Opts()...)...)
 	s.Add(quotaOpts()...)
+	s.Add(neutronOpts()...)
 	return s
 }
 

@@ -112,8 +112,18 @@ func New(ctx context.Context, v *config.Values, log *slog.Logger) (*Server, erro
 	h := api.New(api.Options{Store: st, Policy: enf, Auth: auth, Service: svc, Network: netSvc,
 		Logger: log.With("component", "api"), QuotaDefaults: quotaDefaults(v)})
 	var handler http.Handler = h
+	closers := []func() error{drv.Close, st.Close}
+	if neutronMode(v) {
+		f, stop, err := neutronFront(ctx, v, log, st, svc, h)
+		if err != nil {
+			drv.Close()
+			st.Close()
+			return nil, err
+		}
+		handler, closers = f, append([]func() error{stop}, closers...)
+	}
 	if v.Bool("dashboard", "enabled") {
-		handler = dashboard.Mount(h, newDashboard(v, h, enf, st, drv, log))
+		handler = dashboard.Mount(handler, newDashboard(v, h, enf, st, drv, log))
 	}
 	endStreams := func() {}
 	if feed, ok := drv.(driver.HTTPHandler); ok {
@@ -126,7 +136,7 @@ func New(ctx context.Context, v *config.Values, log *slog.Logger) (*Server, erro
 	}
 	handler = slowbody.Limit(handler, time.Duration(v.Float("DEFAULT", "client_body_timeout")*float64(time.Second)))
 	addr := net.JoinHostPort(v.String("DEFAULT", "bind_host"), strconv.FormatInt(v.Int("DEFAULT", "bind_port"), 10))
-	return &Server{Addr: addr, Handler: handler, Driver: drv, log: log, closers: []func() error{drv.Close, st.Close}, endStreams: endStreams}, nil
+	return &Server{Addr: addr, Handler: handler, Driver: drv, log: log, closers: closers, endStreams: endStreams}, nil
 }
 
 // Run serves until ctx is cancelled, then drains requests and closes.

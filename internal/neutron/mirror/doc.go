@@ -1,0 +1,12 @@
+// Package mirror keeps, in bgpvpn-server's own store, a read-only copy of
+// the part of Neutron's core model that the BGPVPN rules and the bagpipe
+// driver read: networks, subnets, ports and routers, with their owners.
+//
+// It converges level-triggered: each sync compares a whole snapshot of
+// Neutron (a Source) with the store and writes the difference in one
+// transaction, handing every change to the business rules' service as a
+// driver event, exactly as a change through the API does, so that the
+// hosts it touches get a new feed revision and the associations of what
+// Neutron deleted go with it. It never writes to Neutron and never
+// decides policy.
+package mirror
