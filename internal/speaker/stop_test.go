@@ -94,7 +94,10 @@ func TestStopWithDynamicNeighbours(t *testing.T) {
 			if err := c.AddPeer(ctx, Peer{Address: ipRR, ASN: 64512, Port: uint16(port), LocalAddress: ipC, ConnectRetry: 1}); err != nil {
 				t.Fatal(err)
 			}
-			up := func() bool { ps, err := c.Peers(ctx); return err == nil && len(ps) == 1 && ps[0].State == "Established" }
+			up := func() bool {
+				ps, err := c.Peers(ctx)
+				return err == nil && len(ps) == 1 && ps[0].State == "Established"
+			}
 			waitFor(t, 15*time.Second, "the client's session", up)
 			if graceful {
 				rr.StopGraceful()
