@@ -256,7 +256,7 @@ dash_login() {
     --data-urlencode project=demo --data-urlencode domain=Default "$DASH/login"
 }
 c=$(dash_login demo demo)
-if [ "$c" = 303 ] && curl -s -b "$work/dash-demo.jar" "$DASH/" | grep -q 'demo · demo'; then
+if [ "$c" = 303 ] && curl -s -L -b "$work/dash-demo.jar" "$DASH/" | grep -q "demo · demo"; then
   ok "dashboard: demo signs in with its Keystone password and acts as demo"
 else
   fail "dashboard: demo's sign-in answered $c"
