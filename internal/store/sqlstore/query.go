@@ -12,8 +12,8 @@ type table struct {
 	name    string
 	columns string            // SELECT list, prefixed with "t."
 	attrs   map[string]string // API attribute -> column (without prefix)
-	// projectScope is the WHERE fragment for store.Query.Project; "?" is
-	// the project.
+	// projectScope is the WHERE fragment for store.Query.Project; every
+	// "?" is the project.
 	projectScope string
 }
 
@@ -26,7 +26,9 @@ func (tb *table) where(q store.Query, extra []string, args []any) ([]string, []a
 			scope = "t.project_id = ?"
 		}
 		conds = append(conds, "("+scope+")")
-		args = append(args, q.Project)
+		for range strings.Count(scope, "?") {
+			args = append(args, q.Project)
+		}
 	}
 	for attr, values := range q.Filters {
 		col, ok := tb.attrs[attr]

@@ -31,6 +31,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("FeedRevisions", func(t *testing.T) { testFeedRevisions(t, open(t)) })
 	t.Run("AgentStatus", func(t *testing.T) { testAgentStatus(t, open(t)) })
 	t.Run("AgentLiveness", func(t *testing.T) { testAgentLiveness(t, open(t)) })
+	t.Run("BGPVPNAttrs", func(t *testing.T) { testBGPVPNAttrs(t, open(t)) })
+	t.Run("RBACPolicies", func(t *testing.T) { testRBAC(t, open(t)) })
 }
 
 var ignoreTimes = cmpopts.IgnoreFields(store.Std{}, "CreatedAt", "UpdatedAt")
