@@ -25,6 +25,7 @@ func Defaults() []Default {
 	d = append(d, associationDefaults("network")...)
 	d = append(d, associationDefaults("router")...)
 	d = append(d, associationDefaults("port")...)
+	d = append(d, rbacDefaults()...)
 	return d
 }
 

@@ -26,6 +26,9 @@ type BGPVPN struct {
 	// Derived: the target_tenant of every access_as_shared RBAC policy on
 	// the BGPVPN ("*" for everyone), sorted.
 	SharedWith []string
+	// Shared is Neutron's per-caller shared attribute (shared with
+	// everyone or with the caller's project), set by the API; never stored.
+	Shared bool
 	Std
 }
 

@@ -8,7 +8,7 @@ var rbacTable = &table{
 	name:    "bgpvpn_rbacs",
 	columns: "t.id, t.project_id, t.object_id, t.target_tenant, t.action",
 	attrs: map[string]string{"id": "id", "project_id": "project_id", "tenant_id": "project_id",
-		"object_id": "object_id", "target_tenant": "target_tenant", "action": "action"},
+		"object_type": "object_type", "object_id": "object_id", "target_tenant": "target_tenant", "action": "action"},
 }
 
 func scanRBAC(r interface{ Scan(...any) error }) (*store.RBACPolicy, error) {
