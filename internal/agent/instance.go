@@ -27,6 +27,7 @@ type instance struct {
 	subnetLen   int
 	readvertise *Readvertise
 	evpnType5   bool         // also advertise EVPN type 5 routes (type5.go)
+	noVPNRoutes bool         // with evpnType5: type 5 routes only (evpn-prefix)
 	subs        []speaker.RT // subscriptions applied to the import index
 	linuxbr     string
 	evis        []string // EVIs plugged into this VRF

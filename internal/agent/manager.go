@@ -245,7 +245,8 @@ func (m *Manager) Attach(ctx context.Context, a Attachment) error {
 	// does: then every route is recomputed (and re-advertised in place).
 	full := created || !sameSet(inst.exportRTs, a.ExportRTs) || !sameSet(inst.importRTs, a.ImportRTs) ||
 		a.Readvertise != nil || a.LocalPort.EVPNID != "" ||
-		(a.EVPNType5 != nil && *a.EVPNType5 != inst.evpnType5)
+		(a.EVPNType5 != nil && *a.EVPNType5 != inst.evpnType5) ||
+		(a.VPNRoutes != nil && *a.VPNRoutes == inst.noVPNRoutes)
 	old := inst.endpoints[epKey{a.MAC.String(), a.IP.Addr()}]
 	inst.addEndpoint(ep)
 	inst.setGateway(a.GatewayIP)
@@ -266,6 +267,9 @@ func (m *Manager) Attach(ctx context.Context, a Attachment) error {
 	}
 	if a.EVPNType5 != nil {
 		inst.evpnType5 = *a.EVPNType5
+	}
+	if a.VPNRoutes != nil {
+		inst.noVPNRoutes = !*a.VPNRoutes
 	}
 	m.setRTs(inst, a.ImportRTs, a.ExportRTs)
 	if full {

@@ -55,6 +55,11 @@ type Attachment struct {
 	// off (ipvpn only; nil: unchanged, Config.EVPNType5 for a new
 	// instance).
 	EVPNType5 *bool
+	// VPNRoutes, when set, turns the instance's VPNv4/VPNv6 routes on or
+	// off (ipvpn only; nil: unchanged, on for a new instance). Off with
+	// type 5 on is the evpn-prefix technique: the instance's prefixes go
+	// out as EVPN type 5 routes only.
+	VPNRoutes *bool
 	// LinuxBridge is the bridge an EVI should use.
 	LinuxBridge string
 }

@@ -115,7 +115,7 @@ func (a *API) bgpvpnKind() *kind {
 				RouteTargets: val["route_targets"].([]string), ImportTargets: val["import_targets"].([]string),
 				ExportTargets: val["export_targets"].([]string), RouteDistinguishers: val["route_distinguishers"].([]string),
 				LocalPref: val["local_pref"].(*int64), VNI: val["vni"].(*int64),
-				AdminStateUp: val["admin_state_up"].(bool), Technique: val["technique"].(string),
+				AdminStateDown: !val["admin_state_up"].(bool), Technique: val["technique"].(string),
 				AutoAggregate: val["auto_aggregate"].(bool),
 				Std:           store.Std{Description: val["description"].(string)},
 			}

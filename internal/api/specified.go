@@ -43,7 +43,7 @@ func specifiedAttrs() []resource.Attr {
 }
 
 func specifiedFields(v *store.BGPVPN) Fields {
-	return Fields{{"admin_state_up", v.AdminStateUp}, {"technique", nullable(v.Technique)},
+	return Fields{{"admin_state_up", !v.AdminStateDown}, {"technique", nullable(v.Technique)},
 		{"auto_aggregate", v.AutoAggregate}, {"shared", v.Shared}}
 }
 
@@ -55,7 +55,7 @@ func specifiedFilters(m map[string]func(string) (any, bool)) {
 func updateSpecified(v *store.BGPVPN, name string, val any) {
 	switch name {
 	case "admin_state_up":
-		v.AdminStateUp = val.(bool)
+		v.AdminStateDown = !val.(bool)
 	case "technique":
 		v.Technique = val.(string)
 	case "auto_aggregate":

@@ -137,3 +137,32 @@ func TestSpecifiedExtensions(t *testing.T) {
 		}
 	}
 }
+
+// TestAdminStateDownStatus: with the bagpipe driver, the associations of a
+// BGPVPN turned off say DOWN and why, and come back when it is on again.
+func TestAdminStateDownStatus(t *testing.T) {
+	s := newServerConf(t, bagpipeConf)
+	vpn := s.createBGPVPN(admin, `{"tenant_id": "project-a", "route_targets": ["64512:1"]}`)
+	net := s.createNetwork(tenantA, "net")
+	s.createSubnet(tenantA, net, "10.0.0.0/24")
+	s.post(admin, "/v2.0/ports", `{"port": {"network_id": "`+net+`", "tenant_id": "project-a", "binding:host_id": "h1"}}`).must(t, 201)
+	assoc := s.associate(tenantA, vpn, "network", net)
+	path := vpnPath(vpn) + "/network_associations/" + assoc
+	status := func() (any, any) {
+		a := s.get(tenantA, path).must(t, 200)["network_association"].(map[string]any)
+		return a["status"], a["status_reason"]
+	}
+	if st, reason := status(); st == "DOWN" || reason == adminDownReason {
+		t.Fatalf("before: status %v (%v), want it waiting for the agent", st, reason)
+	}
+	s.put(admin, vpnPath(vpn), `{"bgpvpn": {"admin_state_up": false}}`).must(t, 200)
+	if st, reason := status(); st != "DOWN" || reason != adminDownReason {
+		t.Errorf("admin_state_up false: status %v (%v), want DOWN (%s)", st, reason, adminDownReason)
+	}
+	s.put(admin, vpnPath(vpn), `{"bgpvpn": {"admin_state_up": true}}`).must(t, 200)
+	if _, reason := status(); reason == adminDownReason {
+		t.Errorf("admin_state_up true again: still %v", reason)
+	}
+}
+
+const adminDownReason = "the BGPVPN is administratively down: an admin set its admin_state_up to false"

@@ -84,7 +84,16 @@ type Attachment struct {
 	// Associations are the ids of the network, router and port associations
 	// this attachment realises; status reports name them.
 	Associations []string `json:"associations"`
+	// Techniques, on an ipvpn attachment, are the BGPVPN techniques its
+	// routes go out with, sorted: "evpn-prefix" (EVPN type 5 routes) and
+	// "ipvpn" (VPNv4/VPNv6). Absent means ipvpn alone, as before the
+	// field existed; ["evpn-prefix"] means type 5 routes only. An agent
+	// that predates the field advertises VPN routes.
+	Techniques []string `json:"techniques,omitempty"`
 }
+
+// EVPNPrefix is the l3 technique of EVPN type 5 routes (RFC 9136).
+const EVPNPrefix = "evpn-prefix"
 
 // IP is one address of an attachment with the gateway of its subnet.
 type IP struct {

@@ -14,13 +14,14 @@ type BGPVPN struct {
 	RouteDistinguishers []string
 	VNI                 *int64
 	LocalPref           *int64
-	// AdminStateUp false shuts the interconnection down (associations
-	// stay stored); Technique is "" (the driver's default), "ipvpn",
-	// "evpn-prefix" or "evpn"; AutoAggregate aggregates the routes
-	// advertised outside the cloud (l3 only).
-	AdminStateUp  bool
-	Technique     string
-	AutoAggregate bool
+	// AdminStateDown is admin_state_up false (the zero value is up): the
+	// interconnection is shut down, associations stay stored. Technique
+	// is "" (the driver's default), "ipvpn", "evpn-prefix" or "evpn";
+	// AutoAggregate aggregates the routes advertised outside the cloud
+	// (l3 only).
+	AdminStateDown bool
+	Technique      string
+	AutoAggregate  bool
 	// Derived: ids of the associated networks, routers and ports.
 	Networks, Routers, Ports []string
 	// Derived: the target_tenant of every access_as_shared RBAC policy on

@@ -6,7 +6,9 @@
 // Beyond the original: every fixed IP of a port (IPv4 and IPv6), the
 // BGPVPNs' route distinguishers, and the extra routes of a router whose
 // association has advertise_extra_routes, each advertised through the port
-// that owns its next hop.
+// that owns its next hop. A BGPVPN whose admin_state_up is false is left
+// out of every attachment (its associations stay stored): the agents
+// withdraw its routes and stop importing them.
 //
 // It only reads, inside the caller's transaction; it never writes and never
 // decides policy.
@@ -136,7 +138,9 @@ func (b *builder) network(id string) (*network, error) {
 		if err != nil {
 			return nil, err
 		}
-		n.assocs = append(n.assocs, association{id: a.ID, bgpvpn: v})
+		if !v.AdminStateDown {
+			n.assocs = append(n.assocs, association{id: a.ID, bgpvpn: v})
+		}
 	}
 	if len(routerIDs) > 0 {
 		ras, err := b.tx.ListRouterAssociations(store.Query{Filters: map[string][]any{"router_id": routerIDs}})
@@ -148,7 +152,9 @@ func (b *builder) network(id string) (*network, error) {
 			if err != nil {
 				return nil, err
 			}
-			n.assocs = append(n.assocs, association{id: a.ID, bgpvpn: v, router: a})
+			if !v.AdminStateDown {
+				n.assocs = append(n.assocs, association{id: a.ID, bgpvpn: v, router: a})
+			}
 		}
 	}
 	b.networks[id] = n
@@ -193,7 +199,9 @@ func (b *builder) port(p *store.Port) ([]feed.Attachment, error) {
 		if err != nil {
 			return nil, err
 		}
-		portAssocs = append(portAssocs, association{id: a.ID, bgpvpn: v, port: a})
+		if !v.AdminStateDown {
+			portAssocs = append(portAssocs, association{id: a.ID, bgpvpn: v, port: a})
+		}
 	}
 	fixed := n.fixedIPs(p)
 	var out []feed.Attachment
@@ -222,6 +230,7 @@ func (b *builder) port(p *store.Port) ([]feed.Attachment, error) {
 			a.RouteDistinguishers = distinguishers(all)
 			a.LocalPref = maxLocalPref(all)
 			a.Associations = ids(all)
+			a.Techniques = techniques(t.vpn, all)
 			if t.vpn == feed.EVPN {
 				a.VNI = vni(n.net, all)
 			}
@@ -284,6 +293,7 @@ func (b *builder) portRoute(base feed.Attachment, n *network, p *store.Port, fix
 		a.LocalPref = localPref(pa.bgpvpn.LocalPref)
 	}
 	a.Associations = []string{pa.id}
+	a.Techniques = techniques(base.VPNType, []association{pa})
 	desc := pa.bgpvpn.Name
 	if desc == "" {
 		desc = pa.bgpvpn.ID
@@ -353,6 +363,7 @@ func (b *builder) extraRoutes(base feed.Attachment, n *network, p *store.Port, n
 			a.RouteDistinguishers = distinguishers([]association{ra})
 			a.LocalPref = localPref(ra.bgpvpn.LocalPref)
 			a.Associations = []string{ra.id}
+			a.Techniques = techniques(base.VPNType, []association{ra})
 			out = append(out, a)
 		}
 	}
@@ -457,6 +468,29 @@ func vni(n *store.Network, assocs []association) uint32 {
 		return uint32(n.SegmentationID)
 	}
 	return 0
+}
+
+// techniques lists the techniques of an ipvpn instance's BGPVPNs ("" is
+// the bagpipe driver's default, ipvpn), nil when ipvpn is the only one.
+func techniques(typ feed.VPNType, assocs []association) []string {
+	if typ != feed.IPVPN {
+		return nil
+	}
+	var out []string
+	for _, a := range assocs {
+		t := a.bgpvpn.Technique
+		if t == "" {
+			t = "ipvpn"
+		}
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	if !slices.Contains(out, feed.EVPNPrefix) {
+		return nil
+	}
+	slices.Sort(out)
+	return out
 }
 
 func ids(assocs []association) []string {

@@ -31,12 +31,14 @@ func scanBGPVPN(r interface{ Scan(...any) error }) (*store.BGPVPN, error) {
 	var v store.BGPVPN
 	var rts, its, ets, rds, created, updated string
 	var vni, lp sql.NullInt64
+	var up bool
 	if err := r.Scan(&v.ID, &v.ProjectID, &v.Name, &v.Type, &rts, &its, &ets, &rds, &vni, &lp,
-		&v.Description, &created, &updated, &v.Revision, &v.AdminStateUp, &v.Technique, &v.AutoAggregate); err != nil {
+		&v.Description, &created, &updated, &v.Revision, &up, &v.Technique, &v.AutoAggregate); err != nil {
 		return nil, err
 	}
 	v.RouteTargets, v.ImportTargets, v.ExportTargets, v.RouteDistinguishers = splitList(rts), splitList(its), splitList(ets), splitList(rds)
 	v.VNI, v.LocalPref = intPtr(vni), intPtr(lp)
+	v.AdminStateDown = !up
 	v.CreatedAt, v.UpdatedAt = parseTime(created), parseTime(updated)
 	v.Networks, v.Routers, v.Ports, v.SharedWith = []string{}, []string{}, []string{}, []string{}
 	return &v, nil
@@ -50,7 +52,7 @@ func (t *tx) CreateBGPVPN(v *store.BGPVPN) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		v.ID, v.ProjectID, v.Name, v.Type, joinList(v.RouteTargets), joinList(v.ImportTargets), joinList(v.ExportTargets),
 		joinList(v.RouteDistinguishers), nullInt(v.VNI), nullInt(v.LocalPref), v.Description,
-		fmtTime(v.CreatedAt), fmtTime(v.UpdatedAt), v.Revision, v.AdminStateUp, v.Technique, v.AutoAggregate)
+		fmtTime(v.CreatedAt), fmtTime(v.UpdatedAt), v.Revision, !v.AdminStateDown, v.Technique, v.AutoAggregate)
 	if err == nil {
 		v.Networks, v.Routers, v.Ports, v.SharedWith = []string{}, []string{}, []string{}, []string{}
 	}
@@ -163,7 +165,7 @@ func (t *tx) UpdateBGPVPN(v *store.BGPVPN) error {
 		WHERE id = ?`,
 		v.Name, joinList(v.RouteTargets), joinList(v.ImportTargets), joinList(v.ExportTargets),
 		joinList(v.RouteDistinguishers), nullInt(v.VNI), nullInt(v.LocalPref), v.Description,
-		fmtTime(v.UpdatedAt), v.Revision, v.AdminStateUp, v.Technique, v.AutoAggregate, v.ID)
+		fmtTime(v.UpdatedAt), v.Revision, !v.AdminStateDown, v.Technique, v.AutoAggregate, v.ID)
 	return affected(res, err, fmt.Sprintf("updating bgpvpn %s", v.ID))
 }
 

@@ -12,18 +12,18 @@ import (
 
 // testBGPVPNAttrs checks the attributes of migration 0006 round-trip.
 func testBGPVPNAttrs(t *testing.T, s store.Store) {
-	v := &store.BGPVPN{ID: id(1), ProjectID: "p", Type: "l3", AdminStateUp: false, Technique: "evpn-prefix", AutoAggregate: true}
+	v := &store.BGPVPN{ID: id(1), ProjectID: "p", Type: "l3", AdminStateDown: true, Technique: "evpn-prefix", AutoAggregate: true}
 	update(t, s, func(tx store.Tx) error { return tx.CreateBGPVPN(v) })
 	var got *store.BGPVPN
 	view(t, s, func(tx store.Tx) (err error) { got, err = tx.GetBGPVPN(id(1)); return err })
-	if got.AdminStateUp || got.Technique != "evpn-prefix" || !got.AutoAggregate {
-		t.Errorf("after create: admin_state_up %v technique %q auto_aggregate %v; want false, evpn-prefix, true", got.AdminStateUp, got.Technique, got.AutoAggregate)
+	if !got.AdminStateDown || got.Technique != "evpn-prefix" || !got.AutoAggregate {
+		t.Errorf("after create: admin_state_up %v technique %q auto_aggregate %v; want false, evpn-prefix, true", !got.AdminStateDown, got.Technique, got.AutoAggregate)
 	}
-	got.AdminStateUp, got.Technique, got.AutoAggregate = true, "", false
+	got.AdminStateDown, got.Technique, got.AutoAggregate = false, "", false
 	update(t, s, func(tx store.Tx) error { return tx.UpdateBGPVPN(got) })
 	view(t, s, func(tx store.Tx) (err error) { got, err = tx.GetBGPVPN(id(1)); return err })
-	if !got.AdminStateUp || got.Technique != "" || got.AutoAggregate {
-		t.Errorf("after update: admin_state_up %v technique %q auto_aggregate %v; want true, \"\", false", got.AdminStateUp, got.Technique, got.AutoAggregate)
+	if got.AdminStateDown || got.Technique != "" || got.AutoAggregate {
+		t.Errorf("after update: admin_state_up %v technique %q auto_aggregate %v; want true, \"\", false", !got.AdminStateDown, got.Technique, got.AutoAggregate)
 	}
 	var l []*store.BGPVPN
 	view(t, s, func(tx store.Tx) (err error) {
@@ -40,7 +40,7 @@ func testBGPVPNAttrs(t *testing.T, s store.Store) {
 func testRBAC(t *testing.T, s store.Store) {
 	update(t, s, func(tx store.Tx) error {
 		for i, p := range []string{"owner", "owner", "other"} {
-			if err := tx.CreateBGPVPN(&store.BGPVPN{ID: id(1 + i), ProjectID: p, Type: "l3", AdminStateUp: true}); err != nil {
+			if err := tx.CreateBGPVPN(&store.BGPVPN{ID: id(1 + i), ProjectID: p, Type: "l3"}); err != nil {
 				return err
 			}
 		}
