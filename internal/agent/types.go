@@ -60,6 +60,12 @@ type Attachment struct {
 	// type 5 on is the evpn-prefix technique: the instance's prefixes go
 	// out as EVPN type 5 routes only.
 	VPNRoutes *bool
+	// AggregateRTs, when not empty, are the RTs of the instance's subnet
+	// aggregates (ipvpn only, instance-wide like the RTs): one route per
+	// subnet of its endpoints, with the instance's label so that the
+	// traffic is looked up in the VRF (auto_aggregate; the host routes
+	// go out with ExportRTs).
+	AggregateRTs []speaker.RT
 	// LinuxBridge is the bridge an EVI should use.
 	LinuxBridge string
 }

@@ -107,8 +107,7 @@ func TestSpecifiedAttributes(t *testing.T) {
 }
 
 // TestTechniques: GET /bgpvpn/techniques answers as the specification's
-// examples, with what the configured driver implements; the bagpipe driver
-// refuses auto_aggregate, naming itself.
+// examples, with what the configured driver implements.
 func TestTechniques(t *testing.T) {
 	for _, tc := range []struct {
 		name, conf string
@@ -122,9 +121,6 @@ func TestTechniques(t *testing.T) {
 			s.post(admin, "/v2.0/bgpvpn/techniques", `{}`).wantFault(t, 405, "HTTPMethodNotAllowed", "The server could not comply with the request since it is either malformed or otherwise incorrect.")
 		})
 	}
-	s := newServerConf(t, bagpipeConf)
-	s.post(admin, "/v2.0/bgpvpn/bgpvpns", `{"bgpvpn": {"auto_aggregate": true}}`).wantFault(t, 400, "BGPVPNDriverNotSupported",
-		"BGPVPN BaGPipe driver does not support the auto_aggregate attribute")
 }
 
 // TestSpecifiedExtensions: each attribute and RBAC sharing is announced.

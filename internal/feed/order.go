@@ -18,6 +18,7 @@ func Sort(atts []Attachment) {
 		a.RouteDistinguishers = sortedSetOrNil(a.RouteDistinguishers)
 		a.Associations = sortedSet(a.Associations)
 		a.Techniques = sortedSetOrNil(a.Techniques)
+		a.AggregateRTs = sortedSetOrNil(a.AggregateRTs)
 		if a.Readvertise != nil {
 			a.Readvertise.FromRTs = sortedSet(a.Readvertise.FromRTs)
 			a.Readvertise.ToRTs = sortedSet(a.Readvertise.ToRTs)

@@ -84,6 +84,11 @@ func endpoints(fa *feed.Attachment, portPrefix string) ([]endpoint, error) {
 	if fa.LocalPref != nil {
 		base.LocalPref = *fa.LocalPref
 	}
+	if len(fa.AggregateRTs) > 0 {
+		if base.AggregateRTs, err = rts(fa.AggregateRTs); err != nil {
+			return nil, fmt.Errorf("aggregate route targets: %w", err)
+		}
+	}
 	if fa.VPNType == feed.IPVPN && slices.Contains(fa.Techniques, feed.EVPNPrefix) {
 		// evpn-prefix: type 5 routes; VPN routes too only if another
 		// BGPVPN of the instance asks for ipvpn.

@@ -231,6 +231,9 @@ func (b *builder) port(p *store.Port) ([]feed.Attachment, error) {
 			a.LocalPref = maxLocalPref(all)
 			a.Associations = ids(all)
 			a.Techniques = techniques(t.vpn, all)
+			if t.vpn == feed.IPVPN {
+				aggregate(&a, n.net, all)
+			}
 			if t.vpn == feed.EVPN {
 				a.VNI = vni(n.net, all)
 			}
@@ -468,6 +471,29 @@ func vni(n *store.Network, assocs []association) uint32 {
 		return uint32(n.SegmentationID)
 	}
 	return 0
+}
+
+// aggregate applies auto_aggregate to the attachment of a network's
+// instance: the export RTs of the BGPVPNs that aggregate become the
+// aggregate RTs, and the host routes go out (and come in) with the
+// network's AggregateHostRT instead.
+func aggregate(a *feed.Attachment, n *store.Network, assocs []association) {
+	var agg, plain []association
+	for _, x := range assocs {
+		if x.bgpvpn.AutoAggregate {
+			agg = append(agg, x)
+		} else {
+			plain = append(plain, x)
+		}
+	}
+	if len(agg) == 0 {
+		return
+	}
+	_, a.AggregateRTs = routeTargets(agg)
+	_, a.ExportRTs = routeTargets(plain)
+	host := feed.AggregateHostRT(n.SegmentationID)
+	a.ExportRTs = append(a.ExportRTs, host)
+	a.ImportRTs = append(a.ImportRTs, host)
 }
 
 // techniques lists the techniques of an ipvpn instance's BGPVPNs ("" is

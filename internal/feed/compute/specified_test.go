@@ -70,6 +70,17 @@ func TestHostSpecified(t *testing.T) {
 			want: []feed.Attachment{netInstance(feed.IPVPN, rts("64512:1"), rts("64512:1"), "na1")},
 		},
 		{
+			name: "auto_aggregate: subnet aggregates with the BGPVPN's RTs, host routes with the network's own RT",
+			setup: func(s seed) {
+				s.bgpvpn(store.BGPVPN{ID: "vpn1", Type: "l3", RouteTargets: rts("64512:1"), ExportTargets: rts("64512:9"), AutoAggregate: true})
+				s.bgpvpn(store.BGPVPN{ID: "vpn2", Type: "l3", RouteTargets: rts("64512:2")})
+				s.netAssoc("na1", "vpn1", "net1")
+				s.netAssoc("na2", "vpn2", "net1")
+			},
+			want: []feed.Attachment{with(netInstance(feed.IPVPN, rts("64512:1", "64512:2", "65534:1"), rts("64512:2", "65534:1"), "na1", "na2"),
+				func(a *feed.Attachment) { a.AggregateRTs = rts("64512:1", "64512:9") })},
+		},
+		{
 			name: "shared BGPVPN: another project's association joins the same VPN",
 			setup: func(s seed) {
 				s.bgpvpn(store.BGPVPN{ID: "vpn1", Type: "l3", RouteTargets: rts("64512:1")})

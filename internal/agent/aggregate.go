@@ -1,0 +1,45 @@
+package agent
+
+import (
+	"net/netip"
+	"slices"
+
+	"github.com/bgpvpn/bgpvpn/internal/speaker"
+)
+
+// Subnet aggregates (the server's auto_aggregate): an IP VPN instance with
+// aggregate RTs advertises, besides its host routes (export RTs), one
+// route per subnet of its endpoints with the aggregate RTs, the instance
+// RD and the instance's own label (its VNI when it has one), so that what
+// arrives for the subnet is looked up in the VRF: the local ports by their
+// host routes, the others through the host routes the VRF imports from
+// the other agents. A PE importing only the aggregate RTs thus holds one
+// route per subnet and per agent with ports on it, and reaches every port
+// whichever agent it sends to.
+func (m *Manager) aggregates(inst *instance, put func(speaker.Route)) {
+	if len(inst.aggregateRTs) == 0 {
+		return
+	}
+	var subnets []netip.Prefix
+	lp := map[netip.Prefix]uint32{}
+	for _, ep := range inst.sortedEndpoints() {
+		if ep.direction == FromPort || ep.advertiseSubnet || !ep.ip.IsValid() {
+			continue
+		}
+		p := ep.ip.Masked()
+		if !slices.Contains(subnets, p) {
+			subnets = append(subnets, p)
+		}
+		lp[p] = max(lp[p], ep.localPref)
+	}
+	for _, p := range subnets {
+		fam := speaker.VPNv4
+		if p.Addr().Is6() {
+			fam = speaker.VPNv6
+		}
+		put(speaker.Route{
+			Family: fam, RD: inst.rd, Prefix: p, Label: inst.dataplaneID(), NextHop: m.cfg.NextHop,
+			RTs: inst.aggregateRTs, LocalPref: lp[p], Encaps: m.ipvpnEncaps(inst),
+		})
+	}
+}

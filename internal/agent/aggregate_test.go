@@ -1,0 +1,65 @@
+package agent
+
+import (
+	"context"
+	"net/netip"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/bgpvpn/bgpvpn/internal/speaker"
+)
+
+// An instance with aggregate RTs advertises one route per subnet of its
+// endpoints with them (the VRF's label), its host routes with its export
+// RTs only; the aggregate goes with the last endpoint of its subnet.
+func TestSubnetAggregates(t *testing.T) {
+	ctx := context.Background()
+	a, b := twoNodesWith(t, Config{}, Config{})
+	// B stands for the PE: it imports the BGPVPN's RT (64512:1) only.
+	if err := b.m.Attach(ctx, ipvpnAttach("pe", "52:54:00:00:00:06", "10.6.0.6/24", "tap-b", rts("64512:1"), rts("64512:2"))); err != nil {
+		t.Fatal(err)
+	}
+	var atts []Attachment
+	for _, x := range []struct{ mac, ip string }{{"52:54:00:00:00:01", "10.1.0.5/24"}, {"52:54:00:00:00:02", "10.1.0.6/24"}, {"52:54:00:00:00:03", "10.3.0.7/24"}} {
+		at := ipvpnAttach("net", x.mac, x.ip, "tap-"+x.mac[15:], rts("64512:1", "65534:7"), rts("65534:7"))
+		at.AggregateRTs = rts("64512:1")
+		atts = append(atts, at)
+		if err := a.m.Attach(ctx, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := func() map[string]speaker.Route { return received(b, speaker.VPNv4) }
+	waitFor(t, "the aggregates at B", func() bool { return len(got()) == 2 })
+	if d := cmp.Diff([]string{"10.1.0.0/24", "10.3.0.0/24"}, prefixes(got()), cmpopts.SortSlices(func(x, y string) bool { return x < y })); d != "" {
+		t.Errorf("what the PE side imports (-want +got):\n%s", d)
+	}
+	agg := got()["10.1.0.0/24"]
+	a.m.mu.Lock()
+	label := a.m.instances["net"].dataplaneID()
+	a.m.mu.Unlock()
+	if agg.Label != label || !cmp.Equal(agg.RTs, rts("64512:1"), cmpAddr) {
+		t.Errorf("aggregate: label %d RTs %v, want the VRF's label %d and [64512:1]", agg.Label, agg.RTs, label)
+	}
+	// The host routes are out with the host RT only.
+	hosts := 0
+	a.sp.Best(speaker.VPNv4, func(r *speaker.Route) {
+		if !r.Peer.IsValid() && r.Prefix.Bits() == 32 {
+			hosts++
+			if !cmp.Equal(r.RTs, rts("65534:7"), cmpAddr) {
+				t.Errorf("host route %s with RTs %v, want [65534:7]", r.Prefix, r.RTs)
+			}
+		}
+	})
+	if hosts != 3 {
+		t.Errorf("%d host routes advertised, want 3", hosts)
+	}
+	if err := a.m.Detach(ctx, Detachment{VPNType: IPVPN, VPNInstanceID: "net", MAC: atts[2].MAC, IP: netip.MustParsePrefix("10.3.0.7/24"), LocalPort: atts[2].LocalPort}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "10.3.0.0/24 withdrawn", func() bool { _, ok := got()["10.3.0.0/24"]; return !ok })
+	if _, ok := got()["10.1.0.0/24"]; !ok {
+		t.Errorf("10.1.0.0/24 went too")
+	}
+}
