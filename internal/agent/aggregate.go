@@ -43,3 +43,19 @@ func (m *Manager) aggregates(inst *instance, put func(speaker.Route)) {
 		})
 	}
 }
+
+// ownAggregate refuses another agent's aggregate of a subnet that inst has
+// ports on: inst reaches that subnet's hosts by their host routes, and a
+// packet for an address no port has would otherwise bounce between the
+// agents until its TTL ran out.
+func ownAggregate(inst *instance, r *speaker.Route) string {
+	if len(inst.aggregateRTs) == 0 || !r.Prefix.IsValid() || !hasAny(r.RTs, inst.aggregateRTs) {
+		return ""
+	}
+	for _, ep := range inst.endpoints {
+		if ep.ip.IsValid() && ep.ip.Masked() == r.Prefix {
+			return "an aggregate of a subnet this VRF has ports on: it reaches their hosts by their host routes"
+		}
+	}
+	return ""
+}

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"testing"
 
@@ -62,4 +63,30 @@ func TestSubnetAggregates(t *testing.T) {
 	if _, ok := got()["10.1.0.0/24"]; !ok {
 		t.Errorf("10.1.0.0/24 went too")
 	}
+}
+
+// Two agents aggregating the same subnet do not import each other's
+// aggregate (it would bounce packets for unknown addresses between them).
+func TestOwnAggregateRefused(t *testing.T) {
+	ctx := context.Background()
+	a, b := twoNodesWith(t, Config{}, Config{})
+	for i, n := range []*node{a, b} {
+		at := ipvpnAttach("net", fmt.Sprintf("52:54:00:00:00:0%d", i+1), fmt.Sprintf("10.1.0.%d/24", i+5), "tap-x", rts("64512:1", "65534:7"), rts("65534:7"))
+		at.AggregateRTs = rts("64512:1")
+		if err := n.m.Attach(ctx, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "B's host route at A", func() bool { _, ok := received(a, speaker.VPNv4)["10.1.0.6/32"]; return ok })
+	waitFor(t, "B's aggregate at A", func() bool { _, ok := received(a, speaker.VPNv4)["10.1.0.0/24"]; return ok })
+	waitFor(t, "B's aggregate refused in A's VRF", func() bool {
+		a.m.mu.Lock()
+		defer a.m.mu.Unlock()
+		for _, rf := range a.m.instances["net"].refused {
+			if rf.reason != "" && rf.route.route().Prefix.String() == "10.1.0.0/24" {
+				return true
+			}
+		}
+		return false
+	})
 }
