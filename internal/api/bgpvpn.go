@@ -87,7 +87,7 @@ func (a *API) bgpvpnKind() *kind {
 		spec:       BGPVPNSpec(),
 		policy:     "bgpvpn",
 		filters:    filters,
-		unsortable: map[string]bool{"route_targets": true, "import_targets": true, "export_targets": true, "route_distinguishers": true},
+		unsortable: map[string]bool{"route_targets": true, "import_targets": true, "export_targets": true, "route_distinguishers": true, "shared": true},
 		special: func(name string, values []string, q *store.Query) bool {
 			switch name {
 			case "networks":

@@ -89,6 +89,24 @@ func TestRBACPolicies(t *testing.T) {
 		if got := specified(t, s.get(tenantA, vpnPath(vpn)).must(t, 200), "bgpvpn")["shared"]; got != false {
 			t.Errorf("the owner sees shared %v, want false (not shared with everyone)", got)
 		}
+		for _, tc := range []struct {
+			who   identity
+			query string
+			want  []string
+		}{
+			{tenantB, "?shared=true", []string{vpn}},
+			{tenantB, "?shared=false", []string{other}},
+			{tenantB, "?shared=true&shared=false", sorted(vpn, other)},
+			{tenantA, "?shared=true", nil},
+			{admin, "?shared=true", nil},
+			{tenantB, "?shared=maybe", nil},
+		} {
+			got := ids(t, s.get(tc.who, "/v2.0/bgpvpn/bgpvpns"+tc.query).must(t, 200), "bgpvpns")
+			if !cmp.Equal(sorted(got...), sorted(tc.want...), cmpopts.EquateEmpty()) {
+				t.Errorf("GET /v2.0/bgpvpn/bgpvpns%s as %s = %v, want %v", tc.query, tc.who.name, got, tc.want)
+			}
+		}
+		s.get(admin, "/v2.0/bgpvpn/bgpvpns?sort_key=shared&sort_dir=asc").wantFault(t, 400, "HTTPBadRequest", "['shared'] is invalid attribute for sort_keys")
 	})
 	var assocB, assocA string
 	t.Run("the target project associates its network; each sees what it should", func(t *testing.T) {

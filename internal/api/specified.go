@@ -50,6 +50,8 @@ func specifiedFields(v *store.BGPVPN) Fields {
 func specifiedFilters(m map[string]func(string) (any, bool)) {
 	m["admin_state_up"], m["auto_aggregate"] = filterBool, filterBool
 	m["technique"] = filterValues(techniqueNames...)
+	// shared reads per caller: the store takes it relative to SharedFor.
+	m["shared"] = filterBool
 }
 
 func updateSpecified(v *store.BGPVPN, name string, val any) {
@@ -77,6 +79,7 @@ func (a *API) sharedBGPVPNs(k *kind) *kind {
 		return o, forCaller(c, tx, o.(*store.BGPVPN))
 	}
 	k.list = func(c *call, tx store.Tx, q store.Query) ([]any, error) {
+		q.SharedFor = c.creds.ProjectID
 		l, err := list(c, tx, q)
 		if err != nil {
 			return nil, err

@@ -61,7 +61,11 @@ type Query struct {
 	// Networks, Routers and Ports select BGPVPNs that have an association
 	// with any of the ids.
 	Networks, Routers, Ports []string
-	Sort                     []SortKey
+	// SharedFor is the project a BGPVPN filter on "shared" (true, false)
+	// is relative to: shared with everyone or with that project by an RBAC
+	// policy, as the attribute reads for whoever asks.
+	SharedFor string
+	Sort      []SortKey
 	// Limit (0 = none), Marker (id of the last item of the previous page)
 	// and Reverse (page backwards from Marker) paginate.
 	Limit   int

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -88,6 +89,15 @@ func (t *tx) ListBGPVPNs(q store.Query) ([]*store.BGPVPN, error) {
 		in, inArgs := inIDs("a."+sel.col, sel.ids)
 		extra = append(extra, "t.id IN (SELECT a.bgpvpn_id FROM "+sel.table+" a WHERE "+in+")")
 		args = append(args, inArgs...)
+	}
+	if values, ok := q.Filters["shared"]; ok {
+		filters := maps.Clone(q.Filters)
+		delete(filters, "shared")
+		q.Filters = filters
+		if cond := sharedCond(values); cond != "" {
+			extra = append(extra, cond)
+			args = append(args, q.SharedFor)
+		}
 	}
 	out, err := t.listBGPVPNRows(q, extra, args)
 	if err != nil {

@@ -82,3 +82,21 @@ func (t *tx) fillSharedWith(byID map[string]*store.BGPVPN, cond string, args []a
 	}
 	return rows.Err()
 }
+
+// sharedCond is the WHERE fragment of a filter on shared (bool values;
+// "?" is store.Query.SharedFor), "" when the values accept both.
+func sharedCond(values []any) string {
+	var yes, no bool
+	for _, v := range values {
+		b, _ := v.(bool)
+		yes, no = yes || b, no || !b
+	}
+	in := "t.id IN (SELECT r.object_id FROM bgpvpn_rbacs r WHERE r.action = 'access_as_shared' AND (r.target_tenant = '*' OR r.target_tenant = ?))"
+	switch {
+	case yes && no:
+		return ""
+	case no:
+		return "NOT " + in
+	}
+	return in
+}
