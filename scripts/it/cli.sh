@@ -422,9 +422,9 @@ expect "technique list" "l3 ipvpn
 l3 evpn-prefix
 l2 evpn" "$(timeout "$T" "${ours[@]}" technique list -f value 2>&1)"
 out=$(timeout "$T" "${ours[@]}" set cli-shared --enable --technique evpn-prefix --auto-aggregate 2>&1) && ok "bgpvpn set --enable --technique --auto-aggregate" || fail "bgpvpn set: $out"
-expect "after set" "True
-evpn-prefix
-True" "$(timeout "$T" "${ours[@]}" show cli-shared -f value -c admin_state_up -c technique -c auto_aggregate 2>&1)"
+expect "after set (in the show's column order)" "True
+True
+evpn-prefix" "$(timeout "$T" "${ours[@]}" show cli-shared -f value -c admin_state_up -c technique -c auto_aggregate 2>&1)"
 timeout "$T" "${ours[@]}" delete cli-shared >/dev/null 2>&1
 timeout "$T" "${ours[@]}" network delete cli-guest-net >/dev/null 2>&1
 
