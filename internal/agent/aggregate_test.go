@@ -90,3 +90,49 @@ func TestOwnAggregateRefused(t *testing.T) {
 		return false
 	})
 }
+
+// The forwarding state auto_aggregate relies on, with the dummy dataplane:
+// a VRF that imports only the BGPVPN's RT (network C on B, as a PE would)
+// routes A's subnet to A's aggregate with the label of A's VRF (looked up
+// there), and that VRF on A routes to B's port of the same network by its
+// host route: the PE side reaches a port on B through A.
+func TestAggregateForwardingState(t *testing.T) {
+	ctx := context.Background()
+	a, b := twoNodes(t, Config{})
+	attach := func(n *node, inst, mac, ip, host string) {
+		at := ipvpnAttach(inst, mac, ip, "tap-"+mac[15:], rts("64512:1", host), rts(host))
+		at.AggregateRTs = rts("64512:1")
+		if err := n.m.Attach(ctx, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	attach(a, "netA", "52:54:00:00:00:01", "10.1.0.5/24", "65534:7")
+	attach(b, "netA", "52:54:00:00:00:02", "10.1.0.6/24", "65534:7")
+	attach(b, "netC", "52:54:00:00:00:03", "10.3.0.7/24", "65534:8")
+	a.m.mu.Lock()
+	labelA := a.m.instances["netA"].dataplaneID()
+	a.m.mu.Unlock()
+	waitFor(t, "C's VRF on B to route A's subnet to A's VRF", func() bool {
+		for _, nh := range vrfRoutes(b.ipvpn, "netC")["10.1.0.0/24"] {
+			if nh.Address == a.nhop && nh.Label == labelA {
+				return true
+			}
+		}
+		return false
+	})
+	if r := vrfRoutes(b.ipvpn, "netC"); len(r["10.1.0.5/32"])+len(r["10.1.0.6/32"]) > 0 {
+		t.Errorf("C's VRF has host routes of A: %v", r)
+	}
+	waitFor(t, "A's VRF on A to route to B's port of A by its host route", func() bool {
+		for _, nh := range vrfRoutes(a.ipvpn, "netA")["10.1.0.6/32"] {
+			if nh.Address == b.nhop {
+				return true
+			}
+		}
+		return false
+	})
+	waitFor(t, "A's VRF on A to route C's subnet to B", func() bool { return len(vrfRoutes(a.ipvpn, "netA")["10.3.0.0/24"]) > 0 })
+	if r := vrfRoutes(a.ipvpn, "netA")["10.1.0.0/24"]; len(r) != 0 {
+		t.Errorf("A's VRF on A routes its own subnet to another agent: %v", r)
+	}
+}
