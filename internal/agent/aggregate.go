@@ -59,3 +59,21 @@ func ownAggregate(inst *instance, r *speaker.Route) string {
 	}
 	return ""
 }
+
+// localAggregate reports whether a route of ours is the subnet aggregate of
+// one of our VRFs (its label is the VRF's): another VRF of ours reaches it
+// through that VRF, as a remote agent would, not through a port. Called
+// with m.mu held.
+func (m *Manager) localAggregate(prefix netip.Prefix, label uint32) bool {
+	for _, inst := range m.instances {
+		if len(inst.aggregateRTs) == 0 || inst.dataplaneID() != label {
+			continue
+		}
+		for _, ep := range inst.endpoints {
+			if ep.ip.IsValid() && !ep.advertiseSubnet && ep.ip.Masked() == prefix {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -135,4 +135,17 @@ func TestAggregateForwardingState(t *testing.T) {
 	if r := vrfRoutes(a.ipvpn, "netA")["10.1.0.0/24"]; len(r) != 0 {
 		t.Errorf("A's VRF on A routes its own subnet to another agent: %v", r)
 	}
+	// On B, A's VRF reaches C's subnet (C only has ports on B) through C's
+	// VRF, by B's own tunnel endpoint and C's label, not as a port.
+	b.m.mu.Lock()
+	labelC := b.m.instances["netC"].dataplaneID()
+	b.m.mu.Unlock()
+	waitFor(t, "A's VRF on B to reach C's subnet through C's VRF", func() bool {
+		for _, nh := range vrfRoutes(b.ipvpn, "netA")["10.3.0.0/24"] {
+			if nh.Address == b.nhop && nh.Label == labelC && !nh.Local {
+				return true
+			}
+		}
+		return false
+	})
 }

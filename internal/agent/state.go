@@ -25,7 +25,11 @@ func (m *Manager) desiredState() (ipvpn, evpn dataplane.State) {
 					}
 					rt.Prefix = r.prefix
 					encap, _ := m.encapFor(IPVPN, r.family, r.encaps)
-					nh := dataplane.NextHop{Address: r.nextHop, Label: r.label, Encap: encap, Local: !r.peer.IsValid()}
+					// Another VRF of ours exports the prefix: its port, or
+					// for its subnet aggregate, that VRF (through our own
+					// tunnel endpoint, whose VNI selects it).
+					local := !r.peer.IsValid() && !m.localAggregate(r.prefix, r.label)
+					nh := dataplane.NextHop{Address: r.nextHop, Label: r.label, Encap: encap, Local: local}
 					if r.ext != nil && r.ext.routerMAC != "" {
 						nh.RouterMAC = dataplane.MAC(r.ext.routerMAC)
 					}
