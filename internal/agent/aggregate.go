@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/bgpvpn/bgpvpn/internal/dataplane"
 	"github.com/bgpvpn/bgpvpn/internal/speaker"
 )
 
@@ -60,20 +61,46 @@ func ownAggregate(inst *instance, r *speaker.Route) string {
 	return ""
 }
 
-// localAggregate reports whether a route of ours is the subnet aggregate of
-// one of our VRFs (its label is the VRF's): another VRF of ours reaches it
-// through that VRF, as a remote agent would, not through a port. Called
-// with m.mu held.
-func (m *Manager) localAggregate(prefix netip.Prefix, label uint32) bool {
+// localAggregate returns the VRF of ours whose subnet aggregate a route of
+// ours is (its label is the VRF's), nil if none. Another VRF of ours
+// reaches such a subnet through that VRF's ports there (aggregatedPorts)
+// and, for the rest, through the other agents' aggregates: the linux
+// driver routes a local next hop to a port. Called with m.mu held.
+func (m *Manager) localAggregate(prefix netip.Prefix, label uint32) *instance {
 	for _, inst := range m.instances {
 		if len(inst.aggregateRTs) == 0 || inst.dataplaneID() != label {
 			continue
 		}
 		for _, ep := range inst.endpoints {
 			if ep.ip.IsValid() && !ep.advertiseSubnet && ep.ip.Masked() == prefix {
-				return true
+				return inst
 			}
 		}
 	}
-	return false
+	return nil
+}
+
+// aggregatedPorts adds to routes the host routes of the ports of the VRFs
+// xs (local next hops), for the subnets they aggregate, unless routes has
+// the prefix already.
+func (m *Manager) aggregatedPorts(routes []dataplane.IPRoute, xs []*instance) []dataplane.IPRoute {
+	have := map[netip.Prefix]bool{}
+	for _, r := range routes {
+		have[r.Prefix] = true
+	}
+	for _, x := range xs {
+		for _, ep := range x.sortedEndpoints() {
+			if !ep.ip.IsValid() || ep.advertiseSubnet || ep.direction == FromPort {
+				continue
+			}
+			p := netip.PrefixFrom(ep.ip.Addr(), ep.ip.Addr().BitLen())
+			if have[p] {
+				continue
+			}
+			have[p] = true
+			routes = append(routes, dataplane.IPRoute{Prefix: p, NextHops: []dataplane.NextHop{
+				{Address: m.cfg.NextHop, Label: ep.label, Local: true}}})
+		}
+	}
+	return routes
 }

@@ -120,8 +120,10 @@ func TestAggregateForwardingState(t *testing.T) {
 		}
 		return false
 	})
-	if r := vrfRoutes(b.ipvpn, "netC"); len(r["10.1.0.5/32"])+len(r["10.1.0.6/32"]) > 0 {
-		t.Errorf("C's VRF has host routes of A: %v", r)
+	// Of A's host routes, C's VRF has only B's own port (a local port):
+	// the one on A it reaches through A's aggregate.
+	if r := vrfRoutes(b.ipvpn, "netC"); len(r["10.1.0.5/32"]) > 0 || len(r["10.1.0.6/32"]) != 1 || !r["10.1.0.6/32"][0].Local {
+		t.Errorf("C's VRF on B: %v, want A's subnet via A and only B's own port of A as a local port", r)
 	}
 	waitFor(t, "A's VRF on A to route to B's port of A by its host route", func() bool {
 		for _, nh := range vrfRoutes(a.ipvpn, "netA")["10.1.0.6/32"] {
@@ -135,17 +137,14 @@ func TestAggregateForwardingState(t *testing.T) {
 	if r := vrfRoutes(a.ipvpn, "netA")["10.1.0.0/24"]; len(r) != 0 {
 		t.Errorf("A's VRF on A routes its own subnet to another agent: %v", r)
 	}
-	// On B, A's VRF reaches C's subnet (C only has ports on B) through C's
-	// VRF, by B's own tunnel endpoint and C's label, not as a port.
-	b.m.mu.Lock()
-	labelC := b.m.instances["netC"].dataplaneID()
-	b.m.mu.Unlock()
-	waitFor(t, "A's VRF on B to reach C's subnet through C's VRF", func() bool {
-		for _, nh := range vrfRoutes(b.ipvpn, "netA")["10.3.0.0/24"] {
-			if nh.Address == b.nhop && nh.Label == labelC && !nh.Local {
-				return true
-			}
-		}
-		return false
+	// On B, A's VRF reaches C's port on B (C only has ports on B) as a
+	// local port, not through C's aggregate: the linux driver routes local
+	// next hops to ports.
+	waitFor(t, "A's VRF on B to reach C's port as a local port", func() bool {
+		nhs := vrfRoutes(b.ipvpn, "netA")["10.3.0.7/32"]
+		return len(nhs) == 1 && nhs[0].Local
 	})
+	if r := vrfRoutes(b.ipvpn, "netA")["10.3.0.0/24"]; len(r) != 0 {
+		t.Errorf("A's VRF on B routes C's subnet to C's local aggregate: %v", r)
+	}
 }
