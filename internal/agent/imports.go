@@ -207,6 +207,9 @@ func (m *Manager) refuse(inst *instance, r *speaker.Route) string {
 	if r.Peer.IsValid() && r.OriginatorID == m.cfg.LocalAddress {
 		return "originated by this agent and reflected back"
 	}
+	if reason := ownAggregate(inst, r); reason != "" {
+		return reason
+	}
 	switch inst.typ {
 	case IPVPN:
 		switch {

@@ -26,10 +26,13 @@ type instance struct {
 	gateway6    netip.Addr
 	subnetLen   int
 	readvertise *Readvertise
-	evpnType5   bool         // also advertise EVPN type 5 routes (type5.go)
-	subs        []speaker.RT // subscriptions applied to the import index
-	linuxbr     string
-	evis        []string // EVIs plugged into this VRF
+	evpnType5   bool // also advertise EVPN type 5 routes (type5.go)
+	noVPNRoutes bool // with evpnType5: type 5 routes only (evpn-prefix)
+	// aggregateRTs: subnet aggregates with these RTs (aggregate.go).
+	aggregateRTs []speaker.RT
+	subs         []speaker.RT // subscriptions applied to the import index
+	linuxbr      string
+	evis         []string // EVIs plugged into this VRF
 
 	endpoints map[epKey]*endpoint
 	macLabels map[string]uint32 // port label per MAC
@@ -241,6 +244,7 @@ func (m *Manager) exports(inst *instance) map[string]speaker.Route {
 	}
 	if inst.typ == IPVPN {
 		m.readvertised(inst, put)
+		m.aggregates(inst, put)
 	}
 	return out
 }

@@ -245,7 +245,9 @@ func (m *Manager) Attach(ctx context.Context, a Attachment) error {
 	// does: then every route is recomputed (and re-advertised in place).
 	full := created || !sameSet(inst.exportRTs, a.ExportRTs) || !sameSet(inst.importRTs, a.ImportRTs) ||
 		a.Readvertise != nil || a.LocalPort.EVPNID != "" ||
-		(a.EVPNType5 != nil && *a.EVPNType5 != inst.evpnType5)
+		(a.EVPNType5 != nil && *a.EVPNType5 != inst.evpnType5) ||
+		(a.VPNRoutes != nil && *a.VPNRoutes == inst.noVPNRoutes) ||
+		len(a.AggregateRTs) > 0 || len(inst.aggregateRTs) > 0
 	old := inst.endpoints[epKey{a.MAC.String(), a.IP.Addr()}]
 	inst.addEndpoint(ep)
 	inst.setGateway(a.GatewayIP)
@@ -267,6 +269,10 @@ func (m *Manager) Attach(ctx context.Context, a Attachment) error {
 	if a.EVPNType5 != nil {
 		inst.evpnType5 = *a.EVPNType5
 	}
+	if a.VPNRoutes != nil {
+		inst.noVPNRoutes = !*a.VPNRoutes
+	}
+	inst.aggregateRTs = a.AggregateRTs
 	m.setRTs(inst, a.ImportRTs, a.ExportRTs)
 	if full {
 		err = m.syncAdvertised(inst)
@@ -349,9 +355,10 @@ func (m *Manager) Detach(ctx context.Context, d Detachment) error {
 	var err error
 	if len(inst.endpoints) == 0 {
 		err = m.stopInstance(inst)
-	} else if inst.readvertise != nil {
+	} else if inst.readvertise != nil || len(inst.aggregateRTs) > 0 {
 		// Readvertised routes carry the label of the first endpoint,
-		// which may be the one that went.
+		// which may be the one that went; an aggregate goes with the
+		// last endpoint of its subnet.
 		err = m.syncAdvertised(inst)
 	} else {
 		var wd []speaker.Route

@@ -16,6 +16,7 @@ func (m *Manager) desiredState() (ipvpn, evpn dataplane.State) {
 		switch inst.typ {
 		case IPVPN:
 			v := dataplane.VRF{ID: inst.id, Number: inst.number, VNI: inst.dataplaneID(), GatewayIP: inst.gateway4, GatewayIPv6: inst.gateway6, Ports: ports}
+			var viaPorts []*instance // VRFs of ours whose subnet aggregates v imports
 			for _, te := range sortedTEs(inst.entries) {
 				e := inst.entries[te]
 				rt := dataplane.IPRoute{}
@@ -23,8 +24,16 @@ func (m *Manager) desiredState() (ipvpn, evpn dataplane.State) {
 					if !r.prefix.IsValid() {
 						continue
 					}
-					rt.Prefix = r.prefix
 					encap, _ := m.encapFor(IPVPN, r.family, r.encaps)
+					// Another VRF of ours exports the prefix: its port; for
+					// its subnet aggregate, its ports in the subnet (below).
+					if !r.peer.IsValid() {
+						if x := m.localAggregate(r.prefix, r.label); x != nil {
+							viaPorts = append(viaPorts, x)
+							continue
+						}
+					}
+					rt.Prefix = r.prefix
 					nh := dataplane.NextHop{Address: r.nextHop, Label: r.label, Encap: encap, Local: !r.peer.IsValid()}
 					if r.ext != nil && r.ext.routerMAC != "" {
 						nh.RouterMAC = dataplane.MAC(r.ext.routerMAC)
@@ -35,6 +44,7 @@ func (m *Manager) desiredState() (ipvpn, evpn dataplane.State) {
 					v.Routes = append(v.Routes, rt)
 				}
 			}
+			v.Routes = m.aggregatedPorts(v.Routes, viaPorts)
 			ipvpn.VRFs = append(ipvpn.VRFs, v)
 		case EVPN:
 			v := dataplane.EVI{ID: inst.id, Number: inst.number, VNI: inst.dataplaneID(), Bridge: inst.linuxbr, Ports: ports}

@@ -66,17 +66,23 @@ func (m *Manager) type5Route(inst *instance, vpn speaker.Route) speaker.Route {
 }
 
 // withType5 adds the type 5 mirror of each VPN route when inst asks for
-// them.
+// them, and drops the VPN routes themselves when inst advertises type 5
+// only (the evpn-prefix technique).
 func (m *Manager) withType5(inst *instance, routes []speaker.Route) []speaker.Route {
 	if inst.typ != IPVPN || !inst.evpnType5 {
 		return routes
 	}
+	out := make([]speaker.Route, 0, 2*len(routes))
 	for _, r := range routes {
-		if r.Family == speaker.VPNv4 || r.Family == speaker.VPNv6 {
-			routes = append(routes, m.type5Route(inst, r))
+		vpn := r.Family == speaker.VPNv4 || r.Family == speaker.VPNv6
+		if !vpn || !inst.noVPNRoutes {
+			out = append(out, r)
+		}
+		if vpn {
+			out = append(out, m.type5Route(inst, r))
 		}
 	}
-	return routes
+	return out
 }
 
 // endpointRoutes are every route an endpoint advertises: its VPN or MAC/IP

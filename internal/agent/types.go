@@ -55,6 +55,17 @@ type Attachment struct {
 	// off (ipvpn only; nil: unchanged, Config.EVPNType5 for a new
 	// instance).
 	EVPNType5 *bool
+	// VPNRoutes, when set, turns the instance's VPNv4/VPNv6 routes on or
+	// off (ipvpn only; nil: unchanged, on for a new instance). Off with
+	// type 5 on is the evpn-prefix technique: the instance's prefixes go
+	// out as EVPN type 5 routes only.
+	VPNRoutes *bool
+	// AggregateRTs, when not empty, are the RTs of the instance's subnet
+	// aggregates (ipvpn only, instance-wide like the RTs): one route per
+	// subnet of its endpoints, with the instance's label so that the
+	// traffic is looked up in the VRF (auto_aggregate; the host routes
+	// go out with ExportRTs).
+	AggregateRTs []speaker.RT
 	// LinuxBridge is the bridge an EVI should use.
 	LinuxBridge string
 }

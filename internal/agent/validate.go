@@ -28,6 +28,12 @@ func (a *Attachment) validate() error {
 	if a.LocalPort.LinuxIf == "" && a.LocalPort.EVPNID == "" {
 		return inputErr("local_port", "Missing parameter: 'local_port'")
 	}
+	if a.VPNRoutes != nil && !*a.VPNRoutes && (a.VPNType != IPVPN || a.EVPNType5 == nil || !*a.EVPNType5) {
+		return inputErr("vpn_routes", "VPN routes can be turned off only for an ipvpn instance that advertises EVPN type 5 routes")
+	}
+	if a.VPNType != IPVPN && len(a.AggregateRTs) > 0 {
+		return inputErr("aggregate_rt", "subnet aggregates are advertised by ipvpn instances only")
+	}
 	if a.VPNType == EVPN && a.EVPNType5 != nil && *a.EVPNType5 {
 		return inputErr("advertise_evpn_type5", "EVPN type 5 routes are advertised by ipvpn instances only")
 	}

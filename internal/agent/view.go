@@ -37,8 +37,10 @@ type InstanceView struct {
 	Fallback            any              `json:"fallback"`
 	PluggedEVIs         []string         `json:"plugged_evpn_instances,omitempty"`
 	AdvertiseEVPNType5  bool             `json:"advertise_evpn_type5,omitempty"`
-	Internals           map[string]any   `json:"internals"`
-	Counts              map[string]int   `json:"route_counts"`
+	// VPNRoutesOff: type 5 routes only (the evpn-prefix technique).
+	VPNRoutesOff bool           `json:"vpn_routes_off,omitempty"`
+	Internals    map[string]any `json:"internals"`
+	Counts       map[string]int `json:"route_counts"`
 }
 
 // RTsView lists route targets as strings.
@@ -193,6 +195,7 @@ func (m *Manager) Instance(id string) (InstanceView, bool) {
 		AttractTraffic:      map[string]any{},
 		PluggedEVIs:         inst.evis,
 		AdvertiseEVPNType5:  inst.evpnType5,
+		VPNRoutesOff:        inst.noVPNRoutes,
 		Internals:           map[string]any{"event queue length": 0, "subscriptions": rtStrings(inst.subscriptions())},
 		Counts:              map[string]int{"advertised": len(inst.advertised), "tracked_entries": len(inst.entries), "refused": len(inst.refused)},
 	}

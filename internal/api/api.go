@@ -66,6 +66,8 @@ func New(o Options) *API {
 		"subnets":  a.subnetKind(),
 		"ports":    a.portKind(),
 		"routers":  a.routerKind(),
+		// rbac-bgpvpn
+		"rbac-policies": a.rbacKind(),
 	}
 	a.assocKinds = map[string]*kind{
 		"network_associations": a.networkAssociationKind(),
@@ -164,6 +166,9 @@ func (a *API) route(w http.ResponseWriter, r *http.Request, c *call) error {
 	}
 	if seg[0] == "bgpvpn" {
 		seg = seg[1:]
+		if len(seg) > 0 && seg[0] == "techniques" {
+			return a.techniques(w, r, seg[1:])
+		}
 		if len(seg) == 0 || seg[0] != "bgpvpns" {
 			return notFoundPath()
 		}

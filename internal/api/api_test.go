@@ -11,9 +11,10 @@ import (
 )
 
 // bgpvpnKeys is the original's key order of a BGPVPN, followed by the
-// standard attributes we add.
+// specified and rbac-bgpvpn attributes and the standard attributes we add.
 var bgpvpnKeys = []string{"id", "tenant_id", "networks", "routers", "ports", "name", "type", "route_targets",
 	"route_distinguishers", "import_targets", "export_targets", "vni", "local_pref", "project_id",
+	"admin_state_up", "technique", "auto_aggregate", "shared",
 	"description", "created_at", "updated_at", "revision_number"}
 
 func TestExtensions(t *testing.T) {
@@ -49,7 +50,7 @@ func TestExtensions(t *testing.T) {
 		s.get(tenantA, "/v2.0/extensions/bgpvpn-routes-control").wantExact(t, 200, `{"extension": `+routesExt+`}`)
 	})
 	t.Run("unknown alias", func(t *testing.T) {
-		s.get(admin, "/v2.0/extensions/rbac-bgpvpn").wantFault(t, 404, "HTTPNotFound", "The resource could not be found.")
+		s.get(admin, "/v2.0/extensions/no-such-extension").wantFault(t, 404, "HTTPNotFound", "The resource could not be found.")
 	})
 }
 

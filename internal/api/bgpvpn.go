@@ -52,6 +52,7 @@ func BGPVPNSpec() *resource.Spec {
 		resource.Attr{Name: "vni", Post: true, Default: (*int64)(nil), Policy: true,
 			Convert: resource.IntRange(1, 16777215, true, true)},
 	)
+	attrs = append(attrs, specifiedAttrs()...)
 	attrs = append(attrs, stdAttrs()...)
 	return &resource.Spec{Singular: "bgpvpn", Plural: "bgpvpns", Attrs: attrs}
 }
@@ -64,6 +65,7 @@ func renderBGPVPN(o any) Fields {
 		{"import_targets", v.ImportTargets}, {"export_targets", v.ExportTargets}, {"vni", v.VNI}, {"local_pref", v.LocalPref},
 		{"project_id", v.ProjectID},
 	}
+	f = append(f, specifiedFields(v)...)
 	return append(f, stdFields(v.Std)...)
 }
 
@@ -80,11 +82,12 @@ func (a *API) bgpvpnKind() *kind {
 	filters := stringFilters("name", "route_targets", "import_targets", "export_targets", "route_distinguishers")
 	filters["type"] = filterValues("l3", "l2")
 	filters["vni"], filters["local_pref"] = filterInt, filterInt
-	return &kind{
+	specifiedFilters(filters)
+	return a.sharedBGPVPNs(&kind{
 		spec:       BGPVPNSpec(),
 		policy:     "bgpvpn",
 		filters:    filters,
-		unsortable: map[string]bool{"route_targets": true, "import_targets": true, "export_targets": true, "route_distinguishers": true},
+		unsortable: map[string]bool{"route_targets": true, "import_targets": true, "export_targets": true, "route_distinguishers": true, "shared": true},
 		special: func(name string, values []string, q *store.Query) bool {
 			switch name {
 			case "networks":
@@ -112,7 +115,9 @@ func (a *API) bgpvpnKind() *kind {
 				RouteTargets: val["route_targets"].([]string), ImportTargets: val["import_targets"].([]string),
 				ExportTargets: val["export_targets"].([]string), RouteDistinguishers: val["route_distinguishers"].([]string),
 				LocalPref: val["local_pref"].(*int64), VNI: val["vni"].(*int64),
-				Std: store.Std{Description: val["description"].(string)},
+				AdminStateDown: !val["admin_state_up"].(bool), Technique: val["technique"].(string),
+				AutoAggregate: val["auto_aggregate"].(bool),
+				Std:           store.Std{Description: val["description"].(string)},
 			}
 			return v, a.service.CreateBGPVPN(&c.Call, tx, v)
 		},
@@ -135,6 +140,8 @@ func (a *API) bgpvpnKind() *kind {
 					v.LocalPref = val.(*int64)
 				case "description":
 					v.Description = val.(string)
+				default:
+					updateSpecified(&v, name, val)
 				}
 			}
 			return &v, a.service.UpdateBGPVPN(&c.Call, tx, old, &v)
@@ -142,7 +149,7 @@ func (a *API) bgpvpnKind() *kind {
 		del: func(c *call, tx store.Tx, _ string, orig any) error {
 			return a.service.DeleteBGPVPN(&c.Call, tx, orig.(*store.BGPVPN))
 		},
-	}
+	})
 }
 
 func anys[T any](l []T) []any {
@@ -185,6 +192,7 @@ func (a *API) networkAssociationKind() *kind {
 			resource.Attr{Name: "network_id", Post: true, Required: true, Policy: true, Convert: resource.UUID}),
 		policy:  "bgpvpn_network_association",
 		refs:    map[string]string{"network_id": "networks"},
+		parents: assocParents,
 		filters: stringFilters("network_id"),
 		render: func(o any) Fields {
 			n := o.(*store.NetworkAssociation)
@@ -229,6 +237,7 @@ func (a *API) routerAssociationKind() *kind {
 			resource.Attr{Name: "advertise_extra_routes", Post: true, Put: true, Default: true, Policy: true, Convert: resource.ToBool}),
 		policy:  "bgpvpn_router_association",
 		refs:    map[string]string{"router_id": "routers"},
+		parents: assocParents,
 		filters: withBool(stringFilters("router_id"), "advertise_extra_routes"),
 		render: func(o any) Fields {
 			r := o.(*store.RouterAssociation)
@@ -395,6 +404,7 @@ func (a *API) portAssociationKind() *kind {
 		spec:       PortAssociationSpec(),
 		policy:     "bgpvpn_port_association",
 		refs:       map[string]string{"port_id": "ports"},
+		parents:    assocParents,
 		filters:    withBool(stringFilters("port_id"), "advertise_fixed_ips"),
 		unsortable: map[string]bool{"routes": true},
 		render: func(o any) Fields {

@@ -84,6 +84,14 @@ func target(f Fields) policy.Target {
 	return fillTarget(make(policy.Target, len(f)), f)
 }
 
+// withParent tells the parents hook of an association which BGPVPN it
+// hangs from.
+func withParent(t policy.Target, parent string) {
+	if parent != "" {
+		t["bgpvpn_id"] = parent
+	}
+}
+
 // fillTarget reuses t (cleared) for f: lists evaluate policy for many
 // objects in a row.
 func fillTarget(t policy.Target, f Fields) policy.Target {
@@ -179,6 +187,7 @@ func (a *API) getOne(k *kind, c *call, tx store.Tx, parent, id string) (any, Fie
 	f := k.render(o)
 	t := target(f)
 	if k.parents != nil {
+		withParent(t, parent)
 		if err := k.parents(tx, t, nil); err != nil {
 			return nil, nil, nil, err
 		}
@@ -234,6 +243,7 @@ func (a *API) index(k *kind, w http.ResponseWriter, r *http.Request, c *call, pa
 				f := k.render(o)
 				fillTarget(t, f)
 				if k.parents != nil {
+					withParent(t, parent)
 					if err := k.parents(tx, t, memo); err != nil {
 						return err
 					}
@@ -345,6 +355,7 @@ func (a *API) createItems(k *kind, w http.ResponseWriter, r *http.Request, c *ca
 			}
 			t := bodyTarget(b.Values)
 			if k.parents != nil {
+				withParent(t, parent)
 				if err := k.parents(tx, t, nil); err != nil {
 					return err
 				}

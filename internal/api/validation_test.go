@@ -70,8 +70,9 @@ func TestBGPVPNValidation(t *testing.T) {
 			"HTTPBadRequest", "Unrecognized attribute(s) 'foo'"},
 		{"unknown attributes are listed sorted", "POST", `{"bgpvpn": {"zz": 1, "foo": "bar"}}`,
 			"HTTPBadRequest", "Unrecognized attribute(s) 'foo, zz'"},
-		{"[80] shared (rbac-bgpvpn is not loaded)", "POST", `{"bgpvpn": {"shared": true}}`,
-			"HTTPBadRequest", "Unrecognized attribute(s) 'shared'"},
+		// The original had no rbac-bgpvpn: "Unrecognized attribute(s)".
+		{"[80] shared is read-only (rbac-bgpvpn)", "POST", `{"bgpvpn": {"shared": true}}`,
+			"HTTPBadRequest", "Attribute 'shared' not allowed in POST"},
 		{"[81] client-chosen id", "POST", `{"bgpvpn": {"id": "11111111-2222-3333-4444-555555555555"}}`,
 			"HTTPBadRequest", "Attribute 'id' not allowed in POST"},
 		{"[82] networks on create", "POST", `{"bgpvpn": {"networks": []}}`,

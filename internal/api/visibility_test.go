@@ -26,9 +26,9 @@ func newTenantWorld(t *testing.T) tenantWorld {
 }
 
 // tenantBGPVPNKeys is what an owner sees of a BGPVPN: no project, RTs,
-// RDs or vni.
+// RDs, vni, technique or auto_aggregate.
 var tenantBGPVPNKeys = []string{"id", "networks", "routers", "ports", "name", "type", "local_pref",
-	"description", "created_at", "updated_at", "revision_number"}
+	"admin_state_up", "shared", "description", "created_at", "updated_at", "revision_number"}
 
 func TestTenantViews(t *testing.T) {
 	w := newTenantWorld(t)

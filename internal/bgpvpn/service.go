@@ -81,7 +81,7 @@ func (s *Service) checkFeatures(v *store.BGPVPN) error {
 	case v.LocalPref != nil && !f.LocalPref:
 		return s.unsupported("the local_pref attribute")
 	}
-	return nil
+	return s.checkSpecified(v)
 }
 
 // BGPVPNNotFound is the 404 for a BGPVPN.
@@ -89,10 +89,11 @@ func BGPVPNNotFound(id string) error {
 	return fault.NotFound("BGPVPNNotFound", "BGPVPN %s could not be found", id)
 }
 
-// GetBGPVPN loads a BGPVPN that the caller may see (its own unless admin).
+// GetBGPVPN loads a BGPVPN that the caller may see: its own, one an RBAC
+// policy shares with its project or with everyone, or any for an admin.
 func GetBGPVPN(c *Call, tx store.Tx, id string) (*store.BGPVPN, error) {
 	v, err := tx.GetBGPVPN(id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !c.Caller.Admin && v.ProjectID != c.Caller.ProjectID) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !c.Caller.Admin && v.ProjectID != c.Caller.ProjectID && !v.SharedWithProject(c.Caller.ProjectID)) {
 		return nil, BGPVPNNotFound(id)
 	}
 	return v, err
@@ -129,14 +130,18 @@ func (s *Service) DeleteBGPVPN(c *Call, tx store.Tx, v *store.BGPVPN) error {
 	return tx.DeleteBGPVPN(v.ID)
 }
 
-// sameProject refuses an association whose resource or own project is not
-// the BGPVPN's.
+// sameProject refuses an association unless it and its resource belong to
+// one project that owns the BGPVPN or that an RBAC policy shares the
+// BGPVPN with.
 func sameProject(what, resourceProject, assocProject string, v *store.BGPVPN) error {
-	if resourceProject != v.ProjectID {
+	if resourceProject != v.ProjectID && !v.SharedWithProject(resourceProject) {
 		return fault.NotAuthorized(fmt.Sprintf("the %s belongs to project %s, the BGPVPN to project %s", what, resourceProject, v.ProjectID))
 	}
-	if assocProject != v.ProjectID {
-		return fault.NotAuthorized(fmt.Sprintf("the association would belong to project %s, the BGPVPN belongs to project %s", assocProject, v.ProjectID))
+	if assocProject != resourceProject {
+		if resourceProject == v.ProjectID {
+			return fault.NotAuthorized(fmt.Sprintf("the association would belong to project %s, the BGPVPN belongs to project %s", assocProject, v.ProjectID))
+		}
+		return fault.NotAuthorized(fmt.Sprintf("the association would belong to project %s, the %s to project %s", assocProject, what, resourceProject))
 	}
 	return nil
 }
@@ -151,10 +156,12 @@ func pyList(ids []string) string {
 	return "[" + strings.Join(q, ", ") + "]"
 }
 
-// bgpvpnsWith lists the ids of the project's BGPVPNs associated with any
-// of the networks or routers given.
+// bgpvpnsWith lists the ids of the BGPVPNs associated with any of the
+// networks or routers given. Every such association belongs to the
+// resource's project (project), whose BGPVPNs, or those shared with it,
+// they are.
 func bgpvpnsWith(tx store.Tx, project string, networks, routers []string) ([]string, error) {
-	vs, err := tx.ListBGPVPNs(store.Query{Filters: map[string][]any{"project_id": {project}}, Networks: networks, Routers: routers})
+	vs, err := tx.ListBGPVPNs(store.Query{Project: project, Networks: networks, Routers: routers})
 	if err != nil {
 		return nil, err
 	}

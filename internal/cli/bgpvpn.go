@@ -166,6 +166,7 @@ func stringList(v any) []string {
 func (a *app) bgpvpnCommands() []*cobra.Command {
 	return []*cobra.Command{
 		a.bgpvpnCreate(), a.bgpvpnList(), a.bgpvpnShow(), a.bgpvpnSet(false), a.bgpvpnSet(true), a.bgpvpnDelete(),
+		a.rbacCommand(), a.techniqueCommand(),
 	}
 }
 
@@ -194,6 +195,7 @@ the server's defaults (type l3, empty lists, no VNI or LOCAL_PREF).`,
 	cmd.Flags().StringVar(&typ, "type", "", "BGP VPN type: l3 (IP VPN, server default) or l2 (Ethernet VPN)")
 	cmd.Flags().IntVar(&vni, "vni", 0, "VXLAN Network Identifier to use for this BGP VPN")
 	cmd.Flags().IntVar(&localPref, "local-pref", 0, "Default BGP LOCAL_PREF of the routes advertised to this BGP VPN")
+	spec := addSpecifiedFlags(cmd)
 	out := outputFlags(cmd, false)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		ctx := cmd.Context()
@@ -217,6 +219,7 @@ the server's defaults (type l3, empty lists, no VNI or LOCAL_PREF).`,
 		if project != "" {
 			attrs["tenant_id"] = project
 		}
+		spec.apply(cmd, attrs)
 		c, err := a.net(ctx)
 		if err != nil {
 			return err
@@ -344,6 +347,10 @@ from their list, or empty a list with --all-X.`
 	} else {
 		cmd.Flags().StringVar(&name, "name", "", "Name of the BGP VPN")
 	}
+	var spec *specifiedFlags
+	if !unset {
+		spec = addSpecifiedFlags(cmd)
+	}
 	rts := addRTFlags(cmd, action)
 	cmd.Flags().IntVar(&vni, "vni", 0, "VXLAN Network Identifier (the server refuses changes: read-only)")
 	cmd.Flags().IntVar(&localPref, "local-pref", 0, "Default BGP LOCAL_PREF of the routes advertised to this BGP VPN")
@@ -367,6 +374,9 @@ from their list, or empty a list with --all-X.`
 		}
 		if cmd.Flags().Changed("local-pref") {
 			attrs["local_pref"] = localPref
+		}
+		if spec != nil {
+			spec.apply(cmd, attrs)
 		}
 		if rts.needsCurrent() {
 			if cur, err = f.get(ctx, id); err != nil {

@@ -112,9 +112,9 @@ func TestAdminCreatesEditsDeletesThroughForms(t *testing.T) {
 	if v["name"] != "blue" || v["local_pref"] != 150.0 || v["project_id"] != "project-a" || len(v["route_targets"].([]any)) != 2 {
 		t.Fatalf("created through the form: %v", v)
 	}
-	// This server has no RBAC API: no sharing section.
-	if _, _, detail := b.do("GET", "/dashboard/bgpvpns/"+id, nil); strings.Contains(detail, `id="sharing"`) || !strings.Contains(detail, "blue") {
-		t.Errorf("the detail page of a server without RBAC:\n%s", detail)
+	// The server has the RBAC API: the owner is offered sharing.
+	if _, _, detail := b.do("GET", "/dashboard/bgpvpns/"+id, nil); !strings.Contains(detail, `id="sharing"`) || !strings.Contains(detail, "blue") {
+		t.Errorf("the detail page of a server with RBAC:\n%s", detail)
 	}
 	_, _, page := b.do("GET", "/dashboard/bgpvpns/"+id+"/edit", nil)
 	if code, _, body := b.do("POST", "/dashboard/bgpvpns/"+id+"/edit", url.Values{"csrf_token": {csrf(t, page)}, "name": {"green"},

@@ -73,6 +73,22 @@ type Features struct {
 	PortAssociations     bool
 	AdvertiseExtraRoutes bool // acted upon, not just stored
 	ExternalNetworks     bool // network associations of router:external networks
+	// Techniques lists, per type, the techniques the driver implements
+	// (GET /bgpvpn/techniques); a BGPVPN without one gets the driver's
+	// default.
+	Techniques map[string][]string
+	// AutoAggregate: the driver acts on auto_aggregate (l3).
+	AutoAggregate bool
+}
+
+// SupportsTechnique reports whether technique is listed for typ.
+func (f Features) SupportsTechnique(typ, technique string) bool {
+	for _, t := range f.Techniques[typ] {
+		if t == technique {
+			return true
+		}
+	}
+	return false
 }
 
 // SupportsType reports whether typ is in f.Types.

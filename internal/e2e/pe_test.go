@@ -14,7 +14,8 @@ import (
 )
 
 // The external site: an operator's PE (FRR bgpd, without zebra: control
-// plane only) peering with the reflector and originating a VPNv4 prefix
+// plane only) peering with the reflector (VPNv4, and EVPN for the
+// evpn-prefix technique's type 5 routes) and originating a VPNv4 prefix
 // with a route target the admin puts in a BGPVPN.
 const (
 	frrBgpd  = "/usr/lib/frr/bgpd"
@@ -67,6 +68,9 @@ router bgp %[3]d
  address-family ipv4 vpn
   neighbor %[5]s activate
   network %[7]s rd %[8]s label %[9]d route-map SITE
+ exit-address-family
+ address-family l2vpn evpn
+  neighbor %[5]s activate
  exit-address-family
 exit
 `, dir, siteRT, asn, peNode.addr, rootAddr, bgpPort, sitePfx, siteRD, siteLbl)

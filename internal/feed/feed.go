@@ -14,7 +14,10 @@
 // agent can report their status).
 package feed
 
-import "net/netip"
+import (
+	"net/netip"
+	"strconv"
+)
 
 // VPNType is the kind of VPN instance: a VRF or an EVI.
 type VPNType string
@@ -84,7 +87,29 @@ type Attachment struct {
 	// Associations are the ids of the network, router and port associations
 	// this attachment realises; status reports name them.
 	Associations []string `json:"associations"`
+	// Techniques, on an ipvpn attachment, are the BGPVPN techniques its
+	// routes go out with, sorted: "evpn-prefix" (EVPN type 5 routes) and
+	// "ipvpn" (VPNv4/VPNv6). Absent means ipvpn alone, as before the
+	// field existed; ["evpn-prefix"] means type 5 routes only. An agent
+	// that predates the field advertises VPN routes.
+	Techniques []string `json:"techniques,omitempty"`
+	// AggregateRTs, on the ipvpn attachment of a network's instance, are
+	// the export RTs of its auto_aggregate BGPVPNs: the agent advertises
+	// one route per subnet with them (the VRF's label: traffic is looked
+	// up in the VRF), while the host routes go out with ExportRTs, which
+	// then carry AggregateHostRT instead of those BGPVPNs' export RTs.
+	AggregateRTs []string `json:"aggregate_rt,omitempty"`
 }
+
+// AggregateHostRT is the RT of the host routes of a network whose l3
+// BGPVPN has auto_aggregate: every agent's VRF of the network imports it,
+// so that traffic sent to any agent's subnet aggregate reaches ports on
+// the others; PEs, which import the BGPVPN's RTs, ignore them. 65534 is a
+// private ASN (RFC 6996); the number is the network's VNI.
+func AggregateHostRT(vni int64) string { return "65534:" + strconv.FormatInt(vni, 10) }
+
+// EVPNPrefix is the l3 technique of EVPN type 5 routes (RFC 9136).
+const EVPNPrefix = "evpn-prefix"
 
 // IP is one address of an attachment with the gateway of its subnet.
 type IP struct {

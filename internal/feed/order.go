@@ -17,6 +17,8 @@ func Sort(atts []Attachment) {
 		a.ExportRTs = sortedSet(a.ExportRTs)
 		a.RouteDistinguishers = sortedSetOrNil(a.RouteDistinguishers)
 		a.Associations = sortedSet(a.Associations)
+		a.Techniques = sortedSetOrNil(a.Techniques)
+		a.AggregateRTs = sortedSetOrNil(a.AggregateRTs)
 		if a.Readvertise != nil {
 			a.Readvertise.FromRTs = sortedSet(a.Readvertise.FromRTs)
 			a.Readvertise.ToRTs = sortedSet(a.Readvertise.ToRTs)

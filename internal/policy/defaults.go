@@ -26,6 +26,7 @@ func Defaults() []Default {
 	d = append(d, associationDefaults("router")...)
 	d = append(d, associationDefaults("port")...)
 	d = append(d, quotaDefaults()...)
+	d = append(d, rbacDefaults()...)
 	return d
 }
 

@@ -14,9 +14,40 @@ type BGPVPN struct {
 	RouteDistinguishers []string
 	VNI                 *int64
 	LocalPref           *int64
+	// AdminStateDown is admin_state_up false (the zero value is up): the
+	// interconnection is shut down, associations stay stored. Technique
+	// is "" (the driver's default), "ipvpn", "evpn-prefix" or "evpn";
+	// AutoAggregate aggregates the routes advertised outside the cloud
+	// (l3 only).
+	AdminStateDown bool
+	Technique      string
+	AutoAggregate  bool
 	// Derived: ids of the associated networks, routers and ports.
 	Networks, Routers, Ports []string
+	// Derived: the target_tenant of every access_as_shared RBAC policy on
+	// the BGPVPN ("*" for everyone), sorted.
+	SharedWith []string
+	// Shared is Neutron's per-caller shared attribute (shared with
+	// everyone or with the caller's project), set by the API; never stored.
+	Shared bool
 	Std
+}
+
+// SharedWithProject reports whether an RBAC policy gives project access
+// (by name or by "*").
+func (v *BGPVPN) SharedWithProject(project string) bool {
+	for _, t := range v.SharedWith {
+		if t == "*" || t == project {
+			return true
+		}
+	}
+	return false
+}
+
+// RBACPolicy shares an object with a project (TargetTenant) or with every
+// project ("*"): Neutron's rbac-policies, for object type "bgpvpn".
+type RBACPolicy struct {
+	ID, ProjectID, ObjectID, TargetTenant, Action string
 }
 
 // NetworkAssociation joins a network to a BGPVPN.

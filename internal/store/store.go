@@ -52,14 +52,20 @@ type Query struct {
 	// attributes compare with their stored comma-joined text.
 	Filters map[string][]any
 	// Project, when set, limits the list to that project's objects (and,
-	// for networks, shared ones): Neutron's non-admin query scope.
+	// for networks, shared ones; for BGPVPNs, those shared with it by an
+	// RBAC policy; for associations, those of its BGPVPNs): Neutron's
+	// non-admin query scope.
 	Project string
 	// Parent is the BGPVPN id for association lists.
 	Parent string
 	// Networks, Routers and Ports select BGPVPNs that have an association
 	// with any of the ids.
 	Networks, Routers, Ports []string
-	Sort                     []SortKey
+	// SharedFor is the project a BGPVPN filter on "shared" (true, false)
+	// is relative to: shared with everyone or with that project by an RBAC
+	// policy, as the attribute reads for whoever asks.
+	SharedFor string
+	Sort      []SortKey
 	// Limit (0 = none), Marker (id of the last item of the previous page)
 	// and Reverse (page backwards from Marker) paginate.
 	Limit   int
@@ -71,9 +77,23 @@ type Query struct {
 type Tx interface {
 	BGPVPNs
 	Associations
+	RBACPolicies
 	Networks
 	Feed
 	Quotas
+}
+
+// RBACPolicies stores the RBAC policies of BGPVPNs (the only object type
+// served). A policy goes with its BGPVPN (cascade).
+type RBACPolicies interface {
+	CreateRBACPolicy(p *RBACPolicy) error
+	GetRBACPolicy(id string) (*RBACPolicy, error)
+	// ListRBACPolicies filters on id, project_id/tenant_id, object_id,
+	// target_tenant and action; Project limits it to the policies that
+	// project made.
+	ListRBACPolicies(q Query) ([]*RBACPolicy, error)
+	UpdateRBACPolicy(p *RBACPolicy) error
+	DeleteRBACPolicy(id string) error
 }
 
 // BGPVPNs stores BGPVPNs. Networks, Routers and Ports are derived from the

@@ -139,7 +139,11 @@ val() { timeout "$T" "${OSC[@]}" "$@" 2>/dev/null; }
 # revision_number, description: a deliberate improvement) left out.
 cat >"$work/norm.py" <<'PY'
 import json, re, sys
-STD = {"created_at", "updated_at", "revision_number", "description"}
+# The standard attributes, and the BGPVPN attributes of issue 13 (the
+# specification's admin_state_up, technique, auto_aggregate; rbac-bgpvpn's
+# shared), which the original did not have either.
+STD = {"created_at", "updated_at", "revision_number", "description",
+       "admin_state_up", "technique", "auto_aggregate", "shared"}
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 text = UUID.sub("<uuid>", sys.stdin.read()).strip()
 if text.startswith("{"):
@@ -384,6 +388,49 @@ val port delete cli-port >/dev/null
 val router delete cli-router cli-router2 >/dev/null
 val subnet delete cli-subnet >/dev/null
 val network delete cli-net >/dev/null
+
+# --- sharing a BGPVPN (rbac-bgpvpn), techniques, the specified attributes -----
+echo "--- bgpvpn rbac, technique, --enable/--disable"
+guest=(--os-project-id cli-guest --os-user-id cli-guest-user --os-roles member)
+RV=$(timeout "$T" "${ours[@]}" create --name cli-shared --route-target 64512:300 --disable -f value -c ID 2>&1) &&
+  ok "bgpvpn create --disable" || fail "bgpvpn create --disable: $RV"
+expect "created disabled" False "$(timeout "$T" "${ours[@]}" show cli-shared -f value -c admin_state_up 2>&1)"
+if timeout "$T" "${ours[@]}" show "$RV" "${guest[@]}" >/dev/null 2>&1; then fail "guest sees cli-shared before it is shared"; else ok "guest does not see cli-shared yet"; fi
+POL=$(timeout "$T" "${ours[@]}" rbac create cli-shared --target-project cli-guest -f value -c id 2>&1) &&
+  ok "bgpvpn rbac create --target-project" || fail "bgpvpn rbac create: $POL"
+expect "guest sees it, shared" "cli-shared
+True" "$(timeout "$T" "${ours[@]}" show "$RV" "${guest[@]}" -f value -c Name -c shared 2>&1)"
+expect "guest does not see its route targets" "no" "$(timeout "$T" "${ours[@]}" show "$RV" "${guest[@]}" -f json 2>&1 |
+  /usr/bin/python3 -c 'import json,sys; print("yes" if "Route Targets" in json.load(sys.stdin) else "no")' 2>&1)"
+timeout "$T" "${ours[@]}" network create cli-guest-net "${guest[@]}" >/dev/null 2>&1
+GA=$(timeout "$T" "${ours[@]}" network association create "$RV" cli-guest-net "${guest[@]}" -f value -c ID 2>&1) &&
+  ok "guest associates its network with the shared BGPVPN" || fail "guest network association: $GA"
+expect "owner sees who made it" "cli-guest" "$(timeout "$T" "${ours[@]}" network association show "$GA" "$RV" -f value -c project_id 2>&1)"
+out=$(timeout "$T" "${ours[@]}" rbac delete "$POL" 2>&1)
+if [ $? -eq 1 ] && grep -q "cannot be removed because other objects depend on it" <<<"$out"; then ok "bgpvpn rbac delete of a policy in use: refused"; else fail "bgpvpn rbac delete in use: $out"; fi
+for f in table json value; do
+  a=$(timeout "$T" "${OSC[@]}" network rbac list --long -f "$f" 2>&1)
+  b=$(timeout "$T" "${ours[@]}" rbac list --long -f "$f" 2>&1)
+  expect "same output: openstack network rbac list --long -f $f and bgpvpn rbac list" "$a" "$b"
+done
+a=$(timeout "$T" "${OSC[@]}" network rbac show "$POL" -f json 2>&1)
+b=$(timeout "$T" "${ours[@]}" rbac show "$POL" -f json 2>&1)
+expect "same output: openstack network rbac show and bgpvpn rbac show" "$a" "$b"
+timeout "$T" "${ours[@]}" network association delete "$GA" "$RV" "${guest[@]}" >/dev/null 2>&1
+# (openstack network rbac set/create resolve --target-project through
+# Keystone, which auth type none lacks: ours sets it.)
+out=$(timeout "$T" "${ours[@]}" rbac set "$POL" --target-all-projects 2>&1) && ok "bgpvpn rbac set --target-all-projects" || fail "bgpvpn rbac set: $out"
+expect "bgpvpn rbac show after set" "*" "$(timeout "$T" "${ours[@]}" rbac show "$POL" -f value -c target_project_id 2>&1)"
+out=$(timeout "$T" "${ours[@]}" rbac delete "$POL" 2>&1) && ok "bgpvpn rbac delete" || fail "bgpvpn rbac delete: $out"
+expect "technique list" "l3 ipvpn
+l3 evpn-prefix
+l2 evpn" "$(timeout "$T" "${ours[@]}" technique list -f value 2>&1)"
+out=$(timeout "$T" "${ours[@]}" set cli-shared --enable --technique evpn-prefix --auto-aggregate 2>&1) && ok "bgpvpn set --enable --technique --auto-aggregate" || fail "bgpvpn set: $out"
+expect "after set (in the show's column order)" "True
+True
+evpn-prefix" "$(timeout "$T" "${ours[@]}" show cli-shared -f value -c admin_state_up -c technique -c auto_aggregate 2>&1)"
+timeout "$T" "${ours[@]}" delete cli-shared >/dev/null 2>&1
+timeout "$T" "${ours[@]}" network delete cli-guest-net >/dev/null 2>&1
 
 # --- d: the neutronclient library example ------------------------------------
 example=../shared/examples/neutronclient_example.py

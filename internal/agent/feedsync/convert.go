@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
+	"strings"
 
 	"github.com/bgpvpn/bgpvpn/internal/agent"
 	"github.com/bgpvpn/bgpvpn/internal/feed"
@@ -28,6 +30,8 @@ type endpoint struct {
 	att agent.Attachment
 	// assocs are the associations the feed attachment realises.
 	assocs []string
+	// techniques are the feed attachment's, joined.
+	techniques string
 }
 
 // shape is what an instance is created with and cannot change in place:
@@ -36,10 +40,13 @@ type shape struct {
 	typ agent.VPNType
 	rd  string
 	vni uint32
+	// techniques: back to the default (ipvpn), the instance starts over
+	// with the agent's own type 5 setting.
+	techniques string
 }
 
 func (e *endpoint) shape() shape {
-	s := shape{typ: e.att.VPNType, vni: e.att.VNI}
+	s := shape{typ: e.att.VPNType, vni: e.att.VNI, techniques: e.techniques}
 	if e.att.RD != nil {
 		s.rd = e.att.RD.String()
 	}
@@ -77,6 +84,17 @@ func endpoints(fa *feed.Attachment, portPrefix string) ([]endpoint, error) {
 	if fa.LocalPref != nil {
 		base.LocalPref = *fa.LocalPref
 	}
+	if len(fa.AggregateRTs) > 0 {
+		if base.AggregateRTs, err = rts(fa.AggregateRTs); err != nil {
+			return nil, fmt.Errorf("aggregate route targets: %w", err)
+		}
+	}
+	if fa.VPNType == feed.IPVPN && slices.Contains(fa.Techniques, feed.EVPNPrefix) {
+		// evpn-prefix: type 5 routes; VPN routes too only if another
+		// BGPVPN of the instance asks for ipvpn.
+		on, vpn := true, slices.Contains(fa.Techniques, "ipvpn")
+		base.EVPNType5, base.VPNRoutes = &on, &vpn
+	}
 	if len(fa.RouteDistinguishers) > 0 {
 		// The first, as the server documents; feed.Sort sorted them.
 		rd, err := rtrd.Parse(fa.RouteDistinguishers[0])
@@ -109,8 +127,9 @@ func endpoints(fa *feed.Attachment, portPrefix string) ([]endpoint, error) {
 		base.LocalPort = agent.LocalPort{LinuxIf: "evpn:" + fa.EVPNInstanceID, EVPNID: fa.EVPNInstanceID}
 		key += " via " + fa.EVPNInstanceID
 	}
+	techniques := strings.Join(fa.Techniques, ",")
 	if len(fa.IPs) == 0 {
-		return []endpoint{{key: key + " " + mac.String(), att: base, assocs: fa.Associations}}, nil
+		return []endpoint{{key: key + " " + mac.String(), att: base, assocs: fa.Associations, techniques: techniques}}, nil
 	}
 	out := make([]endpoint, 0, len(fa.IPs))
 	for _, ip := range fa.IPs {
@@ -122,7 +141,7 @@ func endpoints(fa *feed.Attachment, portPrefix string) ([]endpoint, error) {
 			// answers for; without one there is nothing to answer.
 			return nil, fmt.Errorf("the subnet of %s has no gateway IP, which an IP VPN needs", ip.Address)
 		}
-		out = append(out, endpoint{key: key + " " + a.IP.String(), att: a, assocs: fa.Associations})
+		out = append(out, endpoint{key: key + " " + a.IP.String(), att: a, assocs: fa.Associations, techniques: techniques})
 	}
 	return out, nil
 }

@@ -96,6 +96,12 @@ func (d *Driver) Features() driver.Features {
 		Types: []string{"l3", "l2"}, RouteDistinguishers: true, VNI: true, LocalPref: true,
 		NetworkAssociations: true, RouterAssociations: true, PortAssociations: true,
 		AdvertiseExtraRoutes: true, ExternalNetworks: false,
+		// evpn-prefix: the agents advertise EVPN type 5 routes instead of
+		// VPNv4/VPNv6 ones.
+		Techniques: map[string][]string{"l3": {"ipvpn", "evpn-prefix"}, "l2": {"evpn"}},
+		// auto_aggregate: subnet aggregates toward the BGPVPN's RTs, host
+		// routes between the agents only (feed.AggregateHostRT).
+		AutoAggregate: true,
 	}
 }
 

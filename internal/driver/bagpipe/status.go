@@ -15,6 +15,8 @@ import (
 // reported about it at their current revision, and whether those agents
 // are alive (heard from within agent_down_time):
 //
+//   - DOWN, saying so, when an admin turned the BGPVPN off
+//     (admin_state_up false: no host has anything of it to realise);
 //   - ERROR if a live agent failed it (with their reasons);
 //   - DOWN when an agent is dead or none ever ran on one of the hosts,
 //     when no port is bound anywhere, or when an agent reports it down;
@@ -23,6 +25,12 @@ import (
 //
 // What a dead agent last reported is not believed.
 func (d *Driver) AssociationStatus(tx store.Tx, kind driver.Kind, assoc any) (string, string, error) {
+	if down, err := adminDown(tx, assoc); err != nil || down {
+		if err != nil {
+			return "", "", err
+		}
+		return string(feed.Down), AdminDownReason, nil
+	}
 	var sc compute.Scope
 	var id string
 	var err error
@@ -115,6 +123,31 @@ func (d *Driver) AssociationStatus(tx store.Tx, kind driver.Kind, assoc any) (st
 		return string(feed.Down), reasons(down), nil
 	}
 	return string(feed.Active), "", nil
+}
+
+// AdminDownReason is the status_reason of the associations of a BGPVPN
+// whose admin_state_up is false.
+const AdminDownReason = "the BGPVPN is administratively down: an admin set its admin_state_up to false"
+
+// adminDown reports whether the association's BGPVPN is administratively
+// down.
+func adminDown(tx store.Tx, assoc any) (bool, error) {
+	var id string
+	switch a := assoc.(type) {
+	case *store.NetworkAssociation:
+		id = a.BGPVPNID
+	case *store.RouterAssociation:
+		id = a.BGPVPNID
+	case *store.PortAssociation:
+		id = a.BGPVPNID
+	default:
+		return false, nil
+	}
+	v, err := tx.GetBGPVPN(id)
+	if err != nil {
+		return false, err
+	}
+	return v.AdminStateDown, nil
 }
 
 // reasons joins the distinct reasons agents gave.

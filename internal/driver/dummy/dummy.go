@@ -27,12 +27,15 @@ func (d Driver) Name() string {
 	return d.name
 }
 
-// Features is everything.
+// Features is everything, every technique the specification defines and
+// auto_aggregate included: it only stores them.
 func (Driver) Features() driver.Features {
 	return driver.Features{
 		Types: []string{"l3", "l2"}, RouteDistinguishers: true, VNI: true, LocalPref: true,
 		NetworkAssociations: true, RouterAssociations: true, PortAssociations: true,
 		AdvertiseExtraRoutes: true, ExternalNetworks: true,
+		Techniques:    map[string][]string{"l3": {"ipvpn", "evpn-prefix"}, "l2": {"evpn"}},
+		AutoAggregate: true,
 	}
 }
 

@@ -6,7 +6,9 @@
 // Beyond the original: every fixed IP of a port (IPv4 and IPv6), the
 // BGPVPNs' route distinguishers, and the extra routes of a router whose
 // association has advertise_extra_routes, each advertised through the port
-// that owns its next hop.
+// that owns its next hop. A BGPVPN whose admin_state_up is false is left
+// out of every attachment (its associations stay stored): the agents
+// withdraw its routes and stop importing them.
 //
 // It only reads, inside the caller's transaction; it never writes and never
 // decides policy.
@@ -137,7 +139,9 @@ func (b *builder) network(id string) (*network, error) {
 		if err != nil {
 			return nil, err
 		}
-		n.assocs = append(n.assocs, association{id: a.ID, bgpvpn: v})
+		if !v.AdminStateDown {
+			n.assocs = append(n.assocs, association{id: a.ID, bgpvpn: v})
+		}
 	}
 	if len(routerIDs) > 0 {
 		ras, err := b.tx.ListRouterAssociations(store.Query{Filters: map[string][]any{"router_id": routerIDs}})
@@ -149,7 +153,9 @@ func (b *builder) network(id string) (*network, error) {
 			if err != nil {
 				return nil, err
 			}
-			n.assocs = append(n.assocs, association{id: a.ID, bgpvpn: v, router: a})
+			if !v.AdminStateDown {
+				n.assocs = append(n.assocs, association{id: a.ID, bgpvpn: v, router: a})
+			}
 		}
 	}
 	b.networks[id] = n
@@ -194,7 +200,9 @@ func (b *builder) port(p *store.Port) ([]feed.Attachment, error) {
 		if err != nil {
 			return nil, err
 		}
-		portAssocs = append(portAssocs, association{id: a.ID, bgpvpn: v, port: a})
+		if !v.AdminStateDown {
+			portAssocs = append(portAssocs, association{id: a.ID, bgpvpn: v, port: a})
+		}
 	}
 	fixed := n.fixedIPs(p)
 	var out []feed.Attachment
@@ -223,6 +231,10 @@ func (b *builder) port(p *store.Port) ([]feed.Attachment, error) {
 			a.RouteDistinguishers = distinguishers(all)
 			a.LocalPref = maxLocalPref(all)
 			a.Associations = ids(all)
+			a.Techniques = techniques(t.vpn, all)
+			if t.vpn == feed.IPVPN {
+				aggregate(&a, n.net, all)
+			}
 			if t.vpn == feed.EVPN {
 				a.VNI = vni(n.net, all)
 			}
@@ -285,6 +297,7 @@ func (b *builder) portRoute(base feed.Attachment, n *network, p *store.Port, fix
 		a.LocalPref = localPref(pa.bgpvpn.LocalPref)
 	}
 	a.Associations = []string{pa.id}
+	a.Techniques = techniques(base.VPNType, []association{pa})
 	desc := pa.bgpvpn.Name
 	if desc == "" {
 		desc = pa.bgpvpn.ID
@@ -354,6 +367,7 @@ func (b *builder) extraRoutes(base feed.Attachment, n *network, p *store.Port, n
 			a.RouteDistinguishers = distinguishers([]association{ra})
 			a.LocalPref = localPref(ra.bgpvpn.LocalPref)
 			a.Associations = []string{ra.id}
+			a.Techniques = techniques(base.VPNType, []association{ra})
 			out = append(out, a)
 		}
 	}
@@ -458,6 +472,52 @@ func vni(n *store.Network, assocs []association) uint32 {
 		return uint32(n.SegmentationID)
 	}
 	return 0
+}
+
+// aggregate applies auto_aggregate to the attachment of a network's
+// instance: the export RTs of the BGPVPNs that aggregate become the
+// aggregate RTs, and the host routes go out (and come in) with the
+// network's AggregateHostRT instead.
+func aggregate(a *feed.Attachment, n *store.Network, assocs []association) {
+	var agg, plain []association
+	for _, x := range assocs {
+		if x.bgpvpn.AutoAggregate {
+			agg = append(agg, x)
+		} else {
+			plain = append(plain, x)
+		}
+	}
+	if len(agg) == 0 {
+		return
+	}
+	_, a.AggregateRTs = routeTargets(agg)
+	_, a.ExportRTs = routeTargets(plain)
+	host := feed.AggregateHostRT(n.SegmentationID)
+	a.ExportRTs = append(a.ExportRTs, host)
+	a.ImportRTs = append(a.ImportRTs, host)
+}
+
+// techniques lists the techniques of an ipvpn instance's BGPVPNs ("" is
+// the bagpipe driver's default, ipvpn), nil when ipvpn is the only one.
+func techniques(typ feed.VPNType, assocs []association) []string {
+	if typ != feed.IPVPN {
+		return nil
+	}
+	var out []string
+	for _, a := range assocs {
+		t := a.bgpvpn.Technique
+		if t == "" {
+			t = "ipvpn"
+		}
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	if !slices.Contains(out, feed.EVPNPrefix) {
+		return nil
+	}
+	slices.Sort(out)
+	return out
 }
 
 func ids(assocs []association) []string {

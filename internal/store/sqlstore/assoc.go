@@ -8,23 +8,30 @@ import (
 
 const assocStd = "t.description, t.created_at, t.updated_at, t.revision_number"
 
+// assocScope: a project sees its own associations and, as the owner of a
+// BGPVPN shared with others, theirs on it.
+const assocScope = "t.project_id = ? OR t.bgpvpn_id IN (SELECT b.id FROM bgpvpns b WHERE b.project_id = ?)"
+
 var (
 	netAssocTable = &table{
-		name:    "bgpvpn_network_associations",
-		columns: "t.id, t.project_id, t.bgpvpn_id, t.network_id, " + assocStd,
-		attrs:   attrs(map[string]string{"network_id": "network_id", "bgpvpn_id": "bgpvpn_id"}),
+		name:         "bgpvpn_network_associations",
+		columns:      "t.id, t.project_id, t.bgpvpn_id, t.network_id, " + assocStd,
+		attrs:        attrs(map[string]string{"network_id": "network_id", "bgpvpn_id": "bgpvpn_id"}),
+		projectScope: assocScope,
 	}
 	routerAssocTable = &table{
 		name:    "bgpvpn_router_associations",
 		columns: "t.id, t.project_id, t.bgpvpn_id, t.router_id, t.advertise_extra_routes, " + assocStd,
 		attrs: attrs(map[string]string{"router_id": "router_id", "bgpvpn_id": "bgpvpn_id",
 			"advertise_extra_routes": "advertise_extra_routes"}),
+		projectScope: assocScope,
 	}
 	portAssocTable = &table{
 		name:    "bgpvpn_port_associations",
 		columns: "t.id, t.project_id, t.bgpvpn_id, t.port_id, t.advertise_fixed_ips, " + assocStd,
 		attrs: attrs(map[string]string{"port_id": "port_id", "bgpvpn_id": "bgpvpn_id",
 			"advertise_fixed_ips": "advertise_fixed_ips"}),
+		projectScope: assocScope,
 	}
 )
 

@@ -4,7 +4,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 
 	"github.com/bgpvpn/bgpvpn/internal/store"
 )
@@ -12,39 +14,48 @@ import (
 var bgpvpnTable = &table{
 	name: "bgpvpns",
 	columns: "t.id, t.project_id, t.name, t.type, t.route_targets, t.import_targets, t.export_targets, " +
-		"t.route_distinguishers, t.vni, t.local_pref, t.description, t.created_at, t.updated_at, t.revision_number",
+		"t.route_distinguishers, t.vni, t.local_pref, t.description, t.created_at, t.updated_at, t.revision_number, " +
+		"t.admin_state_up, t.technique, t.auto_aggregate",
 	attrs: attrs(map[string]string{
 		"name": "name", "type": "type", "route_targets": "route_targets", "import_targets": "import_targets",
 		"export_targets": "export_targets", "route_distinguishers": "route_distinguishers",
 		"vni": "vni", "local_pref": "local_pref",
+		"admin_state_up": "admin_state_up", "technique": "technique", "auto_aggregate": "auto_aggregate",
 	}),
+	// A project sees its own BGPVPNs and those an RBAC policy shares with
+	// it or with everyone.
+	projectScope: "t.project_id = ? OR t.id IN (SELECT r.object_id FROM bgpvpn_rbacs r " +
+		"WHERE r.action = 'access_as_shared' AND (r.target_tenant = ? OR r.target_tenant = '*'))",
 }
 
 func scanBGPVPN(r interface{ Scan(...any) error }) (*store.BGPVPN, error) {
 	var v store.BGPVPN
 	var rts, its, ets, rds, created, updated string
 	var vni, lp sql.NullInt64
+	var up bool
 	if err := r.Scan(&v.ID, &v.ProjectID, &v.Name, &v.Type, &rts, &its, &ets, &rds, &vni, &lp,
-		&v.Description, &created, &updated, &v.Revision); err != nil {
+		&v.Description, &created, &updated, &v.Revision, &up, &v.Technique, &v.AutoAggregate); err != nil {
 		return nil, err
 	}
 	v.RouteTargets, v.ImportTargets, v.ExportTargets, v.RouteDistinguishers = splitList(rts), splitList(its), splitList(ets), splitList(rds)
 	v.VNI, v.LocalPref = intPtr(vni), intPtr(lp)
+	v.AdminStateDown = !up
 	v.CreatedAt, v.UpdatedAt = parseTime(created), parseTime(updated)
-	v.Networks, v.Routers, v.Ports = []string{}, []string{}, []string{}
+	v.Networks, v.Routers, v.Ports, v.SharedWith = []string{}, []string{}, []string{}, []string{}
 	return &v, nil
 }
 
 func (t *tx) CreateBGPVPN(v *store.BGPVPN) error {
 	t.stamp(&v.Std)
 	_, err := t.Exec(`INSERT INTO bgpvpns (id, project_id, name, type, route_targets, import_targets, export_targets,
-		route_distinguishers, vni, local_pref, description, created_at, updated_at, revision_number)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		route_distinguishers, vni, local_pref, description, created_at, updated_at, revision_number,
+		admin_state_up, technique, auto_aggregate)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		v.ID, v.ProjectID, v.Name, v.Type, joinList(v.RouteTargets), joinList(v.ImportTargets), joinList(v.ExportTargets),
 		joinList(v.RouteDistinguishers), nullInt(v.VNI), nullInt(v.LocalPref), v.Description,
-		fmtTime(v.CreatedAt), fmtTime(v.UpdatedAt), v.Revision)
+		fmtTime(v.CreatedAt), fmtTime(v.UpdatedAt), v.Revision, !v.AdminStateDown, v.Technique, v.AutoAggregate)
 	if err == nil {
-		v.Networks, v.Routers, v.Ports = []string{}, []string{}, []string{}
+		v.Networks, v.Routers, v.Ports, v.SharedWith = []string{}, []string{}, []string{}, []string{}
 	}
 	return mapErr(err, "creating bgpvpn")
 }
@@ -78,6 +89,15 @@ func (t *tx) ListBGPVPNs(q store.Query) ([]*store.BGPVPN, error) {
 		in, inArgs := inIDs("a."+sel.col, sel.ids)
 		extra = append(extra, "t.id IN (SELECT a.bgpvpn_id FROM "+sel.table+" a WHERE "+in+")")
 		args = append(args, inArgs...)
+	}
+	if values, ok := q.Filters["shared"]; ok {
+		filters := maps.Clone(q.Filters)
+		delete(filters, "shared")
+		q.Filters = filters
+		if cond := sharedCond(values); cond != "" {
+			extra = append(extra, cond)
+			args = append(args, q.SharedFor)
+		}
 	}
 	out, err := t.listBGPVPNRows(q, extra, args)
 	if err != nil {
@@ -144,17 +164,18 @@ func (t *tx) fillAssociated(vs []*store.BGPVPN, cond string, args []any) error {
 			return err
 		}
 	}
-	return nil
+	return t.fillSharedWith(byID, strings.ReplaceAll(cond, "t.bgpvpn_id", "t.object_id"), args)
 }
 
 func (t *tx) UpdateBGPVPN(v *store.BGPVPN) error {
 	t.touch(&v.Std)
 	res, err := t.Exec(`UPDATE bgpvpns SET name = ?, route_targets = ?, import_targets = ?, export_targets = ?,
-		route_distinguishers = ?, vni = ?, local_pref = ?, description = ?, updated_at = ?, revision_number = ?
+		route_distinguishers = ?, vni = ?, local_pref = ?, description = ?, updated_at = ?, revision_number = ?,
+		admin_state_up = ?, technique = ?, auto_aggregate = ?
 		WHERE id = ?`,
 		v.Name, joinList(v.RouteTargets), joinList(v.ImportTargets), joinList(v.ExportTargets),
 		joinList(v.RouteDistinguishers), nullInt(v.VNI), nullInt(v.LocalPref), v.Description,
-		fmtTime(v.UpdatedAt), v.Revision, v.ID)
+		fmtTime(v.UpdatedAt), v.Revision, !v.AdminStateDown, v.Technique, v.AutoAggregate, v.ID)
 	return affected(res, err, fmt.Sprintf("updating bgpvpn %s", v.ID))
 }
 
@@ -165,7 +186,7 @@ func (t *tx) DeleteBGPVPN(id string) error {
 }
 
 // bgpvpnKeys selects only what identifies a row's content.
-var bgpvpnKeys = &table{name: bgpvpnTable.name, columns: "t.id, t.revision_number", attrs: bgpvpnTable.attrs}
+var bgpvpnKeys = &table{name: bgpvpnTable.name, columns: "t.id, t.revision_number", attrs: bgpvpnTable.attrs, projectScope: bgpvpnTable.projectScope}
 
 // listBGPVPNRows lists the rows of a query: ids and revisions from SQL, the
 // content from the row cache or, for what it lacks, from SQL by id.

@@ -12,8 +12,8 @@ type table struct {
 	name    string
 	columns string            // SELECT list, prefixed with "t."
 	attrs   map[string]string // API attribute -> column (without prefix)
-	// projectScope is the WHERE fragment for store.Query.Project; "?" is
-	// the project.
+	// projectScope is the WHERE fragment for store.Query.Project; every
+	// "?" is the project.
 	projectScope string
 }
 
@@ -29,8 +29,11 @@ func (tb *table) scope() string {
 func (tb *table) where(q store.Query, extra []string, args []any) ([]string, []any, error) {
 	conds := append([]string(nil), extra...)
 	if q.Project != "" {
-		conds = append(conds, "("+tb.scope()+")")
-		args = append(args, q.Project)
+		scope := tb.scope()
+		conds = append(conds, "("+scope+")")
+		for range strings.Count(scope, "?") {
+			args = append(args, q.Project)
+		}
 	}
 	for attr, values := range q.Filters {
 		col, ok := tb.attrs[attr]
@@ -91,8 +94,11 @@ func (t *tx) list(tb *table, q store.Query, extra []string, extraArgs []any, sca
 		// another project's row sorts never shows.
 		markerSQL, markerArgs := "SELECT "+strings.Join(sel, ", ")+" FROM "+tb.name+" t WHERE t.id = ?", []any{q.Marker}
 		if q.Project != "" {
-			markerSQL += " AND (" + tb.scope() + ")"
-			markerArgs = append(markerArgs, q.Project)
+			scope := tb.scope()
+			markerSQL += " AND (" + scope + ")"
+			for range strings.Count(scope, "?") {
+				markerArgs = append(markerArgs, q.Project)
+			}
 		}
 		err := t.QueryRow(markerSQL, markerArgs...).Scan(ptrs...)
 		if err == nil {

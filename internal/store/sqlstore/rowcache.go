@@ -32,7 +32,7 @@ func (c *rowCache) get(id string, rev int64) (*store.BGPVPN, bool) {
 	out.ImportTargets = slices.Clone(v.ImportTargets)
 	out.ExportTargets = slices.Clone(v.ExportTargets)
 	out.RouteDistinguishers = slices.Clone(v.RouteDistinguishers)
-	out.Networks, out.Routers, out.Ports = []string{}, []string{}, []string{}
+	out.Networks, out.Routers, out.Ports, out.SharedWith = []string{}, []string{}, []string{}, []string{}
 	return &out, true
 }
 
@@ -46,7 +46,7 @@ func (c *rowCache) put(rows []*store.BGPVPN, all bool) {
 	}
 	for _, v := range rows {
 		cp := *v
-		cp.Networks, cp.Routers, cp.Ports = nil, nil, nil
+		cp.Networks, cp.Routers, cp.Ports, cp.SharedWith = nil, nil, nil, nil
 		c.m[v.ID] = &cp
 	}
 }

@@ -34,6 +34,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("QuotaLimits", func(t *testing.T) { testQuotaLimits(t, open(t)) })
 	t.Run("CountOwned", func(t *testing.T) { testCountOwned(t, open(t)) })
 	t.Run("RouterPorts", func(t *testing.T) { testRouterPorts(t, open(t)) })
+	t.Run("BGPVPNAttrs", func(t *testing.T) { testBGPVPNAttrs(t, open(t)) })
+	t.Run("RBACPolicies", func(t *testing.T) { testRBAC(t, open(t)) })
 }
 
 var ignoreTimes = cmpopts.IgnoreFields(store.Std{}, "CreatedAt", "UpdatedAt")

@@ -1,0 +1,195 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// The attributes of the specification and sharing (issue 13), end to end.
+
+// peHas waits until the PE's answer to cmd contains every want and none
+// of the unwanted, and returns it.
+func peHas(t testing.TB, what, cmd string, want, unwanted []string) string {
+	t.Helper()
+	var out string
+	waitFor(t, converge, what, func() bool {
+		var err error
+		if out, err = vtysh(cmd); err != nil {
+			return false
+		}
+		for _, w := range want {
+			if !strings.Contains(out, w) {
+				return false
+			}
+		}
+		for _, u := range unwanted {
+			if strings.Contains(out, u) {
+				return false
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// admin_state_up false: the agents withdraw the BGPVPN's routes (the PE
+// loses them, the VMs stop pinging), the associations stay, DOWN, saying
+// why; true again restores everything.
+func TestAdminStateDown(t *testing.T) {
+	enabled(t)
+	startPE(t)
+	tn := newTenant(t)
+	a, b := twoNets(t, tn, "10.131")
+	vm1, vm2 := tn.vm(a, h1), tn.vm(b, h2)
+	vpn := tn.bgpvpn(obj{"route_targets": []string{newRT(), siteRT}})
+	na := tn.netAssoc(vpn, a)
+	tn.netAssoc(vpn, b)
+	reaches(t, vm1, vm2.ip)
+	tn.active(vpn, "network", na)
+	peHas(t, "the VMs' routes at the PE", "show bgp ipv4 vpn", []string{host32(vm1.ip), host32(vm2.ip)}, nil)
+
+	tn.updateBGPVPN(vpn, obj{"admin_state_up": false})
+	cut(t, vm1, vm2.ip)
+	peHas(t, "the VMs' routes withdrawn from the PE", "show bgp ipv4 vpn", nil, []string{host32(vm1.ip), host32(vm2.ip)})
+	path := "/bgpvpn/bgpvpns/" + vpn + "/network_associations/" + na
+	var st, reason string
+	waitFor(t, converge, "the association DOWN, saying the admin turned the BGPVPN off", func() bool {
+		st, reason = tn.status(path)
+		return st == "DOWN" && strings.Contains(reason, "administratively down")
+	})
+	waitFor(t, converge, "network A's instance gone from compute-1", func() bool {
+		var inst map[string]any
+		return !lgGet(h1, "/vpns/instances/ipvpn_"+a.id, &inst)
+	})
+
+	tn.updateBGPVPN(vpn, obj{"admin_state_up": true})
+	reaches(t, vm1, vm2.ip)
+	reaches(t, vm2, vm1.ip)
+	tn.active(vpn, "network", na)
+	peHas(t, "the VMs' routes back at the PE", "show bgp ipv4 vpn", []string{host32(vm1.ip), host32(vm2.ip)}, nil)
+}
+
+// A BGPVPN shared with a second project: each project associates its own
+// network, and the agents join both to the same VPN: the two projects'
+// VMs ping each other, both reach the external site's prefix, and the PE
+// learns both VMs.
+func TestSharedBGPVPN(t *testing.T) {
+	enabled(t)
+	startPE(t)
+	owner := newTenant(t)
+	guest := &tenant{t: t, project: owner.project + "-guest"}
+	a := owner.network("A", "10.132.1.0/24")
+	b := guest.network("B", "10.132.2.0/24")
+	vm1, vm2 := owner.vm(a, h1), guest.vm(b, h2)
+	vpn := owner.bgpvpn(obj{"route_targets": []string{newRT(), siteRT}})
+	owner.create(false, "/rbac-policies", "rbac_policy", obj{"object_type": "bgpvpn", "object_id": vpn,
+		"target_tenant": guest.project, "action": "access_as_shared"})
+	na := owner.netAssoc(vpn, a)
+	nb := guest.netAssoc(vpn, b)
+	reaches(t, vm1, vm2.ip)
+	reaches(t, vm2, vm1.ip)
+	owner.active(vpn, "network", na)
+	guest.active(vpn, "network", nb)
+	hasRoute(t, h1, "ipvpn_"+a.id, sitePfx, peNode.addr)
+	hasRoute(t, h2, "ipvpn_"+b.id, sitePfx, peNode.addr)
+	peHas(t, "both projects' VMs at the PE", "show bgp ipv4 vpn", []string{host32(vm1.ip), host32(vm2.ip)}, nil)
+
+	// The owner sees who made the guest's association.
+	m := owner.do(false, "GET", "/bgpvpn/bgpvpns/"+vpn+"/network_associations/"+nb, nil)["network_association"].(obj)
+	if m["project_id"] != guest.project {
+		t.Errorf("the owner's view of the guest's association: %v, want project_id %s", m, guest.project)
+	}
+	// The guest's association goes: the guest's VM is cut off, the owner's
+	// keeps the site.
+	guest.delete(false, "/bgpvpn/bgpvpns/"+vpn+"/network_associations/"+nb)
+	cut(t, vm1, vm2.ip)
+	hasRoute(t, h1, "ipvpn_"+a.id, sitePfx, peNode.addr)
+}
+
+// technique evpn-prefix: the agents advertise EVPN type 5 routes instead
+// of VPNv4 ones; the PE (FRR) receives the VMs' prefixes as type 5 routes
+// and no VPNv4 route of them; the VMs ping each other through the type 5
+// routes the agents import.
+func TestEVPNPrefixTechnique(t *testing.T) {
+	enabled(t)
+	startPE(t)
+	tn := newTenant(t)
+	a, b := twoNets(t, tn, "10.133")
+	vm1, vm2 := tn.vm(a, h1), tn.vm(b, h2)
+	vpn := tn.bgpvpn(obj{"route_targets": []string{newRT()}, "technique": "evpn-prefix"})
+	na := tn.netAssoc(vpn, a)
+	tn.netAssoc(vpn, b)
+	reaches(t, vm1, vm2.ip)
+	reaches(t, vm2, vm1.ip)
+	tn.active(vpn, "network", na)
+	t5 := func(v *vm) string { return fmt.Sprintf("[32]:[%s]", v.ip) }
+	out := peHas(t, "the VMs' type 5 routes at the PE", "show bgp l2vpn evpn route type prefix", []string{t5(vm1), t5(vm2)}, nil)
+	t.Logf("the PE's type 5 routes:\n%s", out)
+	if vpn4, err := vtysh("show bgp ipv4 vpn"); err != nil || strings.Contains(vpn4, host32(vm1.ip)) || strings.Contains(vpn4, host32(vm2.ip)) {
+		t.Errorf("evpn-prefix, yet the PE has VPNv4 routes of the VMs (or no answer: %v):\n%s", err, vpn4)
+	}
+	// Back to the driver's default: VPNv4 routes, no type 5.
+	tn.updateBGPVPN(vpn, obj{"technique": nil})
+	peHas(t, "the VMs' VPNv4 routes at the PE", "show bgp ipv4 vpn", []string{host32(vm1.ip), host32(vm2.ip)}, nil)
+	peHas(t, "the VMs' type 5 routes withdrawn", "show bgp l2vpn evpn route type prefix", nil, []string{t5(vm1), t5(vm2)})
+	reaches(t, vm1, vm2.ip)
+}
+
+// auto_aggregate: the PE holds one route per subnet (one path per compute
+// node with ports on it) and no host route of the tenant; a VM of another
+// network of the BGPVPN, whose VRF imports only what the PE imports (the
+// aggregates), reaches the ports of network A on both compute nodes,
+// whichever node its traffic is sent to.
+func TestAutoAggregate(t *testing.T) {
+	enabled(t)
+	startPE(t)
+	tn := newTenant(t)
+	a, c := tn.network("A", "10.134.1.0/24"), tn.network("C", "10.134.3.0/24")
+	vmA1, vmA2, vmC := tn.vm(a, h1), tn.vm(a, h2), tn.vm(c, h2)
+	vpn := tn.bgpvpn(obj{"route_targets": []string{newRT(), siteRT}, "auto_aggregate": true})
+	na := tn.netAssoc(vpn, a)
+	tn.netAssoc(vpn, c)
+	tn.active(vpn, "network", na)
+	// The lab's PE has no VRF and keeps every VPN route it is sent (the
+	// host routes too, with the network's own RT); what a PE VRF importing
+	// the BGPVPN's RT holds is the paths carrying that RT.
+	withRT := func(prefix string) int {
+		out, err := vtysh("show bgp ipv4 vpn " + prefix) // every RD's paths of exactly prefix
+		if strings.Contains(out, "Network not in table") {
+			return 0
+		}
+		if err != nil {
+			return -1
+		}
+		n := 0
+		for _, l := range strings.Split(out, "\n") {
+			if strings.Contains(l, "Extended Community:") && strings.Contains(l, "RT:"+siteRT) {
+				n++
+			}
+		}
+		return n
+	}
+	want := map[string]int{"10.134.1.0/24": 2, "10.134.3.0/24": 1, host32(vmA1.ip): 0, host32(vmA2.ip): 0, host32(vmC.ip): 0}
+	got := map[string]int{}
+	waitFor(t, converge, "the PE's routes with the BGPVPN's RT: one per subnet and compute node, no host route", func() bool {
+		for p := range want {
+			got[p] = withRT(p)
+		}
+		return fmt.Sprint(got) == fmt.Sprint(want)
+	})
+	total, _ := vtysh("show bgp ipv4 vpn")
+	t.Logf("routes with the BGPVPN's RT at the PE, by prefix: %v (3 in all); the PE's whole VPNv4 table:\n%s", got, total)
+	if r := best(h2, "ipvpn_"+c.id); len(r[host32(vmA1.ip)])+len(r[host32(vmA2.ip)]) > 0 || len(r["10.134.1.0/24"]) == 0 {
+		t.Errorf("network C's VRF on compute-2 should see A as the PE does (the subnet, no host route): %v", r)
+	}
+	reaches(t, vmC, vmA1.ip)
+	reaches(t, vmC, vmA2.ip)
+	reaches(t, vmA1, vmC.ip)
+	reaches(t, vmA1, vmA2.ip)
+	for range 5 {
+		if !vmC.pings(vmA1.ip) || !vmC.pings(vmA2.ip) {
+			t.Fatalf("a ping from network C to a port of A on either node was lost")
+		}
+	}
+}
