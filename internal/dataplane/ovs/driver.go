@@ -1,6 +1,7 @@
 package ovs
 
 import (
+	"cmp"
 	"context"
 	"encoding"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bgpvpn/bgpvpn/internal/dataplane"
+	"github.com/bgpvpn/bgpvpn/internal/dataplane/reconcile"
 )
 
 func init() {
@@ -275,13 +277,13 @@ func (d *Driver) program(ctx context.Context, p *plan) error {
 	if err != nil {
 		return err
 	}
+	// Flow cookies and group IDs name their content: held means as wanted.
+	putGroups, staleGroups := reconcile.Diff(haveGroups, p.groups, nil, cmp.Compare[uint32])
+	putFlows, staleFlows := reconcile.Diff(haveFlows, p.flows, nil, cmp.Compare[uint64])
 	var msgs []encoding.BinaryMarshaler
 	var what []string
 	var errs []error
-	for _, id := range sortedKeys(p.groups) {
-		if haveGroups[id] {
-			continue // the ID names the content
-		}
+	for _, id := range putGroups {
 		g, err := groupMod(p.groups[id], false, d.o.HashMethod)
 		if err != nil {
 			errs = append(errs, err)
@@ -289,10 +291,7 @@ func (d *Driver) program(ctx context.Context, p *plan) error {
 		}
 		msgs, what = append(msgs, g), append(what, p.groups[id].String())
 	}
-	for _, c := range sortedKeys(p.flows) {
-		if haveFlows[c] {
-			continue
-		}
+	for _, c := range putFlows {
 		m, err := flowMod(p.flows[c])
 		if err != nil {
 			errs = append(errs, err)
@@ -300,15 +299,11 @@ func (d *Driver) program(ctx context.Context, p *plan) error {
 		}
 		msgs, what = append(msgs, m), append(what, p.flows[c].String())
 	}
-	for _, c := range sortedKeys(haveFlows) {
-		if _, ok := p.flows[c]; !ok {
-			msgs, what = append(msgs, deleteByCookie(c)), append(what, fmt.Sprintf("deleting flow with cookie %#x", c))
-		}
+	for _, c := range staleFlows {
+		msgs, what = append(msgs, deleteByCookie(c)), append(what, fmt.Sprintf("deleting flow with cookie %#x", c))
 	}
-	for _, id := range sortedKeys(haveGroups) {
-		if _, ok := p.groups[id]; !ok {
-			msgs, what = append(msgs, deleteGroup(id)), append(what, fmt.Sprintf("deleting group %#x", id))
-		}
+	for _, id := range staleGroups {
+		msgs, what = append(msgs, deleteGroup(id)), append(what, fmt.Sprintf("deleting group %#x", id))
 	}
 	if len(msgs) > 0 {
 		d.log.Debug("programming", "messages", len(msgs))
@@ -359,13 +354,4 @@ func (d *Driver) Close() error {
 	<-d.stopped
 	d.db.Close()
 	return nil
-}
-
-func sortedKeys[K uint32 | uint64, V any](m map[K]V) []K {
-	out := make([]K, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

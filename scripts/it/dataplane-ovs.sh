@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Dataplane stage: the ovs driver against real Open vSwitch (Debian's
+# openvswitch-switch, userspace datapath: no kernel module needed), as
+# root. The tests build their own "compute nodes" (network namespaces
+# bvo-<pid>-n<N>, each with its own ovsdb-server and ovs-vswitchd in a
+# temporary directory), VMs behind OVS ports and an underlay switch, and
+# remove them: VMs ping over an IP VPN (MPLS over GRE, VXLAN) and an EVPN
+# (VXLAN); restarts of the driver and of ovs-vswitchd under a ping flood.
+# Installs openvswitch-switch, iproute2 and ping when missing. Skipped
+# tests do not count: they fail, rather than skip, when
+# BGPVPN_OVS_TESTS=1 and not root or a tool is missing.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "dataplane-ovs: must run as root (network namespaces, Open vSwitch)" >&2
+  exit 1
+fi
+if ! command -v ovs-vswitchd >/dev/null || ! command -v ip >/dev/null || ! command -v ping >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  timeout 300 apt-get -o DPkg::Lock::Timeout=900 update -qq </dev/null
+  timeout 900 apt-get -o DPkg::Lock::Timeout=900 install -y -qq openvswitch-switch iproute2 iputils-ping </dev/null
+fi
+
+out=$(mktemp)
+# What a killed test run would leave: its daemons (pidfiles in its
+# temporary directories) and its bvo-* namespaces.
+cleanup() {
+  rm -f "$out"
+  for pid in /tmp/bvo-*-n*-*/ovs-vswitchd.pid /tmp/bvo-*-n*-*/ovsdb-server.pid; do
+    [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true
+  done
+  for ns in $(ip netns list | awk '/^bvo-[0-9]+-/ {print $1}'); do ip netns del "$ns" 2>/dev/null || true; done
+  rm -rf /tmp/bvo-*-n*-*/ 2>/dev/null || true
+}
+trap cleanup EXIT
+status=0
+BGPVPN_OVS_TESTS=1 timeout 900 go test -count=1 -timeout 840s -v ./internal/dataplane/ovs/ </dev/null >"$out" 2>&1 || status=$?
+grep -E '^(--- |    --- |ok|FAIL|PASS)|restart:' "$out" || true
+if grep -q -- '--- SKIP' "$out"; then
+  echo "dataplane-ovs: some Open vSwitch tests were skipped" >&2
+  exit 1
+fi
+if [ "$status" -ne 0 ] || ! grep -q '^ok' "$out"; then
+  grep -v '^time=' "$out" | tail -100 >&2
+  exit 1
+fi
