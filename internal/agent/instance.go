@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 
+	"github.com/bgpvpn/bgpvpn/internal/dataplane"
 	"github.com/bgpvpn/bgpvpn/internal/rtrd"
 	"github.com/bgpvpn/bgpvpn/internal/speaker"
 )
@@ -56,6 +57,7 @@ type endpoint struct {
 	// port is in the EVI's bridge), "" for a port plugged itself.
 	evi             string
 	rawPort         map[string]any
+	ovs             *dataplane.OVSPort
 	label           uint32
 	rd              speaker.RD // endpoint RD, for subnet routes
 	rdAllocated     bool
@@ -143,6 +145,7 @@ func (inst *instance) prepareEndpoint(m *Manager, a Attachment) (*endpoint, erro
 		linuxif:         a.LocalPort.LinuxIf,
 		evi:             a.LocalPort.EVPNID,
 		rawPort:         a.LocalPort.Raw,
+		ovs:             a.LocalPort.OVS,
 		localPref:       a.LocalPref,
 		direction:       a.Direction,
 		description:     a.Description,

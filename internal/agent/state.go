@@ -70,12 +70,13 @@ func (inst *instance) dataplanePorts() []dataplane.Port {
 	var order []string
 	for _, ep := range inst.sortedEndpoints() {
 		k := ep.linuxif
-		if ep.evi != "" {
+		if ep.evi != "" || ep.ovs != nil {
+			// Several VMs behind one interface: a port each.
 			k += " " + ep.mac.String()
 		}
 		p := byIf[k]
 		if p == nil {
-			p = &dataplane.Port{LinuxIf: ep.linuxif, EVI: ep.evi, MAC: dataplane.MAC(ep.mac), Direction: string(ep.direction), Label: ep.label}
+			p = &dataplane.Port{LinuxIf: ep.linuxif, EVI: ep.evi, MAC: dataplane.MAC(ep.mac), Direction: string(ep.direction), Label: ep.label, OVS: ep.ovs}
 			byIf[k] = p
 			order = append(order, k)
 		}

@@ -83,6 +83,8 @@ type Port struct {
 	// local_port.evpn.id); LinuxIf then names no device and the driver
 	// plugs the EVI's bridge instead.
 	EVI string `json:"evpn_instance,omitempty"`
+	// OVS, when set, places the port on an Open vSwitch bridge.
+	OVS *OVSPort `json:"ovs,omitempty"`
 }
 
 // VRF is an IP VPN routing instance.

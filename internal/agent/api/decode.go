@@ -220,6 +220,12 @@ func (f fields) localPort() (agent.LocalPort, error) {
 			lp.LinuxIf = "evpn:" + lp.EVPNID
 		}
 	}
+	if v, ok := obj["ovs"]; ok && v != nil {
+		var err error
+		if lp.OVS, err = ovsPort(v); err != nil {
+			return agent.LocalPort{}, err
+		}
+	}
 	if lp.LinuxIf == "" {
 		return agent.LocalPort{}, bad(name+".linuxif", "Missing parameter: 'linuxif'")
 	}

@@ -250,7 +250,8 @@ func vmPorts(s dataplane.State) []string {
 	var out []string
 	add := func(ports []dataplane.Port) {
 		for _, p := range ports {
-			if p.EVI == "" && p.LinuxIf != "" && !slices.Contains(out, p.LinuxIf) {
+			plugged := p.OVS != nil && p.OVS.Plugged
+			if p.EVI == "" && !plugged && p.LinuxIf != "" && !slices.Contains(out, p.LinuxIf) {
 				out = append(out, p.LinuxIf)
 			}
 		}

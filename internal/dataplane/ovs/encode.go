@@ -13,6 +13,8 @@ const (
 	portAny    = 0xffffffff // OFPP_ANY
 	groupAll   = 0xfffffffc // OFPG_ALL
 	tableAll   = 0xff       // OFPTT_ALL
+	// vlanPresent is OFPVID_PRESENT: the VLAN ID field of a tagged packet.
+	vlanPresent = 0x1000
 )
 
 // flowMod is the OpenFlow message that installs f (an add replaces a
@@ -109,6 +111,9 @@ func encodeMatch(m *of.Match, x Match) error {
 	if x.Metadata != 0 {
 		m.AddField(*of.NewMetadataField(x.Metadata, nil))
 	}
+	if x.VLAN != 0 {
+		m.AddField(*of.NewVlanIdField(x.VLAN|vlanPresent, nil))
+	}
 	if x.TunID != 0 {
 		m.AddField(*of.NewTunnelIdField(x.TunID))
 	}
@@ -173,6 +178,12 @@ func encodeOp(op Op) ([]of.Action, error) {
 		return []of.Action{of.NewActionSetField(*of.NewTunnelIdField(op.Value))}, nil
 	case Group:
 		return []of.Action{of.NewActionGroup(uint32(op.Value))}, nil
+	case PushVLAN:
+		return []of.Action{of.NewActionPushVlan(0x8100)}, nil
+	case PopVLAN:
+		return []of.Action{of.NewActionPopVlan()}, nil
+	case SetVLAN:
+		return []of.Action{of.NewActionSetField(*of.NewVlanIdField(uint16(op.Value)|vlanPresent, nil))}, nil
 	case ARPReply:
 		hw, err := mac()
 		if err != nil {

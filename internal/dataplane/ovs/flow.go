@@ -36,6 +36,7 @@ const (
 // VNIs at 1, and our metadata is never 0).
 type Match struct {
 	InPort   uint32
+	VLAN     uint16 // VLAN ID of a tagged packet
 	EthType  uint16
 	EthDst   string // aa:bb:…
 	ArpOp    uint16
@@ -54,6 +55,9 @@ func (m Match) String() string {
 	}
 	if m.InPort != 0 {
 		add("in_port=%d", m.InPort)
+	}
+	if m.VLAN != 0 {
+		add("dl_vlan=%d", m.VLAN)
 	}
 	if m.TunID != 0 {
 		add("tun_id=%d", m.TunID)
@@ -106,6 +110,9 @@ const (
 	SetTunID
 	Group
 	ARPReply // answer an ARP request in place with MAC as the target's
+	PushVLAN
+	PopVLAN
+	SetVLAN
 	WriteMetadata
 	GotoTable
 	Drop
@@ -137,6 +144,12 @@ func (o Op) String() string {
 		return fmt.Sprintf("group:%#x", o.Value)
 	case ARPReply:
 		return "arp_reply:" + o.MAC
+	case PushVLAN:
+		return "push_vlan:0x8100"
+	case PopVLAN:
+		return "pop_vlan"
+	case SetVLAN:
+		return fmt.Sprintf("mod_vlan_vid:%d", o.Value)
 	case WriteMetadata:
 		return fmt.Sprintf("write_metadata:%#x", o.Value)
 	case GotoTable:

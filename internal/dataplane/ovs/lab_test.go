@@ -26,7 +26,7 @@ import (
 // and "VMs", namespaces behind OVS ports.
 const ovsEnv = "BGPVPN_OVS_TESTS"
 
-func needOVS(t *testing.T) {
+func needOVS(t testing.TB) {
 	t.Helper()
 	if os.Getenv(ovsEnv) != "1" {
 		t.Skipf("Open vSwitch test: set %s=1 and run as root", ovsEnv)
@@ -41,7 +41,7 @@ func needOVS(t *testing.T) {
 	}
 }
 
-func run(t *testing.T, args ...string) string {
+func run(t testing.TB, args ...string) string {
 	t.Helper()
 	out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
 	if err != nil {
@@ -63,7 +63,7 @@ type lab struct {
 	sw string
 }
 
-func newLab(t *testing.T) *lab {
+func newLab(t testing.TB) *lab {
 	t.Helper()
 	l := &lab{id: fmt.Sprintf("bvo-%d", os.Getpid()%100000)}
 	l.sw = l.id + "-sw"
@@ -83,7 +83,7 @@ type node struct {
 	n       int
 }
 
-func (l *lab) node(t *testing.T, n int) *node {
+func (l *lab) node(t testing.TB, n int) *node {
 	t.Helper()
 	nd := &node{ns: fmt.Sprintf("%s-n%d", l.id, n), addr: netip.AddrFrom4([4]byte{192, 0, 2, byte(n)}), n: n}
 	dir, err := os.MkdirTemp("", nd.ns+"-")
@@ -121,7 +121,7 @@ func (nd *node) env() []string {
 	return append(os.Environ(), "OVS_RUNDIR="+nd.dir, "OVS_DBDIR="+nd.dir, "OVS_LOGDIR="+nd.dir, "OVS_SYSCONFDIR="+nd.dir)
 }
 
-func (nd *node) exec(t *testing.T, args ...string) string {
+func (nd *node) exec(t testing.TB, args ...string) string {
 	t.Helper()
 	cmd := exec.Command("ip", append([]string{"netns", "exec", nd.ns}, args...)...)
 	cmd.Env = nd.env()
@@ -132,17 +132,17 @@ func (nd *node) exec(t *testing.T, args ...string) string {
 	return string(out)
 }
 
-func (nd *node) vsctl(t *testing.T, args ...string) string {
+func (nd *node) vsctl(t testing.TB, args ...string) string {
 	return nd.exec(t, append([]string{"ovs-vsctl", "--db=unix:" + filepath.Join(nd.dir, "db.sock")}, args...)...)
 }
 
 // ofctl runs ovs-ofctl on br-mpls (tests read its output; the driver
 // never does).
-func (nd *node) ofctl(t *testing.T, args ...string) string {
+func (nd *node) ofctl(t testing.TB, args ...string) string {
 	return nd.exec(t, append([]string{"ovs-ofctl", "-O", "OpenFlow15"}, args...)...)
 }
 
-func (nd *node) startVswitchd(t *testing.T) {
+func (nd *node) startVswitchd(t testing.TB) {
 	t.Helper()
 	nd.exec(t, "ovs-vswitchd", "unix:"+filepath.Join(nd.dir, "db.sock"), "--pidfile="+filepath.Join(nd.dir, "ovs-vswitchd.pid"),
 		"--unixctl="+filepath.Join(nd.dir, "ovs-vswitchd.ctl"), "--log-file="+filepath.Join(nd.dir, "ovs-vswitchd.log"), "--detach")
@@ -179,7 +179,7 @@ func (nd *node) stopOVS() {
 
 // driver opens our driver on the node's br-mpls (closed when the test
 // ends).
-func (nd *node) driver(t *testing.T, mod ...func(*Options)) *Driver {
+func (nd *node) driver(t testing.TB, mod ...func(*Options)) *Driver {
 	t.Helper()
 	o := Options{LocalAddress: nd.addr, DatapathType: "netdev", RunDir: nd.dir, VXLANEncap: true, ProxyARP: true, Logger: testLogger().With("node", nd.n)}
 	for _, m := range mod {
@@ -203,7 +203,7 @@ type vm struct {
 	addr netip.Prefix
 }
 
-func (nd *node) vm(t *testing.T, name string, addr netip.Prefix, gw netip.Addr) vm {
+func (nd *node) vm(t testing.TB, name string, addr netip.Prefix, gw netip.Addr) vm {
 	t.Helper()
 	ns := nd.ns + "-" + name
 	run(t, "ip", "netns", "add", ns)
@@ -232,7 +232,7 @@ func pings(from vm, to netip.Addr) bool {
 }
 
 // waitPing waits until from reaches to (or fails the test after 20 s).
-func waitPing(t *testing.T, from vm, to netip.Addr) {
+func waitPing(t testing.TB, from vm, to netip.Addr) {
 	t.Helper()
 	for end := time.Now().Add(20 * time.Second); time.Now().Before(end); {
 		if pings(from, to) {
@@ -243,7 +243,7 @@ func waitPing(t *testing.T, from vm, to netip.Addr) {
 }
 
 // waitNoPing waits until from no longer reaches to.
-func waitNoPing(t *testing.T, from vm, to netip.Addr) {
+func waitNoPing(t testing.TB, from vm, to netip.Addr) {
 	t.Helper()
 	for end := time.Now().Add(20 * time.Second); time.Now().Before(end); {
 		if !pings(from, to) {
@@ -253,7 +253,7 @@ func waitNoPing(t *testing.T, from vm, to netip.Addr) {
 	t.Fatalf("%s still pings %s", from.ns, to)
 }
 
-func apply(t *testing.T, d *Driver, s dataplane.State) {
+func apply(t testing.TB, d *Driver, s dataplane.State) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -119,20 +119,55 @@ func (pl *planner) addFlow(id string, f Flow) {
 	}
 }
 
-// localPort is where a packet for a local port is delivered.
+// localPort is where a port's packets arrive (in, with VLAN vlan when
+// not 0) and where packets for it are delivered (out).
 type localPort struct {
-	ofport uint32
-	mac    string
+	in, out uint32
+	vlan    uint16
+	mac     string
+}
+
+// portOf finds port on the bridge: where local_port.ovs says it is
+// (plugged by someone else, e.g. the OVS agent's patch port and local
+// VLAN), else the interface we plugged by its name.
+func (pl *planner) portOf(port dataplane.Port) (localPort, bool) {
+	lp := localPort{mac: port.MAC.String()}
+	if o := port.OVS; o != nil && o.Plugged {
+		lp.in, lp.out, lp.vlan = o.PortNumber, o.PortNumber, o.VLAN
+		if o.ToVMPortNumber != 0 {
+			lp.out = o.ToVMPortNumber
+		}
+		return lp, lp.in != 0
+	}
+	n, ok := pl.ports.ByName[port.LinuxIf]
+	lp.in, lp.out = n, n
+	return lp, ok
+}
+
+// output: the ops that send to lp (tagged with its VLAN).
+func output(lp localPort) []Op {
+	if lp.vlan == 0 {
+		return []Op{{Kind: Output, Port: lp.out}}
+	}
+	return []Op{{Kind: PushVLAN}, {Kind: SetVLAN, Value: uint64(lp.vlan)}, {Kind: Output, Port: lp.out}, {Kind: PopVLAN}}
+}
+
+// untag: the ops that take lp's VLAN off what it sends.
+func untag(lp localPort) []Op {
+	if lp.vlan == 0 {
+		return nil
+	}
+	return []Op{{Kind: PopVLAN}}
 }
 
 // localPrefixes: the ports that have each address (local next hops:
 // another VRF of ours exports the prefix).
-func localPrefixes(s dataplane.State) map[netip.Prefix]string {
-	local := map[netip.Prefix]string{}
+func localPrefixes(s dataplane.State) map[netip.Prefix]dataplane.Port {
+	local := map[netip.Prefix]dataplane.Port{}
 	for _, v := range s.VRFs {
 		for _, port := range v.Ports {
 			for _, ip := range port.IPs {
-				local[hostOrPrefix(ip)] = port.LinuxIf
+				local[hostOrPrefix(ip)] = port
 			}
 		}
 	}
@@ -141,7 +176,7 @@ func localPrefixes(s dataplane.State) map[netip.Prefix]string {
 
 // deliver: the ops that hand a routed packet to a local port.
 func (pl *planner) deliver(lp localPort) []Op {
-	return []Op{{Kind: SetEthSrc, MAC: pl.rmac}, {Kind: SetEthDst, MAC: lp.mac}, {Kind: Output, Port: lp.ofport}}
+	return append([]Op{{Kind: SetEthSrc, MAC: pl.rmac}, {Kind: SetEthDst, MAC: lp.mac}}, output(lp)...)
 }
 
 // directions: bagpipe's "to-port" (routed to the port, not from it),

@@ -24,21 +24,27 @@ func (pl *planner) evi(e dataplane.EVI) {
 	meta := metaEVI | uint64(uint32(e.Number))
 	table := o.TableStart + 1
 	toEVI := []Op{{Kind: WriteMetadata, Value: meta}, {Kind: GotoTable, Value: uint64(table)}}
-	var locals []uint32
+	var locals []localPort
 	for _, port := range e.Ports {
-		ofport, ok := pl.ports.ByName[port.LinuxIf]
+		lp, ok := pl.portOf(port)
 		if !ok {
 			pl.fail(e.ID, fmt.Errorf("EVI %s: port %s is not on bridge %s", e.ID, port.LinuxIf, o.Bridge))
 			continue
 		}
-		locals = append(locals, ofport)
-		pl.addFlow(e.ID, Flow{Table: o.InputTable, Priority: prioClassify, Match: Match{InPort: ofport}, Ops: toEVI})
+		if !slices.ContainsFunc(locals, func(x localPort) bool { return x.out == lp.out && x.vlan == lp.vlan }) {
+			locals = append(locals, lp)
+		}
+		pl.addFlow(e.ID, Flow{Table: o.InputTable, Priority: prioClassify, Match: Match{InPort: lp.in, VLAN: lp.vlan}, Ops: append(untag(lp), toEVI...)})
 		if len(port.MAC) == 6 {
-			pl.addFlow(e.ID, Flow{Table: table, Priority: prioClassify, Match: Match{Metadata: meta, EthDst: port.MAC.String()},
-				Ops: []Op{{Kind: Output, Port: ofport}}})
+			pl.addFlow(e.ID, Flow{Table: table, Priority: prioClassify, Match: Match{Metadata: meta, EthDst: port.MAC.String()}, Ops: output(lp)})
 		}
 	}
-	slices.Sort(locals)
+	slices.SortFunc(locals, func(a, b localPort) int {
+		if a.out != b.out {
+			return int(a.out) - int(b.out)
+		}
+		return int(a.vlan) - int(b.vlan)
+	})
 	vx := pl.ports.VXLANL2
 	if vx == 0 || e.VNI == 0 || e.VNI >= 1<<24 {
 		if len(e.MACs) > 0 || len(e.Flood) > 0 {
@@ -55,8 +61,8 @@ func (pl *planner) evi(e dataplane.EVI) {
 		}
 	}
 	var toLocals []Op
-	for _, p := range locals {
-		toLocals = append(toLocals, Op{Kind: Output, Port: p})
+	for _, lp := range locals {
+		toLocals = append(toLocals, output(lp)...)
 	}
 	flood := slices.Clone(toLocals)
 	if vx != 0 && e.VNI != 0 && e.VNI < 1<<24 {

@@ -9,7 +9,7 @@ import (
 
 // vrf plans one VRF: its ports' classification, ARP answers and host
 // flows, its labels' demultiplexing, and its remote routes.
-func (pl *planner) vrf(v dataplane.VRF, local map[netip.Prefix]string) {
+func (pl *planner) vrf(v dataplane.VRF, local map[netip.Prefix]dataplane.Port) {
 	o := pl.o
 	meta := metaVRF | uint64(uint32(v.Number))
 	if v.Number < 0 {
@@ -25,15 +25,14 @@ func (pl *planner) vrf(v dataplane.VRF, local map[netip.Prefix]string) {
 			pl.fail(v.ID, fmt.Errorf("VRF %s: port through EVI %s: an EVPN instance stitched into an IP VPN is not supported by the ovs driver", v.ID, port.EVI))
 			continue
 		}
-		ofport, ok := pl.ports.ByName[port.LinuxIf]
+		lp, ok := pl.portOf(port)
 		if !ok {
 			pl.fail(v.ID, fmt.Errorf("VRF %s: port %s is not on bridge %s", v.ID, port.LinuxIf, o.Bridge))
 			continue
 		}
-		lp := localPort{ofport: ofport, mac: port.MAC.String()}
 		to, from := directions(port.Direction)
 		if from {
-			pl.portFrom(v, port, ofport, toVRF)
+			pl.portFrom(v, port, lp, toVRF)
 		}
 		if !to {
 			continue
@@ -58,13 +57,13 @@ func (pl *planner) vrf(v dataplane.VRF, local map[netip.Prefix]string) {
 // portFrom: what a port sends enters the VRF; its ARP requests are
 // answered with the router MAC (every address but its own with
 // proxy_arp, the gateway only with arp_responder alone).
-func (pl *planner) portFrom(v dataplane.VRF, port dataplane.Port, ofport uint32, toVRF []Op) {
+func (pl *planner) portFrom(v dataplane.VRF, port dataplane.Port, lp localPort, toVRF []Op) {
 	o := pl.o
 	in := func(m Match, prio uint16, ops []Op) {
-		m.InPort = ofport
+		m.InPort, m.VLAN = lp.in, lp.vlan
 		pl.addFlow(v.ID, Flow{Table: o.InputTable, Priority: prio, Match: m, Ops: ops})
 	}
-	in(Match{EthType: ethIPv4}, prioClassify, toVRF)
+	in(Match{EthType: ethIPv4}, prioClassify, append(untag(lp), toVRF...))
 	reply := []Op{{Kind: ARPReply, MAC: pl.rmac}, {Kind: OutputInPort}}
 	switch {
 	case o.ProxyARP:
@@ -106,14 +105,14 @@ func (pl *planner) route(id string, meta uint64, prefix netip.Prefix, ops []Op) 
 
 // remote plans a route learnt from BGP: one tunnel, or a select group
 // over several (ECMP).
-func (pl *planner) remote(v dataplane.VRF, meta uint64, rt dataplane.IPRoute, local map[netip.Prefix]string) {
+func (pl *planner) remote(v dataplane.VRF, meta uint64, rt dataplane.IPRoute, local map[netip.Prefix]dataplane.Port) {
 	if !rt.Prefix.Addr().Is4() {
 		pl.fail(v.ID, fmt.Errorf("VRF %s: route %s: IPv6 is not supported by the ovs driver", v.ID, rt.Prefix))
 		return
 	}
 	var hops [][]Op
 	for _, nh := range rt.NextHops {
-		ops := pl.hop(v, rt.Prefix, nh, local)
+		ops := pl.hop(rt.Prefix, nh, local)
 		if ops != nil && !containsOps(hops, ops) {
 			hops = append(hops, ops)
 		}
@@ -135,23 +134,17 @@ func (pl *planner) remote(v dataplane.VRF, meta uint64, rt dataplane.IPRoute, lo
 }
 
 // hop is the ops of one next hop, nil when it cannot be reached.
-func (pl *planner) hop(v dataplane.VRF, prefix netip.Prefix, nh dataplane.NextHop, local map[netip.Prefix]string) []Op {
+func (pl *planner) hop(prefix netip.Prefix, nh dataplane.NextHop, local map[netip.Prefix]dataplane.Port) []Op {
 	if nh.Local {
 		port, ok := local[prefix]
 		if !ok {
 			return nil
 		}
-		ofport, ok := pl.ports.ByName[port]
+		lp, ok := pl.portOf(port)
 		if !ok {
 			return nil
 		}
-		mac := ""
-		for _, w := range v.Ports {
-			if w.LinuxIf == port {
-				mac = w.MAC.String()
-			}
-		}
-		return pl.deliver(localPort{ofport: ofport, mac: mac})
+		return pl.deliver(lp)
 	}
 	if !nh.Address.Is4() {
 		return nil

@@ -164,3 +164,30 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// A port the OVS agent plugged (local_port.ovs: patch port 4, local VLAN
+// 3, toward the VM by port 5): matched and delivered with its VLAN, never
+// plugged by name.
+func TestPlanOVSPluggedPort(t *testing.T) {
+	s := dataplane.State{VRFs: []dataplane.VRF{{
+		ID: "v", Number: 1, VNI: 100,
+		Ports: []dataplane.Port{{LinuxIf: "patch2tun:3", MAC: mac("fa:16:3e:00:00:01"), IPs: []netip.Prefix{netip.MustParsePrefix("10.0.0.5/24")},
+			OVS: &dataplane.OVSPort{Plugged: true, PortNumber: 4, ToVMPortNumber: 5, VLAN: 3}}},
+	}}}
+	p, errs := planState(s, testOptions(), testPorts)
+	if len(errs) > 0 {
+		t.Fatalf("planState: %v", errs)
+	}
+	for _, want := range []string{
+		"table=0,priority=100,in_port=4,dl_vlan=3,dl_type=0x0800 actions=pop_vlan,write_metadata:0x100000001,goto_table:1",
+		"table=0,priority=100,in_port=4,dl_vlan=3,dl_type=0x0806,arp_op=1 actions=arp_reply:02:b6:c0:00:02:01,in_port",
+		"table=1,priority=132,metadata=0x100000001,dl_type=0x0800,nw_dst=10.0.0.5/32 actions=dec_ttl,mod_dl_src:02:b6:c0:00:02:01,mod_dl_dst:fa:16:3e:00:00:01,push_vlan:0x8100,mod_vlan_vid:3,output:5,pop_vlan",
+	} {
+		if !contains(p.Flows(), want) {
+			t.Errorf("flows %v\nlack %s", p.Flows(), want)
+		}
+	}
+	if got := vmPorts(s); len(got) != 0 {
+		t.Errorf("vmPorts = %v, want none: the port is plugged already", got)
+	}
+}

@@ -10,7 +10,7 @@ import (
 
 // flood runs a 10 ms ping flood from from to to for count packets while
 // during runs, and returns how many were sent and received.
-func flood(t *testing.T, from vm, to string, count int, during func()) (sent, received int) {
+func flood(t testing.TB, from vm, to string, count int, during func()) (sent, received int) {
 	t.Helper()
 	cmd := exec.Command("ip", "netns", "exec", from.ns, "ping", "-q", "-i", "0.01", "-W", "1", "-c", strconv.Itoa(count), to)
 	out := &lockedBuffer{}
