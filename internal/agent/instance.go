@@ -30,6 +30,7 @@ type instance struct {
 	evpnType5   bool         // also advertise EVPN type 5 routes (type5.go)
 	subs        []speaker.RT // subscriptions applied to the import index
 	linuxbr     string
+	fallback    *dataplane.Fallback
 	evis        []string // EVIs plugged into this VRF
 
 	endpoints map[epKey]*endpoint

@@ -15,7 +15,7 @@ func (m *Manager) desiredState() (ipvpn, evpn dataplane.State) {
 		ports := inst.dataplanePorts()
 		switch inst.typ {
 		case IPVPN:
-			v := dataplane.VRF{ID: inst.id, Number: inst.number, VNI: inst.dataplaneID(), GatewayIP: inst.gateway4, GatewayIPv6: inst.gateway6, Ports: ports}
+			v := dataplane.VRF{ID: inst.id, Number: inst.number, VNI: inst.dataplaneID(), GatewayIP: inst.gateway4, GatewayIPv6: inst.gateway6, Ports: ports, Fallback: inst.fallback}
 			for _, te := range sortedTEs(inst.entries) {
 				e := inst.entries[te]
 				rt := dataplane.IPRoute{}

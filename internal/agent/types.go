@@ -58,6 +58,8 @@ type Attachment struct {
 	EVPNType5 *bool
 	// LinuxBridge is the bridge an EVI should use.
 	LinuxBridge string
+	// Fallback is where the VRF sends what no route matches (ipvpn).
+	Fallback *dataplane.Fallback
 }
 
 // LocalPort is where the endpoint is plugged.

@@ -101,6 +101,8 @@ type VRF struct {
 	GatewayIPv6 netip.Addr `json:"gateway_ipv6,omitzero"`
 	Ports       []Port     `json:"ports"`
 	Routes      []IPRoute  `json:"routes"`
+	// Fallback, when set, receives what no route matches.
+	Fallback *Fallback `json:"fallback,omitempty"`
 }
 
 // Gateways are the VRF's valid gateway addresses, IPv4 first, each once.

@@ -14,3 +14,14 @@ type OVSPort struct {
 	// VLAN tags the VM's traffic on those ports (0: untagged).
 	VLAN uint16 `json:"vlan,omitempty"`
 }
+
+// Fallback is where a VRF sends what matches none of its routes, instead
+// of dropping it (bagpipe's fallback, sent by the networking-bagpipe agent
+// extension: toward the Neutron router, through br-int): with SrcMAC as
+// source and DstMAC (the router's) as destination, out of OpenFlow port
+// PortNumber. Drivers without OpenFlow ports ignore it.
+type Fallback struct {
+	SrcMAC     MAC    `json:"src_mac"`
+	DstMAC     MAC    `json:"dst_mac"`
+	PortNumber uint32 `json:"ovs_port_number"`
+}

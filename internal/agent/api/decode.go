@@ -347,9 +347,9 @@ func DecodeAttach(body []byte) (agent.Attachment, error) {
 		}
 	}
 	if f.has("fallback") {
-		var fb map[string]any
-		if err := json.Unmarshal(f["fallback"], &fb); err != nil {
-			return a, bad("fallback", "must be an object")
+		var err error
+		if a.Fallback, err = fallback(f["fallback"]); err != nil {
+			return a, err
 		}
 	}
 	if f.has("rd") {

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"encoding/json"
 	"math"
+	"net"
 
 	"github.com/bgpvpn/bgpvpn/internal/dataplane"
 )
@@ -51,4 +53,35 @@ func ovsPort(v any) (*dataplane.OVSPort, error) {
 		return nil, bad(name+".port_number", "Missing parameter: 'port_number' (required when plugged)")
 	}
 	return o, nil
+}
+
+// fallback reads {src_mac, dst_mac, ovs_port_number, ovs_port_name,
+// ovs_resubmit}: nil (nothing to do) unless it names a port number; a
+// port name or resubmit alone is accepted and unused.
+func fallback(raw json.RawMessage) (*dataplane.Fallback, error) {
+	var fb map[string]any
+	if err := json.Unmarshal(raw, &fb); err != nil {
+		return nil, bad("fallback", "must be an object")
+	}
+	n, ok := fb["ovs_port_number"]
+	if !ok || n == nil {
+		return nil, nil
+	}
+	f, ok := n.(float64)
+	if !ok || f != math.Trunc(f) || f < 1 || f > 0xfffffeff {
+		return nil, bad("fallback.ovs_port_number", "must be an integer in 1..%d", uint32(0xfffffeff))
+	}
+	out := &dataplane.Fallback{PortNumber: uint32(f)}
+	for _, m := range []struct {
+		field string
+		dst   *dataplane.MAC
+	}{{"src_mac", &out.SrcMAC}, {"dst_mac", &out.DstMAC}} {
+		s, _ := fb[m.field].(string)
+		hw, err := net.ParseMAC(s)
+		if err != nil || len(hw) != 6 {
+			return nil, bad("fallback."+m.field, "%q is not a MAC address", s)
+		}
+		*m.dst = dataplane.MAC(hw)
+	}
+	return out, nil
 }

@@ -51,7 +51,12 @@ func (pl *planner) vrf(v dataplane.VRF, local map[netip.Prefix]dataplane.Port) {
 	for _, rt := range v.Routes {
 		pl.remote(v, meta, rt, local)
 	}
-	pl.addFlow(v.ID, Flow{Table: o.TableStart, Priority: prioDefault, Match: Match{Metadata: meta}, Ops: []Op{{Kind: Drop}}})
+	miss := []Op{{Kind: Drop}}
+	if fb := v.Fallback; fb != nil && fb.PortNumber != 0 && len(fb.SrcMAC) == 6 && len(fb.DstMAC) == 6 {
+		// Toward the Neutron router, which routes what the VPN does not.
+		miss = []Op{{Kind: SetEthSrc, MAC: fb.SrcMAC.String()}, {Kind: SetEthDst, MAC: fb.DstMAC.String()}, {Kind: Output, Port: fb.PortNumber}}
+	}
+	pl.addFlow(v.ID, Flow{Table: o.TableStart, Priority: prioDefault, Match: Match{Metadata: meta}, Ops: miss})
 }
 
 // portFrom: what a port sends enters the VRF; its ARP requests are

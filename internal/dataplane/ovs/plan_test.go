@@ -191,3 +191,18 @@ func TestPlanOVSPluggedPort(t *testing.T) {
 		t.Errorf("vmPorts = %v, want none: the port is plugged already", got)
 	}
 }
+
+// A VRF with a fallback sends what no route matches toward the router
+// instead of dropping it.
+func TestPlanFallback(t *testing.T) {
+	s := dataplane.State{VRFs: []dataplane.VRF{{ID: "v", Number: 1, VNI: 100,
+		Fallback: &dataplane.Fallback{SrcMAC: mac("00:00:5e:2a:10:00"), DstMAC: mac("fa:16:3e:99:99:99"), PortNumber: 7}}}}
+	p, errs := planState(s, testOptions(), testPorts)
+	if len(errs) > 0 {
+		t.Fatalf("planState: %v", errs)
+	}
+	want := "table=1,priority=1,metadata=0x100000001 actions=mod_dl_src:00:00:5e:2a:10:00,mod_dl_dst:fa:16:3e:99:99:99,output:7"
+	if !contains(p.Flows(), want) {
+		t.Errorf("flows %v\nlack %s", p.Flows(), want)
+	}
+}
