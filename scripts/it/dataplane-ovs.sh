@@ -11,6 +11,13 @@
 # BGPVPN_OVS_TESTS=1 and not root or a tool is missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# Run under "flock /tmp/bgpvpn-it.lock", this script would hand the lock's
+# descriptor to the daemons the tests start (ovsdb-server and ovs-vswitchd
+# detach), and one left behind would hold the lock for ever: close every
+# inherited descriptor (flock, our parent, keeps the lock).
+for fd in $(ls /proc/$$/fd); do
+  if [ "$fd" -gt 2 ] && [ "$fd" -lt 255 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "dataplane-ovs: must run as root (network namespaces, Open vSwitch)" >&2
