@@ -11,19 +11,20 @@ import (
 	"time"
 
 	"github.com/bgpvpn/bgpvpn/internal/dataplane"
+	"github.com/bgpvpn/bgpvpn/internal/dataplane/ovs/ovslab"
 )
 
 // benchNode is one node with a driver, for benchmarks (b.Cleanup removes
 // it).
 func benchNode(b *testing.B) (*node, *Driver) {
 	b.Helper()
-	if os.Getenv(ovsEnv) != "1" || os.Geteuid() != 0 {
-		b.Skipf("Open vSwitch benchmark: set %s=1 and run as root", ovsEnv)
+	if os.Getenv(ovslab.Env) != "1" || os.Geteuid() != 0 {
+		b.Skipf("Open vSwitch benchmark: set %s=1 and run as root", ovslab.Env)
 	}
 	tb := testing.TB(b)
 	l := newLab(tb)
-	nd := l.node(tb, 1)
-	return nd, nd.driver(tb)
+	nd := l.Node(tb, 1)
+	return nd, newDriver(tb, nd)
 }
 
 // routesState is one VRF importing n /32 routes from 100 remote PEs over
@@ -52,7 +53,7 @@ func BenchmarkImportRoutes(b *testing.B) {
 		b.ReportMetric(float64(len(s.VRFs[0].Routes))/time.Since(start).Seconds(), "flows/s")
 	}
 	b.StopTimer()
-	if n := strings.Count(nd.ofctl(b, "dump-flows", "--no-stats", "br-mpls"), "\n"); n < 100000 {
+	if n := strings.Count(nd.Ofctl(b, "dump-flows", "--no-stats", "br-mpls"), "\n"); n < 100000 {
 		b.Fatalf("bridge has %d flows, want 100,000 and more", n)
 	}
 	var m runtime.MemStats
@@ -73,7 +74,7 @@ func BenchmarkPlugPorts(b *testing.B) {
 		v.Ports = append(v.Ports, dataplane.Port{LinuxIf: name, MAC: dataplane.MAC{0x52, 0x54, 0, 0, byte(i >> 8), byte(i)},
 			IPs: []netip.Prefix{netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)}), 16)}, Label: uint32(2000 + i)})
 	}
-	cmd := exec.Command("ip", "-n", nd.ns, "-batch", "-")
+	cmd := exec.Command("ip", "-n", nd.NS, "-batch", "-")
 	cmd.Stdin = strings.NewReader(batch.String())
 	if out, err := cmd.CombinedOutput(); err != nil {
 		b.Fatalf("creating ports: %v\n%s", err, out)

@@ -12,10 +12,10 @@ import (
 // routes would give them.
 func eviState(local vm, remote *vm, remoteNode *node) dataplane.State {
 	e := dataplane.EVI{ID: "evpn_net2", Number: 1, VNI: 5000,
-		Ports: []dataplane.Port{{LinuxIf: "evm", MAC: local.mac, IPs: []netip.Prefix{local.addr}}}}
+		Ports: []dataplane.Port{{LinuxIf: "evm", MAC: local.MAC, IPs: []netip.Prefix{local.Addr}}}}
 	if remote != nil {
-		e.MACs = []dataplane.FDBEntry{{MAC: remote.mac, IP: remote.addr.Addr(), VTEP: remoteNode.addr, VNI: 5000}}
-		e.Flood = []dataplane.FloodEntry{{VTEP: remoteNode.addr, VNI: 5000}}
+		e.MACs = []dataplane.FDBEntry{{MAC: remote.MAC, IP: remote.Addr.Addr(), VTEP: remoteNode.Addr, VNI: 5000}}
+		e.Flood = []dataplane.FloodEntry{{VTEP: remoteNode.Addr, VNI: 5000}}
 	}
 	return dataplane.State{EVIs: []dataplane.EVI{e}}
 }
@@ -26,14 +26,14 @@ func eviState(local vm, remote *vm, remoteNode *node) dataplane.State {
 func TestEVPNTwoNodes(t *testing.T) {
 	needOVS(t)
 	l := newLab(t)
-	n1, n2 := l.node(t, 1), l.node(t, 2)
-	vm1 := n1.vm(t, "evm", netip.MustParsePrefix("10.1.0.1/24"), netip.Addr{})
-	vm2 := n2.vm(t, "evm", netip.MustParsePrefix("10.1.0.2/24"), netip.Addr{})
-	d1, d2 := n1.driver(t), n2.driver(t)
+	n1, n2 := l.Node(t, 1), l.Node(t, 2)
+	vm1 := n1.VM(t, "evm", netip.MustParsePrefix("10.1.0.1/24"), netip.Addr{})
+	vm2 := n2.VM(t, "evm", netip.MustParsePrefix("10.1.0.2/24"), netip.Addr{})
+	d1, d2 := newDriver(t, n1), newDriver(t, n2)
 	apply(t, d1, eviState(vm1, &vm2, n2))
 	apply(t, d2, eviState(vm2, &vm1, n1))
-	waitPing(t, vm1, vm2.addr.Addr())
-	waitPing(t, vm2, vm1.addr.Addr())
+	waitPing(t, vm1, vm2.Addr.Addr())
+	waitPing(t, vm2, vm1.Addr.Addr())
 	apply(t, d1, eviState(vm1, nil, nil))
-	waitNoPing(t, vm1, vm2.addr.Addr())
+	waitNoPing(t, vm1, vm2.Addr.Addr())
 }
