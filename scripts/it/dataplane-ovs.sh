@@ -5,7 +5,8 @@
 # bvo-<pid>-n<N>, each with its own ovsdb-server and ovs-vswitchd in a
 # temporary directory), VMs behind OVS ports and an underlay switch, and
 # remove them: VMs ping over an IP VPN (MPLS over GRE, VXLAN) and an EVPN
-# (VXLAN); restarts of the driver and of ovs-vswitchd under a ping flood.
+# (VXLAN); restarts of the driver and of ovs-vswitchd under a ping flood;
+# then two whole agents with the ovs driver and a reflector.
 # Installs openvswitch-switch, iproute2 and ping when missing. Skipped
 # tests do not count: they fail, rather than skip, when
 # BGPVPN_OVS_TESTS=1 and not root or a tool is missing.
@@ -43,12 +44,14 @@ cleanup() {
 trap cleanup EXIT
 status=0
 BGPVPN_OVS_TESTS=1 timeout 900 go test -count=1 -timeout 840s -v ./internal/dataplane/ovs/ </dev/null >"$out" 2>&1 || status=$?
+# Whole agents (reflector, two agents, VMs attached by REST) over the driver.
+BGPVPN_OVS_TESTS=1 timeout 600 go test -count=1 -timeout 540s -v -run 'OVS' ./internal/agent/interop/ </dev/null >>"$out" 2>&1 || status=$?
 grep -E '^(--- |    --- |ok|FAIL|PASS)|restart:' "$out" || true
 if grep -q -- '--- SKIP' "$out"; then
   echo "dataplane-ovs: some Open vSwitch tests were skipped" >&2
   exit 1
 fi
-if [ "$status" -ne 0 ] || ! grep -q '^ok' "$out"; then
+if [ "$status" -ne 0 ] || [ "$(grep -c '^ok' "$out")" -ne 2 ]; then
   grep -v '^time=' "$out" | tail -100 >&2
   exit 1
 fi

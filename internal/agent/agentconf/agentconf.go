@@ -58,7 +58,7 @@ func Schema() *config.Schema {
 			config.Opt{Section: d.section, Name: "network_namespace", Type: config.String,
 				Help: "linux driver: program this named network namespace instead of the agent's own."},
 			config.Opt{Section: d.section, Name: "adopt_grace", Type: config.Int, Default: "60", Min: config.Bound(0), Max: config.Bound(3600),
-				Help: "linux driver: seconds after start during which nothing is removed, so that a restarting agent does not interrupt forwarding before it has relearned its state."},
+				Help: "linux and ovs drivers: seconds after start during which nothing is removed, so that a restarting agent does not interrupt forwarding before it has relearned its state."},
 			config.Opt{Section: d.section, Name: "dataplane_local_address", Type: config.IPAddr,
 				Help: "Tunnel endpoint advertised as next hop of " + d.vpn + " routes (default: BGP local_address)."},
 			config.Opt{Section: d.section, Name: "vxlan_port", Type: config.Port,

@@ -48,7 +48,10 @@
 // exist): local_address, ovs_bridge, ovs_datapath_type, ovs_rundir,
 // ovsdb_connection, mpls_interface, mpls_over_gre, gre_tunnel,
 // vxlan_encap, proxy_arp, arp_responder, input_table, ovs_table_id_start,
-// hash_method, vxlan_port, ipvpn_vxlan_port.
+// hash_method, vxlan_port, ipvpn_vxlan_port, adopt_grace (as the linux
+// driver: for that long after start nothing is removed, so that a
+// restarting agent does not cut forwarding before it has relearned its
+// state).
 //
 // Limits: IPv4 VTEPs and IPv4 prefixes (IPv6 routes are reported and
 // skipped); MPLS over Ethernet (a bare mpls_interface) is not implemented

@@ -49,6 +49,10 @@ type Driver struct {
 	// session (a new session, after ovs-vswitchd restarted, needs it
 	// again).
 	applied bool
+	// adoptUntil ends the adoption grace; graceTimer applies the last
+	// state in full then.
+	adoptUntil time.Time
+	graceTimer *time.Timer
 
 	stop    chan struct{}
 	stopped chan struct{}
@@ -66,7 +70,8 @@ func New(ctx context.Context, o Options) (*Driver, error) {
 	if o.InputTable == o.TableStart || o.InputTable == o.TableStart+1 {
 		return nil, fmt.Errorf("ovs dataplane: tables %d and %d overlap input_table %d", o.TableStart, o.TableStart+1, o.InputTable)
 	}
-	d := &Driver{o: o, log: o.Logger.With("component", "dataplane/ovs", "bridge", o.Bridge), stop: make(chan struct{}), stopped: make(chan struct{})}
+	d := &Driver{o: o, log: o.Logger.With("component", "dataplane/ovs", "bridge", o.Bridge), stop: make(chan struct{}), stopped: make(chan struct{}),
+		adoptUntil: time.Now().Add(o.AdoptGrace)}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	db, err := dialOVSDB(ctx, o.OVSDB, o.Bridge, d.log)
@@ -182,8 +187,23 @@ func (d *Driver) Apply(ctx context.Context, s dataplane.State) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.state = s
+	if d.adopting() && d.graceTimer == nil {
+		d.graceTimer = time.AfterFunc(time.Until(d.adoptUntil), func() {
+			d.mu.Lock()
+			defer d.mu.Unlock()
+			if d.of == nil {
+				return // closed
+			}
+			if err := d.apply(context.Background(), d.state); err != nil {
+				d.log.Error("applying the state after the adoption grace", "error", err)
+			}
+		})
+	}
 	return d.apply(ctx, s)
 }
+
+// adopting reports whether removals are still held back.
+func (d *Driver) adopting() bool { return time.Now().Before(d.adoptUntil) }
 
 func (d *Driver) apply(ctx context.Context, s dataplane.State) error {
 	if d.of == nil {
@@ -197,8 +217,10 @@ func (d *Driver) apply(ctx context.Context, s dataplane.State) error {
 	if err := d.program(ctx, p); err != nil {
 		return errors.Join(append(errs, err)...)
 	}
-	if err := d.unplugStale(ctx, s); err != nil {
-		errs = append(errs, err)
+	if !d.adopting() {
+		if err := d.unplugStale(ctx, s); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	d.applied = true
 	return errors.Join(errs...)
@@ -300,6 +322,9 @@ func (d *Driver) program(ctx context.Context, p *plan) error {
 		}
 		msgs, what = append(msgs, m), append(what, p.flows[c].String())
 	}
+	if d.adopting() {
+		staleFlows, staleGroups = nil, nil
+	}
 	for _, c := range staleFlows {
 		msgs, what = append(msgs, deleteByCookie(c)), append(what, fmt.Sprintf("deleting flow with cookie %#x", c))
 	}
@@ -348,6 +373,9 @@ func (d *Driver) Close() error {
 		return nil
 	}
 	close(d.stop)
+	if d.graceTimer != nil {
+		d.graceTimer.Stop()
+	}
 	oc := d.of
 	d.of = nil
 	d.mu.Unlock()

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Options configure the driver; ParseOptions reads them from the
@@ -47,7 +48,12 @@ type Options struct {
 	// VPN's (default 4790), as the linux driver.
 	VXLANPort      int
 	IPVPNVXLANPort int
-	Logger         *slog.Logger
+	// AdoptGrace is how long after New the driver only adds (adopt_grace,
+	// as the linux driver): what an earlier process left stays until the
+	// agent has relearned its state, so that a restart does not cut
+	// forwarding. The last state is then applied in full.
+	AdoptGrace time.Duration
+	Logger     *slog.Logger
 }
 
 func (o *Options) fillDefaults() {
@@ -81,7 +87,7 @@ func (o *Options) fillDefaults() {
 // ovs_bridge, ovs_datapath_type, ovs_rundir, ovsdb_connection,
 // mpls_interface, mpls_over_gre, gre_tunnel, vxlan_encap, proxy_arp,
 // arp_responder, input_table, ovs_table_id_start, hash_method,
-// vxlan_port and ipvpn_vxlan_port. Options of bagpipe's driver that do
+// vxlan_port, ipvpn_vxlan_port and adopt_grace. Options of bagpipe's driver that do
 // not apply here (gre_tunnel_options, ovsbr_interfaces_mtu,
 // hash_method_param, hash_fields) are accepted and ignored by the agent's
 // configuration, not passed here.
@@ -160,6 +166,13 @@ func ParseOptions(opts map[string]string) (Options, error) {
 			return o, fmt.Errorf("ovs dataplane: %s: %q is not a number in %d..%d", f.name, v, f.min, f.max)
 		}
 		f.set(n)
+	}
+	if v := opts["adopt_grace"]; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 3600 {
+			return o, fmt.Errorf("ovs dataplane: adopt_grace: %q is not a number of seconds in 0..3600", v)
+		}
+		o.AdoptGrace = time.Duration(n) * time.Second
 	}
 	if _, set := opts["ovs_table_id_start"]; !set {
 		o.TableStart = o.InputTable + 1

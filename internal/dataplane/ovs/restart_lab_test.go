@@ -2,32 +2,11 @@ package ovs
 
 import (
 	"os/exec"
-	"regexp"
-	"strconv"
 	"testing"
 	"time"
-)
 
-// flood runs a 10 ms ping flood from from to to for count packets while
-// during runs, and returns how many were sent and received.
-func flood(t testing.TB, from vm, to string, count int, during func()) (sent, received int) {
-	t.Helper()
-	cmd := exec.Command("ip", "netns", "exec", from.NS, "ping", "-q", "-i", "0.01", "-W", "1", "-c", strconv.Itoa(count), to)
-	out := &lockedBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	during()
-	_ = cmd.Wait() // ping exits 1 when something was lost
-	m := regexp.MustCompile(`(\d+) packets transmitted, (\d+) received`).FindStringSubmatch(out.String())
-	if m == nil {
-		t.Fatalf("ping output: %s", out.String())
-	}
-	sent, _ = strconv.Atoi(m[1])
-	received, _ = strconv.Atoi(m[2])
-	return sent, received
-}
+	"github.com/bgpvpn/bgpvpn/internal/dataplane/ovs/ovslab"
+)
 
 // TestRestarts: under a 10 ms ping flood, restarting the agent's driver
 // (a new process adopts the flows) loses nothing and changes no flow;
@@ -46,7 +25,7 @@ func TestRestarts(t *testing.T) {
 
 	t.Run("agent", func(t *testing.T) {
 		before := n1.Ofctl(t, "dump-flows", "--no-stats", "br-mpls")
-		sent, received := flood(t, vm1, vm2.Addr.Addr().String(), 300, func() {
+		sent, received := ovslab.Flood(t, vm1, vm2.Addr.Addr().String(), 300, func() {
 			d1.Close()
 			d1 = newDriver(t, n1)
 			apply(t, d1, s1)
@@ -62,7 +41,7 @@ func TestRestarts(t *testing.T) {
 
 	t.Run("ovs-vswitchd", func(t *testing.T) {
 		var restarted time.Time
-		sent, received := flood(t, vm1, vm2.Addr.Addr().String(), 500, func() {
+		sent, received := ovslab.Flood(t, vm1, vm2.Addr.Addr().String(), 500, func() {
 			n1.KillDaemon("ovs-vswitchd")
 			n1.StartVswitchd(t)
 			restarted = time.Now()
