@@ -258,6 +258,11 @@ func (d *Driver) plugPorts(ctx context.Context, s dataplane.State) (bridgePorts,
 		names = append(names, sp.Name)
 	}
 	of := d.db.ofports(ctx, names)
+	for _, n := range names {
+		if _, ok := of[n]; !ok {
+			errs = append(errs, fmt.Errorf("port %s: ovs-vswitchd gave it no OpenFlow port (%s)", n, d.db.interfaceError(ctx, n)))
+		}
+	}
 	bp := bridgePorts{GRE: of[d.o.GRETunnel], VXLANL3: of[vxlanL3Port], VXLANL2: of[vxlanL2Port], ByName: map[string]uint32{}}
 	for _, name := range vms {
 		if n, ok := of[name]; ok {

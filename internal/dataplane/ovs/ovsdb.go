@@ -250,10 +250,10 @@ func (db *ovsDB) lookup(ctx context.Context, name string) (*ovsInterface, *ovsPo
 	return ifc, port, nil
 }
 
-// ofports waits (until ctx ends or a second passes) for ovs-vswitchd to
+// ofports waits (until ctx ends or five seconds pass) for ovs-vswitchd to
 // give each named interface its OpenFlow port, and returns those it has.
 func (db *ovsDB) ofports(ctx context.Context, names []string) map[string]uint32 {
-	deadline := time.Now().Add(time.Second)
+	deadline := time.Now().Add(5 * time.Second)
 	for {
 		out := map[string]uint32{}
 		var ifs []ovsInterface
@@ -268,6 +268,20 @@ func (db *ovsDB) ofports(ctx context.Context, names []string) map[string]uint32 
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// interfaceError is what OVSDB says is wrong with interface name.
+func (db *ovsDB) interfaceError(ctx context.Context, name string) string {
+	ifc, _, err := db.lookup(ctx, name)
+	switch {
+	case err != nil:
+		return err.Error()
+	case ifc == nil:
+		return "no such interface"
+	case ifc.Error != nil:
+		return *ifc.Error
+	}
+	return "not yet"
 }
 
 // ownedPorts lists the ports of the bridge that we plugged.
