@@ -63,7 +63,7 @@ func dialOF(ctx context.Context, path string) (*ofConn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connecting to %s: %w", path, err)
 	}
-	oc := &ofConn{c: c, in: make(chan ofMsg, 64), done: make(chan struct{})}
+	oc := &ofConn{c: c, in: make(chan ofMsg, 4096), done: make(chan struct{})}
 	// Hello with a version bitmap offering 1.5 only.
 	hello := []byte{ofVersion, ofHello, 0, 16, 0, 0, 0, 1, 0, 1, 0, 8, 0, 0, 0, 1 << ofVersion}
 	if _, err := c.Write(hello); err != nil {
