@@ -69,6 +69,9 @@ func (o *Options) fillDefaults() {
 	if o.GRETunnel == "" {
 		o.GRETunnel = "mpls_gre"
 	}
+	if o.TableStart == 0 && o.InputTable == 0 {
+		o.TableStart = 1 // 0: the table after input_table
+	}
 	if o.HashMethod == "" {
 		o.HashMethod = "dp_hash"
 	}

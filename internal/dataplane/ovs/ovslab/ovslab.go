@@ -97,6 +97,10 @@ func (l *Lab) Node(t testing.TB, n int) *Node {
 	nd.Dir = dir
 	Run(t, "ip", "netns", "add", nd.NS)
 	t.Cleanup(func() {
+		if t.Failed() {
+			// What Open vSwitch said, for the failure's report.
+			nd.logTail(t)
+		}
 		nd.stopOVS()
 		_ = exec.Command("ip", "netns", "del", nd.NS).Run()
 		_ = os.RemoveAll(dir)
@@ -177,6 +181,19 @@ func (nd *Node) KillDaemon(name string) {
 		}
 	}
 	_ = p.Kill()
+}
+
+// logTail logs the end of ovs-vswitchd's log and the bridge's ports.
+func (nd *Node) logTail(t testing.TB) {
+	b, _ := os.ReadFile(filepath.Join(nd.Dir, "ovs-vswitchd.log"))
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) > 40 {
+		lines = lines[len(lines)-40:]
+	}
+	cmd := exec.Command("ip", "netns", "exec", nd.NS, "ovs-vsctl", "--db=unix:"+filepath.Join(nd.Dir, "db.sock"), "--columns=name,type,ofport,error,options", "list", "Interface")
+	cmd.Env = nd.env()
+	ifs, _ := cmd.CombinedOutput()
+	t.Logf("%s: ovs-vswitchd.log ends with:\n%s\ninterfaces:\n%s", nd.NS, strings.Join(lines, "\n"), ifs)
 }
 
 func (nd *Node) stopOVS() {
