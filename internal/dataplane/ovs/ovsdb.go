@@ -75,7 +75,16 @@ func dialOVSDB(ctx context.Context, endpoint, bridge string, log *slog.Logger) (
 	if err := c.Connect(ctx); err != nil {
 		return nil, fmt.Errorf("connecting to OVSDB %s: %w", endpoint, err)
 	}
-	if _, err := c.MonitorAll(ctx); err != nil {
+	// Only the columns we model: an update with others would not reach
+	// the cache (libovsdb drops it), and ofport would never show.
+	root, br, port, ifc := &ovsRoot{}, &ovsBridge{}, &ovsPort{}, &ovsInterface{}
+	mon := c.NewMonitor(
+		client.WithTable(root, &root.Bridges),
+		client.WithTable(br, &br.Name, &br.DatapathType, &br.FailMode, &br.Protocols, &br.Ports, &br.ExternalIDs),
+		client.WithTable(port, &port.Name, &port.Interfaces, &port.ExternalIDs),
+		client.WithTable(ifc, &ifc.Name, &ifc.Type, &ifc.Options, &ifc.OFPort, &ifc.Error, &ifc.ExternalIDs),
+	)
+	if _, err := c.Monitor(ctx, mon); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("monitoring OVSDB %s: %w", endpoint, err)
 	}
