@@ -336,8 +336,9 @@ func (d *Driver) program(ctx context.Context, p *plan) error {
 	for _, id := range staleGroups {
 		msgs, what = append(msgs, deleteGroup(id)), append(what, fmt.Sprintf("deleting group %#x", id))
 	}
+	d.log.Info("programming", "flows_held", len(haveFlows), "flows_wanted", len(p.flows), "flows_put", len(putFlows),
+		"flows_removed", len(staleFlows), "groups_put", len(putGroups), "groups_removed", len(staleGroups))
 	if len(msgs) > 0 {
-		d.log.Debug("programming", "messages", len(msgs))
 		if err := d.of.batch(ctx, msgs, func(i int) string { return what[i] }); err != nil {
 			errs = append(errs, err)
 		}

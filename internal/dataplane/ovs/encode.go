@@ -196,21 +196,24 @@ func encodeOp(op Op) ([]of.Action, error) {
 
 // arpReply turns an ARP request into the reply that says the target has
 // hw, back to where it came from (the output follows): the asker becomes
-// the target, the asked address the sender.
+// the target, the asked address the sender. OpenFlow 1.5 moves fields with
+// copy_field (Open vSwitch refuses Nicira's reg_move there).
 func arpReply(hw net.HardwareAddr) []of.Action {
-	zeroMAC := net.HardwareAddr{0, 0, 0, 0, 0, 0}
-	ethSrc, ethDst := of.NewEthSrcField(zeroMAC, nil), of.NewEthDstField(zeroMAC, nil)
-	sha, tha := of.NewArpShaField(zeroMAC), of.NewArpThaField(zeroMAC)
-	spa, tpa := of.NewArpSpaField(net.IPv4zero), of.NewArpTpaField(net.IPv4zero)
-	reg0 := of.NewRegMatchField(0, 0, nil)
+	basic := func(field, length uint8) of.OxmId {
+		return *of.NewOxmId(of.OXM_CLASS_OPENFLOW_BASIC, field, false, length, 0)
+	}
+	ethSrc, ethDst := basic(of.OXM_FIELD_ETH_SRC, 6), basic(of.OXM_FIELD_ETH_DST, 6)
+	sha, tha := basic(of.OXM_FIELD_ARP_SHA, 6), basic(of.OXM_FIELD_ARP_THA, 6)
+	spa, tpa := basic(of.OXM_FIELD_ARP_SPA, 4), basic(of.OXM_FIELD_ARP_TPA, 4)
+	reg0 := *of.NewOxmId(of.OXM_CLASS_NXM_1, of.NXM_NX_REG0, false, 4, 0)
 	return []of.Action{
-		of.NewNXActionRegMove(48, 0, 0, ethSrc, ethDst),
+		of.NewActionCopyField(48, 0, 0, ethSrc, ethDst),
 		of.NewActionSetField(*of.NewEthSrcField(hw, nil)),
 		of.NewActionSetField(*of.NewArpOperField(2)),
-		of.NewNXActionRegMove(48, 0, 0, sha, tha),
-		of.NewNXActionRegMove(32, 0, 0, tpa, reg0),
-		of.NewNXActionRegMove(32, 0, 0, spa, tpa),
-		of.NewNXActionRegMove(32, 0, 0, reg0, spa),
+		of.NewActionCopyField(48, 0, 0, sha, tha),
+		of.NewActionCopyField(32, 0, 0, tpa, reg0),
+		of.NewActionCopyField(32, 0, 0, spa, tpa),
+		of.NewActionCopyField(32, 0, 0, reg0, spa),
 		of.NewActionSetField(*of.NewArpShaField(hw)),
 	}
 }
