@@ -125,10 +125,8 @@ func (d *Driver) watch() {
 		if oc != nil {
 			done = oc.Done()
 		}
-		select {
-		case <-d.stop:
+		if !d.waitSessionEnd(oc, done) {
 			return
-		case <-done:
 		}
 		d.log.Warn("OpenFlow session ended (ovs-vswitchd restarted?); reconnecting")
 		ctx, cancel := context.WithCancel(context.Background())
@@ -155,6 +153,34 @@ func (d *Driver) watch() {
 			d.log.Error("re-applying the state after ovs-vswitchd restarted", "error", err)
 		} else {
 			d.log.Info("state re-applied after ovs-vswitchd restarted")
+		}
+	}
+}
+
+// waitSessionEnd returns true when oc's session ends (the reader saw it
+// close, or the switch stopped answering echo requests, checked every
+// second), false when the driver is closed.
+func (d *Driver) waitSessionEnd(oc *ofConn, done <-chan struct{}) bool {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-d.stop:
+			return false
+		case <-done:
+			return true
+		case <-tick.C:
+			if oc == nil {
+				continue
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			d.mu.Lock()
+			err := oc.echo(ctx)
+			d.mu.Unlock()
+			cancel()
+			if err != nil {
+				return true
+			}
 		}
 	}
 }

@@ -128,6 +128,24 @@ func (oc *ofConn) read() {
 	}
 }
 
+// echo checks that the switch still answers (a session whose end the
+// reader has not seen yet).
+func (oc *ofConn) echo(ctx context.Context) error {
+	xid, err := oc.sendRaw([]byte{ofVersion, ofEchoRequest, 0, 8, 0, 0, 0, 0})
+	if err != nil {
+		return err
+	}
+	for {
+		m, err := oc.next(ctx)
+		if err != nil {
+			return err
+		}
+		if m.typ == ofEchoReply && m.xid == xid {
+			return nil
+		}
+	}
+}
+
 // Done is closed when the session ends.
 func (oc *ofConn) Done() <-chan struct{} { return oc.done }
 
@@ -277,8 +295,15 @@ func (oc *ofConn) cookies(ctx context.Context) (map[uint64]bool, error) {
 			if n < 32 || n > len(p) {
 				return nil, fmt.Errorf("dumping flows: entry of length %d in %d bytes", n, len(p))
 			}
-			if c := binary.BigEndian.Uint64(p[24:]); c&cookieMask == cookiePrefix {
-				out[c] = true
+			// The cookie is at 24 in ofp11_flow_stats (what Open vSwitch
+			// documents for 1.3+), at 16 in OpenFlow 1.5's flow_desc: take
+			// the one that is ours (at the other offset are timeouts, or the
+			// match's type, never our prefix).
+			for _, off := range []int{24, 16} {
+				if c := binary.BigEndian.Uint64(p[off:]); c&cookieMask == cookiePrefix {
+					out[c] = true
+					break
+				}
 			}
 			p = p[n:]
 		}
