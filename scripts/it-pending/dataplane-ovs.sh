@@ -1,4 +1,8 @@
 #!/usr/bin/env bash
+# PENDING: not yet in scripts/it (which scripts/test runs) because its last
+# lab run, before the final fixes, still failed (see the ovs branch's
+# report); move it to scripts/it/ once "flock -o /tmp/bgpvpn-it.lock bash
+# scripts/it-pending/dataplane-ovs.sh" passes.
 # Dataplane stage: the ovs driver against real Open vSwitch (Debian's
 # openvswitch-switch, userspace datapath: no kernel module needed), as
 # root. The tests build their own "compute nodes" (network namespaces
