@@ -21,6 +21,7 @@ import (
 	"github.com/bgpvpn/bgpvpn/internal/agent/daemon"
 	_ "github.com/bgpvpn/bgpvpn/internal/dataplane/dummy"
 	_ "github.com/bgpvpn/bgpvpn/internal/dataplane/linux"
+	_ "github.com/bgpvpn/bgpvpn/internal/dataplane/ovs"
 )
 
 var version = "dev"

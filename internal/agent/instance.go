@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 
+	"github.com/bgpvpn/bgpvpn/internal/dataplane"
 	"github.com/bgpvpn/bgpvpn/internal/rtrd"
 	"github.com/bgpvpn/bgpvpn/internal/speaker"
 )
@@ -32,6 +33,7 @@ type instance struct {
 	aggregateRTs []speaker.RT
 	subs         []speaker.RT // subscriptions applied to the import index
 	linuxbr      string
+	fallback     *dataplane.Fallback
 	evis         []string // EVIs plugged into this VRF
 
 	endpoints map[epKey]*endpoint
@@ -59,6 +61,7 @@ type endpoint struct {
 	// port is in the EVI's bridge), "" for a port plugged itself.
 	evi             string
 	rawPort         map[string]any
+	ovs             *dataplane.OVSPort
 	label           uint32
 	rd              speaker.RD // endpoint RD, for subnet routes
 	rdAllocated     bool
@@ -146,6 +149,7 @@ func (inst *instance) prepareEndpoint(m *Manager, a Attachment) (*endpoint, erro
 		linuxif:         a.LocalPort.LinuxIf,
 		evi:             a.LocalPort.EVPNID,
 		rawPort:         a.LocalPort.Raw,
+		ovs:             a.LocalPort.OVS,
 		localPref:       a.LocalPref,
 		direction:       a.Direction,
 		description:     a.Description,

@@ -266,6 +266,9 @@ func (m *Manager) Attach(ctx context.Context, a Attachment) error {
 	if a.Readvertise != nil {
 		inst.readvertise = a.Readvertise
 	}
+	if a.Fallback != nil {
+		inst.fallback = a.Fallback
+	}
 	if a.EVPNType5 != nil {
 		inst.evpnType5 = *a.EVPNType5
 	}

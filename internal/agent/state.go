@@ -15,7 +15,7 @@ func (m *Manager) desiredState() (ipvpn, evpn dataplane.State) {
 		ports := inst.dataplanePorts()
 		switch inst.typ {
 		case IPVPN:
-			v := dataplane.VRF{ID: inst.id, Number: inst.number, VNI: inst.dataplaneID(), GatewayIP: inst.gateway4, GatewayIPv6: inst.gateway6, Ports: ports}
+			v := dataplane.VRF{ID: inst.id, Number: inst.number, VNI: inst.dataplaneID(), GatewayIP: inst.gateway4, GatewayIPv6: inst.gateway6, Ports: ports, Fallback: inst.fallback}
 			var viaPorts []*instance // VRFs of ours whose subnet aggregates v imports
 			for _, te := range sortedTEs(inst.entries) {
 				e := inst.entries[te]
@@ -80,12 +80,13 @@ func (inst *instance) dataplanePorts() []dataplane.Port {
 	var order []string
 	for _, ep := range inst.sortedEndpoints() {
 		k := ep.linuxif
-		if ep.evi != "" {
+		if ep.evi != "" || ep.ovs != nil {
+			// Several VMs behind one interface: a port each.
 			k += " " + ep.mac.String()
 		}
 		p := byIf[k]
 		if p == nil {
-			p = &dataplane.Port{LinuxIf: ep.linuxif, EVI: ep.evi, MAC: dataplane.MAC(ep.mac), Direction: string(ep.direction), Label: ep.label}
+			p = &dataplane.Port{LinuxIf: ep.linuxif, EVI: ep.evi, MAC: dataplane.MAC(ep.mac), Direction: string(ep.direction), Label: ep.label, OVS: ep.ovs}
 			byIf[k] = p
 			order = append(order, k)
 		}

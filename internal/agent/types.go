@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 
+	"github.com/bgpvpn/bgpvpn/internal/dataplane"
 	"github.com/bgpvpn/bgpvpn/internal/speaker"
 )
 
@@ -68,6 +69,8 @@ type Attachment struct {
 	AggregateRTs []speaker.RT
 	// LinuxBridge is the bridge an EVI should use.
 	LinuxBridge string
+	// Fallback is where the VRF sends what no route matches (ipvpn).
+	Fallback *dataplane.Fallback
 }
 
 // LocalPort is where the endpoint is plugged.
@@ -75,6 +78,8 @@ type LocalPort struct {
 	LinuxIf string
 	// EVPNID plugs the EVI with that vpn_instance_id into this VRF.
 	EVPNID string
+	// OVS is local_port.ovs: the port's place on an Open vSwitch bridge.
+	OVS *dataplane.OVSPort
 	// Raw keeps what else was sent (ovs, vlan…), for the looking glass.
 	Raw map[string]any
 }

@@ -84,6 +84,8 @@ type Port struct {
 	// local_port.evpn.id); LinuxIf then names no device and the driver
 	// plugs the EVI's bridge instead.
 	EVI string `json:"evpn_instance,omitempty"`
+	// OVS, when set, places the port on an Open vSwitch bridge.
+	OVS *OVSPort `json:"ovs,omitempty"`
 }
 
 // VRF is an IP VPN routing instance.
@@ -100,6 +102,8 @@ type VRF struct {
 	GatewayIPv6 netip.Addr `json:"gateway_ipv6,omitzero"`
 	Ports       []Port     `json:"ports"`
 	Routes      []IPRoute  `json:"routes"`
+	// Fallback, when set, receives what no route matches.
+	Fallback *Fallback `json:"fallback,omitempty"`
 }
 
 // Gateways are the VRF's valid gateway addresses, IPv4 first, each once.

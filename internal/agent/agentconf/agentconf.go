@@ -54,16 +54,17 @@ func Schema() *config.Schema {
 	for _, d := range []struct{ section, vpn string }{{ipvpnSection, "IP VPN"}, {evpnSection, "EVPN"}} {
 		opts = append(opts,
 			config.Opt{Section: d.section, Name: "dataplane_driver", Type: config.String, Default: "dummy",
-				Help: d.vpn + " dataplane driver: dummy or linux."},
+				Help: d.vpn + " dataplane driver: dummy, linux or ovs."},
 			config.Opt{Section: d.section, Name: "network_namespace", Type: config.String,
 				Help: "linux driver: program this named network namespace instead of the agent's own."},
 			config.Opt{Section: d.section, Name: "adopt_grace", Type: config.Int, Default: "60", Min: config.Bound(0), Max: config.Bound(3600),
-				Help: "linux driver: seconds after start during which nothing is removed, so that a restarting agent does not interrupt forwarding before it has relearned its state."},
+				Help: "linux and ovs drivers: seconds after start during which nothing is removed, so that a restarting agent does not interrupt forwarding before it has relearned its state."},
 			config.Opt{Section: d.section, Name: "dataplane_local_address", Type: config.IPAddr,
 				Help: "Tunnel endpoint advertised as next hop of " + d.vpn + " routes (default: BGP local_address)."},
 			config.Opt{Section: d.section, Name: "vxlan_port", Type: config.Port,
-				Help: "linux driver: UDP port of EVPN VXLAN (default 4789)."},
+				Help: "linux and ovs drivers: UDP port of EVPN VXLAN (default 4789)."},
 		)
+		opts = append(opts, ovsOpts(d.section)...)
 	}
 	opts = append(opts,
 		config.Opt{Section: ipvpnSection, Name: "advertise_evpn_type5", Type: config.Bool, Default: "false",
@@ -192,8 +193,8 @@ func fromValues(v *config.Values) (*Settings, error) {
 		s.RRClients = append(s.RRClients, pf.Masked())
 	}
 	for _, d := range []string{s.IPVPNDriver, s.EVPNDriver} {
-		if d != "dummy" && d != "linux" {
-			return nil, fmt.Errorf("dataplane_driver %q is not supported (dummy or linux)", d)
+		if d != "dummy" && d != "linux" && d != "ovs" {
+			return nil, fmt.Errorf("dataplane_driver %q is not supported (dummy, linux or ovs)", d)
 		}
 	}
 	for _, nh := range []*netip.Addr{&s.IPVPNNextHop, &s.EVPNNextHop} {
@@ -210,6 +211,7 @@ func fromValues(v *config.Values) (*Settings, error) {
 		if v.IsSet(sec, "vxlan_port") {
 			o["vxlan_port"] = fmt.Sprint(v.Int(sec, "vxlan_port"))
 		}
+		ovsDriverOpts(v, sec, o)
 		if sec == ipvpnSection {
 			if v.IsSet(sec, "ipvpn_vxlan_port") {
 				o["ipvpn_vxlan_port"] = fmt.Sprint(v.Int(sec, "ipvpn_vxlan_port"))

@@ -132,7 +132,8 @@ func TestLoadErrors(t *testing.T) {
 	for _, tc := range []struct{ name, conf, want string }{
 		{"no my_as", "[BGP]\nlocal_address = 127.0.0.2\n", "my_as"},
 		{"bad peer", "[BGP]\nlocal_address = 127.0.0.2\nmy_as = 1\npeers = nope\n", "peers"},
-		{"bad driver", "[BGP]\nlocal_address = 127.0.0.2\nmy_as = 1\n[DATAPLANE_DRIVER_IPVPN]\ndataplane_driver = ovs\n", "ovs"},
+		{"bad driver", "[BGP]\nlocal_address = 127.0.0.2\nmy_as = 1\n[DATAPLANE_DRIVER_IPVPN]\ndataplane_driver = vpp\n", "vpp"},
+		{"bad hash_method", "[BGP]\nlocal_address = 127.0.0.2\nmy_as = 1\n[DATAPLANE_DRIVER_IPVPN]\ndataplane_driver = ovs\nhash_method = crc\n", "hash_method"},
 		{"bad local", "[BGP]\nlocal_address = no-such-if0\nmy_as = 1\n", "local_address"},
 		{"long port prefix", "[BGP]\nlocal_address = 127.0.0.2\nmy_as = 1\n[AGENT_FEED]\nlocal_port_prefix = abcdefghijklmn\n", "local_port_prefix"},
 		{"as 0", "[BGP]\nlocal_address = 127.0.0.2\nmy_as = 0\n", "my_as"},

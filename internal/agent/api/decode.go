@@ -220,6 +220,12 @@ func (f fields) localPort() (agent.LocalPort, error) {
 			lp.LinuxIf = "evpn:" + lp.EVPNID
 		}
 	}
+	if v, ok := obj["ovs"]; ok && v != nil {
+		var err error
+		if lp.OVS, err = ovsPort(v); err != nil {
+			return agent.LocalPort{}, err
+		}
+	}
 	if lp.LinuxIf == "" {
 		return agent.LocalPort{}, bad(name+".linuxif", "Missing parameter: 'linuxif'")
 	}
@@ -341,9 +347,9 @@ func DecodeAttach(body []byte) (agent.Attachment, error) {
 		}
 	}
 	if f.has("fallback") {
-		var fb map[string]any
-		if err := json.Unmarshal(f["fallback"], &fb); err != nil {
-			return a, bad("fallback", "must be an object")
+		var err error
+		if a.Fallback, err = fallback(f["fallback"]); err != nil {
+			return a, err
 		}
 	}
 	if f.has("rd") {

@@ -1,14 +1,12 @@
 package linux
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -61,10 +59,6 @@ func planL3(s dataplane.State, o Options, ifindex map[string]int, mplsIf string)
 			errs = append(errs, fmt.Errorf("mpls_interface %s: no such device", mplsIf))
 		}
 	}
-	inLabel := func(label uint32, r *kroute) {
-		r.Family, r.Table, r.Label, r.Type, r.Protocol = unix.AF_MPLS, unix.RT_TABLE_MAIN, label, unix.RTN_UNICAST, rtProto
-		p.routes[r.key()] = r
-	}
 	// Local next hops (another VRF of ours exports the prefix): the port
 	// that has it.
 	local := map[netip.Prefix]string{}
@@ -76,136 +70,7 @@ func planL3(s dataplane.State, o Options, ifindex map[string]int, mplsIf string)
 		}
 	}
 	for _, v := range s.VRFs {
-		table := o.TableBase + v.Number
-		verr := func(err error) {
-			errs = append(errs, &dataplane.InstanceError{Instance: v.ID, Err: fmt.Errorf("VRF %s: %w", v.ID, err)})
-		}
-		if !validVRFNumber(v.Number) {
-			verr(fmt.Errorf("number %d out of range 0..%d", v.Number, maxVRFNumber))
-			continue
-		}
-		fams := vrfFamilies(v)
-		add := func(r *kroute) {
-			r.Table, r.Protocol = table, rtProto
-			if r.Family == unix.AF_INET6 {
-				// What the kernel makes of these in IPv6 tables: read back
-				// as written, or every Apply would rewrite them.
-				r.Scope = unix.RT_SCOPE_UNIVERSE
-				if r.Priority == 0 {
-					r.Priority = 1024
-				}
-			}
-			if _, dup := p.routes[r.key()]; !dup {
-				p.routes[r.key()] = r
-			}
-		}
-		rule := func(iif string, tunID uint32) {
-			for _, f := range fams {
-				p.rules[krule{Family: f, Priority: uint32(o.RulePriority), IIF: iif, TunID: tunID, Table: table, Protocol: rtProto}] = true
-			}
-		}
-		rule(l3Device, v.VNI)
-		if mplsIf != "" {
-			// The VRF's own label: pop, then look the packet up in the
-			// VRF's table, which its VRF device is bound to.
-			if idx, ok := ifindex[vrfDeviceName(v.Number)]; !ok {
-				verr(fmt.Errorf("VRF device %s missing", vrfDeviceName(v.Number)))
-			} else if isMPLSLabel(v.VNI) {
-				inLabel(v.VNI, &kroute{OIF: idx})
-			}
-		}
-		anyFrom := false
-		var hosts6 []netip.Addr // IPv6 hosts T routes, for proxy NDP
-		for _, port := range v.Ports {
-			idx, ok := ifindex[port.LinuxIf]
-			if !ok {
-				verr(fmt.Errorf("port %s: no such device", port.LinuxIf))
-				continue
-			}
-			if slices.Contains(fams, unix.AF_INET6) {
-				p.ports6[port.LinuxIf] = true
-			}
-			to, from := directions(port.Direction)
-			if from {
-				anyFrom = true
-				rule(port.LinuxIf, 0)
-				p.fromPorts[port.LinuxIf] = true
-				if gw := v.GatewayIP; port.EVI == "" && gw.Is4() && !slices.Contains(p.announce[port.LinuxIf], gw) {
-					p.announce[port.LinuxIf] = append(p.announce[port.LinuxIf], gw)
-				}
-			}
-			if !to {
-				continue
-			}
-			if gw := portHost(port); mplsIf != "" && port.Label != v.VNI && isMPLSLabel(port.Label) && gw.IsValid() {
-				// A port's label over MPLS: pop, deliver to the port's
-				// address (a port without one has nothing the kernel
-				// could resolve its MAC with, and gets no route).
-				inLabel(port.Label, &kroute{OIF: idx, Gw: gw})
-			}
-			if port.Label != 0 && port.Label != v.VNI && port.Label < 1<<24 {
-				// A per-port label means "to this port", whatever the
-				// destination (an MPLS per-CE label): its own table,
-				// holding a default route to the port, not the VRF's.
-				lt := labelTable(o, port.Label)
-				for _, r := range labelRoutes(port, idx, fams) {
-					r.Table, r.Protocol = lt, rtProto
-					if _, dup := p.routes[r.key()]; !dup {
-						p.routes[r.key()] = r
-					}
-				}
-				for _, f := range fams {
-					p.rules[krule{Family: f, Priority: uint32(o.RulePriority), IIF: l3Device, TunID: port.Label, Table: lt, Protocol: rtProto}] = true
-				}
-			}
-			for _, r := range portRoutes(port, idx) {
-				if r.Family == unix.AF_INET6 && r.Dst.IsSingleIP() {
-					hosts6 = append(hosts6, r.Dst.Addr())
-				}
-				add(r)
-			}
-		}
-		stitched := stitchedSubnets(v)
-		for _, sn := range stitched {
-			// The EVI's subnet is the bridge's (see stitch.go).
-			if idx, ok := ifindex[sn.bridge]; ok {
-				add(&kroute{Family: family(sn.prefix.Addr()), Dst: sn.prefix, Type: unix.RTN_UNICAST, Scope: unix.RT_SCOPE_LINK, OIF: idx})
-			}
-		}
-		for _, rt := range v.Routes {
-			if inSubnets(rt.Prefix, stitched) {
-				continue // the EVI reaches it
-			}
-			r, err := remoteRoute(rt, o, l3, mplsIdx, ifindex, local, p.neigh)
-			if err != nil {
-				verr(err)
-			}
-			if r != nil {
-				if r.Family == unix.AF_INET6 && r.Dst.IsSingleIP() {
-					hosts6 = append(hosts6, r.Dst.Addr())
-				}
-				add(r)
-			}
-		}
-		for _, gw := range v.Gateways() {
-			if gw.Is4() && anyFrom {
-				// Something for proxy ARP to answer the gateway with when
-				// no remote route covers it; what is sent to it is dropped
-				// by bgv-l3, which has no tunnel for it. IPv6 gateways need
-				// no route: proxy NDP answers from its entries alone.
-				add(&kroute{Family: unix.AF_INET, Dst: netip.PrefixFrom(gw, 32), Type: unix.RTN_UNICAST, Scope: unix.RT_SCOPE_LINK, OIF: l3})
-			}
-		}
-		planProxies(p, v, ifindex, hosts6)
-		for _, f := range fams {
-			// Whatever the VRF has no route for stops here rather than
-			// falling through to the main table.
-			dst := netip.PrefixFrom(netip.IPv4Unspecified(), 0)
-			if f == unix.AF_INET6 {
-				dst = netip.PrefixFrom(netip.IPv6Unspecified(), 0)
-			}
-			add(&kroute{Family: f, Dst: dst, Type: unix.RTN_UNREACHABLE, Priority: unreachableMetric})
-		}
+		errs = append(errs, p.planVRF(v, o, ifindex, mplsIf, l3, mplsIdx, local)...)
 	}
 	if len(s.VRFs) > 0 {
 		p.sysctls = append(p.sysctls, sysctl{"ipv4/conf/" + l3Device + "/forwarding", "1"}, sysctl{"ipv4/conf/" + l3Device + "/rp_filter", "0"})
@@ -234,6 +99,149 @@ func planL3(s dataplane.State, o Options, ifindex map[string]int, mplsIf string)
 			sysctl{"ipv4/conf/" + port + "/rp_filter", "0"})
 	}
 	return p, errs
+}
+
+// planVRF plans one VRF: its rules, labels, port and remote routes, proxy
+// entries and catch-all routes.
+func (p *l3Plan) planVRF(v dataplane.VRF, o Options, ifindex map[string]int, mplsIf string, l3, mplsIdx int, local map[netip.Prefix]string) []error {
+	var errs []error
+	table := o.TableBase + v.Number
+	verr := func(err error) {
+		errs = append(errs, &dataplane.InstanceError{Instance: v.ID, Err: fmt.Errorf("VRF %s: %w", v.ID, err)})
+	}
+	if !validVRFNumber(v.Number) {
+		verr(fmt.Errorf("number %d out of range 0..%d", v.Number, maxVRFNumber))
+		return errs
+	}
+	fams := vrfFamilies(v)
+	add := func(r *kroute) {
+		r.Table, r.Protocol = table, rtProto
+		if r.Family == unix.AF_INET6 {
+			// What the kernel makes of these in IPv6 tables: read back
+			// as written, or every Apply would rewrite them.
+			r.Scope = unix.RT_SCOPE_UNIVERSE
+			if r.Priority == 0 {
+				r.Priority = 1024
+			}
+		}
+		if _, dup := p.routes[r.key()]; !dup {
+			p.routes[r.key()] = r
+		}
+	}
+	rule := func(iif string, tunID uint32) {
+		for _, f := range fams {
+			p.rules[krule{Family: f, Priority: uint32(o.RulePriority), IIF: iif, TunID: tunID, Table: table, Protocol: rtProto}] = true
+		}
+	}
+	rule(l3Device, v.VNI)
+	if mplsIf != "" {
+		// The VRF's own label: pop, then look the packet up in the
+		// VRF's table, which its VRF device is bound to.
+		if idx, ok := ifindex[vrfDeviceName(v.Number)]; !ok {
+			verr(fmt.Errorf("VRF device %s missing", vrfDeviceName(v.Number)))
+		} else if isMPLSLabel(v.VNI) {
+			p.inLabel(v.VNI, &kroute{OIF: idx})
+		}
+	}
+	anyFrom := false
+	var hosts6 []netip.Addr // IPv6 hosts T routes, for proxy NDP
+	for _, port := range v.Ports {
+		idx, ok := ifindex[port.LinuxIf]
+		if !ok {
+			verr(fmt.Errorf("port %s: no such device", port.LinuxIf))
+			continue
+		}
+		if slices.Contains(fams, unix.AF_INET6) {
+			p.ports6[port.LinuxIf] = true
+		}
+		to, from := directions(port.Direction)
+		if from {
+			anyFrom = true
+			rule(port.LinuxIf, 0)
+			p.fromPorts[port.LinuxIf] = true
+			if gw := v.GatewayIP; port.EVI == "" && gw.Is4() && !slices.Contains(p.announce[port.LinuxIf], gw) {
+				p.announce[port.LinuxIf] = append(p.announce[port.LinuxIf], gw)
+			}
+		}
+		if !to {
+			continue
+		}
+		if gw := portHost(port); mplsIf != "" && port.Label != v.VNI && isMPLSLabel(port.Label) && gw.IsValid() {
+			// A port's label over MPLS: pop, deliver to the port's
+			// address (a port without one has nothing the kernel
+			// could resolve its MAC with, and gets no route).
+			p.inLabel(port.Label, &kroute{OIF: idx, Gw: gw})
+		}
+		if port.Label != 0 && port.Label != v.VNI && port.Label < 1<<24 {
+			// A per-port label means "to this port", whatever the
+			// destination (an MPLS per-CE label): its own table,
+			// holding a default route to the port, not the VRF's.
+			lt := labelTable(o, port.Label)
+			for _, r := range labelRoutes(port, idx, fams) {
+				r.Table, r.Protocol = lt, rtProto
+				if _, dup := p.routes[r.key()]; !dup {
+					p.routes[r.key()] = r
+				}
+			}
+			for _, f := range fams {
+				p.rules[krule{Family: f, Priority: uint32(o.RulePriority), IIF: l3Device, TunID: port.Label, Table: lt, Protocol: rtProto}] = true
+			}
+		}
+		for _, r := range portRoutes(port, idx) {
+			if r.Family == unix.AF_INET6 && r.Dst.IsSingleIP() {
+				hosts6 = append(hosts6, r.Dst.Addr())
+			}
+			add(r)
+		}
+	}
+	stitched := stitchedSubnets(v)
+	for _, sn := range stitched {
+		// The EVI's subnet is the bridge's (see stitch.go).
+		if idx, ok := ifindex[sn.bridge]; ok {
+			add(&kroute{Family: family(sn.prefix.Addr()), Dst: sn.prefix, Type: unix.RTN_UNICAST, Scope: unix.RT_SCOPE_LINK, OIF: idx})
+		}
+	}
+	for _, rt := range v.Routes {
+		if inSubnets(rt.Prefix, stitched) {
+			continue // the EVI reaches it
+		}
+		r, err := remoteRoute(rt, o, l3, mplsIdx, ifindex, local, p.neigh)
+		if err != nil {
+			verr(err)
+		}
+		if r != nil {
+			if r.Family == unix.AF_INET6 && r.Dst.IsSingleIP() {
+				hosts6 = append(hosts6, r.Dst.Addr())
+			}
+			add(r)
+		}
+	}
+	for _, gw := range v.Gateways() {
+		if gw.Is4() && anyFrom {
+			// Something for proxy ARP to answer the gateway with when
+			// no remote route covers it; what is sent to it is dropped
+			// by bgv-l3, which has no tunnel for it. IPv6 gateways need
+			// no route: proxy NDP answers from its entries alone.
+			add(&kroute{Family: unix.AF_INET, Dst: netip.PrefixFrom(gw, 32), Type: unix.RTN_UNICAST, Scope: unix.RT_SCOPE_LINK, OIF: l3})
+		}
+	}
+	planProxies(p, v, ifindex, hosts6)
+	for _, f := range fams {
+		// Whatever the VRF has no route for stops here rather than
+		// falling through to the main table.
+		dst := netip.PrefixFrom(netip.IPv4Unspecified(), 0)
+		if f == unix.AF_INET6 {
+			dst = netip.PrefixFrom(netip.IPv6Unspecified(), 0)
+		}
+		add(&kroute{Family: f, Dst: dst, Type: unix.RTN_UNREACHABLE, Priority: unreachableMetric})
+	}
+	return errs
+}
+
+// inLabel plans the MPLS route of an incoming label.
+func (p *l3Plan) inLabel(label uint32, r *kroute) {
+	r.Family, r.Table, r.Label, r.Type, r.Protocol = unix.AF_MPLS, unix.RT_TABLE_MAIN, label, unix.RTN_UNICAST, rtProto
+	p.routes[r.key()] = r
 }
 
 // directions: bagpipe's "to-port" (routed to the port, not from it),
@@ -423,247 +431,6 @@ func family(a netip.Addr) int {
 	return unix.AF_INET6
 }
 
-func (d *Driver) applyIPVPN(ctx context.Context, s dataplane.State) error {
-	if d.k == nil {
-		return errors.New("linux dataplane: driver closed")
-	}
-	ls, err := d.k.LinkList()
-	if err != nil {
-		return fmt.Errorf("listing links: %w", err)
-	}
-	links := make(map[string]netlink.Link, len(ls))
-	for _, l := range ls {
-		links[l.Attrs().Name] = l
-	}
-	var errs []error
-	var l3 netlink.Link
-	if len(s.VRFs) > 0 {
-		if l3, err = d.ensureL3(links[l3Device]); err != nil {
-			return err
-		}
-		links[l3Device] = l3
-	}
-	// VRF devices (MPLS): one per VRF, bound to its table.
-	wantVRFDev := map[string]int{}
-	if d.mpls {
-		for _, v := range s.VRFs {
-			if validVRFNumber(v.Number) {
-				wantVRFDev[vrfDeviceName(v.Number)] = d.o.TableBase + v.Number
-			}
-		}
-		for _, name := range sortedKeys(boolKeys(wantVRFDev)) {
-			l, err := d.ensureVRFDevice(links[name], name, wantVRFDev[name])
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			links[name] = l
-		}
-	}
-	ifindex := map[string]int{}
-	for n, l := range links {
-		ifindex[n] = l.Attrs().Index
-	}
-	mplsIf := ""
-	if d.mpls {
-		mplsIf = d.mplsIf
-	}
-	s, serrs := stitchEVIs(s)
-	errs = append(errs, serrs...)
-	plan, perrs := planL3(s, d.o, ifindex, mplsIf)
-	errs = append(errs, perrs...)
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-
-	// Make: neighbours before the routes that use them, routes before
-	// the rules that lead to them.
-	var haveNeigh []netlink.Neigh
-	if l3 != nil {
-		if err := d.k.SetSysctls(plan.ipv6); err != nil {
-			errs = append(errs, fmt.Errorf("IPv6 on %s, which IPv6 gateways (IPv6 prefixes, router MACs of EVPN type 5 routes) need: %w", l3Device, err))
-		}
-		if err := d.k.SetSysctls(plan.ipv6Ports); err != nil {
-			errs = append(errs, fmt.Errorf("IPv6, IPv6 forwarding and proxy NDP on the ports of VRFs with IPv6: %w", err))
-		}
-		for _, f := range []int{unix.AF_INET, unix.AF_INET6} {
-			ns, err := d.k.NeighList(l3.Attrs().Index, f)
-			if err != nil {
-				return fmt.Errorf("listing neighbours of %s: %w", l3Device, err)
-			}
-			haveNeigh = append(haveNeigh, ns...)
-		}
-		for gw, mac := range plan.neigh {
-			if slices.ContainsFunc(haveNeigh, func(n netlink.Neigh) bool {
-				return n.IP.Equal(addrIP(gw)) && n.State == unix.NUD_PERMANENT && n.HardwareAddr.String() == mac.String()
-			}) {
-				continue
-			}
-			n := &netlink.Neigh{LinkIndex: l3.Attrs().Index, Family: family(gw), State: unix.NUD_PERMANENT, IP: addrIP(gw), HardwareAddr: mac}
-			if err := d.k.NeighSet(n); err != nil {
-				errs = append(errs, fmt.Errorf("adding neighbour %s: %w", gw, err))
-			}
-		}
-	}
-	var haveRoutes []kroute
-	fams := []int{unix.AF_INET, unix.AF_INET6}
-	if d.caps.mpls {
-		// Even over VXLAN: what an earlier MPLS run left goes.
-		fams = append(fams, unix.AF_MPLS)
-	}
-	for _, f := range fams {
-		rs, err := d.k.Routes(f)
-		if err != nil {
-			return errors.Join(append(errs, fmt.Errorf("listing routes: %w", err))...)
-		}
-		haveRoutes = append(haveRoutes, rs...)
-	}
-	have := map[routeKey]*kroute{}
-	for i := range haveRoutes {
-		have[haveRoutes[i].key()] = &haveRoutes[i]
-	}
-	for _, k := range sortedRouteKeys(plan.routes) {
-		r := plan.routes[k]
-		if h := have[k]; h != nil && r.same(h) {
-			continue
-		}
-		if err := d.k.RouteReplace(r); err != nil {
-			errs = append(errs, fmt.Errorf("route %s: %w", r, err))
-			continue
-		}
-		d.log.Debug("route set", "route", r.String())
-	}
-	haveRules := map[krule]bool{}
-	for _, f := range []int{unix.AF_INET, unix.AF_INET6} {
-		rs, err := d.k.Rules(f)
-		if err != nil {
-			return errors.Join(append(errs, fmt.Errorf("listing rules: %w", err))...)
-		}
-		for _, r := range rs {
-			haveRules[r] = true
-		}
-	}
-	newFrom := map[string]bool{} // ports that start sending into a VRF
-	for r := range plan.rules {
-		if haveRules[r] {
-			continue
-		}
-		if err := d.k.RuleAdd(r); err != nil {
-			errs = append(errs, fmt.Errorf("rule %s: %w", r, err))
-			continue
-		}
-		d.log.Debug("rule added", "rule", r.String())
-		if r.IIF != l3Device && r.TunID == 0 {
-			newFrom[r.IIF] = true
-		}
-	}
-	if err := d.k.SetSysctls(plan.sysctls); err != nil {
-		errs = append(errs, err)
-	}
-	haveProxies, err := d.applyProxies(plan)
-	if err != nil {
-		errs = append(errs, err)
-	}
-	// Once proxy ARP answers on them (garp.go).
-	for _, port := range sortedKeys(newFrom) {
-		for _, gw := range plan.announce[port] {
-			if l := links[port]; l != nil {
-				if err := d.k.Announce(l, gw); err != nil {
-					errs = append(errs, fmt.Errorf("port %s: %w", port, err))
-				}
-			}
-		}
-	}
-
-	// Break: what we own and no longer want (nothing while adopting what
-	// an earlier process left).
-	if d.adopting() {
-		return errors.Join(errs...)
-	}
-	releasedPorts := map[string]bool{}
-	for r := range haveRules {
-		if plan.rules[r] {
-			continue
-		}
-		if err := d.k.RuleDel(r); err != nil {
-			errs = append(errs, fmt.Errorf("deleting rule %s: %w", r, err))
-			continue
-		}
-		if r.IIF != l3Device && !plan.fromPorts[r.IIF] {
-			releasedPorts[r.IIF] = true
-		}
-	}
-	for k, h := range have {
-		if _, ok := plan.routes[k]; ok {
-			continue
-		}
-		if err := d.k.RouteDel(h); err != nil {
-			errs = append(errs, fmt.Errorf("deleting route %s: %w", h, err))
-		}
-	}
-	released6 := map[string]bool{}
-	byIndex := map[int]string{}
-	for n, l := range links {
-		byIndex[l.Attrs().Index] = n
-	}
-	for _, h := range haveProxies {
-		if _, want := plan.proxies[h.key()]; want || h.Protocol != rtProto {
-			continue
-		}
-		if err := d.k.ProxyDel(h); err != nil {
-			errs = append(errs, fmt.Errorf("deleting IPv6 %s: %w", h, err))
-			continue
-		}
-		if port, ok := byIndex[h.Index]; ok && !plan.fromPorts6[port] {
-			released6[port] = true
-		}
-	}
-	for _, n := range haveNeigh {
-		gw, _ := netip.AddrFromSlice(n.IP)
-		if n.State != unix.NUD_PERMANENT || plan.neigh[gw.Unmap()] != nil {
-			continue
-		}
-		if err := d.k.NeighDel(&n); err != nil {
-			errs = append(errs, fmt.Errorf("deleting neighbour %s: %w", n.IP, err))
-		}
-	}
-	// A port that leaves every VRF stops answering ARP for the VPN; its
-	// forwarding setting is left alone (other software may rely on it).
-	var reset []sysctl
-	for _, port := range sortedKeys(releasedPorts) {
-		if _, ok := links[port]; ok {
-			reset = append(reset, sysctl{"ipv4/conf/" + port + "/proxy_arp", "0"})
-		}
-	}
-	for _, port := range sortedKeys(released6) {
-		reset = append(reset, sysctl{"ipv6/conf/" + port + "/proxy_ndp", "0"})
-	}
-	if err := d.k.SetSysctls(reset); err != nil {
-		errs = append(errs, err)
-	}
-	// VRF devices no VRF wants (after their routes: nothing points at
-	// them any more).
-	for _, name := range sortedKeys(boolKeys(links)) {
-		if strings.HasPrefix(name, vrfDevicePfx) && wantVRFDev[name] == 0 {
-			if err := d.k.LinkDel(links[name]); err != nil {
-				errs = append(errs, fmt.Errorf("deleting %s: %w", name, err))
-				continue
-			}
-			d.log.Info("device deleted", "device", name)
-		}
-	}
-	if len(s.VRFs) == 0 {
-		if l := links[l3Device]; l != nil {
-			if err := d.k.LinkDel(l); err != nil {
-				errs = append(errs, fmt.Errorf("deleting %s: %w", l3Device, err))
-			} else {
-				d.log.Info("device deleted", "device", l3Device)
-			}
-		}
-	}
-	return errors.Join(errs...)
-}
-
 // ensureL3 creates bgv-l3, or fixes it: flow-based VXLAN on the IP VPN port,
 // our VTEP as source, the MAC peers derive from our VTEP, up.
 func (d *Driver) ensureL3(l netlink.Link) (netlink.Link, error) {
@@ -765,17 +532,20 @@ func sortedRouteKeys(m map[routeKey]*kroute) []routeKey {
 	for k := range m {
 		out = append(out, k)
 	}
-	slices.SortFunc(out, func(a, b routeKey) int {
-		if a.Table != b.Table {
-			return a.Table - b.Table
-		}
-		if a.Dst.Bits() != b.Dst.Bits() {
-			return b.Dst.Bits() - a.Dst.Bits()
-		}
-		if c := a.Dst.Addr().Compare(b.Dst.Addr()); c != 0 {
-			return c
-		}
-		return int(a.Label) - int(b.Label)
-	})
+	slices.SortFunc(out, compareRouteKeys)
 	return out
+}
+
+// compareRouteKeys: by table, longest prefix first, then address and label.
+func compareRouteKeys(a, b routeKey) int {
+	if a.Table != b.Table {
+		return a.Table - b.Table
+	}
+	if a.Dst.Bits() != b.Dst.Bits() {
+		return b.Dst.Bits() - a.Dst.Bits()
+	}
+	if c := a.Dst.Addr().Compare(b.Dst.Addr()); c != 0 {
+		return c
+	}
+	return int(a.Label) - int(b.Label)
 }

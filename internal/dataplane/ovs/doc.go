@@ -1,0 +1,60 @@
+// Package ovs is the dataplane driver that forwards VPN traffic with Open
+// vSwitch, as bagpipe-bgp's ovs drivers do: IP VPNs as OpenFlow tables of
+// one bridge (br-mpls by default), with MPLS over GRE (RFC 4023) or VXLAN
+// toward remote PEs, and EVPNs as VXLAN tunnels and MAC tables on the same
+// bridge. It is the only package that talks to Open vSwitch: OVSDB through
+// github.com/ovn-org/libovsdb (bridge, tunnel and VM ports), OpenFlow 1.5
+// through antrea.io/libOpenflow (flows and select groups), over the
+// bridge's management socket; it never parses ovs-vsctl or ovs-ofctl
+// output.
+//
+// It must never remove or change what it did not create: every flow it
+// installs carries a cookie whose top 16 bits are ours (cookiePrefix) and
+// whose other 48 bits are a hash of the flow itself, every group an ID in
+// our range; ports it plugs into the bridge carry
+// external_ids:bgpvpn-owner. Apply is level-triggered: it reads the
+// cookies and groups of ours that the bridge has, adds what is missing
+// (an add replaces a flow with the same match in place, so a changed
+// flow never disappears) and then removes what is no longer wanted. A
+// restarted agent thus adopts what the previous process left, without a
+// gap; when ovs-vswitchd restarts (its flows are gone), the driver
+// notices the OpenFlow connection closing, reconnects and applies the
+// last state again, without an agent restart.
+//
+// The pipeline (tables input_table, ovs_table_id_start and the one after):
+//   - input: a VM port's ARP requests are answered with the router MAC
+//     (proxy ARP, except for the port's own address); its IP traffic goes
+//     to the VRF table with the VRF in the metadata. MPLS from the GRE
+//     port is popped: a VRF's label continues in the VRF table, a port's
+//     label goes straight to the port. VXLAN from the IP VPN tunnel port
+//     is demultiplexed on the VNI the same way. EVPN ports and the EVPN
+//     VXLAN port (by VNI) go to the MAC table with the EVI in the metadata;
+//   - VRF table: one flow per prefix (longest first through priorities):
+//     local ports get the packet with our router MAC as source and the
+//     VM's MAC as destination; remote prefixes push the label and leave
+//     by the GRE port toward the PE (MPLS), or by the VXLAN port with the
+//     label as VNI and the remote router MAC (VXLAN), several next hops
+//     through a select group (ECMP). The rest is dropped;
+//   - MAC table: a known MAC goes to its port or VTEP; broadcast and
+//     unknown traffic is flooded to the EVI's ports and, when it comes
+//     from a port, to the VTEPs of the flood list (head-end replication).
+//
+// The router MAC is 02:b6 followed by the local IPv4 address, as the
+// linux driver derives it, so nodes of both drivers reach each other over
+// VXLAN. IP VPN VXLAN uses UDP 4790 and EVPN 4789 by default, as the linux
+// driver does.
+//
+// Options (the [DATAPLANE_DRIVER_*] section, bagpipe's names where they
+// exist): local_address, ovs_bridge, ovs_datapath_type, ovs_rundir,
+// ovsdb_connection, mpls_interface, mpls_over_gre, gre_tunnel,
+// vxlan_encap, proxy_arp, arp_responder, input_table, ovs_table_id_start,
+// hash_method, vxlan_port, ipvpn_vxlan_port, adopt_grace (as the linux
+// driver: for that long after start nothing is removed, so that a
+// restarting agent does not cut forwarding before it has relearned its
+// state).
+//
+// Limits: IPv4 VTEPs and IPv4 prefixes (IPv6 routes are reported and
+// skipped); MPLS over Ethernet (a bare mpls_interface) is not implemented
+// (mpls_over_gre must be auto or true); one bridge serves both VPN types
+// when both sections name this driver (the IP VPN section's options win).
+package ovs

@@ -1,0 +1,419 @@
+package ovs
+
+import (
+	"cmp"
+	"context"
+	"encoding"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/bgpvpn/bgpvpn/internal/dataplane"
+	"github.com/bgpvpn/bgpvpn/internal/dataplane/reconcile"
+)
+
+func init() {
+	dataplane.Register("ovs", func(do dataplane.Options) (dataplane.Driver, error) {
+		o, err := ParseOptions(do.Config)
+		if err != nil {
+			return nil, err
+		}
+		o.Logger = do.Logger
+		return New(context.Background(), o)
+	})
+}
+
+// Tunnel ports of the bridge, besides the GRE port (Options.GRETunnel).
+const (
+	vxlanL3Port = "ipvpn_vxlan"
+	vxlanL2Port = "evpn_vxlan"
+)
+
+// Driver programs one Open vSwitch bridge. Its lifecycle: New → Apply any
+// number of times → Close; Close leaves the flows in place and a new
+// Driver on the same bridge adopts them.
+type Driver struct {
+	o    Options
+	log  *slog.Logger
+	info dataplane.Info
+
+	mu    sync.Mutex
+	db    *ovsDB
+	of    *ofConn
+	state dataplane.State
+	// applied: the last state was applied on the current OpenFlow
+	// session (a new session, after ovs-vswitchd restarted, needs it
+	// again).
+	applied bool
+	// adoptUntil ends the adoption grace; graceTimer applies the last
+	// state in full then.
+	adoptUntil time.Time
+	graceTimer *time.Timer
+
+	stop    chan struct{}
+	stopped chan struct{}
+}
+
+var _ dataplane.Driver = (*Driver)(nil)
+
+// New connects to OVSDB, makes sure the bridge exists and opens an
+// OpenFlow session on it; it changes no flow until Apply.
+func New(ctx context.Context, o Options) (*Driver, error) {
+	o.fillDefaults()
+	if !o.LocalAddress.Is4() {
+		return nil, fmt.Errorf("ovs dataplane: local address %v is not an IPv4 address", o.LocalAddress)
+	}
+	if o.InputTable == o.TableStart || o.InputTable == o.TableStart+1 {
+		return nil, fmt.Errorf("ovs dataplane: tables %d and %d overlap input_table %d", o.TableStart, o.TableStart+1, o.InputTable)
+	}
+	d := &Driver{o: o, log: o.Logger.With("component", "dataplane/ovs", "bridge", o.Bridge), stop: make(chan struct{}), stopped: make(chan struct{}),
+		adoptUntil: time.Now().Add(o.AdoptGrace)}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	db, err := dialOVSDB(ctx, o.OVSDB, o.Bridge, d.log)
+	if err != nil {
+		return nil, fmt.Errorf("ovs dataplane: %w", err)
+	}
+	d.db = db
+	if err := db.ensureBridge(ctx, o.DatapathType, d.log); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("ovs dataplane: %w", err)
+	}
+	if d.of, err = d.dial(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("ovs dataplane: %w", err)
+	}
+	d.info = d.makeInfo()
+	go d.watch()
+	d.log.Info("ovs dataplane ready", "local_address", o.LocalAddress, "ovsdb", o.OVSDB, "vxlan_encap", o.VXLANEncap)
+	return d, nil
+}
+
+// dial opens an OpenFlow session on the bridge's management socket,
+// waiting for ovs-vswitchd to create it (a new bridge, a restart).
+func (d *Driver) dial(ctx context.Context) (*ofConn, error) {
+	path := filepath.Join(d.o.RunDir, d.o.Bridge+".mgmt")
+	for {
+		oc, err := dialOF(ctx, path)
+		if err == nil {
+			return oc, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("OpenFlow session on %s: %w", d.o.Bridge, err)
+		case <-d.stop:
+			return nil, errors.New("driver closed")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// watch recovers from ovs-vswitchd restarts: when the OpenFlow session
+// ends, it reconnects and applies the last state again (the restarted
+// switch has no flows), until Close.
+func (d *Driver) watch() {
+	defer close(d.stopped)
+	for {
+		d.mu.Lock()
+		oc := d.of
+		d.mu.Unlock()
+		var done <-chan struct{}
+		if oc != nil {
+			done = oc.Done()
+		}
+		if !d.waitSessionEnd(oc, done) {
+			return
+		}
+		d.log.Warn("OpenFlow session ended (ovs-vswitchd restarted?); reconnecting")
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			select {
+			case <-d.stop:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		noc, err := d.dial(ctx)
+		if err != nil {
+			cancel()
+			return // closed
+		}
+		d.mu.Lock()
+		oc.Close()
+		d.of, d.applied = noc, false
+		st := d.state
+		err = d.apply(ctx, st)
+		d.mu.Unlock()
+		cancel()
+		if err != nil {
+			d.log.Error("re-applying the state after ovs-vswitchd restarted", "error", err)
+		} else {
+			d.log.Info("state re-applied after ovs-vswitchd restarted")
+		}
+	}
+}
+
+// waitSessionEnd returns true when oc's session ends (the reader saw it
+// close, or the switch stopped answering echo requests, checked every
+// second), false when the driver is closed.
+func (d *Driver) waitSessionEnd(oc *ofConn, done <-chan struct{}) bool {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-d.stop:
+			return false
+		case <-done:
+			return true
+		case <-tick.C:
+			if oc == nil {
+				continue
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			d.mu.Lock()
+			err := oc.echo(ctx)
+			d.mu.Unlock()
+			cancel()
+			if err != nil {
+				return true
+			}
+		}
+	}
+}
+
+// Info: MPLS (over GRE) for IP VPNs, VXLAN too with vxlan_encap, VXLAN for
+// EVPN; ECMP through select groups; the router MAC the linux driver would
+// use for this address.
+func (d *Driver) Info() dataplane.Info { return d.info }
+
+func (d *Driver) makeInfo() dataplane.Info {
+	ipvpn := []uint16{encapMPLS}
+	if d.o.VXLANEncap {
+		ipvpn = append(ipvpn, encapVXLAN)
+	}
+	return dataplane.Info{
+		Name: "ovs", Encaps: ipvpn, VPNTypeEncaps: map[string][]uint16{"evpn": {encapVXLAN}}, ECMP: true,
+		LocalAddress: d.o.LocalAddress, RouterMAC: routerMAC(d.o.LocalAddress),
+		Details: map[string]string{
+			"ovs_bridge": d.o.Bridge, "mpls_over_gre": "true", "gre_tunnel": d.o.GRETunnel,
+			"vxlan_encap": strconv.FormatBool(d.o.VXLANEncap), "ipvpn_vxlan_port": strconv.Itoa(d.o.IPVPNVXLANPort),
+			"vxlan_port": strconv.Itoa(d.o.VXLANPort), "hash_method": d.o.HashMethod,
+		},
+	}
+}
+
+// Apply makes the bridge match s: ports plugged, flows and groups of ours
+// added where missing, then those no longer wanted removed. Errors of one
+// instance do not stop the others.
+func (d *Driver) Apply(ctx context.Context, s dataplane.State) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.state = s
+	if d.adopting() && d.graceTimer == nil {
+		d.graceTimer = time.AfterFunc(time.Until(d.adoptUntil), func() {
+			d.mu.Lock()
+			defer d.mu.Unlock()
+			if d.of == nil {
+				return // closed
+			}
+			if err := d.apply(context.Background(), d.state); err != nil {
+				d.log.Error("applying the state after the adoption grace", "error", err)
+			}
+		})
+	}
+	return d.apply(ctx, s)
+}
+
+// adopting reports whether removals are still held back.
+func (d *Driver) adopting() bool { return time.Now().Before(d.adoptUntil) }
+
+func (d *Driver) apply(ctx context.Context, s dataplane.State) error {
+	if d.of == nil {
+		return errors.New("ovs dataplane: driver closed")
+	}
+	var errs []error
+	ports, perrs := d.plugPorts(ctx, s)
+	errs = append(errs, perrs...)
+	p, plerrs := planState(s, d.o, ports)
+	errs = append(errs, plerrs...)
+	if err := d.program(ctx, p); err != nil {
+		return errors.Join(append(errs, err)...)
+	}
+	if !d.adopting() {
+		if err := d.unplugStale(ctx, s); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	d.applied = true
+	return errors.Join(errs...)
+}
+
+// plugPorts puts the tunnel ports the state needs and its VM ports on the
+// bridge and returns their OpenFlow ports.
+func (d *Driver) plugPorts(ctx context.Context, s dataplane.State) (bridgePorts, []error) {
+	la := d.o.LocalAddress.String()
+	var specs []portSpec
+	if len(s.VRFs) > 0 {
+		specs = append(specs, portSpec{Name: d.o.GRETunnel, Type: "gre",
+			Options: map[string]string{"remote_ip": "flow", "local_ip": la, "packet_type": "legacy_l3"}})
+		if d.o.VXLANEncap {
+			specs = append(specs, portSpec{Name: vxlanL3Port, Type: "vxlan",
+				Options: map[string]string{"remote_ip": "flow", "local_ip": la, "key": "flow", "dst_port": strconv.Itoa(d.o.IPVPNVXLANPort)}})
+		}
+	}
+	if len(s.EVIs) > 0 {
+		specs = append(specs, portSpec{Name: vxlanL2Port, Type: "vxlan",
+			Options: map[string]string{"remote_ip": "flow", "local_ip": la, "key": "flow", "dst_port": strconv.Itoa(d.o.VXLANPort)}})
+	}
+	vms := vmPorts(s)
+	for _, name := range vms {
+		specs = append(specs, portSpec{Name: name})
+	}
+	var errs []error
+	bad := d.db.ensurePorts(ctx, specs)
+	var names []string
+	for _, sp := range specs {
+		if err := bad[sp.Name]; err != nil {
+			errs = append(errs, fmt.Errorf("port %s: %w", sp.Name, err))
+			continue
+		}
+		names = append(names, sp.Name)
+	}
+	of := d.db.ofports(ctx, names)
+	for _, n := range names {
+		if _, ok := of[n]; !ok {
+			errs = append(errs, fmt.Errorf("port %s: ovs-vswitchd gave it no OpenFlow port (%s)", n, d.db.interfaceError(ctx, n)))
+		}
+	}
+	bp := bridgePorts{GRE: of[d.o.GRETunnel], VXLANL3: of[vxlanL3Port], VXLANL2: of[vxlanL2Port], ByName: map[string]uint32{}}
+	for _, name := range vms {
+		if n, ok := of[name]; ok {
+			bp.ByName[name] = n
+		}
+	}
+	return bp, errs
+}
+
+// vmPorts are the interfaces the state's instances plug, sorted.
+func vmPorts(s dataplane.State) []string {
+	var out []string
+	add := func(ports []dataplane.Port) {
+		for _, p := range ports {
+			plugged := p.OVS != nil && p.OVS.Plugged
+			if p.EVI == "" && !plugged && p.LinuxIf != "" && !slices.Contains(out, p.LinuxIf) {
+				out = append(out, p.LinuxIf)
+			}
+		}
+	}
+	for _, v := range s.VRFs {
+		add(v.Ports)
+	}
+	for _, e := range s.EVIs {
+		add(e.Ports)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// program makes the bridge's flows and groups of ours those of p: groups
+// and flows added first (an add replaces the flow with the same match in
+// place, so nothing that works stops), then the stale ones removed.
+func (d *Driver) program(ctx context.Context, p *plan) error {
+	haveFlows, err := d.of.cookies(ctx)
+	if err != nil {
+		return err
+	}
+	haveGroups, err := d.of.groups(ctx)
+	if err != nil {
+		return err
+	}
+	// Flow cookies and group IDs name their content: held means as wanted.
+	putGroups, staleGroups := reconcile.Diff(haveGroups, p.groups, nil, cmp.Compare[uint32])
+	putFlows, staleFlows := reconcile.Diff(haveFlows, p.flows, nil, cmp.Compare[uint64])
+	var msgs []encoding.BinaryMarshaler
+	var what []string
+	var errs []error
+	for _, id := range putGroups {
+		g, err := groupMod(p.groups[id], false, d.o.HashMethod)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		msgs, what = append(msgs, g), append(what, p.groups[id].String())
+	}
+	for _, c := range putFlows {
+		m, err := flowMod(p.flows[c])
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		msgs, what = append(msgs, m), append(what, p.flows[c].String())
+	}
+	if d.adopting() {
+		staleFlows, staleGroups = nil, nil
+	}
+	for _, c := range staleFlows {
+		msgs, what = append(msgs, deleteByCookie(c)), append(what, fmt.Sprintf("deleting flow with cookie %#x", c))
+	}
+	for _, id := range staleGroups {
+		msgs, what = append(msgs, deleteGroup(id)), append(what, fmt.Sprintf("deleting group %#x", id))
+	}
+	d.log.Info("programming", "flows_held", len(haveFlows), "flows_wanted", len(p.flows), "flows_put", len(putFlows),
+		"flows_removed", len(staleFlows), "groups_put", len(putGroups), "groups_removed", len(staleGroups))
+	if len(msgs) > 0 {
+		if err := d.of.batch(ctx, msgs, func(i int) string { return what[i] }); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// unplugStale removes the VM ports we plugged that no instance has any
+// more (tunnel ports stay: they cost nothing).
+func (d *Driver) unplugStale(ctx context.Context, s dataplane.State) error {
+	owned, err := d.db.ownedPorts(ctx)
+	if err != nil {
+		return err
+	}
+	keep := vmPorts(s)
+	var gone []ovsPort
+	for _, p := range owned {
+		if p.Name == d.o.GRETunnel || p.Name == vxlanL3Port || p.Name == vxlanL2Port || slices.Contains(keep, p.Name) {
+			continue
+		}
+		gone = append(gone, p)
+	}
+	return d.db.unplug(ctx, gone)
+}
+
+// State returns what was last asked of Apply.
+func (d *Driver) State() dataplane.State {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.state
+}
+
+// Close ends the sessions; flows, groups and ports stay.
+func (d *Driver) Close() error {
+	d.mu.Lock()
+	if d.of == nil {
+		d.mu.Unlock()
+		return nil
+	}
+	close(d.stop)
+	if d.graceTimer != nil {
+		d.graceTimer.Stop()
+	}
+	oc := d.of
+	d.of = nil
+	d.mu.Unlock()
+	oc.Close()
+	<-d.stopped
+	d.db.Close()
+	return nil
+}
