@@ -511,6 +511,8 @@ for _ in $(seq 1 20); do # the proxy takes NETLOG_PORT and the one after it
   /usr/bin/python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1",int(sys.argv[1])+1))' "$NETLOG_PORT" 2>/dev/null && break
 done
 export NETLOG_PORT
+# the lab's own packages, with our lock wait (its start.sh installs without one)
+apt_install_missing_nostart "${OPENSTACK_LAB_PKGS[@]}" >/dev/null || fail "openstack quota: installing the openstack lab's packages failed"
 if [ ! -f "$lab/start.sh" ]; then
   fail "openstack quota: $lab not found (CI lays shared/ beside the repository)"
 elif lab_started=1 && ! timeout 900 bash "$lab/start.sh" --network-endpoint "$EP" --no-proxy >"$work/lab.log" 2>&1 </dev/null; then

@@ -15,10 +15,9 @@ cd "$(dirname "$0")/../.."
 export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 export DEBIAN_FRONTEND=noninteractive
 
+. scripts/lib/apt.sh
 if [ ! -x /usr/bin/chromium ]; then
-  echo "dashboard: installing chromium"
-  apt-get -o DPkg::Lock::Timeout=900 update -q >/dev/null
-  apt-get -o DPkg::Lock::Timeout=900 install -y -q chromium >/dev/null
+  apt_install chromium >/dev/null || { echo "dashboard: installing chromium failed" >&2; exit 1; }
 fi
 echo "dashboard: $(/usr/bin/chromium --version 2>/dev/null || echo chromium)"
 

@@ -80,16 +80,12 @@ for p in 5000 8004 8080 9690 9691 9797 9798 $SHORT_PORT; do
     echo "keystone.sh: port $p is in use (another OpenStack lab? run under flock /tmp/bgpvpn-it.lock)" >&2; exit 1
   fi
 done
-need=()
-for p in curl chromium chromium-driver python3-selenium python3-openstackclient python3-neutronclient python3-heatclient; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  log "installing ${need[*]}"
-  apt-get -o DPkg::Lock::Timeout=900 update -q >/dev/null &&
-    apt-get -o DPkg::Lock::Timeout=900 install -y -q --no-install-recommends "${need[@]}" >/dev/null ||
-    { echo "keystone.sh: apt-get install ${need[*]} failed" >&2; exit 1; }
-fi
+. scripts/lib/apt.sh
+apt_install_missing curl chromium chromium-driver python3-selenium python3-openstackclient python3-neutronclient python3-heatclient >/dev/null ||
+  { echo "keystone.sh: installing the clients failed" >&2; exit 1; }
+# the lab's own packages, with our lock wait (its start.sh installs without one)
+apt_install_missing_nostart "${OPENSTACK_LAB_PKGS[@]}" >/dev/null ||
+  { echo "keystone.sh: installing the openstack lab's packages failed" >&2; exit 1; }
 
 log "building bgpvpn-server and bgpvpn"
 go build -o "$work/bin/bgpvpn-server" ./cmd/bgpvpn-server && go build -o "$work/bin/bgpvpn" ./cmd/bgpvpn || exit 1

@@ -70,8 +70,8 @@ if [ ${#need[@]} -gt 0 ]; then
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && made_policy=1
   fi
-  apt-get -o DPkg::Lock::Timeout=900 update -q >/dev/null &&
-    apt-get -o DPkg::Lock::Timeout=900 install -y -q --no-install-recommends "${need[@]}" >/dev/null
+  . scripts/lib/apt.sh
+  apt_install "${need[@]}" >/dev/null
   rc=$?
   [ -n "$made_policy" ] && rm -f /usr/sbin/policy-rc.d
   [ $rc -eq 0 ] || { echo "neutron: apt-get install failed" >&2; exit 1; }
