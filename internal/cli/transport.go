@@ -155,7 +155,9 @@ func checkNeutronJSON(req *http.Request, body []byte) error {
 	if !ok {
 		return &invalidResponseError{"not a JSON object"}
 	}
-	if req.Method != http.MethodGet {
+	// The techniques API (GET /bgpvpn/techniques[/{type}]) answers maps
+	// and lists of names, not collections of objects.
+	if req.Method != http.MethodGet || strings.Contains(req.URL.Path, "/bgpvpn/techniques") {
 		return nil
 	}
 	collection := strings.TrimSuffix(path.Base(req.URL.Path), ".json")
