@@ -1,14 +1,14 @@
 package api_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bgpvpn/bgpvpn/internal/slowbody/slowbodytest"
 )
 
 // TestTrickledBodyIsCutOff: a client that sends its body a byte at a
@@ -48,31 +48,10 @@ func trickle(ctx context.Context, t *testing.T, base, method, path string, who i
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn, err := net.Dial("tcp", u.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
 	var h strings.Builder
 	for k, v := range who.headers {
 		fmt.Fprintf(&h, "%s: %s\r\n", k, v)
 	}
-	fmt.Fprintf(conn, "%s %s HTTP/1.1\r\nHost: %s\r\n%sContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{", method, path, u.Host, h.String())
-	go func() {
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				if _, err := conn.Write([]byte(" ")); err != nil {
-					return
-				}
-			}
-		}
-	}()
-	stop := context.AfterFunc(ctx, func() { conn.SetReadDeadline(time.Now()) })
-	defer stop()
-	return bufio.NewReader(conn).ReadString('\n')
+	head := fmt.Sprintf("%s %s HTTP/1.1\r\nHost: %s\r\n%sContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n", method, path, u.Host, h.String())
+	return slowbodytest.Trickle(ctx, u.Host, head)
 }

@@ -1,13 +1,13 @@
 package api
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bgpvpn/bgpvpn/internal/slowbody/slowbodytest"
 )
 
 // TestTrickledBodyIsCutOff: a client sending attach_localport a byte at
@@ -19,29 +19,8 @@ func TestTrickledBodyIsCutOff(t *testing.T) {
 		t.Run(path, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			conn, err := net.Dial("tcp", ts.Listener.Addr().String())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
-			fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{", path)
-			go func() {
-				tick := time.NewTicker(20 * time.Millisecond)
-				defer tick.Stop()
-				for {
-					select {
-					case <-ctx.Done():
-						return
-					case <-tick.C:
-						if _, err := conn.Write([]byte(" ")); err != nil {
-							return
-						}
-					}
-				}
-			}()
-			stop := context.AfterFunc(ctx, func() { conn.SetReadDeadline(time.Now()) })
-			defer stop()
-			line, err := bufio.NewReader(conn).ReadString('\n')
+			head := fmt.Sprintf("POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n", path)
+			line, err := slowbodytest.Trickle(ctx, ts.Listener.Addr().String(), head)
 			if err != nil {
 				t.Fatalf("no answer to a trickled body before the client gave up: %v", err)
 			}
