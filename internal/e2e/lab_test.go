@@ -142,17 +142,7 @@ func up() (*labState, error) {
 		"ip -n " + underlayNS + " link set root master br0 up",
 	}
 	for _, n := range append(append([]node{}, computes...), peNode) {
-		cmds = append(cmds,
-			"ip netns add "+n.ns,
-			"ip -n "+n.ns+" link set lo up",
-			"ip link add ul0 netns "+n.ns+" type veth peer name "+n.ns+" netns "+underlayNS,
-			"ip -n "+n.ns+" addr add "+n.addr+"/24 dev ul0",
-			"ip -n "+n.ns+" link set ul0 up",
-			"ip -n "+underlayNS+" link set "+n.ns+" master br0 up",
-			"ip netns exec "+n.ns+" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0",
-			// The taps' IPv6 link-local addresses usable at once.
-			"ip netns exec "+n.ns+" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0",
-		)
+		cmds = append(cmds, n.plugCmds()...)
 	}
 	for _, c := range cmds {
 		if err := sh(c); err != nil {
@@ -225,6 +215,21 @@ quota_router = -1
 		}
 	}
 	return l, nil
+}
+
+// plugCmds make n's namespace and plug it into the underlay's bridge.
+func (n node) plugCmds() []string {
+	return []string{
+		"ip netns add " + n.ns,
+		"ip -n " + n.ns + " link set lo up",
+		"ip link add ul0 netns " + n.ns + " type veth peer name " + n.ns + " netns " + underlayNS,
+		"ip -n " + n.ns + " addr add " + n.addr + "/24 dev ul0",
+		"ip -n " + n.ns + " link set ul0 up",
+		"ip -n " + underlayNS + " link set " + n.ns + " master br0 up",
+		"ip netns exec " + n.ns + " sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0",
+		// The taps' IPv6 link-local addresses usable at once.
+		"ip netns exec " + n.ns + " sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0",
+	}
 }
 
 // agentConf is a compute node's bgp.conf: BGP to the reflector over the

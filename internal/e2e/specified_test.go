@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -136,53 +138,136 @@ func TestEVPNPrefixTechnique(t *testing.T) {
 	reaches(t, vm1, vm2.ip)
 }
 
-// auto_aggregate: the PE holds one route per subnet (one path per compute
-// node with ports on it) and no host route of the tenant; a VM of another
-// network of the BGPVPN, whose VRF imports only what the PE imports (the
-// aggregates), reaches the ports of network A on both compute nodes,
-// whichever node its traffic is sent to.
+// peRoutesWithRT counts the paths of exactly prefix at the FRR PE that
+// carry rt (-1: no answer). The lab's PE has no VRF and keeps every VPN
+// route it is sent (the host routes too, with the network's own RT); what
+// a PE VRF importing rt holds is the paths carrying it.
+func peRoutesWithRT(prefix, rt string) int {
+	out, err := vtysh("show bgp ipv4 vpn " + prefix) // every RD's paths of exactly prefix
+	if strings.Contains(out, "Network not in table") {
+		return 0
+	}
+	if err != nil {
+		return -1
+	}
+	n := 0
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "Extended Community:") && strings.Contains(l, "RT:"+rt) {
+			n++
+		}
+	}
+	return n
+}
+
+// peCounts waits until the FRR PE holds, for each prefix of want, that
+// many paths carrying rt.
+func peCounts(t testing.TB, what, rt string, want map[string]int) {
+	t.Helper()
+	got := map[string]int{}
+	waitFor(t, converge, what, func() bool {
+		for p := range want {
+			got[p] = peRoutesWithRT(p, rt)
+		}
+		return fmt.Sprint(got) == fmt.Sprint(want)
+	})
+	total, _ := vtysh("show bgp ipv4 vpn")
+	t.Logf("paths with RT %s at the FRR PE, by prefix: %v; its whole VPNv4 table:\n%s", rt, got, total)
+}
+
+// siteTable waits until the site's VRF on the gateway holds, for each
+// prefix of want, best paths through exactly those compute nodes, and
+// nothing else of the tenant (no prefix starting with tenantPrefix but
+// those of want), and returns it.
+func siteTable(t testing.TB, s *site, tenantPrefix string, want map[string][]node) map[string][]lgRoute {
+	t.Helper()
+	var rs map[string][]lgRoute
+	poll(converge, "", func() bool {
+		rs = s.routes()
+		for p, nodes := range want {
+			var hops []string
+			for _, r := range rs[p] {
+				hops = append(hops, r.NextHop)
+			}
+			var wantHops []string
+			for _, n := range nodes {
+				wantHops = append(wantHops, n.addr)
+			}
+			slices.Sort(hops)
+			slices.Sort(wantHops)
+			if !slices.Equal(hops, wantHops) {
+				return false
+			}
+		}
+		for p := range rs {
+			if _, ok := want[p]; !ok && strings.HasPrefix(p, tenantPrefix) {
+				return false
+			}
+		}
+		return true
+	})
+	t.Logf("the site VRF %s on the gateway:\n%s", s.vrf, lgRouteStrings(rs))
+	for p, nodes := range want {
+		if len(rs[p]) != len(nodes) {
+			t.Fatalf("the site VRF's paths to %s: %v, want one through each of %v", p, rs[p], nodes)
+		}
+	}
+	for p := range rs {
+		if _, ok := want[p]; !ok && strings.HasPrefix(p, tenantPrefix) {
+			t.Fatalf("the site VRF holds %s, want only %v of the tenant", p, slices.Collect(maps.Keys(want)))
+		}
+	}
+	return rs
+}
+
+// auto_aggregate, from the operator's side: network A has a port on each
+// compute node, network C one on compute-2. The FRR PE holds, with the
+// BGPVPN's RT, one route per subnet and compute node and no host route;
+// the site gateway's VRF (a PE with a data plane, importing the BGPVPN's
+// RT) holds the two subnets, A's through both nodes (ECMP), and no host
+// route; the site pings every port, and some pings enter the cloud at the
+// compute node that does not host their port (the gateway's kernel says
+// which node each flow takes; the transit node's VXLAN counters confirm
+// it), which reaches the port through the host routes only the
+// network's VRFs import. A VM of network C, which sees A as the PE does,
+// reaches A's ports on both nodes.
 func TestAutoAggregate(t *testing.T) {
 	enabled(t)
 	startPE(t)
 	tn := newTenant(t)
 	a, c := tn.network("A", "10.134.1.0/24"), tn.network("C", "10.134.3.0/24")
 	vmA1, vmA2, vmC := tn.vm(a, h1), tn.vm(a, h2), tn.vm(c, h2)
-	vpn := tn.bgpvpn(obj{"route_targets": []string{newRT(), siteRT}, "auto_aggregate": true})
+	rt := newRT()
+	vpn := tn.bgpvpn(obj{"route_targets": []string{rt, siteRT}, "auto_aggregate": true})
 	na := tn.netAssoc(vpn, a)
 	tn.netAssoc(vpn, c)
 	tn.active(vpn, "network", na)
-	// The lab's PE has no VRF and keeps every VPN route it is sent (the
-	// host routes too, with the network's own RT); what a PE VRF importing
-	// the BGPVPN's RT holds is the paths carrying that RT.
-	withRT := func(prefix string) int {
-		out, err := vtysh("show bgp ipv4 vpn " + prefix) // every RD's paths of exactly prefix
-		if strings.Contains(out, "Network not in table") {
-			return 0
-		}
-		if err != nil {
-			return -1
-		}
-		n := 0
-		for _, l := range strings.Split(out, "\n") {
-			if strings.Contains(l, "Extended Community:") && strings.Contains(l, "RT:"+siteRT) {
-				n++
-			}
-		}
-		return n
-	}
-	want := map[string]int{"10.134.1.0/24": 2, "10.134.3.0/24": 1, host32(vmA1.ip): 0, host32(vmA2.ip): 0, host32(vmC.ip): 0}
-	got := map[string]int{}
-	waitFor(t, converge, "the PE's routes with the BGPVPN's RT: one per subnet and compute node, no host route", func() bool {
-		for p := range want {
-			got[p] = withRT(p)
-		}
-		return fmt.Sprint(got) == fmt.Sprint(want)
-	})
-	total, _ := vtysh("show bgp ipv4 vpn")
-	t.Logf("routes with the BGPVPN's RT at the PE, by prefix: %v (3 in all); the PE's whole VPNv4 table:\n%s", got, total)
+	s := newSite(t, rt)
+
+	peCounts(t, "the FRR PE's routes with the BGPVPN's RT: one per subnet and compute node, no host route", siteRT,
+		map[string]int{"10.134.1.0/24": 2, "10.134.3.0/24": 1, host32(vmA1.ip): 0, host32(vmA2.ip): 0, host32(vmC.ip): 0})
+	siteTable(t, s, "10.134.", map[string][]node{"10.134.1.0/24": {h1, h2}, "10.134.3.0/24": {h2}})
 	if r := best(h2, "ipvpn_"+c.id); len(r[host32(vmA1.ip)])+len(r[host32(vmA2.ip)]) > 0 || len(r["10.134.1.0/24"]) == 0 {
 		t.Errorf("network C's VRF on compute-2 should see A as the PE does (the subnet, no host route): %v", r)
 	}
+
+	for _, v := range []*vm{vmA1, vmA2, vmC} {
+		s.reaches(t, v.ip)
+		reaches(t, v, s.addrs[0])
+	}
+	crossed := 0
+	for _, v := range []*vm{vmA1, vmA2} {
+		src, via, ok := s.crossingSource(t, v)
+		if !ok {
+			t.Errorf("no flow from the site's %d addresses to %s (%s) goes through the other compute node", siteAddrs, v.ip, v.host.name)
+			continue
+		}
+		s.transits(t, src, v, via, 5)
+		crossed++
+	}
+	if crossed < 2 {
+		t.Fatalf("%d of A's ports reached through the compute node that does not host them, want both", crossed)
+	}
+
 	reaches(t, vmC, vmA1.ip)
 	reaches(t, vmC, vmA2.ip)
 	reaches(t, vmA1, vmC.ip)
@@ -190,6 +275,32 @@ func TestAutoAggregate(t *testing.T) {
 	for range 5 {
 		if !vmC.pings(vmA1.ip) || !vmC.pings(vmA2.ip) {
 			t.Fatalf("a ping from network C to a port of A on either node was lost")
+		}
+	}
+}
+
+// The same network and site without auto_aggregate: the FRR PE and the
+// site's VRF hold the ports' host routes, each through the port's own
+// node, and no subnet route; the site reaches each port through its node.
+func TestNoAutoAggregate(t *testing.T) {
+	enabled(t)
+	startPE(t)
+	tn := newTenant(t)
+	a := tn.network("A", "10.135.1.0/24")
+	vmA1, vmA2 := tn.vm(a, h1), tn.vm(a, h2)
+	rt := newRT()
+	vpn := tn.bgpvpn(obj{"route_targets": []string{rt, siteRT}})
+	tn.active(vpn, "network", tn.netAssoc(vpn, a))
+	s := newSite(t, rt)
+
+	peCounts(t, "the FRR PE's routes with the BGPVPN's RT: the host routes, no subnet", siteRT,
+		map[string]int{"10.135.1.0/24": 0, host32(vmA1.ip): 1, host32(vmA2.ip): 1})
+	siteTable(t, s, "10.135.", map[string][]node{host32(vmA1.ip): {h1}, host32(vmA2.ip): {h2}})
+	for _, v := range []*vm{vmA1, vmA2} {
+		s.reaches(t, v.ip)
+		reaches(t, v, s.addrs[0])
+		if _, via, ok := s.crossingSource(t, v); ok {
+			t.Errorf("the gateway sends some pings to %s (%s) through %s", v.ip, v.host.name, via.name)
 		}
 	}
 }
