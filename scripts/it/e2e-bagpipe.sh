@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end stage: bgpvpn-server (bagpipe driver, agent feed), a route
 # reflector, two compute nodes running bgpvpn-agent on the feed with the
-# linux dataplane, VMs as namespaces behind tap interfaces, and an FRR PE
-# as an external site; the tempest scenarios replayed through the REST API
+# linux dataplane, VMs as namespaces behind tap interfaces, an FRR PE
+# as an external site and a site gateway (a third bgpvpn-agent, a PE with a
+# data plane, sites as namespaces behind it); the tempest scenarios replayed through the REST API
 # and checked with ping and the looking glass. Needs root; installs
 # iproute2, ping and frr when missing. The test creates namespaces bve-*
 # and a veth bve-root, and removes them, and its daemons die with it; the
