@@ -167,6 +167,18 @@ func (s *site) reaches(t testing.TB, dst netip.Addr) {
 	waitFor(t, converge, fmt.Sprintf("site %s to ping %s", s.ns, dst), func() bool { return s.pings(s.addrs[0], dst) })
 }
 
+// cut waits until the site's first address no longer pings dst, and
+// checks it stays so.
+func (s *site) cut(t testing.TB, dst netip.Addr) {
+	t.Helper()
+	waitFor(t, converge, fmt.Sprintf("site %s to stop pinging %s", s.ns, dst), func() bool { return !s.pings(s.addrs[0], dst) })
+	for range settle {
+		if s.pings(s.addrs[0], dst) {
+			t.Fatalf("site %s pings %s, want no connectivity", s.ns, dst)
+		}
+	}
+}
+
 // via asks the gateway's kernel which compute node it sends a ping from
 // src to dst to: the next hop of the VRF's route that the kernel's
 // multipath hash picks for that flow (the same lookup the packet gets).

@@ -36,23 +36,29 @@ func peHas(t testing.TB, what, cmd string, want, unwanted []string) string {
 }
 
 // admin_state_up false: the agents withdraw the BGPVPN's routes (the PE
-// loses them, the VMs stop pinging), the associations stay, DOWN, saying
-// why; true again restores everything.
+// loses them, the VMs stop pinging each other, the site behind the site
+// gateway stops pinging them), the associations stay, DOWN, saying why;
+// true again restores everything.
 func TestAdminStateDown(t *testing.T) {
 	enabled(t)
 	startPE(t)
 	tn := newTenant(t)
 	a, b := twoNets(t, tn, "10.131")
 	vm1, vm2 := tn.vm(a, h1), tn.vm(b, h2)
-	vpn := tn.bgpvpn(obj{"route_targets": []string{newRT(), siteRT}})
+	rt := newRT()
+	vpn := tn.bgpvpn(obj{"route_targets": []string{rt, siteRT}})
+	s := newSite(t, rt)
 	na := tn.netAssoc(vpn, a)
 	tn.netAssoc(vpn, b)
 	reaches(t, vm1, vm2.ip)
+	s.reaches(t, vm1.ip)
 	tn.active(vpn, "network", na)
 	peHas(t, "the VMs' routes at the PE", "show bgp ipv4 vpn", []string{host32(vm1.ip), host32(vm2.ip)}, nil)
 
 	tn.updateBGPVPN(vpn, obj{"admin_state_up": false})
 	cut(t, vm1, vm2.ip)
+	s.cut(t, vm1.ip)
+	s.cut(t, vm2.ip)
 	peHas(t, "the VMs' routes withdrawn from the PE", "show bgp ipv4 vpn", nil, []string{host32(vm1.ip), host32(vm2.ip)})
 	path := "/bgpvpn/bgpvpns/" + vpn + "/network_associations/" + na
 	var st, reason string
@@ -68,14 +74,17 @@ func TestAdminStateDown(t *testing.T) {
 	tn.updateBGPVPN(vpn, obj{"admin_state_up": true})
 	reaches(t, vm1, vm2.ip)
 	reaches(t, vm2, vm1.ip)
+	s.reaches(t, vm1.ip)
+	s.reaches(t, vm2.ip)
 	tn.active(vpn, "network", na)
 	peHas(t, "the VMs' routes back at the PE", "show bgp ipv4 vpn", []string{host32(vm1.ip), host32(vm2.ip)}, nil)
 }
 
 // A BGPVPN shared with a second project: each project associates its own
 // network, and the agents join both to the same VPN: the two projects'
-// VMs ping each other, both reach the external site's prefix, and the PE
-// learns both VMs.
+// VMs ping each other, both reach the FRR PE's prefix, which learns both
+// VMs, and an external site behind the site gateway (a VRF importing and
+// exporting the BGPVPN's RT) pings both VMs and is pinged by them.
 func TestSharedBGPVPN(t *testing.T) {
 	enabled(t)
 	startPE(t)
@@ -84,7 +93,9 @@ func TestSharedBGPVPN(t *testing.T) {
 	a := owner.network("A", "10.132.1.0/24")
 	b := guest.network("B", "10.132.2.0/24")
 	vm1, vm2 := owner.vm(a, h1), guest.vm(b, h2)
-	vpn := owner.bgpvpn(obj{"route_targets": []string{newRT(), siteRT}})
+	rt := newRT()
+	vpn := owner.bgpvpn(obj{"route_targets": []string{rt, siteRT}})
+	s := newSite(t, rt)
 	owner.create(false, "/rbac-policies", "rbac_policy", obj{"object_type": "bgpvpn", "object_id": vpn,
 		"target_tenant": guest.project, "action": "access_as_shared"})
 	na := owner.netAssoc(vpn, a)
@@ -96,6 +107,10 @@ func TestSharedBGPVPN(t *testing.T) {
 	hasRoute(t, h1, "ipvpn_"+a.id, sitePfx, peNode.addr)
 	hasRoute(t, h2, "ipvpn_"+b.id, sitePfx, peNode.addr)
 	peHas(t, "both projects' VMs at the PE", "show bgp ipv4 vpn", []string{host32(vm1.ip), host32(vm2.ip)}, nil)
+	for _, v := range []*vm{vm1, vm2} {
+		s.reaches(t, v.ip)
+		reaches(t, v, s.addrs[0])
+	}
 
 	// The owner sees who made the guest's association.
 	m := owner.do(false, "GET", "/bgpvpn/bgpvpns/"+vpn+"/network_associations/"+nb, nil)["network_association"].(obj)
@@ -106,7 +121,9 @@ func TestSharedBGPVPN(t *testing.T) {
 	// keeps the site.
 	guest.delete(false, "/bgpvpn/bgpvpns/"+vpn+"/network_associations/"+nb)
 	cut(t, vm1, vm2.ip)
+	s.cut(t, vm2.ip)
 	hasRoute(t, h1, "ipvpn_"+a.id, sitePfx, peNode.addr)
+	s.reaches(t, vm1.ip)
 }
 
 // technique evpn-prefix: the agents advertise EVPN type 5 routes instead
