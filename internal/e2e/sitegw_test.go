@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -202,24 +203,46 @@ func (s *site) via(src, dst netip.Addr) (node, error) {
 	return node{}, fmt.Errorf("the gateway routes %s from %s through no compute node: %s", dst, src, out)
 }
 
-// crossingSource returns an address of the site whose ping to v the
-// gateway sends to the compute node that does not host v, if the VRF's
-// route offers that node: with one best path, any address (or none);
-// with ECMP, the kernel hashes each (source, destination) pair to one
-// path, so among siteAddrs sources one crosses but with a chance of
-// 2^-32.
-func (s *site) crossingSource(t testing.TB, v *vm) (netip.Addr, node, bool) {
-	t.Helper()
-	for _, src := range s.addrs {
-		n, err := s.via(src, v.ip)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n.name != v.host.name {
-			return src, n, true
+// picked are the compute nodes the gateway forwards prefix through: the
+// next hops of the VRF's best paths (one with a best path, several with
+// ECMP, which the linux dataplane does).
+func (s *site) picked(prefix string) []node {
+	var out []node
+	for _, r := range s.routes()[prefix] {
+		for _, c := range computes {
+			if r.NextHop == c.addr && !slices.Contains(out, c) {
+				out = append(out, c)
+			}
 		}
 	}
-	return netip.Addr{}, node{}, false
+	return out
+}
+
+// crossingSource waits for an address of the site whose ping to v the
+// gateway's kernel sends to a node of picked that does not host v (the
+// kernel's route may trail the VRF's best paths a moment). With one best
+// path any address does; with ECMP the kernel hashes each (source,
+// destination) pair to one path, so that among siteAddrs sources none
+// crosses with a chance of 2^-32.
+func (s *site) crossingSource(t testing.TB, v *vm, picked []node) (netip.Addr, node) {
+	t.Helper()
+	var src netip.Addr
+	var via node
+	var err error
+	waitFor(t, converge, fmt.Sprintf("a flow from the site to %s (%s) through another node of %v", v.ip, v.host.name, picked), func() bool {
+		for _, a := range s.addrs {
+			var n node
+			if n, err = s.via(a, v.ip); err != nil {
+				return false
+			}
+			if n != v.host && slices.Contains(picked, n) {
+				src, via = a, n
+				return true
+			}
+		}
+		return false
+	})
+	return src, via
 }
 
 // vxlanCounts are the packets node n's IP VPN VXLAN device received and
