@@ -14,12 +14,14 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 . scripts/lib/apt.sh
+. scripts/lib/nova.sh
 export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 T=60 # seconds any single client command may take
 
 work=$(mktemp -d)
 pid=
 cleanup() {
+  nova_api_stop
   if [ -n "${lab_started:-}" ]; then
     LAB_RUN_DIR=$work/lab timeout 120 bash ../shared/tools/openstack-lab/stop.sh >/dev/null 2>&1
   fi
@@ -501,9 +503,33 @@ fi
 # ports, its state in $work), and the commands use a Keystone token with
 # keystoneauth's admin_token plugin: identity requests go to Keystone, the
 # network ones to our noauth server. `openstack quota show` of OSC 6.0 also
-# reads the compute and volume quotas and fails without Nova and Cinder
-# endpoints: its network part is get_quota, checked in e1.
+# reads the compute quotas and fails in a cloud without Nova (before it asks
+# us anything), so a real Nova API joins the lab (scripts/lib/nova.sh) and
+# `quota show` runs as the lab's admin, through the catalog, whose network
+# endpoint is our server.
 lab=../shared/tools/openstack-lab
+# quota_show_checks: `openstack quota show` as a user of a real cloud runs
+# it (password, catalog, Nova present), after the quota set above.
+quota_show_checks() {
+  local admin=(env OS_CLIENT_CONFIG_FILE="$work/lab-clouds.yaml" OS_CLOUD=lab-admin timeout 300 /usr/bin/openstack)
+  if ! nova_api_start "$work/nova" "$LAB_RUN_DIR" "$KS" "$work/lab-clouds.yaml" lab-admin 2>"$work/nova.err"; then
+    fail "openstack quota show: the Nova API did not start: $(tr '\n' ' ' <"$work/nova.err" | cut -c1-600)"
+    return
+  fi
+  if ! out=$("${admin[@]}" quota show demo -f json 2>"$work/err"); then
+    fail "openstack quota show demo: $(tr '\n' ' ' <"$work/err" | cut -c1-600)"
+  else
+    ok "openstack quota show demo"
+    expect "quota show: our limits of demo, Nova's beside them" "2 7 1 100 True" \
+      "$(/usr/bin/python3 -c 'import json,sys; q=json.load(sys.stdin); print(q["networks"], q["ports"], q["routers"], q["subnets"], "cores" in q)' <<<"$out" 2>&1)"
+  fi
+  if ! out=$("${admin[@]}" quota show --default demo -f json 2>"$work/err"); then
+    fail "openstack quota show --default demo: $(tr '\n' ' ' <"$work/err" | cut -c1-600)"
+  else
+    expect "quota show --default: Neutron's defaults" "100 500 10 100" \
+      "$(/usr/bin/python3 -c 'import json,sys; q=json.load(sys.stdin); print(q["networks"], q["ports"], q["routers"], q["subnets"])' <<<"$out" 2>&1)"
+  fi
+}
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 export LAB_RUN_DIR=$work/lab KEYSTONE_PORT=$(free_port) HEAT_PORT=$(free_port) HORIZON_PORT=$(free_port)
 for _ in $(seq 1 20); do # the proxy takes NETLOG_PORT and the one after it
@@ -512,7 +538,7 @@ for _ in $(seq 1 20); do # the proxy takes NETLOG_PORT and the one after it
 done
 export NETLOG_PORT
 # the lab's own packages, with our lock wait (its start.sh installs without one)
-apt_install_missing_nostart "${OPENSTACK_LAB_PKGS[@]}" >/dev/null || fail "openstack quota: installing the openstack lab's packages failed"
+apt_install_missing_nostart "${OPENSTACK_LAB_PKGS[@]}" "${NOVA_PKGS[@]}" >/dev/null || fail "openstack quota: installing the openstack lab's packages failed"
 if [ ! -f "$lab/start.sh" ]; then
   fail "openstack quota: $lab not found (CI lays shared/ beside the repository)"
 elif lab_started=1 && ! timeout 900 bash "$lab/start.sh" --network-endpoint "$EP" --no-proxy >"$work/lab.log" 2>&1 </dev/null; then
@@ -540,6 +566,7 @@ EOF
 EOF
     OSC=(env OS_CLIENT_CONFIG_FILE="$work/lab-clouds.yaml" OS_CLOUD=quota-it /usr/bin/openstack)
     osc "quota set --networks 2 --routers 1 --ports 7" quota set --networks 2 --routers 1 --ports 7 demo
+    quota_show_checks
     osc "quota list --network" quota list --network -f value -c 'Project ID' -c Networks -c Ports -c Routers -c Subnets &&
       expect "quota list --network: demo's limits" "$demo 2 7 1 100" "$(grep "^$demo " <<<"$out")"
     for n in 1 2; do
