@@ -137,8 +137,8 @@ func (a *API) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &call{creds: creds, admin: a.policy.IsAdmin(creds)}
-	c.Ctx = r.Context()
 	c.Caller = bgpvpn.Caller{ProjectID: creds.ProjectID, Admin: c.admin}
+	c.RequestID = reqID
 	if err := a.route(w, r, c); err != nil {
 		writeError(w, r, a.log, err)
 	}

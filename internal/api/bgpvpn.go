@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/netip"
 	"strings"
@@ -108,7 +109,7 @@ func (a *API) bgpvpnKind() *kind {
 			vs, err := tx.ListBGPVPNs(q)
 			return anys(vs), err
 		},
-		create: func(c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
+		create: func(ctx context.Context, c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
 			val := b.Values
 			v := &store.BGPVPN{
 				ID: newID(), ProjectID: val["tenant_id"].(string), Name: val["name"].(string), Type: val["type"].(string),
@@ -119,9 +120,9 @@ func (a *API) bgpvpnKind() *kind {
 				AutoAggregate: val["auto_aggregate"].(bool),
 				Std:           store.Std{Description: val["description"].(string)},
 			}
-			return v, a.service.CreateBGPVPN(&c.Call, tx, v)
+			return v, a.service.CreateBGPVPN(ctx, &c.Call, tx, v)
 		},
-		update: func(c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
+		update: func(ctx context.Context, c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
 			old := orig.(*store.BGPVPN)
 			v := *old
 			for name, val := range b.Values {
@@ -144,10 +145,10 @@ func (a *API) bgpvpnKind() *kind {
 					updateSpecified(&v, name, val)
 				}
 			}
-			return &v, a.service.UpdateBGPVPN(&c.Call, tx, old, &v)
+			return &v, a.service.UpdateBGPVPN(ctx, &c.Call, tx, old, &v)
 		},
-		del: func(c *call, tx store.Tx, _ string, orig any) error {
-			return a.service.DeleteBGPVPN(&c.Call, tx, orig.(*store.BGPVPN))
+		del: func(ctx context.Context, c *call, tx store.Tx, _ string, orig any) error {
+			return a.service.DeleteBGPVPN(ctx, &c.Call, tx, orig.(*store.BGPVPN))
 		},
 	})
 }
@@ -207,12 +208,12 @@ func (a *API) networkAssociationKind() *kind {
 			l, err := tx.ListNetworkAssociations(q)
 			return anys(l), err
 		},
-		create: func(c *call, tx store.Tx, parent string, b resource.Body) (any, error) {
+		create: func(ctx context.Context, c *call, tx store.Tx, parent string, b resource.Body) (any, error) {
 			n := &store.NetworkAssociation{ID: newID(), ProjectID: b.Values["tenant_id"].(string), BGPVPNID: parent,
 				NetworkID: b.Values["network_id"].(string), Std: store.Std{Description: b.Values["description"].(string)}}
-			return n, a.service.CreateNetworkAssociation(&c.Call, tx, n)
+			return n, a.service.CreateNetworkAssociation(ctx, &c.Call, tx, n)
 		},
-		update: func(c *call, tx store.Tx, parent string, orig any, b resource.Body) (any, error) {
+		update: func(ctx context.Context, c *call, tx store.Tx, parent string, orig any, b resource.Body) (any, error) {
 			n := *orig.(*store.NetworkAssociation)
 			if v, ok := b.Values["description"]; ok {
 				n.Description = v.(string)
@@ -220,12 +221,12 @@ func (a *API) networkAssociationKind() *kind {
 			}
 			return &n, nil
 		},
-		del: func(c *call, tx store.Tx, parent string, orig any) error {
+		del: func(ctx context.Context, c *call, tx store.Tx, parent string, orig any) error {
 			v, err := parentFor(tx, parent)
 			if err != nil {
 				return err
 			}
-			return a.service.DeleteNetworkAssociation(&c.Call, tx, v, orig.(*store.NetworkAssociation))
+			return a.service.DeleteNetworkAssociation(ctx, &c.Call, tx, v, orig.(*store.NetworkAssociation))
 		},
 	})
 }
@@ -253,13 +254,13 @@ func (a *API) routerAssociationKind() *kind {
 			l, err := tx.ListRouterAssociations(q)
 			return anys(l), err
 		},
-		create: func(c *call, tx store.Tx, parent string, b resource.Body) (any, error) {
+		create: func(ctx context.Context, c *call, tx store.Tx, parent string, b resource.Body) (any, error) {
 			r := &store.RouterAssociation{ID: newID(), ProjectID: b.Values["tenant_id"].(string), BGPVPNID: parent,
 				RouterID: b.Values["router_id"].(string), AdvertiseExtraRoutes: b.Values["advertise_extra_routes"].(bool),
 				Std: store.Std{Description: b.Values["description"].(string)}}
-			return r, a.service.CreateRouterAssociation(&c.Call, tx, r)
+			return r, a.service.CreateRouterAssociation(ctx, &c.Call, tx, r)
 		},
-		update: func(c *call, tx store.Tx, parent string, orig any, b resource.Body) (any, error) {
+		update: func(ctx context.Context, c *call, tx store.Tx, parent string, orig any, b resource.Body) (any, error) {
 			old := orig.(*store.RouterAssociation)
 			r := *old
 			if v, ok := b.Values["advertise_extra_routes"]; ok {
@@ -272,14 +273,14 @@ func (a *API) routerAssociationKind() *kind {
 			if err != nil {
 				return nil, err
 			}
-			return &r, a.service.UpdateRouterAssociation(&c.Call, tx, v, old, &r)
+			return &r, a.service.UpdateRouterAssociation(ctx, &c.Call, tx, v, old, &r)
 		},
-		del: func(c *call, tx store.Tx, parent string, orig any) error {
+		del: func(ctx context.Context, c *call, tx store.Tx, parent string, orig any) error {
 			v, err := parentFor(tx, parent)
 			if err != nil {
 				return err
 			}
-			return a.service.DeleteRouterAssociation(&c.Call, tx, v, orig.(*store.RouterAssociation))
+			return a.service.DeleteRouterAssociation(ctx, &c.Call, tx, v, orig.(*store.RouterAssociation))
 		},
 	})
 }
@@ -421,13 +422,13 @@ func (a *API) portAssociationKind() *kind {
 			l, err := tx.ListPortAssociations(q)
 			return anys(l), err
 		},
-		create: func(c *call, tx store.Tx, parent string, b resource.Body) (any, error) {
+		create: func(ctx context.Context, c *call, tx store.Tx, parent string, b resource.Body) (any, error) {
 			p := &store.PortAssociation{ID: newID(), ProjectID: b.Values["tenant_id"].(string), BGPVPNID: parent,
 				PortID: b.Values["port_id"].(string), AdvertiseFixedIPs: b.Values["advertise_fixed_ips"].(bool),
 				Routes: b.Values["routes"].([]store.PortRoute), Std: store.Std{Description: b.Values["description"].(string)}}
-			return p, a.service.CreatePortAssociation(&c.Call, tx, p)
+			return p, a.service.CreatePortAssociation(ctx, &c.Call, tx, p)
 		},
-		update: func(c *call, tx store.Tx, parent string, orig any, b resource.Body) (any, error) {
+		update: func(ctx context.Context, c *call, tx store.Tx, parent string, orig any, b resource.Body) (any, error) {
 			old := orig.(*store.PortAssociation)
 			p := *old
 			// Unlike the original, a PUT without routes keeps them.
@@ -444,14 +445,14 @@ func (a *API) portAssociationKind() *kind {
 			if err != nil {
 				return nil, err
 			}
-			return &p, a.service.UpdatePortAssociation(&c.Call, tx, v, old, &p)
+			return &p, a.service.UpdatePortAssociation(ctx, &c.Call, tx, v, old, &p)
 		},
-		del: func(c *call, tx store.Tx, parent string, orig any) error {
+		del: func(ctx context.Context, c *call, tx store.Tx, parent string, orig any) error {
 			v, err := parentFor(tx, parent)
 			if err != nil {
 				return err
 			}
-			return a.service.DeletePortAssociation(&c.Call, tx, v, orig.(*store.PortAssociation))
+			return a.service.DeletePortAssociation(ctx, &c.Call, tx, v, orig.(*store.PortAssociation))
 		},
 	})
 }
@@ -478,12 +479,12 @@ func (a *API) withStatus(ev driver.Kind, k *kind) *kind {
 		}
 		return l, a.service.FillStatus(tx, ev, l...)
 	}
-	k.create = func(c *call, tx store.Tx, parent string, b resource.Body) (any, error) {
-		o, err := create(c, tx, parent, b)
+	k.create = func(ctx context.Context, c *call, tx store.Tx, parent string, b resource.Body) (any, error) {
+		o, err := create(ctx, c, tx, parent, b)
 		return fill(tx, o, err)
 	}
-	k.update = func(c *call, tx store.Tx, parent string, orig any, b resource.Body) (any, error) {
-		o, err := update(c, tx, parent, orig, b)
+	k.update = func(ctx context.Context, c *call, tx store.Tx, parent string, orig any, b resource.Body) (any, error) {
+		o, err := update(ctx, c, tx, parent, orig, b)
 		return fill(tx, o, err)
 	}
 	k.render = func(o any) Fields {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/netip"
@@ -64,14 +65,14 @@ func (a *API) networkKind() *kind {
 			l, err := tx.ListNetworks(q)
 			return anys(l), err
 		},
-		create: func(c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
+		create: func(ctx context.Context, c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
 			v := b.Values
 			n := &store.Network{ID: newID(), ProjectID: v["tenant_id"].(string), Name: v["name"].(string),
 				AdminStateUp: v["admin_state_up"].(bool), Shared: v["shared"].(bool), External: v["router:external"].(bool),
 				MTU: *v["mtu"].(*int64), Status: "ACTIVE", Std: store.Std{Description: v["description"].(string)}}
 			return n, tx.CreateNetwork(n)
 		},
-		update: func(c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
+		update: func(ctx context.Context, c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
 			n := *orig.(*store.Network)
 			for k, v := range b.Values {
 				switch k {
@@ -91,7 +92,7 @@ func (a *API) networkKind() *kind {
 			}
 			return &n, tx.UpdateNetwork(&n)
 		},
-		del: func(c *call, tx store.Tx, _ string, orig any) error {
+		del: func(ctx context.Context, c *call, tx store.Tx, _ string, orig any) error {
 			return a.network.DeleteNetwork(tx, orig.(*store.Network).ID)
 		},
 	}
@@ -254,7 +255,7 @@ func (a *API) subnetKind() *kind {
 			l, err := tx.ListSubnets(q)
 			return anys(l), err
 		},
-		create: func(c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
+		create: func(ctx context.Context, c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
 			v := b.Values
 			if _, err := a.visibleNetwork(c, tx, v["network_id"].(string)); err != nil {
 				return nil, err
@@ -271,7 +272,7 @@ func (a *API) subnetKind() *kind {
 			}
 			return s, tx.CreateSubnet(s)
 		},
-		update: func(c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
+		update: func(ctx context.Context, c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
 			s := *orig.(*store.Subnet)
 			for k, v := range b.Values {
 				switch k {
@@ -298,7 +299,7 @@ func (a *API) subnetKind() *kind {
 			}
 			return &s, tx.UpdateSubnet(&s)
 		},
-		del: func(c *call, tx store.Tx, _ string, orig any) error {
+		del: func(ctx context.Context, c *call, tx store.Tx, _ string, orig any) error {
 			return a.network.DeleteSubnet(tx, orig.(*store.Subnet))
 		},
 	}
@@ -411,7 +412,7 @@ func (a *API) portKind() *kind {
 			l, err := tx.ListPorts(q)
 			return anys(l), err
 		},
-		create: func(c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
+		create: func(ctx context.Context, c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
 			v := b.Values
 			n, err := a.visibleNetwork(c, tx, v["network_id"].(string))
 			if err != nil {
@@ -441,7 +442,7 @@ func (a *API) portKind() *kind {
 			}
 			return p, nil
 		},
-		update: func(c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
+		update: func(ctx context.Context, c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
 			p := *orig.(*store.Port)
 			for k, v := range b.Values {
 				switch k {
@@ -483,7 +484,7 @@ func (a *API) portKind() *kind {
 			}
 			return &p, nil
 		},
-		del: func(c *call, tx store.Tx, _ string, orig any) error {
+		del: func(ctx context.Context, c *call, tx store.Tx, _ string, orig any) error {
 			p := orig.(*store.Port)
 			// Only a real interface (add_router_interface's) is protected:
 			// a port that merely says so is its owner's to delete.
@@ -546,7 +547,7 @@ func (a *API) routerKind() *kind {
 			l, err := tx.ListRouters(q)
 			return anys(l), err
 		},
-		create: func(c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
+		create: func(ctx context.Context, c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
 			v := b.Values
 			r := &store.Router{ID: newID(), ProjectID: v["tenant_id"].(string), Name: v["name"].(string),
 				AdminStateUp: v["admin_state_up"].(bool), Status: "ACTIVE", GatewayNetworkID: v["external_gateway_info"].(string),
@@ -558,7 +559,7 @@ func (a *API) routerKind() *kind {
 			}
 			return r, tx.CreateRouter(r)
 		},
-		update: func(c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
+		update: func(ctx context.Context, c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
 			r := *orig.(*store.Router)
 			for k, v := range b.Values {
 				switch k {
@@ -584,7 +585,7 @@ func (a *API) routerKind() *kind {
 			}
 			return &r, tx.UpdateRouter(&r)
 		},
-		del: func(c *call, tx store.Tx, _ string, orig any) error {
+		del: func(ctx context.Context, c *call, tx store.Tx, _ string, orig any) error {
 			return a.network.DeleteRouter(tx, orig.(*store.Router).ID)
 		},
 	}
@@ -593,6 +594,7 @@ func (a *API) routerKind() *kind {
 // routerAction serves PUT /v2.0/routers/{id}/add_router_interface and
 // remove_router_interface.
 func (a *API) routerAction(w http.ResponseWriter, r *http.Request, c *call, id, action string) error {
+	ctx := r.Context()
 	if action != "add_router_interface" && action != "remove_router_interface" {
 		return notFoundPath()
 	}
@@ -635,7 +637,7 @@ func (a *API) routerAction(w http.ResponseWriter, r *http.Request, c *call, id, 
 	portID, _ := port.(string)
 	k := a.kinds["routers"]
 	var out Fields
-	err = a.store.Update(r.Context(), func(tx store.Tx) error {
+	err = a.store.Update(ctx, func(tx store.Tx) error {
 		o, _, t, err := a.getOne(k, c, tx, "", id)
 		if err != nil {
 			return err
@@ -668,7 +670,7 @@ func (a *API) routerAction(w http.ResponseWriter, r *http.Request, c *call, id, 
 		if err != nil {
 			return err
 		}
-		if err := a.service.CoreChanged(&c.Call, tx, ev); err != nil {
+		if err := a.service.CoreChanged(ctx, &c.Call, tx, ev); err != nil {
 			return err
 		}
 		ids := make([]string, len(p.FixedIPs))
@@ -686,7 +688,7 @@ func (a *API) routerAction(w http.ResponseWriter, r *http.Request, c *call, id, 
 	if err != nil {
 		return err
 	}
-	a.service.Committed(&c.Call)
+	a.service.Committed(ctx, &c.Call)
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
