@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/bgpvpn/bgpvpn/internal/bgpvpn"
-	"github.com/bgpvpn/bgpvpn/internal/driver"
 	"github.com/bgpvpn/bgpvpn/internal/fault"
 	"github.com/bgpvpn/bgpvpn/internal/jsonv"
 	"github.com/bgpvpn/bgpvpn/internal/resource"
@@ -188,7 +187,7 @@ func parentFor(tx store.Tx, id string) (*store.BGPVPN, error) {
 }
 
 func (a *API) networkAssociationKind() *kind {
-	return a.withStatus(driver.NetworkAssociation, &kind{
+	return a.withStatus(&kind{
 		spec: assocSpec("network_association",
 			resource.Attr{Name: "network_id", Post: true, Required: true, Policy: true, Convert: resource.UUID}),
 		policy:  "bgpvpn_network_association",
@@ -232,7 +231,7 @@ func (a *API) networkAssociationKind() *kind {
 }
 
 func (a *API) routerAssociationKind() *kind {
-	return a.withStatus(driver.RouterAssociation, &kind{
+	return a.withStatus(&kind{
 		spec: assocSpec("router_association",
 			resource.Attr{Name: "router_id", Post: true, Required: true, Policy: true, Convert: resource.UUID},
 			resource.Attr{Name: "advertise_extra_routes", Post: true, Put: true, Default: true, Policy: true, Convert: resource.ToBool}),
@@ -401,7 +400,7 @@ func PortAssociationSpec() *resource.Spec {
 }
 
 func (a *API) portAssociationKind() *kind {
-	return a.withStatus(driver.PortAssociation, &kind{
+	return a.withStatus(&kind{
 		spec:       PortAssociationSpec(),
 		policy:     "bgpvpn_port_association",
 		refs:       map[string]string{"port_id": "ports"},
@@ -460,13 +459,13 @@ func (a *API) portAssociationKind() *kind {
 // withStatus makes an association kind show the driver's realisation
 // status (status, status_reason) when the driver can tell it: extra,
 // read-only attributes that the original does not have.
-func (a *API) withStatus(ev driver.Kind, k *kind) *kind {
+func (a *API) withStatus(k *kind) *kind {
 	get, list, create, update, render := k.get, k.list, k.create, k.update, k.render
 	fill := func(tx store.Tx, o any, err error) (any, error) {
 		if err != nil || o == nil {
 			return o, err
 		}
-		return o, a.service.FillStatus(tx, ev, o)
+		return o, a.service.FillStatus(tx, o)
 	}
 	k.get = func(c *call, tx store.Tx, parent, id string) (any, error) {
 		o, err := get(c, tx, parent, id)
@@ -477,7 +476,7 @@ func (a *API) withStatus(ev driver.Kind, k *kind) *kind {
 		if err != nil {
 			return nil, err
 		}
-		return l, a.service.FillStatus(tx, ev, l...)
+		return l, a.service.FillStatus(tx, l...)
 	}
 	k.create = func(ctx context.Context, c *call, tx store.Tx, parent string, b resource.Body) (any, error) {
 		o, err := create(ctx, c, tx, parent, b)

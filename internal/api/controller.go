@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/bgpvpn/bgpvpn/internal/bgpvpn"
-	"github.com/bgpvpn/bgpvpn/internal/driver"
 	"github.com/bgpvpn/bgpvpn/internal/fault"
 	"github.com/bgpvpn/bgpvpn/internal/policy"
 	"github.com/bgpvpn/bgpvpn/internal/resource"
@@ -51,9 +50,6 @@ type kind struct {
 	del    func(ctx context.Context, c *call, tx store.Tx, parent string, orig any) error
 	// bulkExtra adds attributes that the original shows in bulk answers.
 	bulkExtra func(o any, parent string) Fields
-	// event, for the core network model, is the driver event kind of its
-	// changes (the BGPVPN kinds notify through the service's rules).
-	event driver.Kind
 
 	// getRules caches "get_<policy>:<attr>" per attribute, and getRule the
 	// "get_<policy>" check, so that lists build no rule names per object.
@@ -372,9 +368,6 @@ func (a *API) createItems(k *kind, w http.ResponseWriter, r *http.Request, c *ca
 			if err != nil {
 				return err
 			}
-			if err := a.coreChanged(ctx, k, c, tx, driver.Create, nil, o); err != nil {
-				return err
-			}
 			f := k.render(o)
 			if bulk {
 				if k.bulkExtra != nil {
@@ -429,9 +422,6 @@ func (a *API) updateItem(k *kind, w http.ResponseWriter, r *http.Request, c *cal
 		if err != nil {
 			return err
 		}
-		if err := a.coreChanged(ctx, k, c, tx, driver.Update, orig, o); err != nil {
-			return err
-		}
 		f := k.render(o)
 		out = a.visibleFields(k, c, f, target(f), nil)
 		return nil
@@ -454,9 +444,6 @@ func (a *API) deleteItem(k *kind, w http.ResponseWriter, r *http.Request, c *cal
 		if err := a.authorize(c, "delete_"+k.policy, nil, t); err != nil {
 			return err
 		}
-		if err := a.coreChanged(ctx, k, c, tx, driver.Delete, orig, nil); err != nil {
-			return err
-		}
 		return k.del(ctx, c, tx, parent, orig)
 	})
 	if err != nil {
@@ -465,12 +452,4 @@ func (a *API) deleteItem(k *kind, w http.ResponseWriter, r *http.Request, c *cal
 	a.service.Committed(ctx, &c.Call)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// coreChanged tells the driver of a change of the core network model.
-func (a *API) coreChanged(ctx context.Context, k *kind, c *call, tx store.Tx, op driver.Op, old, new any) error {
-	if k.event == "" {
-		return nil
-	}
-	return a.service.CoreChanged(ctx, &c.Call, tx, driver.Event{Op: op, Kind: k.event, Old: old, New: new})
 }

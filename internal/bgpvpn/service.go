@@ -216,14 +216,20 @@ func (s *Service) CoreChanged(ctx context.Context, c *Call, tx store.Tx, ev driv
 	return s.notify(ctx, c, tx, ev)
 }
 
-// FillStatus sets the realisation status of associations of one kind when
-// the driver can tell it; otherwise it leaves them without.
-func (s *Service) FillStatus(tx store.Tx, kind driver.Kind, assocs ...any) error {
+// FillStatus sets the realisation status of associations
+// (*store.NetworkAssociation, *store.RouterAssociation or
+// *store.PortAssociation) when the driver can tell it; otherwise it
+// leaves them without.
+func (s *Service) FillStatus(tx store.Tx, assocs ...any) error {
 	r, ok := s.Driver.(driver.StatusReader)
 	if !ok {
 		return nil
 	}
 	for _, a := range assocs {
+		kind, ok := assocKind(a)
+		if !ok {
+			return fmt.Errorf("status of a %T: not an association", a)
+		}
 		st, reason, err := r.AssociationStatus(tx, kind, a)
 		if err != nil {
 			return err
@@ -233,4 +239,17 @@ func (s *Service) FillStatus(tx store.Tx, kind driver.Kind, assocs ...any) error
 		}
 	}
 	return nil
+}
+
+// assocKind is the driver's name for the kind of association a.
+func assocKind(a any) (driver.Kind, bool) {
+	switch a.(type) {
+	case *store.NetworkAssociation:
+		return driver.NetworkAssociation, true
+	case *store.RouterAssociation:
+		return driver.RouterAssociation, true
+	case *store.PortAssociation:
+		return driver.PortAssociation, true
+	}
+	return "", false
 }
