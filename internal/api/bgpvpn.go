@@ -216,7 +216,7 @@ func (a *API) networkAssociationKind() *kind {
 			n := *orig.(*store.NetworkAssociation)
 			if v, ok := b.Values["description"]; ok {
 				n.Description = v.(string)
-				return &n, tx.UpdateNetworkAssociation(&n)
+				return &n, a.service.UpdateNetworkAssociation(ctx, &c.Call, tx, &n)
 			}
 			return &n, nil
 		},

@@ -62,6 +62,12 @@ func (s *Service) CreateNetworkAssociation(ctx context.Context, c *Call, tx stor
 	return s.notify(ctx, c, tx, driver.Event{Op: driver.Create, Kind: driver.NetworkAssociation, New: a, BGPVPN: v})
 }
 
+// UpdateNetworkAssociation stores a network association's description,
+// the only attribute that changes; the driver has nothing to hear of it.
+func (s *Service) UpdateNetworkAssociation(ctx context.Context, c *Call, tx store.Tx, a *store.NetworkAssociation) error {
+	return tx.UpdateNetworkAssociation(a)
+}
+
 // DeleteNetworkAssociation removes a network association.
 func (s *Service) DeleteNetworkAssociation(ctx context.Context, c *Call, tx store.Tx, v *store.BGPVPN, a *store.NetworkAssociation) error {
 	if err := s.notify(ctx, c, tx, driver.Event{Op: driver.Delete, Kind: driver.NetworkAssociation, Old: a, BGPVPN: v}); err != nil {
