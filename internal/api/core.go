@@ -11,12 +11,23 @@ import (
 // CoreModel is the core network model behind /v2.0/networks, subnets,
 // ports and routers and the router interface actions: every write of it,
 // with its rules and the driver events it causes, happens behind this
-// interface (internal/core: Standalone over our own tables, Mirrored,
-// read-only, in Neutron mode). The handlers decode, resolve references
+// interface, and every read the handlers serve (internal/core: Standalone
+// over our own tables, Mirrored, read-only, over the tables the Neutron
+// mirror fills). The handlers decode, resolve references
 // with the caller's visibility, authorise per policy and render; they
 // never write these tables themselves. Each method runs in the caller's
 // transaction tx; an error aborts it.
 type CoreModel interface {
+	// The reads answer store.ErrNotFound for a missing object.
+	Network(tx store.Tx, id string) (*store.Network, error)
+	Networks(tx store.Tx, q store.Query) ([]*store.Network, error)
+	Subnet(tx store.Tx, id string) (*store.Subnet, error)
+	Subnets(tx store.Tx, q store.Query) ([]*store.Subnet, error)
+	Port(tx store.Tx, id string) (*store.Port, error)
+	Ports(tx store.Tx, q store.Query) ([]*store.Port, error)
+	Router(tx store.Tx, id string) (*store.Router, error)
+	Routers(tx store.Tx, q store.Query) ([]*store.Router, error)
+
 	CreateNetwork(ctx context.Context, c *bgpvpn.Call, tx store.Tx, n *store.Network) error
 	UpdateNetwork(ctx context.Context, c *bgpvpn.Call, tx store.Tx, old, n *store.Network) error
 	DeleteNetwork(ctx context.Context, c *bgpvpn.Call, tx store.Tx, n *store.Network) error

@@ -58,9 +58,9 @@ func (a *API) networkKind() *kind {
 				{"provider:segmentation_id", n.SegmentationID}}, stdFields(n.Std)...)
 		},
 		notFound: notFoundOf(network.NetworkNotFound),
-		get:      func(_ *call, tx store.Tx, _, id string) (any, error) { return tx.GetNetwork(id) },
+		get:      func(_ *call, tx store.Tx, _, id string) (any, error) { return a.core.Network(tx, id) },
 		list: func(_ *call, tx store.Tx, q store.Query) ([]any, error) {
-			l, err := tx.ListNetworks(q)
+			l, err := a.core.Networks(tx, q)
 			return anys(l), err
 		},
 		create: func(ctx context.Context, c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
@@ -233,7 +233,7 @@ func (a *API) subnetKind() *kind {
 			resource.Attr{Name: "subnetpool_id", Post: true, Default: "", Convert: resource.UUIDOrNone},
 		),
 		policy:     "subnet",
-		parents:    networkParent,
+		parents:    a.networkParent,
 		refs:       map[string]string{"network_id": "networks"},
 		filters:    withBool(withInt(stringFilters("name", "network_id", "cidr", "gateway_ip", "ipv6_ra_mode", "ipv6_address_mode"), "ip_version"), "enable_dhcp"),
 		unsortable: map[string]bool{},
@@ -247,9 +247,9 @@ func (a *API) subnetKind() *kind {
 				{"service_types", []string{}}, {"tags", []string{}}, {"project_id", s.ProjectID}}, stdFields(s.Std)...)
 		},
 		notFound: notFoundOf(network.SubnetNotFound),
-		get:      func(_ *call, tx store.Tx, _, id string) (any, error) { return tx.GetSubnet(id) },
+		get:      func(_ *call, tx store.Tx, _, id string) (any, error) { return a.core.Subnet(tx, id) },
 		list: func(_ *call, tx store.Tx, q store.Query) ([]any, error) {
-			l, err := tx.ListSubnets(q)
+			l, err := a.core.Subnets(tx, q)
 			return anys(l), err
 		},
 		create: func(ctx context.Context, c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
@@ -298,7 +298,7 @@ func (a *API) subnetKind() *kind {
 // (admin_or_network_owner reads "network:tenant_id"). Like Neutron's
 // OwnerCheck it reads the network whoever asks; a network that does not
 // exist is not found.
-func networkParent(tx store.Tx, t policy.Target, memo map[string]any) error {
+func (a *API) networkParent(tx store.Tx, t policy.Target, memo map[string]any) error {
 	id, _ := t["network_id"].(string)
 	if id == "" {
 		return nil
@@ -306,7 +306,7 @@ func networkParent(tx store.Tx, t policy.Target, memo map[string]any) error {
 	n, ok := memo[id].(*store.Network)
 	if !ok {
 		var err error
-		n, err = tx.GetNetwork(id)
+		n, err = a.core.Network(tx, id)
 		if errors.Is(err, store.ErrNotFound) {
 			return network.NetworkNotFound(id)
 		}
@@ -381,7 +381,7 @@ func (a *API) portKind() *kind {
 			resource.Attr{Name: "binding:vnic_type", Post: true, Put: true, Default: "normal", Convert: resource.String(64)},
 		),
 		policy:  "port",
-		parents: networkParent,
+		parents: a.networkParent,
 		refs:    map[string]string{"network_id": "networks"},
 		filters: withBool(stringFilters("name", "network_id", "mac_address", "device_id", "device_owner", "binding:host_id", "status"), "admin_state_up"),
 		render: func(o any) Fields {
@@ -395,9 +395,9 @@ func (a *API) portKind() *kind {
 				{"tags", []string{}}, {"project_id", p.ProjectID}}, stdFields(p.Std)...)
 		},
 		notFound: notFoundOf(network.PortNotFound),
-		get:      func(_ *call, tx store.Tx, _, id string) (any, error) { return tx.GetPort(id) },
+		get:      func(_ *call, tx store.Tx, _, id string) (any, error) { return a.core.Port(tx, id) },
 		list: func(_ *call, tx store.Tx, q store.Query) ([]any, error) {
-			l, err := tx.ListPorts(q)
+			l, err := a.core.Ports(tx, q)
 			return anys(l), err
 		},
 		create: func(ctx context.Context, c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
@@ -495,9 +495,9 @@ func (a *API) routerKind() *kind {
 				{"project_id", r.ProjectID}}, stdFields(r.Std)...)
 		},
 		notFound: notFoundOf(network.RouterNotFound),
-		get:      func(_ *call, tx store.Tx, _, id string) (any, error) { return tx.GetRouter(id) },
+		get:      func(_ *call, tx store.Tx, _, id string) (any, error) { return a.core.Router(tx, id) },
 		list: func(_ *call, tx store.Tx, q store.Query) ([]any, error) {
-			l, err := tx.ListRouters(q)
+			l, err := a.core.Routers(tx, q)
 			return anys(l), err
 		},
 		create: func(ctx context.Context, c *call, tx store.Tx, _ string, b resource.Body) (any, error) {

@@ -214,3 +214,29 @@ func TestMirroredRefusesWrites(t *testing.T) {
 		})
 	}
 }
+
+// TestMirroredReadsTheMirror: what the Neutron mirror wrote is what the
+// API reads in Neutron mode.
+func TestMirroredReadsTheMirror(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	n := &store.Network{ID: network.NewID(), ProjectID: "p1", Name: "from-neutron", Status: "ACTIVE", MTU: 1450}
+	if err := st.Update(ctx, func(tx store.Tx) error { return tx.CreateNetwork(n) }); err != nil {
+		t.Fatal(err)
+	}
+	var m Mirrored
+	st.View(ctx, func(tx store.Tx) error {
+		got, err := m.Network(tx, n.ID)
+		if err != nil || got.Name != "from-neutron" {
+			t.Errorf("Network(%s) = %+v, %v, want the mirrored network", n.ID, got, err)
+		}
+		l, err := m.Networks(tx, store.Query{})
+		if err != nil || len(l) != 1 {
+			t.Errorf("Networks = %d networks, %v, want 1", len(l), err)
+		}
+		if _, err := m.Port(tx, network.NewID()); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("Port(missing) = %v, want store.ErrNotFound", err)
+		}
+		return nil
+	})
+}

@@ -19,8 +19,9 @@
 //     that reaches the API anyway (the dashboard mounts the API directly)
 //     is refused, never applied to the mirror.
 //
-// Reads are the store's tables in both modes: the association rules, the
-// feed and the drivers read store.Tx and never know which mode runs.
+// Both read the store's tables (the API serves its reads through the same
+// interface); the association rules, the feed and the drivers read
+// store.Tx directly and never know which mode runs.
 //
 // The request context is a parameter, never a struct field: every method
 // takes the request's context.Context first and the *bgpvpn.Call (caller,

@@ -11,11 +11,12 @@ import (
 )
 
 // Mirrored is the core model in Neutron mode: the tables that
-// internal/neutron/mirror keeps equal to Neutron's. Neutron owns the
+// internal/neutron/mirror keeps equal to Neutron's, which it reads as
+// Standalone reads its own. Neutron owns the
 // model, so every write through the API is refused and the mirror is left
 // as Neutron has it; the front sends those writes to Neutron before they
 // could reach the API.
-type Mirrored struct{}
+type Mirrored struct{ tables }
 
 // errNeutronOwns refuses a write of the core model in Neutron mode.
 func errNeutronOwns(collection string) error {

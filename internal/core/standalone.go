@@ -20,6 +20,7 @@ type Events interface {
 
 // Standalone is the core model on bgpvpn-server's own tables.
 type Standalone struct {
+	tables
 	rules  *network.Service
 	events Events
 }
