@@ -49,6 +49,13 @@ var boundaries = []boundary{
 		deep: true,
 	},
 	{
+		// The service layer (internal/bgpvpn, internal/core) performs every
+		// write and emits every driver event; the handlers only call it.
+		rule: "internal/api never imports the service drivers (the service layer emits their events)",
+		who:  under("internal/api"),
+		what: under("internal/driver"),
+	},
+	{
 		rule: "the CLI never imports server internals (it speaks REST like any client)",
 		who:  anyOf(under("internal/cli"), under("cmd/bgpvpn")),
 		what: anyOf(under("internal/api"), under("internal/store"), under("internal/bgpvpn"), under("internal/network"),

@@ -9,7 +9,6 @@
 package api
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -32,8 +31,10 @@ type Options struct {
 	Policy  *policy.Enforcer
 	Auth    identity.Authenticator
 	Service *bgpvpn.Service
-	Network *network.Service
-	Logger  *slog.Logger
+	// Core is the core network model: the standalone tables, or Neutron's
+	// mirror (read-only).
+	Core   CoreModel
+	Logger *slog.Logger
 	// QuotaDefaults are the default limits by quota resource ([quotas]);
 	// a resource without one is unlimited.
 	QuotaDefaults map[string]int64
@@ -45,7 +46,7 @@ type API struct {
 	policy  *policy.Enforcer
 	auth    identity.Authenticator
 	service *bgpvpn.Service
-	network *network.Service
+	core    CoreModel
 	log     *slog.Logger
 	defined sync.Map
 
@@ -59,7 +60,7 @@ type API struct {
 
 // New builds the API.
 func New(o Options) *API {
-	a := &API{store: o.Store, policy: o.Policy, auth: o.Auth, service: o.Service, network: o.Network, log: o.Logger}
+	a := &API{store: o.Store, policy: o.Policy, auth: o.Auth, service: o.Service, core: o.Core, log: o.Logger}
 	a.kinds = map[string]*kind{
 		"bgpvpns":  a.bgpvpnKind(),
 		"networks": a.networkKind(),
@@ -137,8 +138,8 @@ func (a *API) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &call{creds: creds, admin: a.policy.IsAdmin(creds)}
-	c.Ctx = r.Context()
 	c.Caller = bgpvpn.Caller{ProjectID: creds.ProjectID, Admin: c.admin}
+	c.RequestID = reqID
 	if err := a.route(w, r, c); err != nil {
 		writeError(w, r, a.log, err)
 	}
@@ -258,10 +259,4 @@ func (a *API) resourcesIndex(w http.ResponseWriter, r *http.Request) error {
 }
 
 // newID returns a random (version 4) UUID.
-func newID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
+func newID() string { return network.NewID() }

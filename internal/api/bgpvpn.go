@@ -1,12 +1,12 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/netip"
 	"strings"
 
 	"github.com/bgpvpn/bgpvpn/internal/bgpvpn"
-	"github.com/bgpvpn/bgpvpn/internal/driver"
 	"github.com/bgpvpn/bgpvpn/internal/fault"
 	"github.com/bgpvpn/bgpvpn/internal/jsonv"
 	"github.com/bgpvpn/bgpvpn/internal/resource"
@@ -108,7 +108,7 @@ func (a *API) bgpvpnKind() *kind {
 			vs, err := tx.ListBGPVPNs(q)
 			return anys(vs), err
 		},
-		create: func(c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
+		create: func(ctx context.Context, c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
 			val := b.Values
 			v := &store.BGPVPN{
 				ID: newID(), ProjectID: val["tenant_id"].(string), Name: val["name"].(string), Type: val["type"].(string),
@@ -119,9 +119,9 @@ func (a *API) bgpvpnKind() *kind {
 				AutoAggregate: val["auto_aggregate"].(bool),
 				Std:           store.Std{Description: val["description"].(string)},
 			}
-			return v, a.service.CreateBGPVPN(&c.Call, tx, v)
+			return v, a.service.CreateBGPVPN(ctx, &c.Call, tx, v)
 		},
-		update: func(c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
+		update: func(ctx context.Context, c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
 			old := orig.(*store.BGPVPN)
 			v := *old
 			for name, val := range b.Values {
@@ -144,10 +144,10 @@ func (a *API) bgpvpnKind() *kind {
 					updateSpecified(&v, name, val)
 				}
 			}
-			return &v, a.service.UpdateBGPVPN(&c.Call, tx, old, &v)
+			return &v, a.service.UpdateBGPVPN(ctx, &c.Call, tx, old, &v)
 		},
-		del: func(c *call, tx store.Tx, _ string, orig any) error {
-			return a.service.DeleteBGPVPN(&c.Call, tx, orig.(*store.BGPVPN))
+		del: func(ctx context.Context, c *call, tx store.Tx, _ string, orig any) error {
+			return a.service.DeleteBGPVPN(ctx, &c.Call, tx, orig.(*store.BGPVPN))
 		},
 	})
 }
@@ -187,7 +187,7 @@ func parentFor(tx store.Tx, id string) (*store.BGPVPN, error) {
 }
 
 func (a *API) networkAssociationKind() *kind {
-	return a.withStatus(driver.NetworkAssociation, &kind{
+	return a.withStatus(&kind{
 		spec: assocSpec("network_association",
 			resource.Attr{Name: "network_id", Post: true, Required: true, Policy: true, Convert: resource.UUID}),
 		policy:  "bgpvpn_network_association",
@@ -207,31 +207,31 @@ func (a *API) networkAssociationKind() *kind {
 			l, err := tx.ListNetworkAssociations(q)
 			return anys(l), err
 		},
-		create: func(c *call, tx store.Tx, parent string, b resource.Body) (any, error) {
+		create: func(ctx context.Context, c *call, tx store.Tx, parent string, b resource.Body) (any, error) {
 			n := &store.NetworkAssociation{ID: newID(), ProjectID: b.Values["tenant_id"].(string), BGPVPNID: parent,
 				NetworkID: b.Values["network_id"].(string), Std: store.Std{Description: b.Values["description"].(string)}}
-			return n, a.service.CreateNetworkAssociation(&c.Call, tx, n)
+			return n, a.service.CreateNetworkAssociation(ctx, &c.Call, tx, n)
 		},
-		update: func(c *call, tx store.Tx, parent string, orig any, b resource.Body) (any, error) {
+		update: func(ctx context.Context, c *call, tx store.Tx, parent string, orig any, b resource.Body) (any, error) {
 			n := *orig.(*store.NetworkAssociation)
 			if v, ok := b.Values["description"]; ok {
 				n.Description = v.(string)
-				return &n, tx.UpdateNetworkAssociation(&n)
+				return &n, a.service.UpdateNetworkAssociation(ctx, &c.Call, tx, &n)
 			}
 			return &n, nil
 		},
-		del: func(c *call, tx store.Tx, parent string, orig any) error {
+		del: func(ctx context.Context, c *call, tx store.Tx, parent string, orig any) error {
 			v, err := parentFor(tx, parent)
 			if err != nil {
 				return err
 			}
-			return a.service.DeleteNetworkAssociation(&c.Call, tx, v, orig.(*store.NetworkAssociation))
+			return a.service.DeleteNetworkAssociation(ctx, &c.Call, tx, v, orig.(*store.NetworkAssociation))
 		},
 	})
 }
 
 func (a *API) routerAssociationKind() *kind {
-	return a.withStatus(driver.RouterAssociation, &kind{
+	return a.withStatus(&kind{
 		spec: assocSpec("router_association",
 			resource.Attr{Name: "router_id", Post: true, Required: true, Policy: true, Convert: resource.UUID},
 			resource.Attr{Name: "advertise_extra_routes", Post: true, Put: true, Default: true, Policy: true, Convert: resource.ToBool}),
@@ -253,13 +253,13 @@ func (a *API) routerAssociationKind() *kind {
 			l, err := tx.ListRouterAssociations(q)
 			return anys(l), err
 		},
-		create: func(c *call, tx store.Tx, parent string, b resource.Body) (any, error) {
+		create: func(ctx context.Context, c *call, tx store.Tx, parent string, b resource.Body) (any, error) {
 			r := &store.RouterAssociation{ID: newID(), ProjectID: b.Values["tenant_id"].(string), BGPVPNID: parent,
 				RouterID: b.Values["router_id"].(string), AdvertiseExtraRoutes: b.Values["advertise_extra_routes"].(bool),
 				Std: store.Std{Description: b.Values["description"].(string)}}
-			return r, a.service.CreateRouterAssociation(&c.Call, tx, r)
+			return r, a.service.CreateRouterAssociation(ctx, &c.Call, tx, r)
 		},
-		update: func(c *call, tx store.Tx, parent string, orig any, b resource.Body) (any, error) {
+		update: func(ctx context.Context, c *call, tx store.Tx, parent string, orig any, b resource.Body) (any, error) {
 			old := orig.(*store.RouterAssociation)
 			r := *old
 			if v, ok := b.Values["advertise_extra_routes"]; ok {
@@ -272,14 +272,14 @@ func (a *API) routerAssociationKind() *kind {
 			if err != nil {
 				return nil, err
 			}
-			return &r, a.service.UpdateRouterAssociation(&c.Call, tx, v, old, &r)
+			return &r, a.service.UpdateRouterAssociation(ctx, &c.Call, tx, v, old, &r)
 		},
-		del: func(c *call, tx store.Tx, parent string, orig any) error {
+		del: func(ctx context.Context, c *call, tx store.Tx, parent string, orig any) error {
 			v, err := parentFor(tx, parent)
 			if err != nil {
 				return err
 			}
-			return a.service.DeleteRouterAssociation(&c.Call, tx, v, orig.(*store.RouterAssociation))
+			return a.service.DeleteRouterAssociation(ctx, &c.Call, tx, v, orig.(*store.RouterAssociation))
 		},
 	})
 }
@@ -400,7 +400,7 @@ func PortAssociationSpec() *resource.Spec {
 }
 
 func (a *API) portAssociationKind() *kind {
-	return a.withStatus(driver.PortAssociation, &kind{
+	return a.withStatus(&kind{
 		spec:       PortAssociationSpec(),
 		policy:     "bgpvpn_port_association",
 		refs:       map[string]string{"port_id": "ports"},
@@ -421,13 +421,13 @@ func (a *API) portAssociationKind() *kind {
 			l, err := tx.ListPortAssociations(q)
 			return anys(l), err
 		},
-		create: func(c *call, tx store.Tx, parent string, b resource.Body) (any, error) {
+		create: func(ctx context.Context, c *call, tx store.Tx, parent string, b resource.Body) (any, error) {
 			p := &store.PortAssociation{ID: newID(), ProjectID: b.Values["tenant_id"].(string), BGPVPNID: parent,
 				PortID: b.Values["port_id"].(string), AdvertiseFixedIPs: b.Values["advertise_fixed_ips"].(bool),
 				Routes: b.Values["routes"].([]store.PortRoute), Std: store.Std{Description: b.Values["description"].(string)}}
-			return p, a.service.CreatePortAssociation(&c.Call, tx, p)
+			return p, a.service.CreatePortAssociation(ctx, &c.Call, tx, p)
 		},
-		update: func(c *call, tx store.Tx, parent string, orig any, b resource.Body) (any, error) {
+		update: func(ctx context.Context, c *call, tx store.Tx, parent string, orig any, b resource.Body) (any, error) {
 			old := orig.(*store.PortAssociation)
 			p := *old
 			// Unlike the original, a PUT without routes keeps them.
@@ -444,14 +444,14 @@ func (a *API) portAssociationKind() *kind {
 			if err != nil {
 				return nil, err
 			}
-			return &p, a.service.UpdatePortAssociation(&c.Call, tx, v, old, &p)
+			return &p, a.service.UpdatePortAssociation(ctx, &c.Call, tx, v, old, &p)
 		},
-		del: func(c *call, tx store.Tx, parent string, orig any) error {
+		del: func(ctx context.Context, c *call, tx store.Tx, parent string, orig any) error {
 			v, err := parentFor(tx, parent)
 			if err != nil {
 				return err
 			}
-			return a.service.DeletePortAssociation(&c.Call, tx, v, orig.(*store.PortAssociation))
+			return a.service.DeletePortAssociation(ctx, &c.Call, tx, v, orig.(*store.PortAssociation))
 		},
 	})
 }
@@ -459,13 +459,13 @@ func (a *API) portAssociationKind() *kind {
 // withStatus makes an association kind show the driver's realisation
 // status (status, status_reason) when the driver can tell it: extra,
 // read-only attributes that the original does not have.
-func (a *API) withStatus(ev driver.Kind, k *kind) *kind {
+func (a *API) withStatus(k *kind) *kind {
 	get, list, create, update, render := k.get, k.list, k.create, k.update, k.render
 	fill := func(tx store.Tx, o any, err error) (any, error) {
 		if err != nil || o == nil {
 			return o, err
 		}
-		return o, a.service.FillStatus(tx, ev, o)
+		return o, a.service.FillStatus(tx, o)
 	}
 	k.get = func(c *call, tx store.Tx, parent, id string) (any, error) {
 		o, err := get(c, tx, parent, id)
@@ -476,14 +476,14 @@ func (a *API) withStatus(ev driver.Kind, k *kind) *kind {
 		if err != nil {
 			return nil, err
 		}
-		return l, a.service.FillStatus(tx, ev, l...)
+		return l, a.service.FillStatus(tx, l...)
 	}
-	k.create = func(c *call, tx store.Tx, parent string, b resource.Body) (any, error) {
-		o, err := create(c, tx, parent, b)
+	k.create = func(ctx context.Context, c *call, tx store.Tx, parent string, b resource.Body) (any, error) {
+		o, err := create(ctx, c, tx, parent, b)
 		return fill(tx, o, err)
 	}
-	k.update = func(c *call, tx store.Tx, parent string, orig any, b resource.Body) (any, error) {
-		o, err := update(c, tx, parent, orig, b)
+	k.update = func(ctx context.Context, c *call, tx store.Tx, parent string, orig any, b resource.Body) (any, error) {
+		o, err := update(ctx, c, tx, parent, orig, b)
 		return fill(tx, o, err)
 	}
 	k.render = func(o any) Fields {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -9,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/bgpvpn/bgpvpn/internal/bgpvpn"
-	"github.com/bgpvpn/bgpvpn/internal/driver"
 	"github.com/bgpvpn/bgpvpn/internal/fault"
 	"github.com/bgpvpn/bgpvpn/internal/policy"
 	"github.com/bgpvpn/bgpvpn/internal/resource"
@@ -45,14 +45,11 @@ type kind struct {
 
 	get    func(c *call, tx store.Tx, parent, id string) (any, error)
 	list   func(c *call, tx store.Tx, q store.Query) ([]any, error)
-	create func(c *call, tx store.Tx, parent string, b resource.Body) (any, error)
-	update func(c *call, tx store.Tx, parent string, orig any, b resource.Body) (any, error)
-	del    func(c *call, tx store.Tx, parent string, orig any) error
+	create func(ctx context.Context, c *call, tx store.Tx, parent string, b resource.Body) (any, error)
+	update func(ctx context.Context, c *call, tx store.Tx, parent string, orig any, b resource.Body) (any, error)
+	del    func(ctx context.Context, c *call, tx store.Tx, parent string, orig any) error
 	// bulkExtra adds attributes that the original shows in bulk answers.
 	bulkExtra func(o any, parent string) Fields
-	// event, for the core network model, is the driver event kind of its
-	// changes (the BGPVPN kinds notify through the service's rules).
-	event driver.Kind
 
 	// getRules caches "get_<policy>:<attr>" per attribute, and getRule the
 	// "get_<policy>" check, so that lists build no rule names per object.
@@ -329,6 +326,7 @@ func fillProject(c *call, b *resource.Body) error {
 }
 
 func (a *API) createItems(k *kind, w http.ResponseWriter, r *http.Request, c *call, parent string) error {
+	ctx := r.Context()
 	raw, err := readBody(r)
 	if err != nil {
 		return err
@@ -343,7 +341,7 @@ func (a *API) createItems(k *kind, w http.ResponseWriter, r *http.Request, c *ca
 		}
 	}
 	var out []Fields
-	err = a.store.Update(r.Context(), func(tx store.Tx) error {
+	err = a.store.Update(ctx, func(tx store.Tx) error {
 		// Quota first, as Neutron's hooks run: then policy.
 		if err := a.enforceQuota(tx, k, bodies); err != nil {
 			return err
@@ -366,11 +364,8 @@ func (a *API) createItems(k *kind, w http.ResponseWriter, r *http.Request, c *ca
 		}
 		out = out[:0]
 		for _, b := range bodies {
-			o, err := k.create(c, tx, parent, b)
+			o, err := k.create(ctx, c, tx, parent, b)
 			if err != nil {
-				return err
-			}
-			if err := a.coreChanged(k, c, tx, driver.Create, nil, o); err != nil {
 				return err
 			}
 			f := k.render(o)
@@ -388,7 +383,7 @@ func (a *API) createItems(k *kind, w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return err
 	}
-	a.service.Committed(&c.Call)
+	a.service.Committed(ctx, &c.Call)
 	if bulk {
 		writeJSON(w, http.StatusCreated, Fields{{k.spec.Plural, out}})
 	} else {
@@ -398,6 +393,7 @@ func (a *API) createItems(k *kind, w http.ResponseWriter, r *http.Request, c *ca
 }
 
 func (a *API) updateItem(k *kind, w http.ResponseWriter, r *http.Request, c *call, parent, id string) error {
+	ctx := r.Context()
 	raw, err := readBody(r)
 	if err != nil {
 		return err
@@ -408,7 +404,7 @@ func (a *API) updateItem(k *kind, w http.ResponseWriter, r *http.Request, c *cal
 	}
 	b := bodies[0]
 	var out Fields
-	err = a.store.Update(r.Context(), func(tx store.Tx) error {
+	err = a.store.Update(ctx, func(tx store.Tx) error {
 		orig, _, t, err := a.getOne(k, c, tx, parent, id)
 		if err != nil {
 			return err
@@ -422,11 +418,8 @@ func (a *API) updateItem(k *kind, w http.ResponseWriter, r *http.Request, c *cal
 		if err := a.authorize(c, "update_"+k.policy, updateAttrs(k.spec, b), t); err != nil {
 			return err
 		}
-		o, err := k.update(c, tx, parent, orig, b)
+		o, err := k.update(ctx, c, tx, parent, orig, b)
 		if err != nil {
-			return err
-		}
-		if err := a.coreChanged(k, c, tx, driver.Update, orig, o); err != nil {
 			return err
 		}
 		f := k.render(o)
@@ -436,13 +429,14 @@ func (a *API) updateItem(k *kind, w http.ResponseWriter, r *http.Request, c *cal
 	if err != nil {
 		return err
 	}
-	a.service.Committed(&c.Call)
+	a.service.Committed(ctx, &c.Call)
 	writeJSON(w, http.StatusOK, Fields{{k.spec.Singular, out}})
 	return nil
 }
 
 func (a *API) deleteItem(k *kind, w http.ResponseWriter, r *http.Request, c *call, parent, id string) error {
-	err := a.store.Update(r.Context(), func(tx store.Tx) error {
+	ctx := r.Context()
+	err := a.store.Update(ctx, func(tx store.Tx) error {
 		orig, _, t, err := a.getOne(k, c, tx, parent, id)
 		if err != nil {
 			return err
@@ -450,23 +444,12 @@ func (a *API) deleteItem(k *kind, w http.ResponseWriter, r *http.Request, c *cal
 		if err := a.authorize(c, "delete_"+k.policy, nil, t); err != nil {
 			return err
 		}
-		if err := a.coreChanged(k, c, tx, driver.Delete, orig, nil); err != nil {
-			return err
-		}
-		return k.del(c, tx, parent, orig)
+		return k.del(ctx, c, tx, parent, orig)
 	})
 	if err != nil {
 		return err
 	}
-	a.service.Committed(&c.Call)
+	a.service.Committed(ctx, &c.Call)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// coreChanged tells the driver of a change of the core network model.
-func (a *API) coreChanged(k *kind, c *call, tx store.Tx, op driver.Op, old, new any) error {
-	if k.event == "" {
-		return nil
-	}
-	return a.service.CoreChanged(&c.Call, tx, driver.Event{Op: op, Kind: k.event, Old: old, New: new})
 }

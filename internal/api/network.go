@@ -1,11 +1,11 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/netip"
 
-	"github.com/bgpvpn/bgpvpn/internal/driver"
 	"github.com/bgpvpn/bgpvpn/internal/fault"
 	"github.com/bgpvpn/bgpvpn/internal/jsonv"
 	"github.com/bgpvpn/bgpvpn/internal/network"
@@ -45,7 +45,6 @@ func (a *API) networkKind() *kind {
 			resource.Attr{Name: "availability_zone_hints", Post: true, Default: []string{}, Convert: resource.StringList(func(string) bool { return true })},
 		),
 		policy:  "network",
-		event:   driver.Network,
 		filters: withBool(withInt(stringFilters("name", "status"), "mtu"), "admin_state_up", "shared", "router:external"),
 		render: func(o any) Fields {
 			n := o.(*store.Network)
@@ -59,19 +58,19 @@ func (a *API) networkKind() *kind {
 				{"provider:segmentation_id", n.SegmentationID}}, stdFields(n.Std)...)
 		},
 		notFound: notFoundOf(network.NetworkNotFound),
-		get:      func(_ *call, tx store.Tx, _, id string) (any, error) { return tx.GetNetwork(id) },
+		get:      func(_ *call, tx store.Tx, _, id string) (any, error) { return a.core.Network(tx, id) },
 		list: func(_ *call, tx store.Tx, q store.Query) ([]any, error) {
-			l, err := tx.ListNetworks(q)
+			l, err := a.core.Networks(tx, q)
 			return anys(l), err
 		},
-		create: func(c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
+		create: func(ctx context.Context, c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
 			v := b.Values
 			n := &store.Network{ID: newID(), ProjectID: v["tenant_id"].(string), Name: v["name"].(string),
 				AdminStateUp: v["admin_state_up"].(bool), Shared: v["shared"].(bool), External: v["router:external"].(bool),
 				MTU: *v["mtu"].(*int64), Status: "ACTIVE", Std: store.Std{Description: v["description"].(string)}}
-			return n, tx.CreateNetwork(n)
+			return n, a.core.CreateNetwork(ctx, &c.Call, tx, n)
 		},
-		update: func(c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
+		update: func(ctx context.Context, c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
 			n := *orig.(*store.Network)
 			for k, v := range b.Values {
 				switch k {
@@ -89,10 +88,10 @@ func (a *API) networkKind() *kind {
 					n.Description = v.(string)
 				}
 			}
-			return &n, tx.UpdateNetwork(&n)
+			return &n, a.core.UpdateNetwork(ctx, &c.Call, tx, orig.(*store.Network), &n)
 		},
-		del: func(c *call, tx store.Tx, _ string, orig any) error {
-			return a.network.DeleteNetwork(tx, orig.(*store.Network).ID)
+		del: func(ctx context.Context, c *call, tx store.Tx, _ string, orig any) error {
+			return a.core.DeleteNetwork(ctx, &c.Call, tx, orig.(*store.Network))
 		},
 	}
 }
@@ -234,8 +233,7 @@ func (a *API) subnetKind() *kind {
 			resource.Attr{Name: "subnetpool_id", Post: true, Default: "", Convert: resource.UUIDOrNone},
 		),
 		policy:     "subnet",
-		event:      driver.Subnet,
-		parents:    networkParent,
+		parents:    a.networkParent,
 		refs:       map[string]string{"network_id": "networks"},
 		filters:    withBool(withInt(stringFilters("name", "network_id", "cidr", "gateway_ip", "ipv6_ra_mode", "ipv6_address_mode"), "ip_version"), "enable_dhcp"),
 		unsortable: map[string]bool{},
@@ -249,12 +247,12 @@ func (a *API) subnetKind() *kind {
 				{"service_types", []string{}}, {"tags", []string{}}, {"project_id", s.ProjectID}}, stdFields(s.Std)...)
 		},
 		notFound: notFoundOf(network.SubnetNotFound),
-		get:      func(_ *call, tx store.Tx, _, id string) (any, error) { return tx.GetSubnet(id) },
+		get:      func(_ *call, tx store.Tx, _, id string) (any, error) { return a.core.Subnet(tx, id) },
 		list: func(_ *call, tx store.Tx, q store.Query) ([]any, error) {
-			l, err := tx.ListSubnets(q)
+			l, err := a.core.Subnets(tx, q)
 			return anys(l), err
 		},
-		create: func(c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
+		create: func(ctx context.Context, c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
 			v := b.Values
 			if _, err := a.visibleNetwork(c, tx, v["network_id"].(string)); err != nil {
 				return nil, err
@@ -266,12 +264,9 @@ func (a *API) subnetKind() *kind {
 				DNSNameservers: v["dns_nameservers"].([]string), HostRoutes: v["host_routes"].([]store.Route),
 				IPv6RAMode: v["ipv6_ra_mode"].(string), IPv6AddressMode: v["ipv6_address_mode"].(string),
 				Std: store.Std{Description: v["description"].(string)}}
-			if err := a.network.PrepareSubnet(tx, s, b.Has("gateway_ip"), b.Has("allocation_pools")); err != nil {
-				return nil, err
-			}
-			return s, tx.CreateSubnet(s)
+			return s, a.core.CreateSubnet(ctx, &c.Call, tx, s, b.Has("gateway_ip"), b.Has("allocation_pools"))
 		},
-		update: func(c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
+		update: func(ctx context.Context, c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
 			s := *orig.(*store.Subnet)
 			for k, v := range b.Values {
 				switch k {
@@ -291,15 +286,10 @@ func (a *API) subnetKind() *kind {
 					s.Description = v.(string)
 				}
 			}
-			if b.Has("gateway_ip") || b.Has("allocation_pools") {
-				if err := a.network.CheckSubnetUpdate(&s); err != nil {
-					return nil, err
-				}
-			}
-			return &s, tx.UpdateSubnet(&s)
+			return &s, a.core.UpdateSubnet(ctx, &c.Call, tx, orig.(*store.Subnet), &s, b.Has("gateway_ip") || b.Has("allocation_pools"))
 		},
-		del: func(c *call, tx store.Tx, _ string, orig any) error {
-			return a.network.DeleteSubnet(tx, orig.(*store.Subnet))
+		del: func(ctx context.Context, c *call, tx store.Tx, _ string, orig any) error {
+			return a.core.DeleteSubnet(ctx, &c.Call, tx, orig.(*store.Subnet))
 		},
 	}
 }
@@ -308,7 +298,7 @@ func (a *API) subnetKind() *kind {
 // (admin_or_network_owner reads "network:tenant_id"). Like Neutron's
 // OwnerCheck it reads the network whoever asks; a network that does not
 // exist is not found.
-func networkParent(tx store.Tx, t policy.Target, memo map[string]any) error {
+func (a *API) networkParent(tx store.Tx, t policy.Target, memo map[string]any) error {
 	id, _ := t["network_id"].(string)
 	if id == "" {
 		return nil
@@ -316,7 +306,7 @@ func networkParent(tx store.Tx, t policy.Target, memo map[string]any) error {
 	n, ok := memo[id].(*store.Network)
 	if !ok {
 		var err error
-		n, err = tx.GetNetwork(id)
+		n, err = a.core.Network(tx, id)
 		if errors.Is(err, store.ErrNotFound) {
 			return network.NetworkNotFound(id)
 		}
@@ -391,8 +381,7 @@ func (a *API) portKind() *kind {
 			resource.Attr{Name: "binding:vnic_type", Post: true, Put: true, Default: "normal", Convert: resource.String(64)},
 		),
 		policy:  "port",
-		event:   driver.Port,
-		parents: networkParent,
+		parents: a.networkParent,
 		refs:    map[string]string{"network_id": "networks"},
 		filters: withBool(stringFilters("name", "network_id", "mac_address", "device_id", "device_owner", "binding:host_id", "status"), "admin_state_up"),
 		render: func(o any) Fields {
@@ -406,12 +395,12 @@ func (a *API) portKind() *kind {
 				{"tags", []string{}}, {"project_id", p.ProjectID}}, stdFields(p.Std)...)
 		},
 		notFound: notFoundOf(network.PortNotFound),
-		get:      func(_ *call, tx store.Tx, _, id string) (any, error) { return tx.GetPort(id) },
+		get:      func(_ *call, tx store.Tx, _, id string) (any, error) { return a.core.Port(tx, id) },
 		list: func(_ *call, tx store.Tx, q store.Query) ([]any, error) {
-			l, err := tx.ListPorts(q)
+			l, err := a.core.Ports(tx, q)
 			return anys(l), err
 		},
-		create: func(c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
+		create: func(ctx context.Context, c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
 			v := b.Values
 			n, err := a.visibleNetwork(c, tx, v["network_id"].(string))
 			if err != nil {
@@ -421,27 +410,13 @@ func (a *API) portKind() *kind {
 			if err := a.fixedIPSubnets(c, tx, n.ID, reqs); err != nil {
 				return nil, err
 			}
-			ips, err := a.network.AllocateIPs(tx, n.ID, reqs, b.Has("fixed_ips"))
-			if err != nil {
-				return nil, err
-			}
-			mac := v["mac_address"].(string)
-			if mac == "" {
-				mac = network.NewMAC()
-			}
 			p := &store.Port{ID: newID(), ProjectID: v["tenant_id"].(string), NetworkID: n.ID, Name: v["name"].(string),
-				MACAddress: mac, AdminStateUp: v["admin_state_up"].(bool), Status: "DOWN", DeviceID: v["device_id"].(string),
-				DeviceOwner: v["device_owner"].(string), HostID: v["binding:host_id"].(string), FixedIPs: ips,
+				MACAddress: v["mac_address"].(string), AdminStateUp: v["admin_state_up"].(bool), Status: "DOWN", DeviceID: v["device_id"].(string),
+				DeviceOwner: v["device_owner"].(string), HostID: v["binding:host_id"].(string),
 				Std: store.Std{Description: v["description"].(string)}}
-			if err := tx.CreatePort(p); err != nil {
-				if errors.Is(err, store.ErrConflict) {
-					return nil, fault.Conflict("MacAddressInUse", "Unable to complete operation for network %s. The mac address %s is in use.", n.ID, mac)
-				}
-				return nil, err
-			}
-			return p, nil
+			return p, a.core.CreatePort(ctx, &c.Call, tx, p, reqs, b.Has("fixed_ips"))
 		},
-		update: func(c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
+		update: func(ctx context.Context, c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
 			p := *orig.(*store.Port)
 			for k, v := range b.Values {
 				switch k {
@@ -459,46 +434,26 @@ func (a *API) portKind() *kind {
 					p.HostID = v.(string)
 				case "description":
 					p.Description = v.(string)
-				case "fixed_ips":
-					if err := tx.UpdatePort(&store.Port{ID: p.ID, Name: p.Name, MACAddress: p.MACAddress, Status: p.Status,
-						DeviceOwner: p.DeviceOwner, DeviceID: p.DeviceID, HostID: p.HostID, AdminStateUp: p.AdminStateUp,
-						Std: p.Std}); err != nil {
-						return nil, err
-					}
-					if err := a.fixedIPSubnets(c, tx, p.NetworkID, v.([]network.Request)); err != nil {
-						return nil, err
-					}
-					ips, err := a.network.AllocateIPs(tx, p.NetworkID, v.([]network.Request), true)
-					if err != nil {
-						return nil, err
-					}
-					p.FixedIPs = ips
 				}
 			}
-			if err := tx.UpdatePort(&p); err != nil {
-				if errors.Is(err, store.ErrConflict) {
-					return nil, fault.Conflict("MacAddressInUse", "Unable to complete operation for network %s. The mac address %s is in use.", p.NetworkID, p.MACAddress)
+			reqs, given := b.Values["fixed_ips"].([]network.Request)
+			if given {
+				if err := a.fixedIPSubnets(c, tx, p.NetworkID, reqs); err != nil {
+					return nil, err
 				}
-				return nil, err
 			}
-			return &p, nil
+			return &p, a.core.UpdatePort(ctx, &c.Call, tx, orig.(*store.Port), &p, reqs, given)
 		},
-		del: func(c *call, tx store.Tx, _ string, orig any) error {
-			p := orig.(*store.Port)
-			// Only a real interface (add_router_interface's) is protected:
-			// a port that merely says so is its owner's to delete.
-			ifaces, err := network.NetworkRouterInterfaces(tx, p.NetworkID)
-			if err != nil {
-				return err
-			}
-			for _, rp := range ifaces {
-				if rp.Port.ID == p.ID {
-					return fault.Conflict("ServicePortInUse", "Port %s cannot be deleted directly via the port API: has device owner %s.", p.ID, network.DeviceOwnerRouterInterface)
-				}
-			}
-			return tx.DeletePort(p.ID)
+		del: func(ctx context.Context, c *call, tx store.Tx, _ string, orig any) error {
+			return a.core.DeletePort(ctx, &c.Call, tx, orig.(*store.Port))
 		},
 	}
+}
+
+// routesGiven reports whether a router update sets extra routes.
+func routesGiven(b resource.Body) bool {
+	_, ok := b.Values["routes"]
+	return ok
 }
 
 func (a *API) routerKind() *kind {
@@ -526,7 +481,6 @@ func (a *API) routerKind() *kind {
 			resource.Attr{Name: "availability_zone_hints", Post: true, Default: []string{}, Convert: resource.StringList(func(string) bool { return true })},
 		),
 		policy:  "router",
-		event:   driver.Router,
 		refs:    map[string]string{"external_gateway_info": "networks"},
 		filters: withBool(stringFilters("name", "status"), "admin_state_up"),
 		render: func(o any) Fields {
@@ -541,12 +495,12 @@ func (a *API) routerKind() *kind {
 				{"project_id", r.ProjectID}}, stdFields(r.Std)...)
 		},
 		notFound: notFoundOf(network.RouterNotFound),
-		get:      func(_ *call, tx store.Tx, _, id string) (any, error) { return tx.GetRouter(id) },
+		get:      func(_ *call, tx store.Tx, _, id string) (any, error) { return a.core.Router(tx, id) },
 		list: func(_ *call, tx store.Tx, q store.Query) ([]any, error) {
-			l, err := tx.ListRouters(q)
+			l, err := a.core.Routers(tx, q)
 			return anys(l), err
 		},
-		create: func(c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
+		create: func(ctx context.Context, c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
 			v := b.Values
 			r := &store.Router{ID: newID(), ProjectID: v["tenant_id"].(string), Name: v["name"].(string),
 				AdminStateUp: v["admin_state_up"].(bool), Status: "ACTIVE", GatewayNetworkID: v["external_gateway_info"].(string),
@@ -556,9 +510,9 @@ func (a *API) routerKind() *kind {
 					return nil, err
 				}
 			}
-			return r, tx.CreateRouter(r)
+			return r, a.core.CreateRouter(ctx, &c.Call, tx, r)
 		},
-		update: func(c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
+		update: func(ctx context.Context, c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
 			r := *orig.(*store.Router)
 			for k, v := range b.Values {
 				switch k {
@@ -575,17 +529,14 @@ func (a *API) routerKind() *kind {
 					}
 				case "routes":
 					r.Routes = v.([]store.Route)
-					if err := a.network.CheckRoutes(tx, &r); err != nil {
-						return nil, err
-					}
 				case "description":
 					r.Description = v.(string)
 				}
 			}
-			return &r, tx.UpdateRouter(&r)
+			return &r, a.core.UpdateRouter(ctx, &c.Call, tx, orig.(*store.Router), &r, routesGiven(b))
 		},
-		del: func(c *call, tx store.Tx, _ string, orig any) error {
-			return a.network.DeleteRouter(tx, orig.(*store.Router).ID)
+		del: func(ctx context.Context, c *call, tx store.Tx, _ string, orig any) error {
+			return a.core.DeleteRouter(ctx, &c.Call, tx, orig.(*store.Router))
 		},
 	}
 }
@@ -593,6 +544,7 @@ func (a *API) routerKind() *kind {
 // routerAction serves PUT /v2.0/routers/{id}/add_router_interface and
 // remove_router_interface.
 func (a *API) routerAction(w http.ResponseWriter, r *http.Request, c *call, id, action string) error {
+	ctx := r.Context()
 	if action != "add_router_interface" && action != "remove_router_interface" {
 		return notFoundPath()
 	}
@@ -635,7 +587,7 @@ func (a *API) routerAction(w http.ResponseWriter, r *http.Request, c *call, id, 
 	portID, _ := port.(string)
 	k := a.kinds["routers"]
 	var out Fields
-	err = a.store.Update(r.Context(), func(tx store.Tx) error {
+	err = a.store.Update(ctx, func(tx store.Tx) error {
 		o, _, t, err := a.getOne(k, c, tx, "", id)
 		if err != nil {
 			return err
@@ -644,31 +596,16 @@ func (a *API) routerAction(w http.ResponseWriter, r *http.Request, c *call, id, 
 			return err
 		}
 		rt := o.(*store.Router)
-		var p *store.Port
-		ev := driver.Event{Kind: driver.Port}
 		if err := a.interfaceTarget(c, tx, rt, action, subnetID, portID); err != nil {
 			return err
 		}
+		var p *store.Port
 		if action == "add_router_interface" {
-			var before *store.Port
-			if portID != "" {
-				if before, err = tx.GetPort(portID); err != nil && !errors.Is(err, store.ErrNotFound) {
-					return err
-				}
-			}
-			p, err = a.network.AddInterface(tx, rt, subnetID, portID, newID)
-			ev.Op, ev.New = driver.Create, p
-			if before != nil {
-				ev.Op, ev.Old = driver.Update, before
-			}
+			p, err = a.core.AddRouterInterface(ctx, &c.Call, tx, rt, subnetID, portID)
 		} else {
-			p, err = a.network.RemoveInterface(tx, rt, subnetID, portID)
-			ev.Op, ev.Old = driver.Delete, p
+			p, err = a.core.RemoveRouterInterface(ctx, &c.Call, tx, rt, subnetID, portID)
 		}
 		if err != nil {
-			return err
-		}
-		if err := a.service.CoreChanged(&c.Call, tx, ev); err != nil {
 			return err
 		}
 		ids := make([]string, len(p.FixedIPs))
@@ -686,7 +623,7 @@ func (a *API) routerAction(w http.ResponseWriter, r *http.Request, c *call, id, 
 	if err != nil {
 		return err
 	}
-	a.service.Committed(&c.Call)
+	a.service.Committed(ctx, &c.Call)
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }

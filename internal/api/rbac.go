@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"strings"
 
 	"github.com/bgpvpn/bgpvpn/internal/bgpvpn"
@@ -61,21 +62,21 @@ func (a *API) rbacKind() *kind {
 			l, err := tx.ListRBACPolicies(q)
 			return anys(l), err
 		},
-		create: func(c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
+		create: func(ctx context.Context, c *call, tx store.Tx, _ string, b resource.Body) (any, error) {
 			p := &store.RBACPolicy{ID: newID(), ProjectID: b.Values["tenant_id"].(string), ObjectID: b.Values["object_id"].(string),
 				TargetTenant: b.Values["target_tenant"].(string), Action: b.Values["action"].(string)}
-			return p, a.service.CreateRBACPolicy(&c.Call, tx, p)
+			return p, a.service.CreateRBACPolicy(ctx, &c.Call, tx, p)
 		},
-		update: func(c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
+		update: func(ctx context.Context, c *call, tx store.Tx, _ string, orig any, b resource.Body) (any, error) {
 			old := orig.(*store.RBACPolicy)
 			p := *old
 			if v, ok := b.Values["target_tenant"]; ok {
 				p.TargetTenant = v.(string)
 			}
-			return &p, a.service.UpdateRBACPolicy(&c.Call, tx, old, &p)
+			return &p, a.service.UpdateRBACPolicy(ctx, &c.Call, tx, old, &p)
 		},
-		del: func(c *call, tx store.Tx, _ string, orig any) error {
-			return a.service.DeleteRBACPolicy(&c.Call, tx, orig.(*store.RBACPolicy))
+		del: func(ctx context.Context, c *call, tx store.Tx, _ string, orig any) error {
+			return a.service.DeleteRBACPolicy(ctx, &c.Call, tx, orig.(*store.RBACPolicy))
 		},
 	}
 }

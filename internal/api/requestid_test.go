@@ -103,3 +103,49 @@ func TestInternalErrorCarriesRequestID(t *testing.T) {
 		t.Errorf("two requests answered the same request ID %s", id)
 	}
 }
+
+// postcommitFailing is the dummy driver with a postcommit that fails on
+// network creation (the change is committed; only the log can tell).
+type postcommitFailing struct{ dummy.Driver }
+
+func (postcommitFailing) Postcommit(_ context.Context, ev driver.Event) error {
+	if ev.Kind == driver.Network && ev.Op == driver.Create {
+		return errOnFire
+	}
+	return nil
+}
+
+func init() {
+	driver.Register("postcommit-failing-test", func(driver.Options) (driver.Driver, error) { return postcommitFailing{}, nil })
+}
+
+// A postcommit failure of a core model change, which the service layer
+// emits, is logged with the request's ID.
+func TestPostcommitFailureCarriesRequestID(t *testing.T) {
+	conf := "[DEFAULT]\ndata_dir = " + t.TempDir() + "\n[service_providers]\nservice_provider = BGPVPN:Failing:postcommit-failing-test:default\n"
+	v, err := server.Schema().Parse("test.conf", strings.NewReader(conf))
+	if err != nil {
+		t.Fatalf("parsing config: %v", err)
+	}
+	var logs lockedBuffer
+	srv, err := server.New(context.Background(), v, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatalf("server.New: %v", err)
+	}
+	hs := httptest.NewServer(srv.Handler)
+	t.Cleanup(func() { hs.Close(); srv.Close() })
+	s := &apiServer{t: t, url: hs.URL}
+
+	res := s.post(tenantA, "/v2.0/networks", `{"network": {"name": "n"}}`)
+	res.must(t, 201)
+	id := res.header.Get("X-Openstack-Request-Id")
+	var lines []string
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(l, "driver postcommit failed") && strings.Contains(l, "request_id="+id) && strings.Contains(l, "kind=network") {
+			lines = append(lines, l)
+		}
+	}
+	if id == "" || len(lines) != 1 {
+		t.Errorf("postcommit failure log lines with request ID %q: %d, want 1; the log:\n%s", id, len(lines), logs.String())
+	}
+}

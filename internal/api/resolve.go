@@ -110,7 +110,7 @@ func (a *API) interfaceTarget(c *call, tx store.Tx, rt *store.Router, action, su
 	if c.admin || action != "add_router_interface" {
 		return nil
 	}
-	n, err := tx.GetNetwork(sn.NetworkID)
+	n, err := a.core.Network(tx, sn.NetworkID)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package bgpvpn
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -17,7 +18,7 @@ func visible(c *Call, p string) bool {
 }
 
 // CreateNetworkAssociation associates a network with a BGPVPN.
-func (s *Service) CreateNetworkAssociation(c *Call, tx store.Tx, a *store.NetworkAssociation) error {
+func (s *Service) CreateNetworkAssociation(ctx context.Context, c *Call, tx store.Tx, a *store.NetworkAssociation) error {
 	if !s.Driver.Features().NetworkAssociations {
 		return s.unsupported("network associations")
 	}
@@ -58,19 +59,25 @@ func (s *Service) CreateNetworkAssociation(c *Call, tx store.Tx, a *store.Networ
 		}
 		return err
 	}
-	return s.notify(c, tx, driver.Event{Op: driver.Create, Kind: driver.NetworkAssociation, New: a, BGPVPN: v})
+	return s.notify(ctx, c, tx, driver.Event{Op: driver.Create, Kind: driver.NetworkAssociation, New: a, BGPVPN: v})
+}
+
+// UpdateNetworkAssociation stores a network association's description,
+// the only attribute that changes; the driver has nothing to hear of it.
+func (s *Service) UpdateNetworkAssociation(ctx context.Context, c *Call, tx store.Tx, a *store.NetworkAssociation) error {
+	return tx.UpdateNetworkAssociation(a)
 }
 
 // DeleteNetworkAssociation removes a network association.
-func (s *Service) DeleteNetworkAssociation(c *Call, tx store.Tx, v *store.BGPVPN, a *store.NetworkAssociation) error {
-	if err := s.notify(c, tx, driver.Event{Op: driver.Delete, Kind: driver.NetworkAssociation, Old: a, BGPVPN: v}); err != nil {
+func (s *Service) DeleteNetworkAssociation(ctx context.Context, c *Call, tx store.Tx, v *store.BGPVPN, a *store.NetworkAssociation) error {
+	if err := s.notify(ctx, c, tx, driver.Event{Op: driver.Delete, Kind: driver.NetworkAssociation, Old: a, BGPVPN: v}); err != nil {
 		return err
 	}
 	return tx.DeleteNetworkAssociation(v.ID, a.ID)
 }
 
 // CreateRouterAssociation associates a router with an l3 BGPVPN.
-func (s *Service) CreateRouterAssociation(c *Call, tx store.Tx, a *store.RouterAssociation) error {
+func (s *Service) CreateRouterAssociation(ctx context.Context, c *Call, tx store.Tx, a *store.RouterAssociation) error {
 	if !s.Driver.Features().RouterAssociations {
 		return fault.New(http.StatusBadRequest, "BGPVPNRouterAssociationNotSupported",
 			"BGPVPN %s driver does not support router associations", s.Driver.Name())
@@ -111,20 +118,20 @@ func (s *Service) CreateRouterAssociation(c *Call, tx store.Tx, a *store.RouterA
 		}
 		return err
 	}
-	return s.notify(c, tx, driver.Event{Op: driver.Create, Kind: driver.RouterAssociation, New: a, BGPVPN: v})
+	return s.notify(ctx, c, tx, driver.Event{Op: driver.Create, Kind: driver.RouterAssociation, New: a, BGPVPN: v})
 }
 
 // UpdateRouterAssociation stores advertise_extra_routes.
-func (s *Service) UpdateRouterAssociation(c *Call, tx store.Tx, v *store.BGPVPN, old, a *store.RouterAssociation) error {
+func (s *Service) UpdateRouterAssociation(ctx context.Context, c *Call, tx store.Tx, v *store.BGPVPN, old, a *store.RouterAssociation) error {
 	if err := tx.UpdateRouterAssociation(a); err != nil {
 		return err
 	}
-	return s.notify(c, tx, driver.Event{Op: driver.Update, Kind: driver.RouterAssociation, Old: old, New: a, BGPVPN: v})
+	return s.notify(ctx, c, tx, driver.Event{Op: driver.Update, Kind: driver.RouterAssociation, Old: old, New: a, BGPVPN: v})
 }
 
 // DeleteRouterAssociation removes a router association.
-func (s *Service) DeleteRouterAssociation(c *Call, tx store.Tx, v *store.BGPVPN, a *store.RouterAssociation) error {
-	if err := s.notify(c, tx, driver.Event{Op: driver.Delete, Kind: driver.RouterAssociation, Old: a, BGPVPN: v}); err != nil {
+func (s *Service) DeleteRouterAssociation(ctx context.Context, c *Call, tx store.Tx, v *store.BGPVPN, a *store.RouterAssociation) error {
+	if err := s.notify(ctx, c, tx, driver.Event{Op: driver.Delete, Kind: driver.RouterAssociation, Old: a, BGPVPN: v}); err != nil {
 		return err
 	}
 	return tx.DeleteRouterAssociation(v.ID, a.ID)
@@ -157,7 +164,7 @@ func checkRoutes(c *Call, tx store.Tx, v *store.BGPVPN, project string, routes [
 }
 
 // CreatePortAssociation associates a port with a BGPVPN.
-func (s *Service) CreatePortAssociation(c *Call, tx store.Tx, a *store.PortAssociation) error {
+func (s *Service) CreatePortAssociation(ctx context.Context, c *Call, tx store.Tx, a *store.PortAssociation) error {
 	if !s.Driver.Features().PortAssociations {
 		return s.unsupported("port associations")
 	}
@@ -184,23 +191,23 @@ func (s *Service) CreatePortAssociation(c *Call, tx store.Tx, a *store.PortAssoc
 		}
 		return err
 	}
-	return s.notify(c, tx, driver.Event{Op: driver.Create, Kind: driver.PortAssociation, New: a, BGPVPN: v})
+	return s.notify(ctx, c, tx, driver.Event{Op: driver.Create, Kind: driver.PortAssociation, New: a, BGPVPN: v})
 }
 
 // UpdatePortAssociation stores new routes and advertise_fixed_ips.
-func (s *Service) UpdatePortAssociation(c *Call, tx store.Tx, v *store.BGPVPN, old, a *store.PortAssociation) error {
+func (s *Service) UpdatePortAssociation(ctx context.Context, c *Call, tx store.Tx, v *store.BGPVPN, old, a *store.PortAssociation) error {
 	if err := checkRoutes(c, tx, v, a.ProjectID, a.Routes); err != nil {
 		return err
 	}
 	if err := tx.UpdatePortAssociation(a); err != nil {
 		return err
 	}
-	return s.notify(c, tx, driver.Event{Op: driver.Update, Kind: driver.PortAssociation, Old: old, New: a, BGPVPN: v})
+	return s.notify(ctx, c, tx, driver.Event{Op: driver.Update, Kind: driver.PortAssociation, Old: old, New: a, BGPVPN: v})
 }
 
 // DeletePortAssociation removes a port association.
-func (s *Service) DeletePortAssociation(c *Call, tx store.Tx, v *store.BGPVPN, a *store.PortAssociation) error {
-	if err := s.notify(c, tx, driver.Event{Op: driver.Delete, Kind: driver.PortAssociation, Old: a, BGPVPN: v}); err != nil {
+func (s *Service) DeletePortAssociation(ctx context.Context, c *Call, tx store.Tx, v *store.BGPVPN, a *store.PortAssociation) error {
+	if err := s.notify(ctx, c, tx, driver.Event{Op: driver.Delete, Kind: driver.PortAssociation, Old: a, BGPVPN: v}); err != nil {
 		return err
 	}
 	return tx.DeletePortAssociation(v.ID, a.ID)

@@ -1,6 +1,7 @@
 package bgpvpn
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -40,7 +41,7 @@ func rbacObject(c *Call, tx store.Tx, id string) (*store.BGPVPN, error) {
 
 // CreateRBACPolicy shares a BGPVPN, as Neutron's RBAC plugin does: the
 // object's owner or an admin, one action, no duplicates.
-func (s *Service) CreateRBACPolicy(c *Call, tx store.Tx, p *store.RBACPolicy) error {
+func (s *Service) CreateRBACPolicy(ctx context.Context, c *Call, tx store.Tx, p *store.RBACPolicy) error {
 	if _, err := rbacObject(c, tx, p.ObjectID); err != nil {
 		return err
 	}
@@ -59,7 +60,7 @@ func (s *Service) CreateRBACPolicy(c *Call, tx store.Tx, p *store.RBACPolicy) er
 
 // UpdateRBACPolicy changes the target of a policy; a project that still
 // has associations through the old target keeps it (409).
-func (s *Service) UpdateRBACPolicy(c *Call, tx store.Tx, old, p *store.RBACPolicy) error {
+func (s *Service) UpdateRBACPolicy(ctx context.Context, c *Call, tx store.Tx, old, p *store.RBACPolicy) error {
 	v, err := rbacObject(c, tx, old.ObjectID)
 	if err != nil {
 		return err
@@ -81,7 +82,7 @@ func (s *Service) UpdateRBACPolicy(c *Call, tx store.Tx, old, p *store.RBACPolic
 // DeleteRBACPolicy removes a policy unless a project still has
 // associations through it (409 RbacPolicyInUse, as Neutron answers for
 // networks with ports).
-func (s *Service) DeleteRBACPolicy(c *Call, tx store.Tx, p *store.RBACPolicy) error {
+func (s *Service) DeleteRBACPolicy(ctx context.Context, c *Call, tx store.Tx, p *store.RBACPolicy) error {
 	v, err := tx.GetBGPVPN(p.ObjectID)
 	if err != nil {
 		return err

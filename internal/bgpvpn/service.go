@@ -30,11 +30,14 @@ type Caller struct {
 }
 
 // Call carries one request through the rules and collects the driver
-// events to deliver after the commit.
+// events to deliver after the commit. It holds no context.Context: every
+// method takes the request's context as its first parameter.
 type Call struct {
-	Ctx    context.Context
 	Caller Caller
-	events []driver.Event
+	// RequestID is the API's id of the request ("" for the Neutron
+	// mirror's syncs), in the log lines about its events.
+	RequestID string
+	events    []driver.Event
 }
 
 // Service applies the rules with a driver.
@@ -43,8 +46,8 @@ type Service struct {
 	Log    *slog.Logger
 }
 
-func (s *Service) notify(c *Call, tx store.Tx, ev driver.Event) error {
-	if err := s.Driver.Precommit(c.Ctx, tx, ev); err != nil {
+func (s *Service) notify(ctx context.Context, c *Call, tx store.Tx, ev driver.Event) error {
+	if err := s.Driver.Precommit(ctx, tx, ev); err != nil {
 		if _, ok := fault.As(err); ok {
 			return err
 		}
@@ -55,10 +58,11 @@ func (s *Service) notify(c *Call, tx store.Tx, ev driver.Event) error {
 }
 
 // Committed delivers the postcommit events of a committed call.
-func (s *Service) Committed(c *Call) {
+func (s *Service) Committed(ctx context.Context, c *Call) {
 	for _, ev := range c.events {
-		if err := s.Driver.Postcommit(c.Ctx, ev); err != nil {
-			s.Log.Error("driver postcommit failed", "driver", s.Driver.Name(), "op", ev.Op, "kind", ev.Kind, "error", err)
+		if err := s.Driver.Postcommit(ctx, ev); err != nil {
+			s.Log.Error("driver postcommit failed", "driver", s.Driver.Name(), "op", ev.Op, "kind", ev.Kind,
+				"request_id", c.RequestID, "error", err)
 		}
 	}
 	c.events = nil
@@ -100,31 +104,31 @@ func GetBGPVPN(c *Call, tx store.Tx, id string) (*store.BGPVPN, error) {
 }
 
 // CreateBGPVPN stores a new BGPVPN.
-func (s *Service) CreateBGPVPN(c *Call, tx store.Tx, v *store.BGPVPN) error {
+func (s *Service) CreateBGPVPN(ctx context.Context, c *Call, tx store.Tx, v *store.BGPVPN) error {
 	if err := s.checkFeatures(v); err != nil {
 		return err
 	}
 	if err := tx.CreateBGPVPN(v); err != nil {
 		return err
 	}
-	return s.notify(c, tx, driver.Event{Op: driver.Create, Kind: driver.BGPVPN, New: v, BGPVPN: v})
+	return s.notify(ctx, c, tx, driver.Event{Op: driver.Create, Kind: driver.BGPVPN, New: v, BGPVPN: v})
 }
 
 // UpdateBGPVPN stores the new state of a BGPVPN.
-func (s *Service) UpdateBGPVPN(c *Call, tx store.Tx, old, v *store.BGPVPN) error {
+func (s *Service) UpdateBGPVPN(ctx context.Context, c *Call, tx store.Tx, old, v *store.BGPVPN) error {
 	if err := s.checkFeatures(v); err != nil {
 		return err
 	}
 	if err := tx.UpdateBGPVPN(v); err != nil {
 		return err
 	}
-	return s.notify(c, tx, driver.Event{Op: driver.Update, Kind: driver.BGPVPN, Old: old, New: v, BGPVPN: v})
+	return s.notify(ctx, c, tx, driver.Event{Op: driver.Update, Kind: driver.BGPVPN, Old: old, New: v, BGPVPN: v})
 }
 
 // DeleteBGPVPN removes a BGPVPN and, by cascade, its associations and the
 // port-association routes that point at it.
-func (s *Service) DeleteBGPVPN(c *Call, tx store.Tx, v *store.BGPVPN) error {
-	if err := s.notify(c, tx, driver.Event{Op: driver.Delete, Kind: driver.BGPVPN, Old: v, BGPVPN: v}); err != nil {
+func (s *Service) DeleteBGPVPN(ctx context.Context, c *Call, tx store.Tx, v *store.BGPVPN) error {
+	if err := s.notify(ctx, c, tx, driver.Event{Op: driver.Delete, Kind: driver.BGPVPN, Old: v, BGPVPN: v}); err != nil {
 		return err
 	}
 	return tx.DeleteBGPVPN(v.ID)
@@ -208,18 +212,24 @@ const interfaceCallback = "networking_bgpvpn.neutron.services.plugin.BGPVPNPlugi
 // CoreChanged hands a change of the core network model (network, subnet,
 // port, router) to the driver, whose precommit runs in the transaction:
 // what an association means depends on what it points at.
-func (s *Service) CoreChanged(c *Call, tx store.Tx, ev driver.Event) error {
-	return s.notify(c, tx, ev)
+func (s *Service) CoreChanged(ctx context.Context, c *Call, tx store.Tx, ev driver.Event) error {
+	return s.notify(ctx, c, tx, ev)
 }
 
-// FillStatus sets the realisation status of associations of one kind when
-// the driver can tell it; otherwise it leaves them without.
-func (s *Service) FillStatus(tx store.Tx, kind driver.Kind, assocs ...any) error {
+// FillStatus sets the realisation status of associations
+// (*store.NetworkAssociation, *store.RouterAssociation or
+// *store.PortAssociation) when the driver can tell it; otherwise it
+// leaves them without.
+func (s *Service) FillStatus(tx store.Tx, assocs ...any) error {
 	r, ok := s.Driver.(driver.StatusReader)
 	if !ok {
 		return nil
 	}
 	for _, a := range assocs {
+		kind, ok := assocKind(a)
+		if !ok {
+			return fmt.Errorf("status of a %T: not an association", a)
+		}
 		st, reason, err := r.AssociationStatus(tx, kind, a)
 		if err != nil {
 			return err
@@ -229,4 +239,17 @@ func (s *Service) FillStatus(tx store.Tx, kind driver.Kind, assocs ...any) error
 		}
 	}
 	return nil
+}
+
+// assocKind is the driver's name for the kind of association a.
+func assocKind(a any) (driver.Kind, bool) {
+	switch a.(type) {
+	case *store.NetworkAssociation:
+		return driver.NetworkAssociation, true
+	case *store.RouterAssociation:
+		return driver.RouterAssociation, true
+	case *store.PortAssociation:
+		return driver.PortAssociation, true
+	}
+	return "", false
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/bgpvpn/bgpvpn/internal/api"
 	"github.com/bgpvpn/bgpvpn/internal/bgpvpn"
 	"github.com/bgpvpn/bgpvpn/internal/config"
+	"github.com/bgpvpn/bgpvpn/internal/core"
 	"github.com/bgpvpn/bgpvpn/internal/dashboard"
 	"github.com/bgpvpn/bgpvpn/internal/driver"
 	"github.com/bgpvpn/bgpvpn/internal/identity"
@@ -77,6 +78,15 @@ func authenticator(v *config.Values, log *slog.Logger) (identity.Authenticator, 
 	return keystone.New(cfg, log.With("component", "keystone"))
 }
 
+// coreModel is the core network model: our own tables, or in Neutron
+// mode the mirror's, which API callers only read (Neutron owns them).
+func coreModel(v *config.Values, svc *bgpvpn.Service) api.CoreModel {
+	if neutronMode(v) {
+		return core.Mirrored{}
+	}
+	return core.NewStandalone(&network.Service{RouterInterfaceAllowed: svc.RouterInterfaceAllowed}, svc)
+}
+
 // New builds the server from configuration values.
 func New(ctx context.Context, v *config.Values, log *slog.Logger) (*Server, error) {
 	prov, err := ParseProvider(v.Multi("service_providers", "service_provider"))
@@ -102,14 +112,13 @@ func New(ctx context.Context, v *config.Values, log *slog.Logger) (*Server, erro
 		return nil, err
 	}
 	svc := &bgpvpn.Service{Driver: drv, Log: log.With("component", "bgpvpn")}
-	netSvc := &network.Service{RouterInterfaceAllowed: svc.RouterInterfaceAllowed}
 	auth, err := authenticator(v, log)
 	if err != nil {
 		drv.Close()
 		st.Close()
 		return nil, err
 	}
-	h := api.New(api.Options{Store: st, Policy: enf, Auth: auth, Service: svc, Network: netSvc,
+	h := api.New(api.Options{Store: st, Policy: enf, Auth: auth, Service: svc, Core: coreModel(v, svc),
 		Logger: log.With("component", "api"), QuotaDefaults: quotaDefaults(v)})
 	var handler http.Handler = h
 	closers := []func() error{drv.Close, st.Close}

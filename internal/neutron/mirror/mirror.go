@@ -59,8 +59,8 @@ func (m *Mirror) Apply(ctx context.Context, snap *Snapshot) (Stats, error) {
 		stats Stats
 	)
 	err := m.store.Update(ctx, func(tx store.Tx) error {
-		call = &bgpvpn.Call{Ctx: ctx, Caller: bgpvpn.Caller{Admin: true}}
-		a := &applier{tx: tx, emit: func(ev driver.Event) error { return m.service.CoreChanged(call, tx, ev) }}
+		call = &bgpvpn.Call{Caller: bgpvpn.Caller{Admin: true}}
+		a := &applier{tx: tx, emit: func(ev driver.Event) error { return m.service.CoreChanged(ctx, call, tx, ev) }}
 		err := a.apply(snap)
 		stats = a.stats
 		return err
@@ -68,7 +68,7 @@ func (m *Mirror) Apply(ctx context.Context, snap *Snapshot) (Stats, error) {
 	if err != nil {
 		return Stats{}, fmt.Errorf("writing the neutron mirror: %w", err)
 	}
-	m.service.Committed(call)
+	m.service.Committed(ctx, call)
 	m.stateMu.Lock()
 	m.lastSync = m.now()
 	m.stateMu.Unlock()
