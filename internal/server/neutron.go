@@ -114,7 +114,18 @@ func neutronFront(ctx context.Context, v *config.Values, log *slog.Logger, st st
 	wg.Go(func() { m.Run(runCtx, interval, trigger) })
 	stop := func() error { cancel(); wg.Wait(); return nil }
 	log.Info("neutron mode", "neutron", base.String(), "resync_interval", interval.Seconds())
-	return f, stop, nil
+	// The mirror's age and reads, for the operator's monitoring (Neutron
+	// serves no /metrics, so nothing of Neutron's is hidden). No ServeMux:
+	// it would clean (redirect) paths the front must pass on unchanged.
+	metrics := m.Metrics()
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.Path == "/metrics" {
+			metrics.ServeHTTP(w, r)
+			return
+		}
+		f.ServeHTTP(w, r)
+	})
+	return h, stop, nil
 }
 
 // interfaceNetwork is the network of the subnet or port of an interface

@@ -351,7 +351,14 @@ converges "Neutron down: the feed keeps its state" 5 h3 "$(printf '%s\n' "$port2
 down_503() { [ "$(curl -s -o /dev/null -w '%{http_code}' -m 10 "$EP/v2.0/networks")" = 503 ]; }
 check "Neutron down: proxied requests answer 503" down_503
 check "the mirror's staleness is logged" wait_for 30 "stale log line" grep -q 'neutron mirror is stale' "$work/server.log"
+# mirror_age: bgpvpn_server_neutron_mirror_age_seconds on /metrics.
+mirror_age() { curl -fsS -m 5 "$EP/metrics" | awk '$1 == "bgpvpn_server_neutron_mirror_age_seconds" {print $2}'; }
+age_over() { $PY -c "import sys; sys.exit(not float('$(mirror_age)' or 0) > $1)"; }
+age_under() { a=$(mirror_age); [ -n "$a" ] && $PY -c "import sys; sys.exit(not $a < $1)"; }
+check "Neutron down: the mirror's age metric grows past 5 s (resync every 1 s)" wait_for 30 "mirror age > 5 s" age_over 5
+stale_age=$(mirror_age)
 start_neutron
+check "Neutron back: the mirror's age metric falls back (was ${stale_age} s)" wait_for 60 "mirror age < 3 s" age_under 3
 check "port deleted in Neutron after its outage" "${NOSC[@]}" port delete p3
 converges "Neutron back: the mirror converges" 30 h3 "$port2 10.20.0.5/24"
 

@@ -20,11 +20,17 @@ type Mirror struct {
 	source  Source
 	log     *slog.Logger
 
-	mu       sync.Mutex // serialises syncs
-	lastSync time.Time  // of the last successful sync; under stateMu
+	mu sync.Mutex // serialises syncs
+
 	stateMu  sync.Mutex
+	lastSync time.Time // of the last successful sync; under stateMu
+	reads    readCounts
+	failures int64
 	now      func() time.Time
 }
+
+// readCounts counts successful reads of Neutron written into the mirror.
+type readCounts struct{ full, targeted int64 }
 
 // New builds a mirror that writes into st and hands every change to svc's
 // driver.
@@ -45,9 +51,24 @@ type Stats struct {
 func (m *Mirror) Sync(ctx context.Context) (Stats, error) {
 	snap, err := m.source.Snapshot(ctx)
 	if err != nil {
+		m.failed()
 		return Stats{}, fmt.Errorf("reading neutron: %w", err)
 	}
-	return m.Apply(ctx, snap)
+	stats, err := m.Apply(ctx, snap)
+	if err != nil {
+		m.failed()
+		return stats, err
+	}
+	m.stateMu.Lock()
+	m.reads.full++
+	m.stateMu.Unlock()
+	return stats, nil
+}
+
+func (m *Mirror) failed() {
+	m.stateMu.Lock()
+	m.failures++
+	m.stateMu.Unlock()
 }
 
 // Apply makes the store match snap, in one transaction.

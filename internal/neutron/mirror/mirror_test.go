@@ -26,6 +26,8 @@ type fixture struct {
 	st   store.Store
 	m    *mirror.Mirror
 	snap *mirror.Snapshot
+	// down, when set, is what reading Neutron answers.
+	down error
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -43,6 +45,9 @@ func newFixture(t testing.TB) *fixture {
 	t.Cleanup(func() { drv.Close(); st.Close() })
 	f := &fixture{t: t, st: st, snap: &mirror.Snapshot{}}
 	src := mirror.SourceFunc(func(context.Context) (*mirror.Snapshot, error) {
+		if f.down != nil {
+			return nil, f.down
+		}
 		// A copy, as a fresh read of Neutron would be.
 		c := *f.snap
 		c.Networks, c.Subnets, c.Ports, c.Routers = clone(c.Networks), clone(c.Subnets), clone(c.Ports), clone(c.Routers)
