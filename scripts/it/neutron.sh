@@ -378,6 +378,9 @@ check "RabbitMQ down: Neutron still answers a port update" "${NOSC[@]}" port set
 start_rabbit
 converges "RabbitMQ back: the mirror converges on what it missed" 60 h5 "$port5 10.20.0.51/24"
 sn2=$("${NOSC[@]}" subnet show sn2 -f json | field id)
+# mirror_reads KIND: bgpvpn_server_neutron_mirror_reads_total{kind=KIND}.
+mirror_reads() { curl -fsS -m 5 "$EP/metrics" | awk -v k="{kind=\"$1\"}" '$1 == "bgpvpn_server_neutron_mirror_reads_total" k {print $2}'; }
+full_before=$(mirror_reads full) targeted_before=$(mirror_reads targeted)
 echo "--- measure: port update in Neutron -> agent feed (100 updates)"
 if $PY - "$EP" "$NEUTRON" "$port5" "$sn2" >"$work/latency" 2>&1 <<'EOF'
 import json, sys, threading, time, urllib.request
@@ -411,6 +414,9 @@ lat.sort()
 print(f"port update -> feed over {len(lat)} updates: p50 {lat[49]*1000:.0f} ms, p99 {lat[98]*1000:.0f} ms, max {lat[-1]*1000:.0f} ms")
 EOF
 then ok "100 port updates reached the feed"; cat "$work/latency"; else fail "latency run: $(tail -3 "$work/latency")"; fi
+full_after=$(mirror_reads full) targeted_after=$(mirror_reads targeted)
+read_alone() { [ "$full_after" = "$full_before" ] && [ $((targeted_after - targeted_before)) -ge 100 ]; }
+check "each notification read only its port (full reads $full_before -> $full_after, targeted $targeted_before -> $targeted_after)" read_alone
 
 echo "--- measure: the front's added latency on a Neutron request (GET /v2.0/networks, 200 each)"
 if $PY - "$EP" "$NEUTRON" >"$work/proxy" 2>&1 <<'EOF'

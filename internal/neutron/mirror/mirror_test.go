@@ -28,6 +28,8 @@ type fixture struct {
 	snap *mirror.Snapshot
 	// down, when set, is what reading Neutron answers.
 	down error
+	// fullReads counts the snapshots read.
+	fullReads int
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -44,15 +46,7 @@ func newFixture(t testing.TB) *fixture {
 	}
 	t.Cleanup(func() { drv.Close(); st.Close() })
 	f := &fixture{t: t, st: st, snap: &mirror.Snapshot{}}
-	src := mirror.SourceFunc(func(context.Context) (*mirror.Snapshot, error) {
-		if f.down != nil {
-			return nil, f.down
-		}
-		// A copy, as a fresh read of Neutron would be.
-		c := *f.snap
-		c.Networks, c.Subnets, c.Ports, c.Routers = clone(c.Networks), clone(c.Subnets), clone(c.Ports), clone(c.Routers)
-		return &c, nil
-	})
+	src := &fakeNeutron{f: f}
 	f.m = mirror.New(st, &bgpvpn.Service{Driver: drv, Log: log}, src, log)
 	return f
 }
