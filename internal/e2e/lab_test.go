@@ -142,17 +142,7 @@ func up() (*labState, error) {
 		"ip -n " + underlayNS + " link set root master br0 up",
 	}
 	for _, n := range append(append([]node{}, computes...), peNode) {
-		cmds = append(cmds,
-			"ip netns add "+n.ns,
-			"ip -n "+n.ns+" link set lo up",
-			"ip link add ul0 netns "+n.ns+" type veth peer name "+n.ns+" netns "+underlayNS,
-			"ip -n "+n.ns+" addr add "+n.addr+"/24 dev ul0",
-			"ip -n "+n.ns+" link set ul0 up",
-			"ip -n "+underlayNS+" link set "+n.ns+" master br0 up",
-			"ip netns exec "+n.ns+" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0",
-			// The taps' IPv6 link-local addresses usable at once.
-			"ip netns exec "+n.ns+" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0",
-		)
+		cmds = append(cmds, n.plugCommands()...)
 	}
 	for _, c := range cmds {
 		if err := sh(c); err != nil {
@@ -227,13 +217,31 @@ quota_router = -1
 	return l, nil
 }
 
+// plugCommands make n's namespace and plug it into the underlay.
+func (n node) plugCommands() []string {
+	return []string{
+		"ip netns add " + n.ns,
+		"ip -n " + n.ns + " link set lo up",
+		"ip link add ul0 netns " + n.ns + " type veth peer name " + n.ns + " netns " + underlayNS,
+		"ip -n " + n.ns + " addr add " + n.addr + "/24 dev ul0",
+		"ip -n " + n.ns + " link set ul0 up",
+		"ip -n " + underlayNS + " link set " + n.ns + " master br0 up",
+		"ip netns exec " + n.ns + " sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0",
+		// The taps' IPv6 link-local addresses usable at once.
+		"ip netns exec " + n.ns + " sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0",
+	}
+}
+
 // agentConf is a compute node's bgp.conf: BGP to the reflector over the
 // underlay, the linux dataplane (IP VPN VXLAN on 4790 so that EVPN can
 // keep 4789), and the agent feed. A restarted agent (TestAgentRestart)
 // adopts what the previous process left: for adopt_grace after it starts
 // it only adds, which delays the cuts of a test that runs meanwhile but
 // never reaches past converge.
-func agentConf(n node) string {
+func agentConf(n node) string { return agentConfFor(n, serverURL) }
+
+// agentConfFor is agentConf with the feed of the server at server.
+func agentConfFor(n node, server string) string {
 	return fmt.Sprintf(`[BGP]
 local_address = %[1]s
 peers = %[2]s
@@ -258,7 +266,7 @@ adopt_grace = %[8]d
 server_url = %[5]s
 shared_secret = %[6]s
 host = %[7]s
-`, n.addr, rootAddr, asn, bgpPort, serverURL, secret, n.name, adoptGrace)
+`, n.addr, rootAddr, asn, bgpPort, server, secret, n.name, adoptGrace)
 }
 
 // start runs a daemon that dies with the test binary, its output in a log

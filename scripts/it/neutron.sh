@@ -31,21 +31,18 @@ cd "$(dirname "$0")/../.."
 export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 PY=/usr/bin/python3
 
+. scripts/lib/neutron.sh
 work=$(mktemp -d /tmp/bgpvpn-it-neutron.XXXXXX)
 chmod 755 "$work"
 db_pid= neutron_pid= server_pid= rabbit_pid= epmd_pid=
-stop_pid() { # stop_pid PID: TERM, then KILL after 10 s
-  [ -n "$1" ] || return 0
-  kill "$1" 2>/dev/null
-  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
-  kill -9 "$1" 2>/dev/null
-}
+stop_pid() { nlib_stop "$@"; }
+spawn() { nlib_spawn "$@"; }
+freeport() { nlib_freeport; }
+# wait_for SECONDS DESCRIPTION CMD...: polls CMD every 0.2 s until it succeeds.
+wait_for() { nlib_wait "$@"; }
 cleanup() {
   stop_pid "$server_pid"
-  # neutron-server forks API workers in its session: end the session.
-  [ -n "$neutron_pid" ] && kill -- -"$neutron_pid" 2>/dev/null
-  stop_pid "$neutron_pid"
-  stop_pid "$db_pid"
+  neutron_down
   type stop_rabbit >/dev/null 2>&1 && stop_rabbit
   stop_pid "$epmd_pid"
   if [ "${KEEP_WORK:-}" = 1 ]; then echo "work dir kept: $work"; else rm -rf "$work"; fi
@@ -57,62 +54,12 @@ ok() { passed=$((passed + 1)); printf 'ok   %s\n' "$*"; }
 fail() { failed=$((failed + 1)); printf 'FAIL %s\n' "$*"; }
 
 # --- what we need -----------------------------------------------------------
-need=()
-for p in neutron-server python3-openstackclient python3-neutronclient mariadb-server python3-pymysql rabbitmq-server curl; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  echo "neutron: installing ${need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  # Debian's maintainer scripts must not start a system-wide neutron-server
-  # or MariaDB (ports 9696, 3306).
-  made_policy=
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && made_policy=1
-  fi
-  . scripts/lib/apt.sh
-  apt_install "${need[@]}" >/dev/null
-  rc=$?
-  [ -n "$made_policy" ] && rm -f /usr/sbin/policy-rc.d
-  [ $rc -eq 0 ] || { echo "neutron: apt-get install failed" >&2; exit 1; }
-fi
-
-freeport() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-# spawn LOG CMD...: starts CMD in its own session, stdin closed, every
-# inherited descriptor but 0-2 closed (no lock fd leaks into a daemon);
-# prints its PID.
-spawn() {
-  local logf=$1; shift
-  $PY - "$logf" "$@" <<'EOF'
-import subprocess, sys
-with open(sys.argv[1], 'ab') as out:
-    p = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                         start_new_session=True, close_fds=True)
-print(p.pid)
-EOF
-}
-# wait_for SECONDS DESCRIPTION CMD...: polls CMD every 0.2 s until it succeeds.
-wait_for() {
-  local t=$1 what=$2; shift 2
-  local end=$((SECONDS + t))
-  while [ $SECONDS -lt $end ]; do
-    "$@" >/dev/null 2>&1 && return 0
-    sleep 0.2
-  done
-  echo "neutron: timed out after ${t}s waiting for $what" >&2
-  return 1
-}
+neutron_install || exit 1
 
 # --- MariaDB ----------------------------------------------------------------
-sock=$work/mysql.sock
-mariadb-install-db --no-defaults --datadir="$work/mysql" --user=root --auth-root-authentication-method=socket \
-  --skip-test-db >"$work/mariadb-install.log" 2>&1 || { cat "$work/mariadb-install.log"; exit 1; }
-db_pid=$(spawn "$work/mariadb.log" /usr/sbin/mariadbd --no-defaults --datadir="$work/mysql" --socket="$sock" \
-  --skip-networking --user=root --pid-file="$work/mariadbd.pid" --innodb-buffer-pool-size=128M)
-sql() { mariadb --no-defaults --socket="$sock" -uroot "$@"; }
-wait_for 60 MariaDB sql -e 'select 1' || { tail -20 "$work/mariadb.log"; exit 1; }
-sql -e "CREATE DATABASE neutron CHARACTER SET utf8mb4; CREATE USER 'neutron'@'localhost' IDENTIFIED BY 'neutron';
-        GRANT ALL PRIVILEGES ON neutron.* TO 'neutron'@'localhost';"
+neutron_db_start "$work" || exit 1
+sock=$NEUTRON_DB_SOCK
+sql() { neutron_sql "$@"; }
 
 # --- RabbitMQ (private node, ports, epmd) -------------------------------------
 rport=$(freeport)
@@ -140,105 +87,9 @@ BUS=rabbit://guest:guest@127.0.0.1:$rport/
 echo "neutron: RabbitMQ on 127.0.0.1:$rport"
 
 # --- neutron-server -----------------------------------------------------------
-nport=$(freeport)
-NEUTRON=http://127.0.0.1:$nport
-mkdir -p "$work/etc" "$work/state" "$work/lock" "$work/policy.d" "$work/py"
-cat >"$work/etc/neutron.conf" <<EOF
-[DEFAULT]
-bind_host = 127.0.0.1
-bind_port = $nport
-auth_strategy = noauth
-api_paste_config = $work/etc/api-paste.ini
-core_plugin = ml2
-service_plugins = router
-transport_url = fake:/
-api_workers = 1
-rpc_workers = 0
-state_path = $work/state
-notify_nova_on_port_status_changes = false
-notify_nova_on_port_data_changes = false
-use_stderr = true
-[database]
-connection = mysql+pymysql://neutron:neutron@localhost/neutron?unix_socket=$sock&charset=utf8
-[oslo_concurrency]
-lock_path = $work/lock
-[oslo_messaging_notifications]
-# RPC stays on fake:/ (no agents); notifications go to RabbitMQ, dropped
-# rather than retried while it is down, so that Neutron's API never waits.
-driver = messagingv2
-transport_url = $BUS
-topics = notifications
-retry = 0
-[oslo_policy]
-policy_file = $work/etc/policy.yaml
-policy_dirs = $work/policy.d
-[ml2]
-type_drivers = vxlan
-tenant_network_types = vxlan
-mechanism_drivers =
-extension_drivers =
-[ml2_type_vxlan]
-vni_ranges = 1:20000
-[securitygroup]
-# true: Neutron 21's bulk port create fails (500) with them disabled
-enable_security_group = true
-[quotas]
-# the scale measure creates more ports than Neutron's default 500
-quota_port = -1
-EOF
-echo '{}' >"$work/etc/policy.yaml"
-# noauth with an identity: a request without identity headers is the
-# admin (what `openstack --os-auth-type none` sends), as Neutron's
-# keystonecontext then reads it from the headers.
-cat >"$work/py/stage_identity.py" <<'EOF'
-class DefaultAdmin:
-    def __init__(self, app):
-        self.app = app
-    def __call__(self, environ, start_response):
-        keys = ('HTTP_X_USER_ID', 'HTTP_X_PROJECT_ID', 'HTTP_X_TENANT_ID', 'HTTP_X_ROLES')
-        if not any(k in environ for k in keys):
-            environ.update(HTTP_X_USER_ID='admin-user', HTTP_X_PROJECT_ID='admin-project', HTTP_X_ROLES='admin')
-        return self.app(environ, start_response)
-    @classmethod
-    def factory(cls, global_conf, **local_conf):
-        return cls
-EOF
-cat >"$work/etc/api-paste.ini" <<EOF
-[composite:neutron]
-use = egg:Paste#urlmap
-/: neutronversions
-/v2.0: neutronapi_v2_0
-[composite:neutronapi_v2_0]
-use = call:neutron.auth:pipeline_factory
-noauth = request_id catch_errors default_admin keystonecontext extensions neutronapiapp_v2_0
-[filter:request_id]
-paste.filter_factory = oslo_middleware:RequestId.factory
-[filter:catch_errors]
-paste.filter_factory = oslo_middleware:CatchErrors.factory
-[filter:default_admin]
-paste.filter_factory = stage_identity:DefaultAdmin.factory
-[filter:keystonecontext]
-paste.filter_factory = neutron.auth:NeutronKeystoneContext.factory
-[filter:extensions]
-paste.filter_factory = neutron.api.extensions:plugin_aware_extension_middleware_factory
-[app:neutronversions]
-paste.app_factory = neutron.pecan_wsgi.app:versions_factory
-[app:neutronapiapp_v2_0]
-paste.app_factory = neutron.api.v2.router:APIRouter.factory
-EOF
-export PYTHONPATH=$work/py
-echo "neutron: neutron-db-manage upgrade heads"
-$PY /usr/bin/neutron-db-manage --config-file "$work/etc/neutron.conf" --subproject neutron upgrade heads >"$work/db-manage.log" 2>&1 ||
-  { tail -30 "$work/db-manage.log"; exit 1; }
-start_neutron() {
-  neutron_pid=$(spawn "$work/neutron.log" $PY /usr/bin/neutron-server --config-file "$work/etc/neutron.conf")
-  wait_for 180 neutron-server curl -fsS -m 2 "$NEUTRON/v2.0/extensions" || { tail -40 "$work/neutron.log"; exit 1; }
-}
-stop_neutron() {
-  kill -- -"$neutron_pid" 2>/dev/null
-  stop_pid "$neutron_pid"
-  neutron_pid=
-}
+neutron_configure "$work" "$BUS" || exit 1
+start_neutron() { neutron_start || exit 1; }
+stop_neutron() { neutron_stop; }
 start_neutron
 echo "neutron: neutron-server on $NEUTRON"
 
