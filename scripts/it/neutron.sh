@@ -40,8 +40,10 @@ spawn() { nlib_spawn "$@"; }
 freeport() { nlib_freeport; }
 # wait_for SECONDS DESCRIPTION CMD...: polls CMD every 0.2 s until it succeeds.
 wait_for() { nlib_wait "$@"; }
+lab_started=
 cleanup() {
   stop_pid "$server_pid"
+  [ -z "$lab_started" ] || "$LAB/stop.sh" >/dev/null 2>&1
   neutron_down
   type stop_rabbit >/dev/null 2>&1 && stop_rabbit
   stop_pid "$epmd_pid"
@@ -294,30 +296,59 @@ print(f"GET /v2.0/networks p50: Neutron {d*1000:.1f} ms, through the front {f*10
 EOF
 then ok "proxy overhead measured"; cat "$work/proxy"; else fail "proxy measure: $(tail -3 "$work/proxy")"; fi
 
-# NEUTRON_SCALE_PORTS=N (opt-in, a measure, not a check): the first full
+# NEUTRON_SCALE_PORTS=N (10000 by default; 0: skipped): the first full
 # sync of a Neutron holding N more ports, from bgpvpn-server's start with an
-# empty database, and its peak memory.
-scale=${NEUTRON_SCALE_PORTS:-0}
+# empty database, and its peak memory. Neutron's API creates ports at a few
+# a second here, so the ports are written straight into Neutron's
+# database, in the rows Neutron itself writes for a port bound to a host
+# (standardattributes, ports, ipallocations and its IPAM's ipamallocations,
+# ml2_port_bindings, the project's default security group); Neutron's API
+# must then list them all.
+scale=${NEUTRON_SCALE_PORTS:-10000}
 if [ "$scale" -gt 0 ]; then
   echo "--- measure: full sync of a Neutron holding $scale more ports"
-  if $PY - "$NEUTRON" "$scale" >"$work/scale" 2>&1 <<'EOF'
-import json, sys, time, urllib.error, urllib.request
-neutron, n = sys.argv[1], int(sys.argv[2])
-def call(method, path, body):
-    req = urllib.request.Request(neutron + path, data=json.dumps(body).encode(), method=method, headers={"Content-Type": "application/json"})
-    try:
-        return json.loads(urllib.request.urlopen(req, timeout=600).read())
-    except urllib.error.HTTPError as e:
-        sys.exit(f"{method} {path}: {e.code} {e.read()[:300]!r}")
-net = call("POST", "/v2.0/networks", {"network": {"name": "scale"}})["network"]["id"]
-call("POST", "/v2.0/subnets", {"subnet": {"network_id": net, "ip_version": 4, "cidr": "10.128.0.0/16", "enable_dhcp": False}})
-t0 = time.monotonic()
-for start in range(0, n, 100):
-    call("POST", "/v2.0/ports", {"ports": [{"network_id": net, "name": f"scale-{i}", "binding:host_id": f"scale-host-{i % 50}"}
-                                           for i in range(start, min(n, start + 100))]})
-print(f"Neutron created {n} ports in {time.monotonic() - t0:.0f} s")
-EOF
-  then cat "$work/scale"; else fail "scale ports: $(tail -3 "$work/scale")"; scale=0; fi
+  scale_net=$("${NOSC[@]}" network create scale -f json | field id)
+  scale_sn=$("${NOSC[@]}" subnet create scale --network scale --subnet-range 10.128.0.0/16 --no-dhcp -f json | field id)
+  t_sql=$(date +%s.%N)
+  if $PY - "$scale" "$scale_net" "$scale_sn" >"$work/scale.sql" 2>"$work/scale" <<'EOF2'
+import sys, uuid
+n, net, sn = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+ids = [str(uuid.uuid4()) for _ in range(n)]
+ip = lambda i: f"10.128.{(i + 2) // 256}.{(i + 2) % 256}"
+mac = lambda i: "fa:16:3f:%02x:%02x:%02x" % (i >> 16 & 255, i >> 8 & 255, i & 255)
+print("SET autocommit = 0;")
+print("SELECT COALESCE(MAX(id), 0) INTO @base FROM standardattributes;")
+print(f"SELECT id INTO @ipam FROM ipamsubnets WHERE neutron_subnet_id = '{sn}';")
+def rows(table, cols, make):
+    for start in range(0, n, 1000):
+        vals = ",".join(make(i) for i in range(start, min(n, start + 1000)))
+        print(f"INSERT INTO {table} ({cols}) VALUES {vals};")
+rows("standardattributes", "id, resource_type, created_at, updated_at, description, revision_number",
+     lambda i: f"(@base + {i + 1}, 'ports', NOW(), NOW(), '', 1)")
+rows("ports", "project_id, id, name, network_id, mac_address, admin_state_up, status, device_id, device_owner, standard_attr_id, ip_allocation",
+     lambda i: f"('admin-project', '{ids[i]}', 'scale-{i}', '{net}', '{mac(i)}', 1, 'DOWN', 'vm-scale-{i}', 'compute:nova', @base + {i + 1}, 'immediate')")
+rows("ipallocations", "port_id, ip_address, subnet_id, network_id", lambda i: f"('{ids[i]}', '{ip(i)}', '{sn}', '{net}')")
+rows("ipamallocations", "ip_address, status, ipam_subnet_id", lambda i: f"('{ip(i)}', 'ALLOCATED', @ipam)")
+rows("ml2_port_bindings", "port_id, host, vif_type, vnic_type, profile, vif_details, status",
+     lambda i: f"('{ids[i]}', 'scale-host-{i % 50}', 'binding_failed', 'normal', '', '', 'ACTIVE')")
+print("INSERT INTO securitygroupportbindings (port_id, security_group_id) SELECT p.id, sg.id FROM ports p"
+      f" JOIN securitygroups sg ON sg.project_id = p.project_id AND sg.name = 'default' WHERE p.network_id = '{net}';")
+print("COMMIT;")
+EOF2
+  then
+    if sql neutron <"$work/scale.sql" >>"$work/scale" 2>&1; then
+      listed=$(curl -fsS -m 600 "$NEUTRON/v2.0/ports?network_id=$scale_net&fields=id" | $PY -c 'import json,sys; print(len(json.load(sys.stdin)["ports"]))')
+      if [ "$listed" = "$scale" ]; then
+        echo "wrote $scale ports into Neutron's database in $($PY -c "print(f'{$(date +%s.%N) - $t_sql:.1f}')") s; Neutron's API lists $listed"
+      else
+        fail "Neutron's API lists $listed of the $scale ports written"; scale=0
+      fi
+    else
+      fail "scale ports: $(tail -3 "$work/scale")"; scale=0
+    fi
+  else
+    fail "scale ports: $(tail -3 "$work/scale")"; scale=0
+  fi
 fi
 if [ "$scale" -gt 0 ]; then
   stop_pid "$server_pid"; server_pid=
@@ -327,12 +358,93 @@ if [ "$scale" -gt 0 ]; then
   start_server "$work/server-bus.conf"
   if wait_for 600 "the first full sync" grep -q 'neutron mirror synced' "$work/server.log"; then
     t1=$(date +%s.%N)
-    ok "full sync of $scale+ ports"
-    echo "full sync from start: $($PY -c "print(f'{$t1 - $t0:.1f}')") s; $(grep -m1 'neutron mirror synced' "$work/server.log" | grep -o 'created=[0-9]*'); bgpvpn-server peak RSS $(awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' /proc/"$server_pid"/status)"
+    created=$(grep -m1 'neutron mirror synced' "$work/server.log" | grep -o 'created=[0-9]*' | cut -d= -f2)
+    if [ "${created:-0}" -ge "$scale" ]; then ok "full sync of $scale+ ports"; else fail "full sync of $scale+ ports: created=$created"; fi
+    echo "full sync from start: $($PY -c "print(f'{$t1 - $t0:.1f}')") s; $(grep -m1 'neutron mirror synced' "$work/server.log" | grep -o 'created=[0-9]* .*seconds=[0-9.]*'); bgpvpn-server peak RSS $(awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' /proc/"$server_pid"/status)"
   else
     fail "full sync of $scale+ ports"
   fi
 fi
+
+# --- f. the source through Keystone --------------------------------------------
+# The OpenStack lab's real Keystone (fixed ports: only while holding
+# /tmp/bgpvpn-keystone.lock, on fd 9, closed in every daemon started
+# meanwhile); neutron-server restarted with keystonemiddleware (no token
+# cache); the catalog's network endpoint is the lab's logging proxy before
+# it. bgpvpn-server's [neutron] section: auth_type = password, no
+# endpoint_override (the catalog, with region_name and valid_interfaces =
+# internal), user bgpvpn (admin of project service).
+echo "--- f. the source through Keystone (waiting for /tmp/bgpvpn-keystone.lock)"
+LAB=$(cd ../shared/tools/openstack-lab && pwd)
+export LAB_RUN_DIR=$work/lab
+exec 9>/tmp/bgpvpn-keystone.lock
+flock 9
+lab_started=1
+. scripts/lib/apt.sh
+apt_install_missing_nostart "${OPENSTACK_LAB_PKGS[@]}" >/dev/null 9>&- || { echo "neutron: installing the openstack lab failed" >&2; exit 1; }
+stop_pid "$server_pid"; server_pid=
+stop_neutron
+NEUTRON_AUTH=keystone NEUTRON_KEYSTONE=http://127.0.0.1:5000 neutron_configure "$work" "$BUS" 9>&- || exit 1
+export NEUTRON_AUTH=keystone
+start_neutron 9>&-
+"$LAB/start.sh" --network-endpoint "$NEUTRON" >"$work/lab.log" 2>&1 9>&- || { tail -20 "$work/lab.log"; exit 1; }
+KOSC=(env OS_CLIENT_CONFIG_FILE="$LAB/clouds.yaml" OS_CLOUD=lab-admin timeout 120 /usr/bin/openstack)
+no_token_401() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$NEUTRON/v2.0/ports")" = 401 ]; }
+check "Neutron refuses a request without a token" no_token_401
+"${KOSC[@]}" user create --domain Default --password bgpvpn-pw bgpvpn >/dev/null 2>&1
+check "user bgpvpn, admin of project service" "${KOSC[@]}" role add --project service --user bgpvpn admin
+cat >"$work/server-ks.conf" <<CONF
+[DEFAULT]
+data_dir = $work/data
+transport_url = $BUS
+[service_providers]
+service_provider = BGPVPN:BaGPipe:bagpipe:default
+[agent_feed]
+shared_secret = stage-secret
+[neutron]
+auth_type = password
+auth_url = http://127.0.0.1:5000/v3
+username = bgpvpn
+password = bgpvpn-pw
+project_name = service
+user_domain_name = Default
+project_domain_name = Default
+region_name = RegionOne
+valid_interfaces = internal
+resync_interval = 3600
+CONF
+: >"$work/server.log"
+start_server "$work/server-ks.conf" 9>&-
+read_full() { [ "$(mirror_reads full)" -ge 1 ]; }
+check "full read of Neutron through Keystone and the catalog" wait_for 300 "the first full read" read_full
+# A BGPVPN on net2 (the scale measure started from an empty database).
+net2=$("${KOSC[@]}" network show net2 -f json | field id)
+api() { curl -fsS -m 30 -X POST -H 'Content-Type: application/json' "$EP/v2.0/bgpvpn/$1" -d "$2"; }
+vpn_ks=$(api bgpvpns '{"bgpvpn": {"name": "vpn-ks", "route_targets": ["64512:9"]}}' | $PY -c 'import json,sys; print(json.load(sys.stdin)["bgpvpn"]["id"])')
+check "bgpvpn vpn-ks associated with net2" api "bgpvpns/$vpn_ks/network_associations" "{\"network_association\": {\"network_id\": \"$net2\"}}"
+check "port p7 created on h7 (Keystone auth)" "${KOSC[@]}" port create p7 --network net2 --host h7 --fixed-ip subnet=sn2,ip-address=10.20.0.70
+port7=$("${KOSC[@]}" port show p7 -f json | field id)
+converges "Keystone: the new port reaches the feed" 30 h7 "$port7 10.20.0.70/24"
+# ours: bgpvpn-server's requests in the lab's network log, "tag status" a line.
+ours() {
+  $PY -c 'import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r["ua"].startswith("bgpvpn-server"): print(r["tag"], r["status"])' "$LAB_RUN_DIR/netlog.jsonl"
+}
+only_internal() { [ -n "$(ours)" ] && ! ours | grep -qv '^internal '; }
+check "bgpvpn-server found Neutron on the catalog's internal interface (valid_interfaces)" only_internal
+# Disabling a user revokes its tokens; enabled again, its password works.
+check "bgpvpn's token revoked (user disabled)" "${KOSC[@]}" user set --disable bgpvpn
+check "user bgpvpn enabled again" "${KOSC[@]}" user set --enable bgpvpn
+check "port p8 created on h8" "${KOSC[@]}" port create p8 --network net2 --host h8 --fixed-ip subnet=sn2,ip-address=10.20.0.80
+port8=$("${KOSC[@]}" port show p8 -f json | field id)
+converges "after the revocation: a new token, the new port reaches the feed" 30 h8 "$port8 10.20.0.80/24"
+renewed() { ours | grep -q '^internal 401$' && [ "$(ours | tail -1)" = "internal 200" ]; }
+check "Neutron refused the revoked token (401), the renewed one passed" renewed
+stop_pid "$server_pid"; server_pid=
+"$LAB/stop.sh" >/dev/null 2>&1; lab_started=
+flock -u 9; exec 9>&-
 
 echo "neutron: $passed passed, $failed failed"
 if [ $failed -gt 0 ]; then

@@ -73,8 +73,10 @@ neutron_db_start() {
 
 neutron_configure() {
   NEUTRON_WORK=$1
-  local work=$1 bus=${2:-} nport notif
-  nport=$(nlib_freeport)
+  local work=$1 bus=${2:-} notif
+  # A second configure (another auth) keeps the port: clients keep the URL.
+  [ -n "${NEUTRON_PORT:-}" ] || NEUTRON_PORT=$(nlib_freeport)
+  local nport=$NEUTRON_PORT
   NEUTRON=http://127.0.0.1:$nport
   mkdir -p "$work/etc" "$work/state" "$work/lock" "$work/policy.d" "$work/py"
   if [ -n "$bus" ]; then

@@ -168,6 +168,7 @@ func (m *Mirror) Run(ctx context.Context, interval time.Duration, trigger <-chan
 
 // syncLogged runs sync (a full or a targeted read) and logs its outcome.
 func (m *Mirror) syncLogged(ctx context.Context, sync func(context.Context) (Stats, error)) (Stats, error) {
+	start := m.now()
 	stats, err := sync(ctx)
 	if err != nil {
 		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
@@ -182,7 +183,8 @@ func (m *Mirror) syncLogged(ctx context.Context, sync func(context.Context) (Sta
 		return stats, err
 	}
 	if stats != (Stats{}) {
-		m.log.Info("neutron mirror synced", "created", stats.Created, "updated", stats.Updated, "deleted", stats.Deleted, "skipped", stats.Skipped)
+		m.log.Info("neutron mirror synced", "created", stats.Created, "updated", stats.Updated, "deleted", stats.Deleted,
+			"skipped", stats.Skipped, "seconds", m.now().Sub(start).Seconds())
 	}
 	return stats, nil
 }
