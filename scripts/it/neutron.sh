@@ -375,7 +375,7 @@ fi
 # endpoint_override (the catalog, with region_name and valid_interfaces =
 # internal), user bgpvpn (admin of project service).
 echo "--- f. the source through Keystone (waiting for /tmp/bgpvpn-keystone.lock)"
-LAB=$(cd ../shared/tools/openstack-lab && pwd)
+LAB=$(cd "${OPENSTACK_LAB:-../shared/tools/openstack-lab}" && pwd) || exit 1
 export LAB_RUN_DIR=$work/lab
 exec 9>/tmp/bgpvpn-keystone.lock
 flock 9
