@@ -376,7 +376,7 @@ fi
 # internal), user bgpvpn (admin of project service).
 echo "--- f. the source through Keystone (waiting for /tmp/bgpvpn-keystone.lock)"
 LAB=$(cd "${OPENSTACK_LAB:-../shared/tools/openstack-lab}" && pwd) || exit 1
-export LAB_RUN_DIR=$work/lab
+export LAB_RUN_DIR=$work/lab PYTHONDONTWRITEBYTECODE=1 # ../shared is read-only
 exec 9>/tmp/bgpvpn-keystone.lock
 flock 9
 lab_started=1
