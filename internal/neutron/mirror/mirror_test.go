@@ -2,6 +2,7 @@ package mirror_test
 
 import (
 	"context"
+	"sync"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -30,6 +31,9 @@ type fixture struct {
 	down error
 	// fullReads counts the snapshots read.
 	fullReads int
+	// mu guards snap, down and fullReads while Run reads them (edit,
+	// reads).
+	mu sync.Mutex
 }
 
 func newFixture(t testing.TB) *fixture {

@@ -17,6 +17,8 @@ var (
 )
 
 func (n *fakeNeutron) Snapshot(context.Context) (*mirror.Snapshot, error) {
+	n.f.mu.Lock()
+	defer n.f.mu.Unlock()
 	if n.f.down != nil {
 		return nil, n.f.down
 	}
@@ -42,22 +44,32 @@ func one[T any](n *fakeNeutron, objs []*T, id string, idOf func(*T) string) (*T,
 }
 
 func (n *fakeNeutron) Network(_ context.Context, id string) (*store.Network, error) {
+	n.f.mu.Lock()
+	defer n.f.mu.Unlock()
 	return one(n, n.f.snap.Networks, id, func(o *store.Network) string { return o.ID })
 }
 
 func (n *fakeNeutron) Subnet(_ context.Context, id string) (*store.Subnet, error) {
+	n.f.mu.Lock()
+	defer n.f.mu.Unlock()
 	return one(n, n.f.snap.Subnets, id, func(o *store.Subnet) string { return o.ID })
 }
 
 func (n *fakeNeutron) Port(_ context.Context, id string) (*store.Port, error) {
+	n.f.mu.Lock()
+	defer n.f.mu.Unlock()
 	return one(n, n.f.snap.Ports, id, func(o *store.Port) string { return o.ID })
 }
 
 func (n *fakeNeutron) Router(_ context.Context, id string) (*store.Router, error) {
+	n.f.mu.Lock()
+	defer n.f.mu.Unlock()
 	return one(n, n.f.snap.Routers, id, func(o *store.Router) string { return o.ID })
 }
 
 func (n *fakeNeutron) DevicePorts(_ context.Context, id string) ([]*store.Port, error) {
+	n.f.mu.Lock()
+	defer n.f.mu.Unlock()
 	if n.f.down != nil {
 		return nil, n.f.down
 	}
@@ -69,4 +81,18 @@ func (n *fakeNeutron) DevicePorts(_ context.Context, id string) ([]*store.Port, 
 		}
 	}
 	return out, nil
+}
+
+// edit changes Neutron while Run may read it.
+func (f *fixture) edit(change func(s *mirror.Snapshot)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	change(f.snap)
+}
+
+// reads is how many times Neutron was read whole.
+func (f *fixture) reads() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.fullReads
 }

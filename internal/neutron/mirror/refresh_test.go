@@ -2,7 +2,9 @@ package mirror_test
 
 import (
 	"context"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -144,4 +146,39 @@ func TestRefreshFallsBackToAFullRead(t *testing.T) {
 	if f.fullReads != reads+1 {
 		t.Errorf("full reads = %d, want 1", f.fullReads-reads)
 	}
+}
+
+// waitUntil polls cond (Run works in its own goroutine).
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestRunReadsWhatNotifyNames(t *testing.T) {
+	f := withVPN(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { f.m.Run(ctx, time.Hour, nil); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitUntil(t, "Run's first full read", func() bool { return f.reads() == 2 })
+
+	f.edit(func(s *mirror.Snapshot) { s.Ports[0].HostID = "h2" })
+	f.m.Notify([]mirror.Ref{{Kind: mirror.Port, ID: "port1"}})
+	waitUntil(t, "port1 on h2", func() bool { return len(f.attachments("h2")) == 1 })
+	if n := f.reads(); n != 2 {
+		t.Errorf("full reads after a notification = %d, want still 2", n)
+	}
+	if !slices.Contains(f.metrics(), `bgpvpn_server_neutron_mirror_reads_total{kind="targeted"} 1`) {
+		t.Errorf("metrics = %v, want 1 targeted read", f.metrics())
+	}
+
+	// A reconnected bus: everything read again.
+	f.m.Notify(nil)
+	waitUntil(t, "a full read", func() bool { return f.reads() == 3 })
 }
