@@ -41,7 +41,7 @@ func callAt(base, project, method, path string, body any) (int, map[string]any, 
 		req.Header.Set("X-Project-Id", project)
 		req.Header.Set("X-Roles", "member")
 	}
-	c := &http.Client{Timeout: 10 * time.Second}
+	c := &http.Client{Timeout: timeoutAt(base)}
 	res, err := c.Do(req)
 	if err != nil {
 		return 0, nil, err
@@ -56,6 +56,16 @@ func callAt(base, project, method, path string, body any) (int, map[string]any, 
 		return res.StatusCode, m, fmt.Errorf("%s %s: %s %s", method, path, res.Status, raw)
 	}
 	return res.StatusCode, m, nil
+}
+
+// timeoutAt bounds a request to base: our server answers at once; a
+// Neutron behind a front (Python, one API worker) may take many seconds
+// on a loaded machine.
+func timeoutAt(base string) time.Duration {
+	if base == serverURL {
+		return 10 * time.Second
+	}
+	return 2 * time.Minute
 }
 
 type obj = map[string]any
