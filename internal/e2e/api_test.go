@@ -18,6 +18,11 @@ import (
 // call sends a request to bgpvpn-server as the admin (project "") or as a
 // member of project, and decodes the answer.
 func call(project, method, path string, body any) (int, map[string]any, error) {
+	return callAt(serverURL, project, method, path, body)
+}
+
+// callAt is call to the server at base.
+func callAt(base, project, method, path string, body any) (int, map[string]any, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -26,7 +31,7 @@ func call(project, method, path string, body any) (int, map[string]any, error) {
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, serverURL+"/v2.0"+path, rd)
+	req, err := http.NewRequest(method, base+"/v2.0"+path, rd)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -36,7 +41,7 @@ func call(project, method, path string, body any) (int, map[string]any, error) {
 		req.Header.Set("X-Project-Id", project)
 		req.Header.Set("X-Roles", "member")
 	}
-	c := &http.Client{Timeout: 10 * time.Second}
+	c := &http.Client{Timeout: timeoutAt(base)}
 	res, err := c.Do(req)
 	if err != nil {
 		return 0, nil, err
@@ -53,6 +58,16 @@ func call(project, method, path string, body any) (int, map[string]any, error) {
 	return res.StatusCode, m, nil
 }
 
+// timeoutAt bounds a request to base: our server answers at once; a
+// Neutron behind a front (Python, one API worker) may take many seconds
+// on a loaded machine.
+func timeoutAt(base string) time.Duration {
+	if base == serverURL {
+		return 10 * time.Second
+	}
+	return 2 * time.Minute
+}
+
 type obj = map[string]any
 
 // tenant is one project of a scenario; everything it creates is deleted
@@ -60,6 +75,16 @@ type obj = map[string]any
 type tenant struct {
 	t       testing.TB
 	project string
+	// base is the server it talks to ("": the lab's bgpvpn-server).
+	base string
+}
+
+// call is call to the tenant's server.
+func (tn *tenant) call(project, method, path string, body any) (int, map[string]any, error) {
+	if tn.base == "" {
+		return call(project, method, path, body)
+	}
+	return callAt(tn.base, project, method, path, body)
 }
 
 func newTenant(t testing.TB) *tenant {
@@ -73,7 +98,7 @@ func (tn *tenant) do(admin bool, method, path string, body any) obj {
 	if admin {
 		p = ""
 	}
-	_, m, err := call(p, method, path, body)
+	_, m, err := tn.call(p, method, path, body)
 	if err != nil {
 		tn.t.Fatal(err)
 	}
@@ -90,7 +115,7 @@ func (tn *tenant) create(admin bool, path, kind string, body obj) obj {
 		if admin {
 			p = ""
 		}
-		if code, _, err := call(p, "DELETE", path+"/"+id, nil); err != nil && code != 404 {
+		if code, _, err := tn.call(p, "DELETE", path+"/"+id, nil); err != nil && code != 404 {
 			tn.t.Errorf("cleanup: %v", err)
 		}
 	})
@@ -165,7 +190,7 @@ func (tn *tenant) router(nets ...network) string {
 	for _, n := range nets {
 		tn.do(false, "PUT", "/routers/"+id+"/add_router_interface", obj{"subnet_id": n.subnet})
 		tn.t.Cleanup(func() {
-			call(tn.project, "PUT", "/routers/"+id+"/remove_router_interface", obj{"subnet_id": n.subnet})
+			tn.call(tn.project, "PUT", "/routers/"+id+"/remove_router_interface", obj{"subnet_id": n.subnet})
 		})
 	}
 	return id
@@ -197,7 +222,7 @@ func (tn *tenant) delete(admin bool, path string) {
 
 // status of an association ("ACTIVE", "BUILD"…) and its reason.
 func (tn *tenant) status(path string) (string, string) {
-	_, m, err := call(tn.project, "GET", path, nil)
+	_, m, err := tn.call(tn.project, "GET", path, nil)
 	if err != nil {
 		return err.Error(), ""
 	}

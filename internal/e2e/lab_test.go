@@ -238,7 +238,10 @@ func (n node) plugCmds() []string {
 // adopts what the previous process left: for adopt_grace after it starts
 // it only adds, which delays the cuts of a test that runs meanwhile but
 // never reaches past converge.
-func agentConf(n node) string {
+func agentConf(n node) string { return agentConfFor(n, serverURL) }
+
+// agentConfFor is agentConf with the feed of the server at server.
+func agentConfFor(n node, server string) string {
 	return fmt.Sprintf(`[BGP]
 local_address = %[1]s
 peers = %[2]s
@@ -263,7 +266,7 @@ adopt_grace = %[8]d
 server_url = %[5]s
 shared_secret = %[6]s
 host = %[7]s
-`, n.addr, rootAddr, asn, bgpPort, serverURL, secret, n.name, adoptGrace)
+`, n.addr, rootAddr, asn, bgpPort, server, secret, n.name, adoptGrace)
 }
 
 // start runs a daemon that dies with the test binary, its output in a log

@@ -98,23 +98,26 @@ func neutronFront(ctx context.Context, v *config.Values, log *slog.Logger, st st
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	// One pending resync at most: notifications that come while one runs
-	// make one more, which reads them all.
-	trigger := make(chan struct{}, 1)
+	// Each notification queues what it names; the mirror reads those
+	// objects alone, what queued while it reads in one more read.
 	if consumer != nil {
-		wg.Go(func() {
-			consumer.Run(runCtx, func() {
-				select {
-				case trigger <- struct{}{}:
-				default:
-				}
-			})
-		})
+		wg.Go(func() { consumer.Run(runCtx, m.Notify) })
 	}
-	wg.Go(func() { m.Run(runCtx, interval, trigger) })
+	wg.Go(func() { m.Run(runCtx, interval, nil) })
 	stop := func() error { cancel(); wg.Wait(); return nil }
 	log.Info("neutron mode", "neutron", base.String(), "resync_interval", interval.Seconds())
-	return f, stop, nil
+	// The mirror's age and reads, for the operator's monitoring (Neutron
+	// serves no /metrics, so nothing of Neutron's is hidden). No ServeMux:
+	// it would clean (redirect) paths the front must pass on unchanged.
+	metrics := m.Metrics()
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.Path == "/metrics" {
+			metrics.ServeHTTP(w, r)
+			return
+		}
+		f.ServeHTTP(w, r)
+	})
+	return h, stop, nil
 }
 
 // interfaceNetwork is the network of the subnet or port of an interface

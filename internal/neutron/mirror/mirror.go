@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/bgpvpn/bgpvpn/internal/bgpvpn"
-	"github.com/bgpvpn/bgpvpn/internal/driver"
 	"github.com/bgpvpn/bgpvpn/internal/store"
 )
 
@@ -20,16 +20,28 @@ type Mirror struct {
 	source  Source
 	log     *slog.Logger
 
-	mu       sync.Mutex // serialises syncs
-	lastSync time.Time  // of the last successful sync; under stateMu
+	mu sync.Mutex // serialises syncs
+
 	stateMu  sync.Mutex
+	lastSync time.Time // of the last successful sync; under stateMu
+	reads    readCounts
+	failures int64
 	now      func() time.Time
+
+	// What Notify queued for Run, and Run's wake-up.
+	pendingMu   sync.Mutex
+	pending     []Ref
+	pendingFull bool
+	wake        chan struct{}
 }
+
+// readCounts counts successful reads of Neutron written into the mirror.
+type readCounts struct{ full, targeted int64 }
 
 // New builds a mirror that writes into st and hands every change to svc's
 // driver.
 func New(st store.Store, svc *bgpvpn.Service, src Source, log *slog.Logger) *Mirror {
-	return &Mirror{store: st, service: svc, source: src, log: log, now: time.Now}
+	return &Mirror{store: st, service: svc, source: src, log: log, now: time.Now, wake: make(chan struct{}, 1)}
 }
 
 // Stats counts what one sync changed.
@@ -45,34 +57,29 @@ type Stats struct {
 func (m *Mirror) Sync(ctx context.Context) (Stats, error) {
 	snap, err := m.source.Snapshot(ctx)
 	if err != nil {
+		m.failed()
 		return Stats{}, fmt.Errorf("reading neutron: %w", err)
 	}
-	return m.Apply(ctx, snap)
+	stats, err := m.Apply(ctx, snap)
+	if err != nil {
+		m.failed()
+		return stats, err
+	}
+	m.stateMu.Lock()
+	m.reads.full++
+	m.stateMu.Unlock()
+	return stats, nil
+}
+
+func (m *Mirror) failed() {
+	m.stateMu.Lock()
+	m.failures++
+	m.stateMu.Unlock()
 }
 
 // Apply makes the store match snap, in one transaction.
 func (m *Mirror) Apply(ctx context.Context, snap *Snapshot) (Stats, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var (
-		call  *bgpvpn.Call
-		stats Stats
-	)
-	err := m.store.Update(ctx, func(tx store.Tx) error {
-		call = &bgpvpn.Call{Caller: bgpvpn.Caller{Admin: true}}
-		a := &applier{tx: tx, emit: func(ev driver.Event) error { return m.service.CoreChanged(ctx, call, tx, ev) }}
-		err := a.apply(snap)
-		stats = a.stats
-		return err
-	})
-	if err != nil {
-		return Stats{}, fmt.Errorf("writing the neutron mirror: %w", err)
-	}
-	m.service.Committed(ctx, call)
-	m.stateMu.Lock()
-	m.lastSync = m.now()
-	m.stateMu.Unlock()
-	return stats, nil
+	return m.write(ctx, func(a *applier) error { return a.apply(snap) })
 }
 
 // Age is how long ago the mirror last matched Neutron; false before the
@@ -86,33 +93,83 @@ func (m *Mirror) Age() (time.Duration, bool) {
 	return m.now().Sub(m.lastSync), true
 }
 
+// Notify queues what a notification names for Run to read at once; nil
+// (what was sent may be lost: a reconnected bus) queues a full read. It
+// never blocks.
+func (m *Mirror) Notify(refs []Ref) {
+	m.pendingMu.Lock()
+	if refs == nil {
+		m.pendingFull = true
+	}
+	for _, r := range refs {
+		if !slices.Contains(m.pending, r) {
+			m.pending = append(m.pending, r)
+		}
+	}
+	m.pendingMu.Unlock()
+	select {
+	case m.wake <- struct{}{}:
+	default:
+	}
+}
+
+// takePending empties the queue Notify fills.
+func (m *Mirror) takePending() ([]Ref, bool) {
+	m.pendingMu.Lock()
+	defer m.pendingMu.Unlock()
+	refs, full := m.pending, m.pendingFull
+	m.pending, m.pendingFull = nil, false
+	return refs, full
+}
+
 // Run syncs now, then every interval and whenever trigger receives, until
-// ctx ends. A failed sync is logged with the mirror's age and retried at
-// the next tick (sooner, at most every interval/10, while it fails).
+// ctx ends; what Notify queues meanwhile is read alone (Refresh), the
+// periodic full read staying the safety net for whatever a notification
+// missed. A failed read is logged with the mirror's age and the full read
+// retried sooner (every interval/10, at least 100 ms) while it fails.
 func (m *Mirror) Run(ctx context.Context, interval time.Duration, trigger <-chan struct{}) error {
 	retry := max(interval/10, 100*time.Millisecond)
+	full := true
+	var next time.Time // of the next full read
 	for {
-		wait := interval
-		if _, err := m.syncLogged(ctx); err != nil {
-			if ctx.Err() != nil {
-				return nil
+		refs, all := m.takePending()
+		if full || all {
+			next = m.now().Add(interval)
+			if _, err := m.syncLogged(ctx, m.Sync); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				next = m.now().Add(retry)
 			}
-			wait = retry
+		} else if len(refs) > 0 {
+			if _, err := m.syncLogged(ctx, func(ctx context.Context) (Stats, error) { return m.Refresh(ctx, refs) }); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				next = m.now().Add(retry)
+			}
 		}
-		t := time.NewTimer(wait)
+		full = false
+		t := time.NewTimer(next.Sub(m.now()))
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return nil
 		case <-t.C:
+			full = true
 		case <-trigger:
+			t.Stop()
+			full = true
+		case <-m.wake:
 			t.Stop()
 		}
 	}
 }
 
-func (m *Mirror) syncLogged(ctx context.Context) (Stats, error) {
-	stats, err := m.Sync(ctx)
+// syncLogged runs sync (a full or a targeted read) and logs its outcome.
+func (m *Mirror) syncLogged(ctx context.Context, sync func(context.Context) (Stats, error)) (Stats, error) {
+	start := m.now()
+	stats, err := sync(ctx)
 	if err != nil {
 		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 			return stats, err
@@ -126,7 +183,8 @@ func (m *Mirror) syncLogged(ctx context.Context) (Stats, error) {
 		return stats, err
 	}
 	if stats != (Stats{}) {
-		m.log.Info("neutron mirror synced", "created", stats.Created, "updated", stats.Updated, "deleted", stats.Deleted, "skipped", stats.Skipped)
+		m.log.Info("neutron mirror synced", "created", stats.Created, "updated", stats.Updated, "deleted", stats.Deleted,
+			"skipped", stats.Skipped, "seconds", m.now().Sub(start).Seconds())
 	}
 	return stats, nil
 }

@@ -2,6 +2,7 @@ package mirror_test
 
 import (
 	"context"
+	"sync"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -26,6 +27,13 @@ type fixture struct {
 	st   store.Store
 	m    *mirror.Mirror
 	snap *mirror.Snapshot
+	// down, when set, is what reading Neutron answers.
+	down error
+	// fullReads counts the snapshots read.
+	fullReads int
+	// mu guards snap, down and fullReads while Run reads them (edit,
+	// reads).
+	mu sync.Mutex
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -42,12 +50,7 @@ func newFixture(t testing.TB) *fixture {
 	}
 	t.Cleanup(func() { drv.Close(); st.Close() })
 	f := &fixture{t: t, st: st, snap: &mirror.Snapshot{}}
-	src := mirror.SourceFunc(func(context.Context) (*mirror.Snapshot, error) {
-		// A copy, as a fresh read of Neutron would be.
-		c := *f.snap
-		c.Networks, c.Subnets, c.Ports, c.Routers = clone(c.Networks), clone(c.Subnets), clone(c.Ports), clone(c.Routers)
-		return &c, nil
-	})
+	src := &fakeNeutron{f: f}
 	f.m = mirror.New(st, &bgpvpn.Service{Driver: drv, Log: log}, src, log)
 	return f
 }

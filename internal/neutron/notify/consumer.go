@@ -9,6 +9,8 @@ import (
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/bgpvpn/bgpvpn/internal/neutron/mirror"
 )
 
 // Consumer listens on one bus.
@@ -49,9 +51,11 @@ func amqpScheme(s string) string {
 	return scheme + "://" + first
 }
 
-// Run calls changed for every relevant notification and after every
-// (re)connection, until ctx ends; it reconnects when the bus is lost.
-func (c *Consumer) Run(ctx context.Context, changed func()) error {
+// Run calls changed with the objects every relevant notification names,
+// and with nil (read everything) after every (re)connection and for a
+// notification that names nothing it can read alone, until ctx ends; it
+// reconnects when the bus is lost.
+func (c *Consumer) Run(ctx context.Context, changed func([]mirror.Ref)) error {
 	url, err := AMQPURL(c.URL)
 	if err != nil {
 		return err
@@ -75,7 +79,7 @@ func (c *Consumer) Run(ctx context.Context, changed func()) error {
 }
 
 // session is one connection: it returns when the connection or ctx ends.
-func (c *Consumer) session(ctx context.Context, url string, changed func()) error {
+func (c *Consumer) session(ctx context.Context, url string, changed func([]mirror.Ref)) error {
 	conn, err := amqp.DialConfig(url, amqp.Config{Dial: amqp.DefaultDial(10 * time.Second), Properties: amqp.Table{"connection_name": "bgpvpn-server"}})
 	if err != nil {
 		return fmt.Errorf("connecting: %w", err)
@@ -109,7 +113,7 @@ func (c *Consumer) session(ctx context.Context, url string, changed func()) erro
 	}
 	c.Log.Info("listening to neutron's notifications", "exchange", c.Exchange, "topic", c.Topic)
 	// What was sent while we were away is lost: read Neutron again.
-	changed()
+	changed(nil)
 	closed := conn.NotifyClose(make(chan *amqp.Error, 1))
 	for {
 		select {
@@ -124,13 +128,18 @@ func (c *Consumer) session(ctx context.Context, url string, changed func()) erro
 			if !ok {
 				return errors.New("delivery channel closed")
 			}
-			ev, err := EventType(m.Body)
+			n, err := Parse(m.Body)
 			if err != nil {
 				c.Log.Warn("ignoring a notification", "error", err)
 				continue
 			}
-			if Relevant(ev) {
-				changed()
+			if !Relevant(n.Event) {
+				continue
+			}
+			if refs, ok := n.Refs(); ok {
+				changed(refs)
+			} else {
+				changed(nil)
 			}
 		}
 	}

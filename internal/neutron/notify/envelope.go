@@ -6,34 +6,41 @@ import (
 	"strings"
 )
 
-// EventType reads the event type of one notification: oslo.messaging's
-// envelope {"oslo.version": "2.0", "oslo.message": "<json>"} around
+// Notification is one of Neutron's notifications.
+type Notification struct {
+	Event   string          `json:"event_type"`
+	Payload json.RawMessage `json:"payload"`
+}
+
+// Parse reads one notification: oslo.messaging's envelope
+// {"oslo.version": "2.0", "oslo.message": "<json>"} around
 // {"event_type": ..., "payload": ...}, or an unwrapped message.
-func EventType(body []byte) (string, error) {
+func Parse(body []byte) (Notification, error) {
 	var env struct {
 		Version string  `json:"oslo.version"`
 		Message *string `json:"oslo.message"`
-		Event   string  `json:"event_type"`
+		Notification
 	}
 	if err := json.Unmarshal(body, &env); err != nil {
-		return "", fmt.Errorf("decoding a notification: %w", err)
+		return Notification{}, fmt.Errorf("decoding a notification: %w", err)
 	}
-	if env.Message == nil {
-		if env.Event == "" {
-			return "", fmt.Errorf("decoding a notification: no event_type")
+	n := env.Notification
+	if env.Message != nil {
+		n = Notification{}
+		if err := json.Unmarshal([]byte(*env.Message), &n); err != nil {
+			return Notification{}, fmt.Errorf("decoding a notification's oslo.message: %w", err)
 		}
-		return env.Event, nil
 	}
-	var msg struct {
-		Event string `json:"event_type"`
+	if n.Event == "" {
+		return Notification{}, fmt.Errorf("decoding a notification: no event_type")
 	}
-	if err := json.Unmarshal([]byte(*env.Message), &msg); err != nil {
-		return "", fmt.Errorf("decoding a notification's oslo.message: %w", err)
-	}
-	if msg.Event == "" {
-		return "", fmt.Errorf("decoding a notification: no event_type")
-	}
-	return msg.Event, nil
+	return n, nil
+}
+
+// EventType reads the event type of one notification (see Parse).
+func EventType(body []byte) (string, error) {
+	n, err := Parse(body)
+	return n.Event, err
 }
 
 // Relevant reports whether an event changes what the mirror keeps:

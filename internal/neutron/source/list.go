@@ -33,16 +33,16 @@ func (s *Source) Snapshot(ctx context.Context) (*mirror.Snapshot, error) {
 		routers []router
 		ports   []port
 	)
-	if err := list(ctx, s, "networks", networkFields, &nets); err != nil {
+	if err := list(ctx, s, "networks", networkFields, nil, &nets); err != nil {
 		return nil, err
 	}
-	if err := list(ctx, s, "subnets", subnetFields, &subnets); err != nil {
+	if err := list(ctx, s, "subnets", subnetFields, nil, &subnets); err != nil {
 		return nil, err
 	}
-	if err := list(ctx, s, "routers", routerFields, &routers); err != nil {
+	if err := list(ctx, s, "routers", routerFields, nil, &routers); err != nil {
 		return nil, err
 	}
-	if err := list(ctx, s, "ports", portFields, &ports); err != nil {
+	if err := list(ctx, s, "ports", portFields, nil, &ports); err != nil {
 		return nil, err
 	}
 	for i := range nets {
@@ -60,10 +60,13 @@ func (s *Source) Snapshot(ctx context.Context) (*mirror.Snapshot, error) {
 	return &snap, nil
 }
 
-// list reads every page of a collection into out (a *[]T), following
-// Neutron's "<plural>_links" next links.
-func list[T any](ctx context.Context, s *Source, plural string, fields []string, out *[]T) error {
+// list reads every page of a collection, filtered by filters, into out (a
+// *[]T), following Neutron's "<plural>_links" next links.
+func list[T any](ctx context.Context, s *Source, plural string, fields []string, filters url.Values, out *[]T) error {
 	q := url.Values{"fields": fields}
+	for k, v := range filters {
+		q[k] = v
+	}
 	size := s.PageSize
 	if size <= 0 {
 		size = 1000

@@ -1,0 +1,222 @@
+# Sourced by the stages that run a real neutron-server 21 (Debian bookworm
+# packages; ML2 with the vxlan type driver, router service plugin, no
+# agents) on a private MariaDB (unix socket) and a free loopback port:
+# scripts/it/neutron.sh and scripts/it/e2e-bagpipe.sh.
+#
+#   neutron_install                  installs what is missing (services not started)
+#   neutron_db_start WORK            MariaDB in WORK, database neutron (sets db_pid, NEUTRON_DB_SOCK)
+#   neutron_configure WORK [BUS]     neutron.conf and api-paste.ini in WORK/etc, schema upgraded;
+#                                    BUS: notifications to that transport_url (messagingv2), else none.
+#                                    NEUTRON_AUTH=keystone NEUTRON_KEYSTONE=URL: tokens checked by
+#                                    keystonemiddleware (user neutron/service), else noauth with a
+#                                    default admin. Sets NEUTRON (its URL).
+#   neutron_start / neutron_stop     neutron-server (sets neutron_pid)
+#   neutron_down                     stops neutron-server and MariaDB
+# Helpers: nlib_spawn LOG CMD... (own session, no inherited fds, prints the
+# PID), nlib_stop PID, nlib_freeport, nlib_wait SECONDS WHAT CMD...
+NLIB_PY=/usr/bin/python3
+NEUTRON_PKGS=(neutron-server python3-openstackclient python3-neutronclient mariadb-server python3-pymysql
+  python3-keystonemiddleware rabbitmq-server curl)
+
+neutron_install() {
+  . "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
+  # Debian's maintainer scripts must not start a system-wide neutron-server
+  # or MariaDB (ports 9696, 3306).
+  apt_install_missing_nostart "${NEUTRON_PKGS[@]}" >/dev/null ||
+    { echo "neutron: apt-get install failed" >&2; return 1; }
+}
+
+nlib_freeport() { $NLIB_PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+nlib_spawn() {
+  local logf=$1; shift
+  $NLIB_PY - "$logf" "$@" <<'EOF'
+import subprocess, sys
+with open(sys.argv[1], 'ab') as out:
+    p = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                         start_new_session=True, close_fds=True)
+print(p.pid)
+EOF
+}
+
+nlib_stop() { # nlib_stop PID: TERM, then KILL after 10 s
+  [ -n "$1" ] || return 0
+  kill "$1" 2>/dev/null
+  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null
+}
+
+nlib_wait() { # nlib_wait SECONDS WHAT CMD...: polls CMD every 0.2 s
+  local t=$1 what=$2; shift 2
+  local end=$((SECONDS + t))
+  while [ $SECONDS -lt $end ]; do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  echo "neutron: timed out after ${t}s waiting for $what" >&2
+  return 1
+}
+
+neutron_sql() { mariadb --no-defaults --socket="$NEUTRON_DB_SOCK" -uroot "$@"; }
+
+neutron_db_start() {
+  local work=$1
+  NEUTRON_DB_SOCK=$work/mysql.sock
+  mariadb-install-db --no-defaults --datadir="$work/mysql" --user=root --auth-root-authentication-method=socket \
+    --skip-test-db >"$work/mariadb-install.log" 2>&1 || { cat "$work/mariadb-install.log"; return 1; }
+  db_pid=$(nlib_spawn "$work/mariadb.log" /usr/sbin/mariadbd --no-defaults --datadir="$work/mysql" --socket="$NEUTRON_DB_SOCK" \
+    --skip-networking --user=root --pid-file="$work/mariadbd.pid" --innodb-buffer-pool-size=128M)
+  nlib_wait 60 MariaDB neutron_sql -e 'select 1' || { tail -20 "$work/mariadb.log"; return 1; }
+  neutron_sql -e "CREATE DATABASE neutron CHARACTER SET utf8mb4; CREATE USER 'neutron'@'localhost' IDENTIFIED BY 'neutron';
+          GRANT ALL PRIVILEGES ON neutron.* TO 'neutron'@'localhost';"
+}
+
+neutron_configure() {
+  NEUTRON_WORK=$1
+  local work=$1 bus=${2:-} notif
+  # A second configure (another auth) keeps the port: clients keep the URL.
+  [ -n "${NEUTRON_PORT:-}" ] || NEUTRON_PORT=$(nlib_freeport)
+  local nport=$NEUTRON_PORT
+  NEUTRON=http://127.0.0.1:$nport
+  mkdir -p "$work/etc" "$work/state" "$work/lock" "$work/policy.d" "$work/py"
+  if [ -n "$bus" ]; then
+    # RPC stays on fake:/ (no agents); notifications go to the bus, dropped
+    # rather than retried while it is down, so that Neutron's API never waits.
+    notif="driver = messagingv2
+transport_url = $bus
+topics = notifications
+retry = 0"
+  else
+    notif="driver = noop"
+  fi
+  cat >"$work/etc/neutron.conf" <<EOF
+[DEFAULT]
+bind_host = 127.0.0.1
+bind_port = $nport
+auth_strategy = ${NEUTRON_AUTH:-noauth}
+api_paste_config = $work/etc/api-paste.ini
+core_plugin = ml2
+service_plugins = router
+transport_url = fake:/
+api_workers = 1
+rpc_workers = 0
+state_path = $work/state
+notify_nova_on_port_status_changes = false
+notify_nova_on_port_data_changes = false
+use_stderr = true
+[database]
+connection = mysql+pymysql://neutron:neutron@localhost/neutron?unix_socket=$NEUTRON_DB_SOCK&charset=utf8
+[oslo_concurrency]
+lock_path = $work/lock
+[oslo_messaging_notifications]
+$notif
+[oslo_policy]
+policy_file = $work/etc/policy.yaml
+policy_dirs = $work/policy.d
+[ml2]
+type_drivers = vxlan
+tenant_network_types = vxlan
+mechanism_drivers =
+extension_drivers =
+[ml2_type_vxlan]
+vni_ranges = 1:20000
+[securitygroup]
+# true: Neutron 21's bulk port create fails (500) with them disabled
+enable_security_group = true
+[quotas]
+# the scale measure creates more ports than Neutron's default 500
+quota_port = -1
+EOF
+  if [ "${NEUTRON_AUTH:-}" = keystone ]; then
+    # keystonemiddleware as in every Neutron with Keystone; no token cache,
+    # so that a revoked token is refused at once.
+    cat >>"$work/etc/neutron.conf" <<EOF
+[keystone_authtoken]
+www_authenticate_uri = $NEUTRON_KEYSTONE/v3
+auth_url = $NEUTRON_KEYSTONE
+auth_type = password
+project_domain_name = Default
+user_domain_name = Default
+project_name = service
+username = neutron
+password = service
+token_cache_time = -1
+EOF
+  fi
+  echo '{}' >"$work/etc/policy.yaml"
+  # noauth with an identity: a request without identity headers is the
+  # admin (what `openstack --os-auth-type none` sends), as Neutron's
+  # keystonecontext then reads it from the headers.
+  cat >"$work/py/stage_identity.py" <<'EOF'
+class DefaultAdmin:
+    def __init__(self, app):
+        self.app = app
+    def __call__(self, environ, start_response):
+        keys = ('HTTP_X_USER_ID', 'HTTP_X_PROJECT_ID', 'HTTP_X_TENANT_ID', 'HTTP_X_ROLES')
+        if not any(k in environ for k in keys):
+            environ.update(HTTP_X_USER_ID='admin-user', HTTP_X_PROJECT_ID='admin-project', HTTP_X_ROLES='admin')
+        return self.app(environ, start_response)
+    @classmethod
+    def factory(cls, global_conf, **local_conf):
+        return cls
+EOF
+  cat >"$work/etc/api-paste.ini" <<EOF
+[composite:neutron]
+use = egg:Paste#urlmap
+/: neutronversions
+/v2.0: neutronapi_v2_0
+[composite:neutronapi_v2_0]
+use = call:neutron.auth:pipeline_factory
+noauth = request_id catch_errors default_admin keystonecontext extensions neutronapiapp_v2_0
+keystone = request_id catch_errors authtoken keystonecontext extensions neutronapiapp_v2_0
+[filter:request_id]
+paste.filter_factory = oslo_middleware:RequestId.factory
+[filter:catch_errors]
+paste.filter_factory = oslo_middleware:CatchErrors.factory
+[filter:default_admin]
+paste.filter_factory = stage_identity:DefaultAdmin.factory
+[filter:authtoken]
+paste.filter_factory = keystonemiddleware.auth_token:filter_factory
+[filter:keystonecontext]
+paste.filter_factory = neutron.auth:NeutronKeystoneContext.factory
+[filter:extensions]
+paste.filter_factory = neutron.api.extensions:plugin_aware_extension_middleware_factory
+[app:neutronversions]
+paste.app_factory = neutron.pecan_wsgi.app:versions_factory
+[app:neutronapiapp_v2_0]
+paste.app_factory = neutron.api.v2.router:APIRouter.factory
+EOF
+  if [ ! -e "$work/schema.done" ]; then
+    echo "neutron: neutron-db-manage upgrade heads"
+    PYTHONPATH=$work/py $NLIB_PY /usr/bin/neutron-db-manage --config-file "$work/etc/neutron.conf" --subproject neutron upgrade heads \
+      >"$work/db-manage.log" 2>&1 || { tail -30 "$work/db-manage.log"; return 1; }
+    touch "$work/schema.done"
+  fi
+}
+
+neutron_start() {
+  neutron_pid=$(PYTHONPATH=$NEUTRON_WORK/py nlib_spawn "$NEUTRON_WORK/neutron.log" $NLIB_PY /usr/bin/neutron-server \
+    --config-file "$NEUTRON_WORK/etc/neutron.conf")
+  nlib_wait 180 neutron-server neutron_answers || { tail -40 "$NEUTRON_WORK/neutron.log"; return 1; }
+}
+
+# neutron_answers: the API answers (with keystone auth, a 401 is an answer).
+neutron_answers() {
+  local code
+  code=$(curl -s -o /dev/null -w '%{http_code}' -m 2 "$NEUTRON/v2.0/extensions")
+  [ "$code" = 200 ] || { [ "${NEUTRON_AUTH:-}" = keystone ] && [ "$code" = 401 ]; }
+}
+
+neutron_stop() {
+  [ -n "${neutron_pid:-}" ] || return 0
+  # neutron-server forks API workers in its session: end the session.
+  kill -- -"$neutron_pid" 2>/dev/null
+  nlib_stop "$neutron_pid"
+  neutron_pid=
+}
+
+neutron_down() {
+  neutron_stop
+  nlib_stop "${db_pid:-}"
+  db_pid=
+}
