@@ -216,7 +216,7 @@ done
 pids+=("$(spawn "$work/c/gobgpd.log" ip netns exec "$C" gobgpd -f "$work/c/rr.toml" -p -l info --api-hosts 127.0.0.1:50051 --pprof-disable)")
 
 # --- compute nodes: bgpvpn-agent, then neutron-openvswitch-agent ------------------
-agent_up() { # agent_up N
+agent_up() { # agent_up N [EXTRA-CONF [EXTRA-IPVPN]]: bgpvpn-agent on node N, EXTRA-CONF appended to its bgp.conf, EXTRA-IPVPN to its [DATAPLANE_DRIVER_IPVPN]
   local n=$1 d=$work/n$1
   cat >"$d/bgp.conf" <<EOF
 [BGP]
@@ -234,9 +234,12 @@ ovs_bridge = br-mpls
 ovs_datapath_type = netdev
 ovs_rundir = $d
 ovsdb_connection = unix:$d/db.sock
+${3:-}
 [DATAPLANE_DRIVER_EVPN]
 dataplane_driver = ovs
 EOF
+  [ -n "${2:-}" ] && printf '%s\n' "$2" >>"$d/bgp.conf"
+  : >"$d/bgpvpn-agent.log"
   agent_pid[$n]=$(spawn "$d/bgpvpn-agent.log" ip netns exec "$id-n$n" "$work/bgpvpn-agent" --config-file "$d/bgp.conf")
   pids+=("${agent_pid[$n]}")
   wait_for 60 "bgpvpn-agent on node $n" inns "$id-n$n" curl -fsS -m 2 http://127.0.0.1:8082/ping ||
@@ -246,8 +249,8 @@ declare -A agent_pid
 for n in 1 2; do agent_up "$n" || die "bgpvpn-agent $n"; done
 check "br-mpls created by bgpvpn-agent on node 1" vsctl 1 br-exists br-mpls
 
-ovs_agent_up() { # ovs_agent_up N
-  local n=$1 d=$work/n$1
+ovs_agent_up() { # ovs_agent_up N [EXTENSIONS]: neutron-openvswitch-agent on node N (default: bagpipe_bgpvpn)
+  local n=$1 d=$work/n$1 ext=${2-bagpipe_bgpvpn}
   mkdir -p "$d/neutron/state" "$d/neutron/lock"
   cat >"$d/neutron/ovs-agent.conf" <<EOF
 [DEFAULT]
@@ -265,7 +268,7 @@ root_helper = env $(ovsenv "$n")
 tunnel_types = vxlan
 l2_population = true
 arp_responder = true
-extensions = bagpipe_bgpvpn
+extensions = $ext
 [ovs]
 local_ip = 192.0.2.$n
 datapath_type = netdev
@@ -281,9 +284,11 @@ bagpipe_bgp_ip = 127.0.0.1
 bagpipe_bgp_port = 8082
 mpls_bridge = br-mpls
 EOF
-  pids+=("$(spawn "$d/neutron/ovs-agent.log" env $(ovsenv "$n") ip netns exec "$id-n$n" $PY /usr/bin/neutron-openvswitch-agent \
-    --config-file "$d/neutron/ovs-agent.conf")")
+  ovs_pid[$n]=$(spawn "$d/neutron/ovs-agent.log" env $(ovsenv "$n") ip netns exec "$id-n$n" $PY /usr/bin/neutron-openvswitch-agent \
+    --config-file "$d/neutron/ovs-agent.conf")
+  pids+=("${ovs_pid[$n]}")
 }
+declare -A ovs_pid
 for n in 1 2; do ovs_agent_up "$n"; done
 
 for v in $(env | grep -o '^OS_[A-Z_]*'); do unset "$v"; done
@@ -342,6 +347,57 @@ check "node 1's br-mpls pushes MPLS labels" mpls_flows 1
 assoc=$(osc bgpvpn network association list vpn1 -f value -c ID -c "Network ID" | awk -v net="$(osc network show net2 -f value -c id)" '$2 == net {print $1}')
 check "bgpvpn network association delete (net2)" osc bgpvpn network association delete "$assoc" vpn1
 check "association deleted: vm1 no longer reaches vm2" wait_for 60 "vm1 -/-> vm2" no_ping 1 10.0.2.5
+
+echo "--- our feed on the same OVS cloud: bgpvpn-server (Neutron mode) in networking-bgpvpn's place, no extension"
+# The OVS agents restart without networking-bagpipe's extension (their
+# restart removes the extension's flows from br-int and br-tun); our
+# agents follow the feed and do the plumbing on br-int themselves.
+for n in 1 2; do
+  stop_pid "${agent_pid[$n]}"
+  stop_pid "${ovs_pid[$n]}"
+done
+for n in 1 2; do ovs_agent_up "$n" ""; done
+cat >"$work/c/server.conf" <<EOF
+[DEFAULT]
+data_dir = $work/c/server-data
+[service_providers]
+service_provider = BGPVPN:BaGPipe:bagpipe:default
+[agent_feed]
+shared_secret = stage-secret
+[neutron]
+auth_type = none
+endpoint_override = http://127.0.0.1:9696
+resync_interval = 1
+EOF
+go build -o "$work/bgpvpn-server" ./cmd/bgpvpn-server || exit 1
+pids+=("$(spawn "$work/c/server.log" ip netns exec "$C" "$work/bgpvpn-server" --config-file "$work/c/server.conf" --bind 10.254.0.254:9797)")
+wait_for 60 bgpvpn-server inns "$C" curl -fsS -m 2 http://10.254.0.254:9797/v2.0/bgpvpn/bgpvpns || { tail -30 "$work/c/server.log"; die "bgpvpn-server"; }
+feed_conf() { printf '[AGENT_FEED]\nserver_url = http://10.254.0.254:9797\nshared_secret = stage-secret\nhost = node%s\n' "$1"; }
+for n in 1 2; do
+  agent_up "$n" "$(feed_conf "$n")" "$(printf 'integration_bridge = br-int\nadopt_grace = 5')" || die "bgpvpn-agent $n on the feed"
+done
+check "both neutron-openvswitch-agents back without the extension" wait_for 180 "OVS agents alive" agents_alive
+osf() { inns "$C" timeout 120 /usr/bin/openstack --os-auth-type none --os-endpoint http://10.254.0.254:9797 "$@"; }
+# The OVS agent's flows on br-int, without ours and without counters.
+foreign_flows() { ofctl "$1" dump-flows br-int --no-stats | grep -v 'cookie=0xb6b0' | sed -e 's/^ *//' | sort; }
+tagged() { local p; p=$(vsctl "$1" list-ports br-int | grep '^tap' | head -1) && [ "$(vsctl "$1" get Port "$p" tag)" != "[]" ]; }
+for n in 1 2; do check "node $n: the OVS agent rewired its VM port" wait_for 60 "node $n's port tagged" tagged "$n"; done
+for n in 1 2; do foreign_flows "$n" >"$work/n$n/flows-before"; done
+for i in 1 2; do inns "$id-n$i-vm$i" ip neigh flush all; done
+check "no VPN on the feed yet: vm1 does not reach vm2" never_pings 1 10.0.2.5
+check "bgpvpn create (bgpvpn-server)" osf bgpvpn create --name vpn2 --route-target 64512:88
+for i in 1 2; do check "bgpvpn network association create vpn2 net$i (bgpvpn-server)" wait_for 60 "net$i in the mirror" osf bgpvpn network association create vpn2 "net$i"; done
+check "feed: vm1 pings vm2 through the IP VPN" wait_for 60 "vm1 -> vm2" pings 1 10.0.2.5
+check "feed: vm2 pings vm1 through the IP VPN" wait_for 30 "vm2 -> vm1" pings 2 10.0.1.5
+ours_on_brint() { ofctl "$1" dump-flows br-int | grep -q 'cookie=0xb6b0'; }
+check "node 1's br-int has our redirect flows" ours_on_brint 1
+same_flows() { foreign_flows "$1" | diff "$work/n$1/flows-before" -; }
+for n in 1 2; do check "node $n: the OVS agent's flows on br-int untouched" same_flows "$n"; done
+assoc2=$(osf bgpvpn network association list vpn2 -f value -c ID -c "Network ID" | awk -v net="$(osc network show net2 -f value -c id)" '$2 == net {print $1}')
+check "bgpvpn network association delete (net2, bgpvpn-server)" osf bgpvpn network association delete "$assoc2" vpn2
+check "feed: association deleted, vm1 no longer reaches vm2" wait_for 60 "vm1 -/-> vm2" no_ping 1 10.0.2.5
+no_ours_on_brint2() { ! ofctl 2 dump-flows br-int | grep -q 'cookie=0xb6b0'; }
+check "node 2's br-int: our flows gone with its last VPN port" wait_for 30 "flows removed" no_ours_on_brint2
 
 echo "ovs-dropin: $passed passed, $failed failed"
 if [ $failed -gt 0 ]; then
