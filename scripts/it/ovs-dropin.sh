@@ -352,7 +352,11 @@ echo "--- our feed on the same OVS cloud: bgpvpn-server (Neutron mode) in networ
 # The OVS agents restart without networking-bagpipe's extension (their
 # restart removes the extension's flows from br-int and br-tun); our
 # agents follow the feed and do the plumbing on br-int themselves.
+# The OVS agent's cookies on br-int: a restarted agent takes a new one and
+# then removes the flows of the old ones.
+foreign_cookies() { ofctl "$1" dump-flows br-int | grep -v 'cookie=0xb6b0' | grep -o 'cookie=0x[0-9a-f]*' | sort -u; }
 for n in 1 2; do
+  foreign_cookies "$n" >"$work/n$n/cookies-before-restart"
   stop_pid "${agent_pid[$n]}"
   stop_pid "${ovs_pid[$n]}"
 done
@@ -380,8 +384,8 @@ check "both neutron-openvswitch-agents back without the extension" wait_for 180 
 osf() { inns "$C" timeout 120 /usr/bin/openstack --os-auth-type none --os-endpoint http://10.254.0.254:9797 "$@"; }
 # The OVS agent's flows on br-int, without ours and without counters.
 foreign_flows() { ofctl "$1" dump-flows br-int --no-stats | grep -v 'cookie=0xb6b0' | sed -e 's/^ *//' | sort; }
-tagged() { local p; p=$(vsctl "$1" list-ports br-int | grep '^tap' | head -1) && [ "$(vsctl "$1" get Port "$p" tag)" != "[]" ]; }
-for n in 1 2; do check "node $n: the OVS agent rewired its VM port" wait_for 60 "node $n's port tagged" tagged "$n"; done
+resynced() { local now; now=$(foreign_cookies "$1") && [ -n "$now" ] && [ -z "$(comm -12 <(echo "$now") "$work/n$1/cookies-before-restart")" ]; }
+for n in 1 2; do check "node $n: the restarted OVS agent replaced its flows" wait_for 180 "node $n's OVS agent resync" resynced "$n"; done
 for n in 1 2; do foreign_flows "$n" >"$work/n$n/flows-before"; done
 for i in 1 2; do inns "$id-n$i-vm$i" ip neigh flush all; done
 check "no VPN on the feed yet: vm1 does not reach vm2" never_pings 1 10.0.2.5
