@@ -397,6 +397,13 @@ ours_on_brint() { ofctl "$1" dump-flows br-int | grep -q 'cookie=0xb6b0'; }
 check "node 1's br-int has our redirect flows" ours_on_brint 1
 same_flows() { foreign_flows "$1" | diff "$work/n$1/flows-before" -; }
 for n in 1 2; do check "node $n: the OVS agent's flows on br-int untouched" same_flows "$n"; done
+# A restarted OVS agent removes the flows it does not know, ours too: the
+# driver puts them back (it checks every 2 s).
+foreign_cookies 1 >"$work/n1/cookies-before-restart"
+stop_pid "${ovs_pid[1]}"
+ovs_agent_up 1 ""
+check "node 1's OVS agent restarted and resynced" wait_for 180 "node 1's OVS agent resync" resynced 1
+check "after the OVS agent's restart, vm1 pings vm2 again" wait_for 60 "vm1 -> vm2" pings 1 10.0.2.5
 assoc2=$(osf bgpvpn network association list vpn2 -f value -c ID -c "Network ID" | awk -v net="$(osc network show net2 -f value -c id)" '$2 == net {print $1}')
 check "bgpvpn network association delete (net2, bgpvpn-server)" osf bgpvpn network association delete "$assoc2" vpn2
 check "feed: association deleted, vm1 no longer reaches vm2" wait_for 60 "vm1 -/-> vm2" no_ping 1 10.0.2.5

@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/ovn-org/libovsdb/model"
 	"github.com/ovn-org/libovsdb/ovsdb"
@@ -39,13 +40,18 @@ const (
 	prioIntRedirect = 200  // above every table-0 flow of the OVS agent but its drop of the dead VLAN
 )
 
-// integration is the driver's side of the integration bridge.
+// integration is the driver's side of the integration bridge. Its fields
+// are the Driver's, under its lock.
 type integration struct {
 	bridge string
 	runDir string
 	db     *portFinder
 	of     *ofConn // nil until the bridge exists
 	log    *slog.Logger
+	// want are the br-int flows of the last apply: the OVS agent removes
+	// flows it does not know when it restarts, so keep puts them back.
+	want map[uint64]Flow
+	done chan struct{} // closed when keep returns
 }
 
 func dialIntegration(ctx context.Context, o Options, log *slog.Logger) (*integration, error) {
@@ -53,14 +59,45 @@ func dialIntegration(ctx context.Context, o Options, log *slog.Logger) (*integra
 	if err != nil {
 		return nil, err
 	}
-	return &integration{bridge: o.IntegrationBridge, runDir: o.RunDir, db: db, log: log.With("integration_bridge", o.IntegrationBridge)}, nil
+	return &integration{bridge: o.IntegrationBridge, runDir: o.RunDir, db: db, log: log.With("integration_bridge", o.IntegrationBridge),
+		done: make(chan struct{})}, nil
 }
 
+// Close waits for keep to return (the driver's stop channel is closed
+// first) and ends the sessions; our flows and patch ports stay.
 func (in *integration) Close() {
+	<-in.done
 	if in.of != nil {
 		in.of.Close()
 	}
 	in.db.Close()
+}
+
+// keepIntegration checks every interval that br-int still has our flows
+// (a restarted OVS agent removes every flow whose cookie is not its own)
+// and puts back those missing, until stop is closed. It is started by New
+// and owned by the driver.
+func (d *Driver) keepIntegration(interval time.Duration) {
+	in := d.intg
+	defer close(in.done)
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-d.stop:
+			return
+		case <-tick.C:
+		}
+		d.mu.Lock()
+		if in.of != nil && in.want != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			if err := in.program(ctx, in.want, d.adopting()); err != nil {
+				in.log.Warn("checking our flows on the integration bridge", "error", err)
+			}
+			cancel()
+		}
+		d.mu.Unlock()
+	}
 }
 
 // intPorts are the OpenFlow ports of the patch pairs: on our bridge
@@ -87,6 +124,7 @@ func (in *integration) resolve(ctx context.Context, d *Driver, s dataplane.State
 		return s, []error{fmt.Errorf("integration bridge %s: %w", in.bridge, err)}
 	}
 	out, flows, errs := in.place(ctx, s, pp, routerMAC(d.o.LocalAddress).String())
+	in.want = flows
 	if err := in.program(ctx, flows, d.adopting()); err != nil {
 		errs = append(errs, fmt.Errorf("integration bridge %s: %w", in.bridge, err))
 	}
@@ -116,9 +154,16 @@ func (in *integration) plumb(ctx context.Context, d *Driver, br *intBridge) (int
 		}
 	}
 	if in.of == nil {
-		oc, err := dialOF(ctx, filepath.Join(in.runDir, in.bridge+".mgmt"))
+		// Retried a while: ovs-vswitchd takes the new protocols list (or
+		// creates a new bridge's socket) after OVSDB has it.
+		var oc *ofConn
+		var last error
+		err := waitCache(ctx, func() bool {
+			oc, last = dialOF(ctx, filepath.Join(in.runDir, in.bridge+".mgmt"))
+			return last == nil
+		})
 		if err != nil {
-			return intPorts{}, fmt.Errorf("OpenFlow session: %w", err)
+			return intPorts{}, fmt.Errorf("OpenFlow session: %w", cmp.Or(last, err))
 		}
 		in.of = oc
 	}

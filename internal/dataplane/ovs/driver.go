@@ -100,6 +100,9 @@ func New(ctx context.Context, o Options) (*Driver, error) {
 	}
 	d.info = d.makeInfo()
 	go d.watch()
+	if d.intg != nil {
+		go d.keepIntegration(2 * time.Second)
+	}
 	d.log.Info("ovs dataplane ready", "local_address", o.LocalAddress, "ovsdb", o.OVSDB, "vxlan_encap", o.VXLANEncap)
 	return d, nil
 }
