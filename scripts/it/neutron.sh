@@ -30,16 +30,12 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 PY=/usr/bin/python3
+# spawn, wait_for, stop_pid, freeport, mariadb_start, neutron_noauth_paste
+. scripts/lib/services.sh
 
 work=$(mktemp -d /tmp/bgpvpn-it-neutron.XXXXXX)
 chmod 755 "$work"
 db_pid= neutron_pid= server_pid= rabbit_pid= epmd_pid=
-stop_pid() { # stop_pid PID: TERM, then KILL after 10 s
-  [ -n "$1" ] || return 0
-  kill "$1" 2>/dev/null
-  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
-  kill -9 "$1" 2>/dev/null
-}
 cleanup() {
   stop_pid "$server_pid"
   # neutron-server forks API workers in its session: end the session.
@@ -77,40 +73,12 @@ if [ ${#need[@]} -gt 0 ]; then
   [ $rc -eq 0 ] || { echo "neutron: apt-get install failed" >&2; exit 1; }
 fi
 
-freeport() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-# spawn LOG CMD...: starts CMD in its own session, stdin closed, every
-# inherited descriptor but 0-2 closed (no lock fd leaks into a daemon);
-# prints its PID.
-spawn() {
-  local logf=$1; shift
-  $PY - "$logf" "$@" <<'EOF'
-import subprocess, sys
-with open(sys.argv[1], 'ab') as out:
-    p = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                         start_new_session=True, close_fds=True)
-print(p.pid)
-EOF
-}
-# wait_for SECONDS DESCRIPTION CMD...: polls CMD every 0.2 s until it succeeds.
-wait_for() {
-  local t=$1 what=$2; shift 2
-  local end=$((SECONDS + t))
-  while [ $SECONDS -lt $end ]; do
-    "$@" >/dev/null 2>&1 && return 0
-    sleep 0.2
-  done
-  echo "neutron: timed out after ${t}s waiting for $what" >&2
-  return 1
-}
 
 # --- MariaDB ----------------------------------------------------------------
 sock=$work/mysql.sock
-mariadb-install-db --no-defaults --datadir="$work/mysql" --user=root --auth-root-authentication-method=socket \
-  --skip-test-db >"$work/mariadb-install.log" 2>&1 || { cat "$work/mariadb-install.log"; exit 1; }
-db_pid=$(spawn "$work/mariadb.log" /usr/sbin/mariadbd --no-defaults --datadir="$work/mysql" --socket="$sock" \
-  --skip-networking --user=root --pid-file="$work/mariadbd.pid" --innodb-buffer-pool-size=128M)
-sql() { mariadb --no-defaults --socket="$sock" -uroot "$@"; }
-wait_for 60 MariaDB sql -e 'select 1' || { tail -20 "$work/mariadb.log"; exit 1; }
+mariadb_start "$work" || exit 1
+db_pid=$MARIADB_PID
+sql() { mariadb_sql "$work" "$@"; }
 sql -e "CREATE DATABASE neutron CHARACTER SET utf8mb4; CREATE USER 'neutron'@'localhost' IDENTIFIED BY 'neutron';
         GRANT ALL PRIVILEGES ON neutron.* TO 'neutron'@'localhost';"
 
@@ -190,43 +158,8 @@ echo '{}' >"$work/etc/policy.yaml"
 # noauth with an identity: a request without identity headers is the
 # admin (what `openstack --os-auth-type none` sends), as Neutron's
 # keystonecontext then reads it from the headers.
-cat >"$work/py/stage_identity.py" <<'EOF'
-class DefaultAdmin:
-    def __init__(self, app):
-        self.app = app
-    def __call__(self, environ, start_response):
-        keys = ('HTTP_X_USER_ID', 'HTTP_X_PROJECT_ID', 'HTTP_X_TENANT_ID', 'HTTP_X_ROLES')
-        if not any(k in environ for k in keys):
-            environ.update(HTTP_X_USER_ID='admin-user', HTTP_X_PROJECT_ID='admin-project', HTTP_X_ROLES='admin')
-        return self.app(environ, start_response)
-    @classmethod
-    def factory(cls, global_conf, **local_conf):
-        return cls
-EOF
-cat >"$work/etc/api-paste.ini" <<EOF
-[composite:neutron]
-use = egg:Paste#urlmap
-/: neutronversions
-/v2.0: neutronapi_v2_0
-[composite:neutronapi_v2_0]
-use = call:neutron.auth:pipeline_factory
-noauth = request_id catch_errors default_admin keystonecontext extensions neutronapiapp_v2_0
-[filter:request_id]
-paste.filter_factory = oslo_middleware:RequestId.factory
-[filter:catch_errors]
-paste.filter_factory = oslo_middleware:CatchErrors.factory
-[filter:default_admin]
-paste.filter_factory = stage_identity:DefaultAdmin.factory
-[filter:keystonecontext]
-paste.filter_factory = neutron.auth:NeutronKeystoneContext.factory
-[filter:extensions]
-paste.filter_factory = neutron.api.extensions:plugin_aware_extension_middleware_factory
-[app:neutronversions]
-paste.app_factory = neutron.pecan_wsgi.app:versions_factory
-[app:neutronapiapp_v2_0]
-paste.app_factory = neutron.api.v2.router:APIRouter.factory
-EOF
-export PYTHONPATH=$work/py
+neutron_noauth_paste "$work/etc"
+export PYTHONPATH=$work/etc/py
 echo "neutron: neutron-db-manage upgrade heads"
 $PY /usr/bin/neutron-db-manage --config-file "$work/etc/neutron.conf" --subproject neutron upgrade heads >"$work/db-manage.log" 2>&1 ||
   { tail -30 "$work/db-manage.log"; exit 1; }
