@@ -89,15 +89,46 @@ func (d *Driver) keepIntegration(interval time.Duration) {
 		case <-tick.C:
 		}
 		d.mu.Lock()
-		if in.of != nil && in.want != nil {
+		if in.want != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			if err := in.program(ctx, in.want, d.adopting()); err != nil {
+			err := in.session(ctx)
+			if err == nil {
+				err = in.program(ctx, in.want, d.adopting())
+			}
+			if err != nil {
 				in.log.Warn("checking our flows on the integration bridge", "error", err)
 			}
 			cancel()
 		}
 		d.mu.Unlock()
 	}
+}
+
+// session makes sure of an open OpenFlow session on the integration
+// bridge: a new one after ovs-vswitchd restarted, retried a while, since
+// ovs-vswitchd takes a new protocols list (or creates a new bridge's
+// socket) after OVSDB has it.
+func (in *integration) session(ctx context.Context) error {
+	if in.of != nil {
+		select {
+		case <-in.of.Done():
+			in.of.Close()
+			in.of = nil
+		default:
+			return nil
+		}
+	}
+	var oc *ofConn
+	var last error
+	err := waitCache(ctx, func() bool {
+		oc, last = dialOF(ctx, filepath.Join(in.runDir, in.bridge+".mgmt"))
+		return last == nil
+	})
+	if err != nil {
+		return fmt.Errorf("OpenFlow session: %w", cmp.Or(last, err))
+	}
+	in.of = oc
+	return nil
 }
 
 // intPorts are the OpenFlow ports of the patch pairs: on our bridge
@@ -145,27 +176,8 @@ func (in *integration) plumb(ctx context.Context, d *Driver, br *intBridge) (int
 			return intPorts{}, err
 		}
 	}
-	if in.of != nil {
-		select {
-		case <-in.of.Done(): // ovs-vswitchd restarted
-			in.of.Close()
-			in.of = nil
-		default:
-		}
-	}
-	if in.of == nil {
-		// Retried a while: ovs-vswitchd takes the new protocols list (or
-		// creates a new bridge's socket) after OVSDB has it.
-		var oc *ofConn
-		var last error
-		err := waitCache(ctx, func() bool {
-			oc, last = dialOF(ctx, filepath.Join(in.runDir, in.bridge+".mgmt"))
-			return last == nil
-		})
-		if err != nil {
-			return intPorts{}, fmt.Errorf("OpenFlow session: %w", cmp.Or(last, err))
-		}
-		in.of = oc
+	if err := in.session(ctx); err != nil {
+		return intPorts{}, err
 	}
 	if err := in.db.ensurePatch(ctx, br, patchIntIn, patchMPLSIn, deadVLAN); err != nil {
 		return intPorts{}, err
