@@ -30,3 +30,20 @@ func TestRedirectFlows(t *testing.T) {
 		t.Errorf("redirectFlows without gateway (-want +got):\n%s", diff)
 	}
 }
+
+// integration_bridge is off unless set, and must be a bridge name.
+func TestIntegrationBridgeOption(t *testing.T) {
+	base := map[string]string{"local_address": "192.0.2.1"}
+	o, err := ParseOptions(base)
+	if err != nil || o.IntegrationBridge != "" {
+		t.Errorf("ParseOptions without integration_bridge = %q, %v, want \"\", nil", o.IntegrationBridge, err)
+	}
+	base["integration_bridge"] = "br-int"
+	if o, err = ParseOptions(base); err != nil || o.IntegrationBridge != "br-int" {
+		t.Errorf("ParseOptions(integration_bridge = br-int) = %q, %v, want br-int, nil", o.IntegrationBridge, err)
+	}
+	base["integration_bridge"] = "br int"
+	if _, err = ParseOptions(base); err == nil {
+		t.Errorf("ParseOptions(integration_bridge = %q) succeeded, want an error", "br int")
+	}
+}
