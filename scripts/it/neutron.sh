@@ -35,11 +35,6 @@ PY=/usr/bin/python3
 work=$(mktemp -d /tmp/bgpvpn-it-neutron.XXXXXX)
 chmod 755 "$work"
 db_pid= neutron_pid= server_pid= rabbit_pid= epmd_pid=
-stop_pid() { nlib_stop "$@"; }
-spawn() { nlib_spawn "$@"; }
-freeport() { nlib_freeport; }
-# wait_for SECONDS DESCRIPTION CMD...: polls CMD every 0.2 s until it succeeds.
-wait_for() { nlib_wait "$@"; }
 lab_started=
 cleanup() {
   stop_pid "$server_pid"
@@ -76,7 +71,7 @@ rabbitctl() { HOME=$work/rabbit timeout 60 /usr/lib/rabbitmq/bin/rabbitmqctl -n 
 epmd_pid=$(spawn "$work/epmd.log" epmd -port "$ERL_EPMD_PORT")
 start_rabbit() {
   rabbit_pid=$(HOME=$work/rabbit spawn "$work/rabbit.log" /usr/lib/rabbitmq/bin/rabbitmq-server)
-  wait_for 120 RabbitMQ rabbitctl await_startup || { tail -30 "$work/rabbit.log"; exit 1; }
+  wait_for 600 RabbitMQ rabbitctl await_startup || { tail -30 "$work/rabbit.log"; exit 1; }
 }
 stop_rabbit() {
   [ -n "$rabbit_pid" ] || return 0

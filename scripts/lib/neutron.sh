@@ -26,47 +26,21 @@ neutron_install() {
     { echo "neutron: apt-get install failed" >&2; return 1; }
 }
 
-nlib_freeport() { $NLIB_PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-nlib_spawn() {
-  local logf=$1; shift
-  $NLIB_PY - "$logf" "$@" <<'EOF'
-import subprocess, sys
-with open(sys.argv[1], 'ab') as out:
-    p = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                         start_new_session=True, close_fds=True)
-print(p.pid)
-EOF
-}
-
-nlib_stop() { # nlib_stop PID: TERM, then KILL after 10 s
-  [ -n "$1" ] || return 0
-  kill "$1" 2>/dev/null
-  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
-  kill -9 "$1" 2>/dev/null
-}
-
-nlib_wait() { # nlib_wait SECONDS WHAT CMD...: polls CMD every 0.2 s
-  local t=$1 what=$2; shift 2
-  local end=$((SECONDS + t))
-  while [ $SECONDS -lt $end ]; do
-    "$@" >/dev/null 2>&1 && return 0
-    sleep 0.2
-  done
-  echo "neutron: timed out after ${t}s waiting for $what" >&2
-  return 1
-}
+# The daemon helpers are services.sh's (shared with ovs-dropin.sh); these
+# names stay for the stages written against them.
+. "$(dirname "${BASH_SOURCE[0]}")/services.sh"
+nlib_freeport() { freeport; }
+nlib_spawn() { PY=$NLIB_PY spawn "$@"; }
+nlib_stop() { stop_pid "$@"; }
+nlib_wait() { wait_for "$@"; }
 
 neutron_sql() { mariadb --no-defaults --socket="$NEUTRON_DB_SOCK" -uroot "$@"; }
 
 neutron_db_start() {
   local work=$1
   NEUTRON_DB_SOCK=$work/mysql.sock
-  mariadb-install-db --no-defaults --datadir="$work/mysql" --user=root --auth-root-authentication-method=socket \
-    --skip-test-db >"$work/mariadb-install.log" 2>&1 || { cat "$work/mariadb-install.log"; return 1; }
-  db_pid=$(nlib_spawn "$work/mariadb.log" /usr/sbin/mariadbd --no-defaults --datadir="$work/mysql" --socket="$NEUTRON_DB_SOCK" \
-    --skip-networking --user=root --pid-file="$work/mariadbd.pid" --innodb-buffer-pool-size=128M)
-  nlib_wait 60 MariaDB neutron_sql -e 'select 1' || { tail -20 "$work/mariadb.log"; return 1; }
+  PY=$NLIB_PY mariadb_start "$work" || return 1
+  db_pid=$MARIADB_PID
   neutron_sql -e "CREATE DATABASE neutron CHARACTER SET utf8mb4; CREATE USER 'neutron'@'localhost' IDENTIFIED BY 'neutron';
           GRANT ALL PRIVILEGES ON neutron.* TO 'neutron'@'localhost';"
 }

@@ -37,6 +37,7 @@ func ovsOpts(section string) []config.Opt {
 		i("input_table", "table where packets enter the pipeline (default 0)."),
 		i("ovs_table_id_start", "first of the two tables of the VRFs and EVIs (default input_table + 1)."),
 		s("hash_method", "dp_hash", "how an ECMP select group picks a bucket.", "dp_hash", "hash"),
+		s("integration_bridge", "", "neutron-openvswitch-agent's integration bridge (br-int) on a node where the agent follows the bgpvpn-server feed: VM ports found there (by name, or external_ids:iface-id) are patched into the VRFs with the OVS agent's local VLAN, as networking-bagpipe's extension does (default: none)."),
 		unused("gre_tunnel_options"), unused("ovsbr_interfaces_mtu"), unused("hash_method_param"), unused("hash_fields"),
 	}
 }

@@ -42,9 +42,12 @@ type Driver struct {
 	log  *slog.Logger
 	info dataplane.Info
 
-	mu    sync.Mutex
-	db    *ovsDB
-	of    *ofConn
+	mu sync.Mutex
+	db *ovsDB
+	of *ofConn
+	// intg is the integration bridge's side (integration_bridge set), nil
+	// otherwise.
+	intg  *integration
 	state dataplane.State
 	// applied: the last state was applied on the current OpenFlow
 	// session (a new session, after ovs-vswitchd restarted, needs it
@@ -88,8 +91,18 @@ func New(ctx context.Context, o Options) (*Driver, error) {
 		db.Close()
 		return nil, fmt.Errorf("ovs dataplane: %w", err)
 	}
+	if o.IntegrationBridge != "" {
+		if d.intg, err = dialIntegration(ctx, o, d.log); err != nil {
+			d.of.Close()
+			db.Close()
+			return nil, fmt.Errorf("ovs dataplane: integration bridge %s: %w", o.IntegrationBridge, err)
+		}
+	}
 	d.info = d.makeInfo()
 	go d.watch()
+	if d.intg != nil {
+		go d.keepIntegration(2 * time.Second)
+	}
 	d.log.Info("ovs dataplane ready", "local_address", o.LocalAddress, "ovsdb", o.OVSDB, "vxlan_encap", o.VXLANEncap)
 	return d, nil
 }
@@ -237,6 +250,11 @@ func (d *Driver) apply(ctx context.Context, s dataplane.State) error {
 		return errors.New("ovs dataplane: driver closed")
 	}
 	var errs []error
+	if d.intg != nil {
+		var ierrs []error
+		s, ierrs = d.intg.resolve(ctx, d, s)
+		errs = append(errs, ierrs...)
+	}
 	ports, perrs := d.plugPorts(ctx, s)
 	errs = append(errs, perrs...)
 	p, plerrs := planState(s, d.o, ports)
@@ -383,7 +401,7 @@ func (d *Driver) unplugStale(ctx context.Context, s dataplane.State) error {
 	keep := vmPorts(s)
 	var gone []ovsPort
 	for _, p := range owned {
-		if p.Name == d.o.GRETunnel || p.Name == vxlanL3Port || p.Name == vxlanL2Port || slices.Contains(keep, p.Name) {
+		if p.Name == d.o.GRETunnel || p.Name == vxlanL3Port || p.Name == vxlanL2Port || p.Name == patchMPLSIn || p.Name == patchMPLSOut || slices.Contains(keep, p.Name) {
 			continue
 		}
 		gone = append(gone, p)
@@ -414,6 +432,9 @@ func (d *Driver) Close() error {
 	d.mu.Unlock()
 	oc.Close()
 	<-d.stopped
+	if d.intg != nil {
+		d.intg.Close()
+	}
 	d.db.Close()
 	return nil
 }

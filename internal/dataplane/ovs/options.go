@@ -53,7 +53,13 @@ type Options struct {
 	// agent has relearned its state, so that a restart does not cut
 	// forwarding. The last state is then applied in full.
 	AdoptGrace time.Duration
-	Logger     *slog.Logger
+	// IntegrationBridge (integration_bridge, default none) is
+	// neutron-openvswitch-agent's br-int, on a node where no
+	// networking-bagpipe extension plugs the VMs' traffic into ours: the
+	// driver then finds VM ports there and does that plumbing itself
+	// (brint.go).
+	IntegrationBridge string
+	Logger            *slog.Logger
 }
 
 func (o *Options) fillDefaults() {
@@ -90,13 +96,14 @@ func (o *Options) fillDefaults() {
 // ovs_bridge, ovs_datapath_type, ovs_rundir, ovsdb_connection,
 // mpls_interface, mpls_over_gre, gre_tunnel, vxlan_encap, proxy_arp,
 // arp_responder, input_table, ovs_table_id_start, hash_method,
-// vxlan_port, ipvpn_vxlan_port and adopt_grace. Options of bagpipe's driver that do
+// vxlan_port, ipvpn_vxlan_port, adopt_grace and integration_bridge. Options of bagpipe's driver that do
 // not apply here (gre_tunnel_options, ovsbr_interfaces_mtu,
 // hash_method_param, hash_fields) are accepted and ignored by the agent's
 // configuration, not passed here.
 func ParseOptions(opts map[string]string) (Options, error) {
 	o := Options{Bridge: opts["ovs_bridge"], DatapathType: opts["ovs_datapath_type"], RunDir: opts["ovs_rundir"],
-		OVSDB: opts["ovsdb_connection"], GRETunnel: opts["gre_tunnel"], ProxyARP: true, ARPResponder: true}
+		OVSDB: opts["ovsdb_connection"], GRETunnel: opts["gre_tunnel"], ProxyARP: true, ARPResponder: true,
+		IntegrationBridge: opts["integration_bridge"]}
 	la := opts["local_address"]
 	if la == "" {
 		la = opts["dataplane_local_address"]
@@ -109,7 +116,7 @@ func ParseOptions(opts map[string]string) (Options, error) {
 		return o, fmt.Errorf("ovs dataplane: local_address: %q is not an IPv4 address", la)
 	}
 	o.LocalAddress = a.Unmap()
-	for _, n := range []struct{ opt, v string }{{"ovs_bridge", o.Bridge}, {"gre_tunnel", o.GRETunnel}} {
+	for _, n := range []struct{ opt, v string }{{"ovs_bridge", o.Bridge}, {"gre_tunnel", o.GRETunnel}, {"integration_bridge", o.IntegrationBridge}} {
 		if len(n.v) > 15 || strings.ContainsAny(n.v, "/ \t,") {
 			return o, fmt.Errorf("ovs dataplane: %s: %q is not a port name", n.opt, n.v)
 		}
