@@ -46,10 +46,12 @@ type Driver struct {
 	db    *ovsDB
 	of    *ofConn
 	state dataplane.State
-	// applied: the last state was applied on the current OpenFlow
-	// session (a new session, after ovs-vswitchd restarted, needs it
-	// again).
-	applied bool
+	// asked: Apply was called (before, the driver has no state to
+	// restore after ovs-vswitchd restarts). used: the OpenFlow ports the
+	// last plan used, by interface name (a port renumbered since needs
+	// the state applied again).
+	asked bool
+	used  map[string]uint32
 	// adoptUntil ends the adoption grace; graceTimer applies the last
 	// state in full then.
 	adoptUntil time.Time
@@ -113,79 +115,6 @@ func (d *Driver) dial(ctx context.Context) (*ofConn, error) {
 	}
 }
 
-// watch recovers from ovs-vswitchd restarts: when the OpenFlow session
-// ends, it reconnects and applies the last state again (the restarted
-// switch has no flows), until Close.
-func (d *Driver) watch() {
-	defer close(d.stopped)
-	for {
-		d.mu.Lock()
-		oc := d.of
-		d.mu.Unlock()
-		var done <-chan struct{}
-		if oc != nil {
-			done = oc.Done()
-		}
-		if !d.waitSessionEnd(oc, done) {
-			return
-		}
-		d.log.Warn("OpenFlow session ended (ovs-vswitchd restarted?); reconnecting")
-		ctx, cancel := context.WithCancel(context.Background())
-		go func() {
-			select {
-			case <-d.stop:
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
-		noc, err := d.dial(ctx)
-		if err != nil {
-			cancel()
-			return // closed
-		}
-		d.mu.Lock()
-		oc.Close()
-		d.of, d.applied = noc, false
-		st := d.state
-		err = d.apply(ctx, st)
-		d.mu.Unlock()
-		cancel()
-		if err != nil {
-			d.log.Error("re-applying the state after ovs-vswitchd restarted", "error", err)
-		} else {
-			d.log.Info("state re-applied after ovs-vswitchd restarted")
-		}
-	}
-}
-
-// waitSessionEnd returns true when oc's session ends (the reader saw it
-// close, or the switch stopped answering echo requests, checked every
-// second), false when the driver is closed.
-func (d *Driver) waitSessionEnd(oc *ofConn, done <-chan struct{}) bool {
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	for {
-		select {
-		case <-d.stop:
-			return false
-		case <-done:
-			return true
-		case <-tick.C:
-			if oc == nil {
-				continue
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			d.mu.Lock()
-			err := oc.echo(ctx)
-			d.mu.Unlock()
-			cancel()
-			if err != nil {
-				return true
-			}
-		}
-	}
-}
-
 // Info: MPLS (over GRE) for IP VPNs, VXLAN too with vxlan_encap, VXLAN for
 // EVPN; ECMP through select groups; the router MAC the linux driver would
 // use for this address.
@@ -213,7 +142,7 @@ func (d *Driver) makeInfo() dataplane.Info {
 func (d *Driver) Apply(ctx context.Context, s dataplane.State) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.state = s
+	d.state, d.asked = s, true
 	if d.adopting() && d.graceTimer == nil {
 		d.graceTimer = time.AfterFunc(time.Until(d.adoptUntil), func() {
 			d.mu.Lock()
@@ -236,6 +165,9 @@ func (d *Driver) apply(ctx context.Context, s dataplane.State) error {
 	if d.of == nil {
 		return errors.New("ovs dataplane: driver closed")
 	}
+	if err := d.db.ensureBridge(ctx, d.o.DatapathType, d.log); err != nil {
+		return fmt.Errorf("ovs dataplane: %w", err)
+	}
 	var errs []error
 	ports, perrs := d.plugPorts(ctx, s)
 	errs = append(errs, perrs...)
@@ -249,7 +181,6 @@ func (d *Driver) apply(ctx context.Context, s dataplane.State) error {
 			errs = append(errs, err)
 		}
 	}
-	d.applied = true
 	return errors.Join(errs...)
 }
 
@@ -290,6 +221,7 @@ func (d *Driver) plugPorts(ctx context.Context, s dataplane.State) (bridgePorts,
 			errs = append(errs, fmt.Errorf("port %s: ovs-vswitchd gave it no OpenFlow port (%s)", n, d.db.interfaceError(ctx, n)))
 		}
 	}
+	d.used = of
 	bp := bridgePorts{GRE: of[d.o.GRETunnel], VXLANL3: of[vxlanL3Port], VXLANL2: of[vxlanL2Port], ByName: map[string]uint32{}}
 	for _, name := range vms {
 		if n, ok := of[name]; ok {

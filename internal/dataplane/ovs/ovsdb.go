@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/cenkalti/backoff/v4"
 	"github.com/go-logr/logr"
 	"github.com/ovn-org/libovsdb/client"
 	"github.com/ovn-org/libovsdb/model"
@@ -68,7 +69,11 @@ func dialOVSDB(ctx context.Context, endpoint, bridge string, log *slog.Logger) (
 		return nil, err
 	}
 	l := logr.FromSlogHandler(log.Handler())
-	c, err := client.NewOVSDBClient(m, client.WithEndpoint(endpoint), client.WithLogger(&l))
+	// Reconnecting: when ovsdb-server restarts, transactions wait for
+	// the new session and the monitor (our cache) starts again.
+	bo := backoff.NewExponentialBackOff()
+	bo.InitialInterval, bo.MaxInterval, bo.MaxElapsedTime = 50*time.Millisecond, time.Second, 0
+	c, err := client.NewOVSDBClient(m, client.WithEndpoint(endpoint), client.WithLogger(&l), client.WithReconnect(10*time.Second, bo))
 	if err != nil {
 		return nil, err
 	}
@@ -264,19 +269,26 @@ func (db *ovsDB) lookup(ctx context.Context, name string) (*ovsInterface, *ovsPo
 func (db *ovsDB) ofports(ctx context.Context, names []string) map[string]uint32 {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		out := map[string]uint32{}
-		var ifs []ovsInterface
-		_ = db.c.WhereCache(func(i *ovsInterface) bool { return slices.Contains(names, i.Name) }).List(ctx, &ifs)
-		for _, i := range ifs {
-			if i.OFPort != nil && *i.OFPort > 0 {
-				out[i.Name] = uint32(*i.OFPort)
-			}
-		}
+		out := db.currentOFPorts(ctx, names)
 		if len(out) == len(names) || time.Now().After(deadline) || ctx.Err() != nil {
 			return out
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// currentOFPorts returns the OpenFlow ports that OVSDB shows now for the
+// named interfaces (those without one are left out).
+func (db *ovsDB) currentOFPorts(ctx context.Context, names []string) map[string]uint32 {
+	out := map[string]uint32{}
+	var ifs []ovsInterface
+	_ = db.c.WhereCache(func(i *ovsInterface) bool { return slices.Contains(names, i.Name) }).List(ctx, &ifs)
+	for _, i := range ifs {
+		if i.OFPort != nil && *i.OFPort > 0 {
+			out[i.Name] = uint32(*i.OFPort)
+		}
+	}
+	return out
 }
 
 // interfaceError is what OVSDB says is wrong with interface name.

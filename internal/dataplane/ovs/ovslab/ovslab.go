@@ -152,6 +152,15 @@ func (nd *Node) Ofctl(t testing.TB, args ...string) string {
 	return nd.Exec(t, append([]string{"ovs-ofctl", "-O", "OpenFlow15"}, args...)...)
 }
 
+// TryOfctl runs ovs-ofctl as Ofctl does and returns its error rather
+// than failing the test (for polling a switch that is restarting).
+func (nd *Node) TryOfctl(args ...string) (string, error) {
+	cmd := exec.Command("ip", append([]string{"netns", "exec", nd.NS, "ovs-ofctl", "-O", "OpenFlow15"}, args...)...)
+	cmd.Env = nd.env()
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
 // StartVswitchd starts the node's ovs-vswitchd.
 func (nd *Node) StartVswitchd(t testing.TB) {
 	t.Helper()
