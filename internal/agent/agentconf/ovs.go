@@ -31,7 +31,7 @@ func ovsOpts(section string) []config.Opt {
 		s("ovsdb_connection", "", "OVSDB to connect to (default unix:<ovs_rundir>/db.sock)."),
 		s("mpls_over_gre", "auto", "MPLS leaves through the GRE port gre_tunnel (auto and true; false, MPLS over Ethernet, is not supported).", "auto", "true", "false", "True", "False"),
 		s("gre_tunnel", "mpls_gre", "name of the GRE tunnel port (RFC 4023 MPLS over GRE)."),
-		b("vxlan_encap", "false", "also offer VXLAN for IP VPN routes (UDP ipvpn_vxlan_port)."),
+		b("vxlan_encap", "false", "also offer VXLAN for IP VPN routes (UDP ipvpn_vxlan_port), and prefer it: traffic to a PE that advertises VXLAN goes as VXLAN, as in bagpipe-bgp."),
 		b("proxy_arp", "true", "answer every ARP request of a VM with the router MAC (except for the VM's own address)."),
 		b("arp_responder", "true", "answer ARP requests for the gateway (when proxy_arp is off)."),
 		i("input_table", "table where packets enter the pipeline (default 0)."),

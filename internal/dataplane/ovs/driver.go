@@ -115,15 +115,19 @@ func (d *Driver) dial(ctx context.Context) (*ofConn, error) {
 	}
 }
 
-// Info: MPLS (over GRE) for IP VPNs, VXLAN too with vxlan_encap, VXLAN for
+// Info: MPLS (over GRE) for IP VPNs, VXLAN first with vxlan_encap, VXLAN for
 // EVPN; ECMP through select groups; the router MAC the linux driver would
 // use for this address.
 func (d *Driver) Info() dataplane.Info { return d.info }
 
 func (d *Driver) makeInfo() dataplane.Info {
+	// With vxlan_encap, VXLAN first: as bagpipe's driver, we then send
+	// VXLAN to a PE that advertises it too (the agent takes the first
+	// encapsulation of a route's list that we forward, and advertises
+	// ours in this order), MPLS to the others.
 	ipvpn := []uint16{encapMPLS}
 	if d.o.VXLANEncap {
-		ipvpn = append(ipvpn, encapVXLAN)
+		ipvpn = []uint16{encapVXLAN, encapMPLS}
 	}
 	return dataplane.Info{
 		Name: "ovs", Encaps: ipvpn, VPNTypeEncaps: map[string][]uint16{"evpn": {encapVXLAN}}, ECMP: true,

@@ -202,7 +202,10 @@ func (nd *Node) logTail(t testing.TB) {
 	cmd := exec.Command("ip", "netns", "exec", nd.NS, "ovs-vsctl", "--db=unix:"+filepath.Join(nd.Dir, "db.sock"), "--columns=name,type,ofport,error,options", "list", "Interface")
 	cmd.Env = nd.env()
 	ifs, _ := cmd.CombinedOutput()
-	t.Logf("%s: ovs-vswitchd.log ends with:\n%s\ninterfaces:\n%s", nd.NS, strings.Join(lines, "\n"), ifs)
+	flows, _ := nd.TryOfctl("dump-flows", "--no-names", "br-mpls")
+	groups, _ := nd.TryOfctl("dump-groups", "br-mpls")
+	links, _ := exec.Command("ip", "-n", nd.NS, "-s", "link").CombinedOutput()
+	t.Logf("%s: ovs-vswitchd.log ends with:\n%s\ninterfaces:\n%s\nflows of br-mpls:\n%s\ngroups:\n%s\nlinks:\n%s", nd.NS, strings.Join(lines, "\n"), ifs, flows, groups, links)
 }
 
 func (nd *Node) stopOVS() {
@@ -233,6 +236,14 @@ func (nd *Node) VM(t testing.TB, name string, addr netip.Prefix, gw netip.Addr) 
 	if gw.IsValid() {
 		Run(t, "ip", "-n", ns, "route", "add", "default", "via", gw.String())
 	}
+	t.Cleanup(func() {
+		if t.Failed() { // before the namespace goes: what the VM saw
+			link, _ := exec.Command("ip", "-n", ns, "-s", "link", "show", "eth0").CombinedOutput()
+			neigh, _ := exec.Command("ip", "-n", ns, "neigh").CombinedOutput()
+			port, _ := exec.Command("ip", "-n", nd.NS, "-s", "link", "show", name).CombinedOutput()
+			t.Logf("VM %s:\n%s%s\nits port:\n%s", ns, link, neigh, port)
+		}
+	})
 	out := Run(t, "ip", "-n", ns, "-o", "link", "show", "eth0")
 	f := strings.Fields(out[strings.Index(out, "link/ether"):])
 	hw, err := net.ParseMAC(f[1])
