@@ -12,6 +12,9 @@ const (
 	checkEvery = 250 * time.Millisecond
 	echoEvery  = time.Second
 	echoWait   = 2 * time.Second
+	// dialAttempt bounds one wait for the bridge's management socket
+	// during a recovery.
+	dialAttempt = 3 * time.Second
 )
 
 // watch recovers, without an agent restart, from what makes the bridge
@@ -155,8 +158,10 @@ func (d *Driver) recoverOnce(ctx context.Context) error {
 		return context.Canceled
 	}
 	if sessionEnded(oc) {
-		// The management socket comes with the bridge: wait for it.
-		dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		// The management socket comes with the bridge: wait for it a
+		// while, then check the bridge again (our OVSDB cache may have
+		// shown a deleted bridge still there, and nothing re-created it).
+		dctx, cancel := context.WithTimeout(ctx, dialAttempt)
 		noc, err := d.dial(dctx)
 		cancel()
 		if err != nil {
