@@ -173,10 +173,13 @@ func (d *Driver) apply(ctx context.Context, s dataplane.State) error {
 		return fmt.Errorf("ovs dataplane: %w", err)
 	}
 	var errs []error
+	t0 := time.Now()
 	ports, perrs := d.plugPorts(ctx, s)
 	errs = append(errs, perrs...)
+	t1 := time.Now()
 	p, plerrs := planState(s, d.o, ports)
 	errs = append(errs, plerrs...)
+	d.log.Debug("planned", "plug", t1.Sub(t0), "plan", time.Since(t1))
 	if err := d.program(ctx, p); err != nil {
 		return errors.Join(append(errs, err)...)
 	}
@@ -260,6 +263,7 @@ func vmPorts(s dataplane.State) []string {
 // and flows added first (an add replaces the flow with the same match in
 // place, so nothing that works stops), then the stale ones removed.
 func (d *Driver) program(ctx context.Context, p *plan) error {
+	start := time.Now()
 	haveFlows, err := d.of.cookies(ctx)
 	if err != nil {
 		return err
@@ -268,6 +272,7 @@ func (d *Driver) program(ctx context.Context, p *plan) error {
 	if err != nil {
 		return err
 	}
+	dumped := time.Now()
 	// Flow cookies and group IDs name their content: held means as wanted.
 	putGroups, staleGroups := reconcile.Diff(haveGroups, p.groups, nil, cmp.Compare[uint32])
 	putFlows, staleFlows := reconcile.Diff(haveFlows, p.flows, nil, cmp.Compare[uint64])
@@ -306,6 +311,7 @@ func (d *Driver) program(ctx context.Context, p *plan) error {
 			errs = append(errs, err)
 		}
 	}
+	d.log.Debug("programmed", "dump", dumped.Sub(start), "mods", time.Since(dumped))
 	return errors.Join(errs...)
 }
 

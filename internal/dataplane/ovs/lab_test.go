@@ -29,7 +29,7 @@ var (
 
 func testLogger() *slog.Logger {
 	if testing.Verbose() {
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel()}))
 	}
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
@@ -58,4 +58,12 @@ func apply(t testing.TB, d *Driver, s dataplane.State) {
 	if err := d.Apply(ctx, s); err != nil {
 		t.Fatalf("Apply: %v", err)
 	}
+}
+
+// logLevel is Debug when BGPVPN_OVS_DEBUG=1 (the driver's timings).
+func logLevel() slog.Level {
+	if os.Getenv("BGPVPN_OVS_DEBUG") == "1" {
+		return slog.LevelDebug
+	}
+	return slog.LevelInfo
 }
