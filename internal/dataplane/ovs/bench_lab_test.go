@@ -48,9 +48,9 @@ func BenchmarkImportRoutes(b *testing.B) {
 	nd, d := benchNode(b)
 	s := routesState(100000)
 	for i := 0; i < b.N; i++ {
-		apply(b, d, dataplane.State{})
+		applyWithin(b, d, dataplane.State{}, 10*time.Minute)
 		start := time.Now()
-		apply(b, d, s)
+		applyWithin(b, d, s, 10*time.Minute)
 		b.ReportMetric(float64(len(s.VRFs[0].Routes))/time.Since(start).Seconds(), "flows/s")
 	}
 	b.StopTimer()
@@ -93,9 +93,9 @@ func BenchmarkPlugPorts(b *testing.B) {
 	nd, d := benchNode(b)
 	s := dataplane.State{VRFs: []dataplane.VRF{benchPorts(b, nd, 1000)}}
 	for i := 0; i < b.N; i++ {
-		apply(b, d, dataplane.State{})
+		applyWithin(b, d, dataplane.State{}, 10*time.Minute)
 		start := time.Now()
-		apply(b, d, s)
+		applyWithin(b, d, s, 10*time.Minute)
 		b.ReportMetric(1000/time.Since(start).Seconds(), "ports/s")
 	}
 	b.StopTimer()

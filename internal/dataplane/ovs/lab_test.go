@@ -53,7 +53,13 @@ func newDriver(t testing.TB, nd *node, mod ...func(*Options)) *Driver {
 
 func apply(t testing.TB, d *Driver, s dataplane.State) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	applyWithin(t, d, s, 30*time.Second)
+}
+
+// applyWithin: Apply for benchmarks of large states.
+func applyWithin(t testing.TB, d *Driver, s dataplane.State, limit time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	if err := d.Apply(ctx, s); err != nil {
 		t.Fatalf("Apply: %v", err)

@@ -11,7 +11,11 @@ import (
 const (
 	checkEvery = 250 * time.Millisecond
 	echoEvery  = time.Second
-	echoWait   = 2 * time.Second
+	echoWait   = 5 * time.Second
+	// echoMisses unanswered echo requests in a row end the session: a
+	// busy ovs-vswitchd (adding 1,000 ports) can take seconds to answer
+	// one, and a stopped one closes the socket at once anyway.
+	echoMisses = 3
 	// dialAttempt bounds one wait for the bridge's management socket
 	// during a recovery.
 	dialAttempt = 3 * time.Second
@@ -34,6 +38,7 @@ func (d *Driver) watch() {
 	tick := time.NewTicker(checkEvery)
 	defer tick.Stop()
 	lastEcho := time.Now()
+	misses := 0
 	for {
 		d.mu.Lock()
 		oc := d.of
@@ -52,7 +57,7 @@ func (d *Driver) watch() {
 			if probe {
 				lastEcho = time.Now()
 			}
-			why = d.check(oc, probe)
+			why = d.check(oc, probe, &misses)
 		}
 		if why == "" {
 			continue
@@ -64,9 +69,9 @@ func (d *Driver) watch() {
 }
 
 // check returns why the bridge needs the state again, or "": the
-// session does not answer (when probe), the bridge is gone, or a port
+// session did not answer echoMisses probes in a row, the bridge is gone, or a port
 // the flows use has another OpenFlow number than they say.
-func (d *Driver) check(oc *ofConn, probe bool) string {
+func (d *Driver) check(oc *ofConn, probe bool, misses *int) string {
 	ctx, cancel := context.WithTimeout(context.Background(), echoWait)
 	defer cancel()
 	d.mu.Lock()
@@ -75,9 +80,13 @@ func (d *Driver) check(oc *ofConn, probe bool) string {
 		return "" // closed, or replaced meanwhile
 	}
 	if probe {
-		if err := oc.echo(ctx); err != nil {
+		err := oc.echo(ctx)
+		if err == nil {
+			*misses = 0
+		} else if *misses++; *misses >= echoMisses {
+			*misses = 0
 			oc.Close() // Done fires; recover redials
-			return fmt.Sprintf("the OpenFlow session does not answer (%v)", err)
+			return fmt.Sprintf("the OpenFlow session did not answer %d echo requests (%v)", echoMisses, err)
 		}
 	}
 	return d.drift(ctx)
