@@ -264,10 +264,12 @@ func (db *ovsDB) lookup(ctx context.Context, name string) (*ovsInterface, *ovsPo
 	return ifc, port, nil
 }
 
-// ofports waits (until ctx ends or five seconds pass) for ovs-vswitchd to
-// give each named interface its OpenFlow port, and returns those it has.
+// ofports waits (until ctx ends, or five seconds and 20 ms a port pass:
+// ovs-vswitchd took more than 5 s to number 1,000 new ports in the lab)
+// for ovs-vswitchd to give each named interface its OpenFlow port, and
+// returns those it has.
 func (db *ovsDB) ofports(ctx context.Context, names []string) map[string]uint32 {
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(5*time.Second + time.Duration(len(names))*20*time.Millisecond)
 	for {
 		out := db.currentOFPorts(ctx, names)
 		if len(out) == len(names) || time.Now().After(deadline) || ctx.Err() != nil {
