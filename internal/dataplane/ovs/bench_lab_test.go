@@ -57,6 +57,7 @@ func BenchmarkImportRoutes(b *testing.B) {
 	if n := strings.Count(nd.Ofctl(b, "dump-flows", "--no-stats", "br-mpls"), "\n"); n < 100000 {
 		b.Fatalf("bridge has %d flows, want 100,000 and more", n)
 	}
+	b.ReportMetric(nd.RSS("ovs-vswitchd"), "vswitchd-RSS-MiB")
 	reportHeap(b)
 }
 

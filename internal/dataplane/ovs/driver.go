@@ -277,7 +277,9 @@ func (d *Driver) program(ctx context.Context, p *plan) error {
 	putGroups, staleGroups := reconcile.Diff(haveGroups, p.groups, nil, cmp.Compare[uint32])
 	putFlows, staleFlows := reconcile.Diff(haveFlows, p.flows, nil, cmp.Compare[uint64])
 	var msgs []encoding.BinaryMarshaler
-	var what []string
+	// what names each message, for the switch's errors only (naming
+	// 100,000 flows up front cost seconds).
+	var what []msgName
 	var errs []error
 	for _, id := range putGroups {
 		g, err := groupMod(p.groups[id], false, d.o.HashMethod)
@@ -285,7 +287,7 @@ func (d *Driver) program(ctx context.Context, p *plan) error {
 			errs = append(errs, err)
 			continue
 		}
-		msgs, what = append(msgs, g), append(what, p.groups[id].String())
+		msgs, what = append(msgs, g), append(what, msgName{group: p.groups[id], has: 'g'})
 	}
 	for _, c := range putFlows {
 		m, err := flowMod(p.flows[c])
@@ -293,26 +295,46 @@ func (d *Driver) program(ctx context.Context, p *plan) error {
 			errs = append(errs, err)
 			continue
 		}
-		msgs, what = append(msgs, m), append(what, p.flows[c].String())
+		msgs, what = append(msgs, m), append(what, msgName{flow: p.flows[c], has: 'f'})
 	}
 	if d.adopting() {
 		staleFlows, staleGroups = nil, nil
 	}
 	for _, c := range staleFlows {
-		msgs, what = append(msgs, deleteByCookie(c)), append(what, fmt.Sprintf("deleting flow with cookie %#x", c))
+		msgs, what = append(msgs, deleteByCookie(c)), append(what, msgName{id: c, has: 'c'})
 	}
 	for _, id := range staleGroups {
-		msgs, what = append(msgs, deleteGroup(id)), append(what, fmt.Sprintf("deleting group %#x", id))
+		msgs, what = append(msgs, deleteGroup(id)), append(what, msgName{id: uint64(id), has: 'd'})
 	}
 	d.log.Info("programming", "flows_held", len(haveFlows), "flows_wanted", len(p.flows), "flows_put", len(putFlows),
 		"flows_removed", len(staleFlows), "groups_put", len(putGroups), "groups_removed", len(staleGroups))
 	if len(msgs) > 0 {
-		if err := d.of.batch(ctx, msgs, func(i int) string { return what[i] }); err != nil {
+		if err := d.of.batch(ctx, msgs, func(i int) string { return what[i].String() }); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	d.log.Debug("programmed", "dump", dumped.Sub(start), "mods", time.Since(dumped))
 	return errors.Join(errs...)
+}
+
+// msgName names a message of a batch, when the switch refuses it.
+type msgName struct {
+	has   byte // f: flow, g: group, c: deleted cookie, d: deleted group
+	flow  Flow
+	group SelectGroup
+	id    uint64
+}
+
+func (n msgName) String() string {
+	switch n.has {
+	case 'f':
+		return n.flow.String()
+	case 'g':
+		return n.group.String()
+	case 'c':
+		return fmt.Sprintf("deleting flow with cookie %#x", n.id)
+	}
+	return fmt.Sprintf("deleting group %#x", n.id)
 }
 
 // unplugStale removes the VM ports we plugged that no instance has any

@@ -192,6 +192,26 @@ func (nd *Node) KillDaemon(name string) {
 	_ = p.Kill()
 }
 
+// RSS is the resident memory of the node's daemon name (its pidfile), in
+// MiB, or 0 when it cannot be read.
+func (nd *Node) RSS(name string) float64 {
+	b, err := os.ReadFile(filepath.Join(nd.Dir, name+".pid"))
+	if err != nil {
+		return 0
+	}
+	st, err := os.ReadFile("/proc/" + strings.TrimSpace(string(b)) + "/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(st), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.Atoi(f[1])
+			return float64(kb) / 1024
+		}
+	}
+	return 0
+}
+
 // logTail logs the end of ovs-vswitchd's log and the bridge's ports.
 func (nd *Node) logTail(t testing.TB) {
 	b, _ := os.ReadFile(filepath.Join(nd.Dir, "ovs-vswitchd.log"))
