@@ -1,11 +1,13 @@
 package ovs
 
 import (
+	"net/netip"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/bgpvpn/bgpvpn/internal/dataplane"
 	"github.com/bgpvpn/bgpvpn/internal/dataplane/ovs/ovslab"
 )
 
@@ -13,7 +15,8 @@ import (
 // (a new process adopts the flows) loses nothing and changes no flow;
 // restarting ovs-vswitchd (which forgets every flow) is recovered by the
 // running driver without an agent restart, and the gap is measured; so
-// are a deleted bridge and a renumbered OpenFlow port.
+// are a restarted ovsdb-server, a deleted bridge and a renumbered
+// OpenFlow port.
 func TestRestarts(t *testing.T) {
 	needOVS(t)
 	l := newLab(t)
@@ -70,6 +73,20 @@ func TestRestarts(t *testing.T) {
 		waitNoPing(t, vm1, vm2.Addr.Addr())
 		apply(t, d1, s1)
 		waitPing(t, vm1, vm2.Addr.Addr())
+	})
+
+	t.Run("ovsdb-server", func(t *testing.T) {
+		// Forwarding does not depend on it; the driver's OVSDB session
+		// comes back by itself: a new port is plugged and used.
+		n1.KillDaemon("ovsdb-server")
+		n1.StartOVSDB(t)
+		vm3 := n1.VM(t, "vm3", netip.MustParsePrefix("10.0.0.3/24"), gw)
+		s := ipvpnState(1, vm1, vm2, n2, encapMPLS)
+		s.VRFs[0].Ports = append(s.VRFs[0].Ports, dataplane.Port{LinuxIf: "vm3", MAC: vm3.MAC, IPs: []netip.Prefix{vm3.Addr}, Label: 52})
+		apply(t, d1, s)
+		waitPing(t, vm3, vm1.Addr.Addr())
+		waitPing(t, vm1, vm2.Addr.Addr())
+		apply(t, d1, s1)
 	})
 
 	t.Run("bridge deleted", func(t *testing.T) {

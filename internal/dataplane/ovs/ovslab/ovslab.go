@@ -110,9 +110,7 @@ func (l *Lab) Node(t testing.TB, n int) *Node {
 	// reads it with a packet socket); it must not answer ARP there.
 	Run(t, "ip", "netns", "exec", nd.NS, "sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1", "net.ipv6.conf.all.disable_ipv6=1")
 	Run(t, "ovsdb-tool", "create", filepath.Join(dir, "conf.db"), "/usr/share/openvswitch/vswitch.ovsschema")
-	nd.Exec(t, "ovsdb-server", filepath.Join(dir, "conf.db"), "--remote=punix:"+filepath.Join(dir, "db.sock"),
-		"--pidfile="+filepath.Join(dir, "ovsdb-server.pid"), "--unixctl="+filepath.Join(dir, "ovsdb-server.ctl"),
-		"--log-file="+filepath.Join(dir, "ovsdb-server.log"), "--detach")
+	nd.StartOVSDB(t)
 	nd.Vsctl(t, "--no-wait", "init")
 	nd.StartVswitchd(t)
 	u := fmt.Sprintf("u%d", n)
@@ -159,6 +157,15 @@ func (nd *Node) TryOfctl(args ...string) (string, error) {
 	cmd.Env = nd.env()
 	out, err := cmd.CombinedOutput()
 	return string(out), err
+}
+
+// StartOVSDB starts the node's ovsdb-server on its database.
+func (nd *Node) StartOVSDB(t testing.TB) {
+	t.Helper()
+	dir := nd.Dir
+	nd.Exec(t, "ovsdb-server", filepath.Join(dir, "conf.db"), "--remote=punix:"+filepath.Join(dir, "db.sock"),
+		"--pidfile="+filepath.Join(dir, "ovsdb-server.pid"), "--unixctl="+filepath.Join(dir, "ovsdb-server.ctl"),
+		"--log-file="+filepath.Join(dir, "ovsdb-server.log"), "--detach")
 }
 
 // StartVswitchd starts the node's ovs-vswitchd.
