@@ -29,7 +29,7 @@ func ovsOpts(section string) []config.Opt {
 		s("ovs_datapath_type", "", "datapath of a bridge the driver creates: system (the kernel module) or netdev (userspace).", "", "system", "netdev"),
 		s("ovs_rundir", "/var/run/openvswitch", "directory of ovsdb-server's db.sock and the bridges' <bridge>.mgmt OpenFlow sockets."),
 		s("ovsdb_connection", "", "OVSDB to connect to (default unix:<ovs_rundir>/db.sock)."),
-		s("mpls_over_gre", "auto", "MPLS leaves through the GRE port gre_tunnel (auto and true; false, MPLS over Ethernet, is not supported).", "auto", "true", "false", "True", "False"),
+		s("mpls_over_gre", "auto", "MPLS leaves through the GRE port gre_tunnel (true; auto when mpls_interface is unset or *gre*), or bare over Ethernet through mpls_interface (false; auto with another mpls_interface), toward PE MAC addresses learnt by ARP on it.", "auto", "true", "false", "True", "False"),
 		s("gre_tunnel", "mpls_gre", "name of the GRE tunnel port (RFC 4023 MPLS over GRE)."),
 		b("vxlan_encap", "false", "also offer VXLAN for IP VPN routes (UDP ipvpn_vxlan_port), and prefer it: traffic to a PE that advertises VXLAN goes as VXLAN, as in bagpipe-bgp."),
 		b("proxy_arp", "true", "answer every ARP request of a VM with the router MAC (except for the VM's own address)."),

@@ -52,6 +52,10 @@ type Driver struct {
 	// the state applied again).
 	asked bool
 	used  map[string]uint32
+	// mplsEth, mplsEthMAC: mpls_interface's OpenFlow port and MAC (MPLS
+	// over Ethernet), as the last Apply found them.
+	mplsEth    uint32
+	mplsEthMAC string
 	// adoptUntil ends the adoption grace; graceTimer applies the last
 	// state in full then.
 	adoptUntil time.Time
@@ -70,8 +74,11 @@ func New(ctx context.Context, o Options) (*Driver, error) {
 	if !o.LocalAddress.Is4() {
 		return nil, fmt.Errorf("ovs dataplane: local address %v is not an IPv4 address", o.LocalAddress)
 	}
-	if o.InputTable == o.TableStart || o.InputTable == o.TableStart+1 {
-		return nil, fmt.Errorf("ovs dataplane: tables %d and %d overlap input_table %d", o.TableStart, o.TableStart+1, o.InputTable)
+	if o.tablesOverlap() {
+		return nil, fmt.Errorf("ovs dataplane: tables %d to %d overlap input_table %d", o.TableStart, int(o.TableStart)+2, o.InputTable)
+	}
+	if o.MPLSOverEthernet && o.MPLSInterface == "" {
+		return nil, errors.New("ovs dataplane: MPLS over Ethernet needs mpls_interface")
 	}
 	d := &Driver{o: o, log: o.Logger.With("component", "dataplane/ovs", "bridge", o.Bridge), stop: make(chan struct{}), stopped: make(chan struct{}),
 		adoptUntil: time.Now().Add(o.AdoptGrace)}
@@ -133,7 +140,7 @@ func (d *Driver) makeInfo() dataplane.Info {
 		Name: "ovs", Encaps: ipvpn, VPNTypeEncaps: map[string][]uint16{"evpn": {encapVXLAN}}, ECMP: true,
 		LocalAddress: d.o.LocalAddress, RouterMAC: routerMAC(d.o.LocalAddress),
 		Details: map[string]string{
-			"ovs_bridge": d.o.Bridge, "mpls_over_gre": "true", "gre_tunnel": d.o.GRETunnel,
+			"ovs_bridge": d.o.Bridge, "mpls_over_gre": strconv.FormatBool(!d.o.MPLSOverEthernet), "mpls_interface": d.o.MPLSInterface, "gre_tunnel": d.o.GRETunnel,
 			"vxlan_encap": strconv.FormatBool(d.o.VXLANEncap), "ipvpn_vxlan_port": strconv.Itoa(d.o.IPVPNVXLANPort),
 			"vxlan_port": strconv.Itoa(d.o.VXLANPort), "hash_method": d.o.HashMethod,
 		},
@@ -177,12 +184,14 @@ func (d *Driver) apply(ctx context.Context, s dataplane.State) error {
 	ports, perrs := d.plugPorts(ctx, s)
 	errs = append(errs, perrs...)
 	t1 := time.Now()
+	d.mplsEth, d.mplsEthMAC = ports.MPLSEth, ports.MPLSEthMAC
 	p, plerrs := planState(s, d.o, ports)
 	errs = append(errs, plerrs...)
 	d.log.Debug("planned", "plug", t1.Sub(t0), "plan", time.Since(t1))
 	if err := d.program(ctx, p); err != nil {
 		return errors.Join(append(errs, err)...)
 	}
+	d.askPEs()
 	if !d.adopting() {
 		if err := d.unplugStale(ctx, s); err != nil {
 			errs = append(errs, err)
@@ -196,7 +205,9 @@ func (d *Driver) apply(ctx context.Context, s dataplane.State) error {
 func (d *Driver) plugPorts(ctx context.Context, s dataplane.State) (bridgePorts, []error) {
 	la := d.o.LocalAddress.String()
 	var specs []portSpec
-	if len(s.VRFs) > 0 {
+	if len(s.VRFs) > 0 && d.o.MPLSOverEthernet {
+		specs = append(specs, portSpec{Name: d.o.MPLSInterface})
+	} else if len(s.VRFs) > 0 {
 		specs = append(specs, portSpec{Name: d.o.GRETunnel, Type: "gre",
 			Options: map[string]string{"remote_ip": "flow", "local_ip": la, "packet_type": "legacy_l3"}})
 		if d.o.VXLANEncap {
@@ -233,6 +244,13 @@ func (d *Driver) plugPorts(ctx context.Context, s dataplane.State) (bridgePorts,
 	for _, name := range vms {
 		if n, ok := of[name]; ok {
 			bp.ByName[name] = n
+		}
+	}
+	if n, ok := of[d.o.MPLSInterface]; ok && d.o.MPLSOverEthernet {
+		if mac := d.db.macInUse(ctx, d.o.MPLSInterface); mac != "" {
+			bp.MPLSEth, bp.MPLSEthMAC = n, mac
+		} else {
+			errs = append(errs, fmt.Errorf("port %s: OVSDB shows no MAC address for it yet", d.o.MPLSInterface))
 		}
 	}
 	return bp, errs
@@ -347,7 +365,7 @@ func (d *Driver) unplugStale(ctx context.Context, s dataplane.State) error {
 	keep := vmPorts(s)
 	var gone []ovsPort
 	for _, p := range owned {
-		if p.Name == d.o.GRETunnel || p.Name == vxlanL3Port || p.Name == vxlanL2Port || slices.Contains(keep, p.Name) {
+		if p.Name == d.o.GRETunnel || p.Name == d.o.MPLSInterface || p.Name == vxlanL3Port || p.Name == vxlanL2Port || slices.Contains(keep, p.Name) {
 			continue
 		}
 		gone = append(gone, p)

@@ -143,6 +143,15 @@ const (
 	WriteMetadata
 	GotoTable
 	Drop
+	// SetReg0 loads Addr (IPv4) into register 0: the PE an MPLS over
+	// Ethernet packet goes to, for the PE MAC table.
+	SetReg0
+	// Resubmit runs the flows of table Value, then the rest.
+	Resubmit
+	// LearnPEMAC learns, in table Value, "register 0 = the ARP sender's
+	// address: set the Ethernet destination to its MAC, out of the port
+	// the ARP came in by".
+	LearnPEMAC
 )
 
 func (o Op) String() string { return string(o.appendTo(nil)) }
@@ -187,6 +196,12 @@ func (o Op) appendTo(b []byte) []byte {
 		return strconv.AppendUint(append(b, "goto_table:"...), o.Value, 10)
 	case Drop:
 		return append(b, "drop"...)
+	case SetReg0:
+		return o.Addr.AppendTo(append(b, "load_reg0:"...))
+	case Resubmit:
+		return append(strconv.AppendUint(append(b, "resubmit(,"...), o.Value, 10), ')')
+	case LearnPEMAC:
+		return strconv.AppendUint(append(b, "learn_pe_mac:"...), o.Value, 10)
 	}
 	return strconv.AppendInt(append(b, "op"...), int64(o.Kind), 10)
 }

@@ -106,7 +106,8 @@ func TestFlowTextUnchanged(t *testing.T) {
 	flows := []Flow{{Table: 7, Priority: 65535, Match: Match{Metadata: 0x100000001, InPort: 3, VLAN: 12, TunID: 5000, EthDst: "52:54:00:00:00:01",
 		EthType: 0x806, ArpOp: 1, ArpTPA: netip.MustParseAddr("10.0.0.1"), MPLS: 1048575, IPDst: netip.MustParsePrefix("10.1.0.0/16")}}}
 	var all []Op
-	for k := Output; k <= Drop+1; k++ {
+	for _, k := range []OpKind{Output, OutputInPort, SetEthSrc, SetEthDst, DecTTL, PushMPLS, PopMPLS, SetMPLSLabel, SetTunDst,
+		SetTunID, Group, ARPReply, PushVLAN, PopVLAN, SetVLAN, WriteMetadata, GotoTable, Drop, 99} {
 		all = append(all, Op{Kind: k, Port: 4294967295, MAC: "02:b6:c0:00:02:01", Addr: netip.MustParseAddr("192.0.2.9"), Value: 0})
 		all = append(all, Op{Kind: k, Port: 1, MAC: "aa:bb:cc:dd:ee:ff", Addr: netip.MustParseAddr("10.0.0.1"), Value: 0xdeadbeef})
 	}

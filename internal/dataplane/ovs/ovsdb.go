@@ -46,6 +46,7 @@ type ovsInterface struct {
 	Options     map[string]string `ovsdb:"options"`
 	OFPort      *int              `ovsdb:"ofport"`
 	Error       *string           `ovsdb:"error"`
+	MACInUse    *string           `ovsdb:"mac_in_use"`
 	ExternalIDs map[string]string `ovsdb:"external_ids"`
 }
 
@@ -87,7 +88,7 @@ func dialOVSDB(ctx context.Context, endpoint, bridge string, log *slog.Logger) (
 		client.WithTable(root, &root.Bridges),
 		client.WithTable(br, &br.Name, &br.DatapathType, &br.FailMode, &br.Protocols, &br.Ports, &br.ExternalIDs),
 		client.WithTable(port, &port.Name, &port.Interfaces, &port.ExternalIDs),
-		client.WithTable(ifc, &ifc.Name, &ifc.Type, &ifc.Options, &ifc.OFPort, &ifc.Error, &ifc.ExternalIDs),
+		client.WithTable(ifc, &ifc.Name, &ifc.Type, &ifc.Options, &ifc.OFPort, &ifc.Error, &ifc.MACInUse, &ifc.ExternalIDs),
 	)
 	if _, err := c.Monitor(ctx, mon); err != nil {
 		c.Close()
@@ -291,6 +292,15 @@ func (db *ovsDB) currentOFPorts(ctx context.Context, names []string) map[string]
 		}
 	}
 	return out
+}
+
+// macInUse is the MAC address of interface name, "" when OVSDB has none.
+func (db *ovsDB) macInUse(ctx context.Context, name string) string {
+	ifc, _, err := db.lookup(ctx, name)
+	if err != nil || ifc == nil || ifc.MACInUse == nil {
+		return ""
+	}
+	return *ifc.MACInUse
 }
 
 // interfaceError is what OVSDB says is wrong with interface name.

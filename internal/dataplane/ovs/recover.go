@@ -80,6 +80,7 @@ func (d *Driver) check(oc *ofConn, probe bool, misses *int) string {
 		return "" // closed, or replaced meanwhile
 	}
 	if probe {
+		d.askPEs() // keeps the PE MAC table fresh (MPLS over Ethernet)
 		err := oc.echo(ctx)
 		if err == nil {
 			*misses = 0

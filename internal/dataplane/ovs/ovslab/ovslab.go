@@ -77,6 +77,21 @@ func NewLab(t testing.TB) *Lab {
 	return l
 }
 
+// Link plugs a new interface name of node nd into bridge br of the
+// underlay switch's namespace (made when missing): a second segment,
+// apart from br0's.
+func (l *Lab) Link(t testing.TB, nd *Node, name, br string) {
+	t.Helper()
+	if exec.Command("ip", "-n", l.sw, "link", "show", br).Run() != nil {
+		Run(t, "ip", "-n", l.sw, "link", "add", br, "type", "bridge")
+		Run(t, "ip", "-n", l.sw, "link", "set", br, "up")
+	}
+	peer := fmt.Sprintf("%s-%d", name, nd.N)
+	Run(t, "ip", "-n", l.sw, "link", "add", peer, "type", "veth", "peer", "name", name, "netns", nd.NS)
+	Run(t, "ip", "-n", l.sw, "link", "set", peer, "master", br, "up")
+	Run(t, "ip", "-n", nd.NS, "link", "set", name, "up")
+}
+
 // Node is a compute node: a namespace with its own Open vSwitch, whose
 // underlay address sits on br-phy (native tunnelling of the userspace
 // datapath sends tunnels through an OVS bridge).
