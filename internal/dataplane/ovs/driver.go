@@ -49,10 +49,16 @@ type Driver struct {
 	// otherwise.
 	intg  *integration
 	state dataplane.State
-	// applied: the last state was applied on the current OpenFlow
-	// session (a new session, after ovs-vswitchd restarted, needs it
-	// again).
-	applied bool
+	// asked: Apply was called (before, the driver has no state to
+	// restore after ovs-vswitchd restarts). used: the OpenFlow ports the
+	// last plan used, by interface name (a port renumbered since needs
+	// the state applied again).
+	asked bool
+	used  map[string]uint32
+	// mplsEth, mplsEthMAC: mpls_interface's OpenFlow port and MAC (MPLS
+	// over Ethernet), as the last Apply found them.
+	mplsEth    uint32
+	mplsEthMAC string
 	// adoptUntil ends the adoption grace; graceTimer applies the last
 	// state in full then.
 	adoptUntil time.Time
@@ -71,8 +77,11 @@ func New(ctx context.Context, o Options) (*Driver, error) {
 	if !o.LocalAddress.Is4() {
 		return nil, fmt.Errorf("ovs dataplane: local address %v is not an IPv4 address", o.LocalAddress)
 	}
-	if o.InputTable == o.TableStart || o.InputTable == o.TableStart+1 {
-		return nil, fmt.Errorf("ovs dataplane: tables %d and %d overlap input_table %d", o.TableStart, o.TableStart+1, o.InputTable)
+	if o.tablesOverlap() {
+		return nil, fmt.Errorf("ovs dataplane: tables %d to %d overlap input_table %d", o.TableStart, int(o.TableStart)+2, o.InputTable)
+	}
+	if o.MPLSOverEthernet && o.MPLSInterface == "" {
+		return nil, errors.New("ovs dataplane: MPLS over Ethernet needs mpls_interface")
 	}
 	d := &Driver{o: o, log: o.Logger.With("component", "dataplane/ovs", "bridge", o.Bridge), stop: make(chan struct{}), stopped: make(chan struct{}),
 		adoptUntil: time.Now().Add(o.AdoptGrace)}
@@ -126,94 +135,25 @@ func (d *Driver) dial(ctx context.Context) (*ofConn, error) {
 	}
 }
 
-// watch recovers from ovs-vswitchd restarts: when the OpenFlow session
-// ends, it reconnects and applies the last state again (the restarted
-// switch has no flows), until Close.
-func (d *Driver) watch() {
-	defer close(d.stopped)
-	for {
-		d.mu.Lock()
-		oc := d.of
-		d.mu.Unlock()
-		var done <-chan struct{}
-		if oc != nil {
-			done = oc.Done()
-		}
-		if !d.waitSessionEnd(oc, done) {
-			return
-		}
-		d.log.Warn("OpenFlow session ended (ovs-vswitchd restarted?); reconnecting")
-		ctx, cancel := context.WithCancel(context.Background())
-		go func() {
-			select {
-			case <-d.stop:
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
-		noc, err := d.dial(ctx)
-		if err != nil {
-			cancel()
-			return // closed
-		}
-		d.mu.Lock()
-		oc.Close()
-		d.of, d.applied = noc, false
-		st := d.state
-		err = d.apply(ctx, st)
-		d.mu.Unlock()
-		cancel()
-		if err != nil {
-			d.log.Error("re-applying the state after ovs-vswitchd restarted", "error", err)
-		} else {
-			d.log.Info("state re-applied after ovs-vswitchd restarted")
-		}
-	}
-}
-
-// waitSessionEnd returns true when oc's session ends (the reader saw it
-// close, or the switch stopped answering echo requests, checked every
-// second), false when the driver is closed.
-func (d *Driver) waitSessionEnd(oc *ofConn, done <-chan struct{}) bool {
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	for {
-		select {
-		case <-d.stop:
-			return false
-		case <-done:
-			return true
-		case <-tick.C:
-			if oc == nil {
-				continue
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			d.mu.Lock()
-			err := oc.echo(ctx)
-			d.mu.Unlock()
-			cancel()
-			if err != nil {
-				return true
-			}
-		}
-	}
-}
-
-// Info: MPLS (over GRE) for IP VPNs, VXLAN too with vxlan_encap, VXLAN for
+// Info: MPLS (over GRE) for IP VPNs, VXLAN first with vxlan_encap, VXLAN for
 // EVPN; ECMP through select groups; the router MAC the linux driver would
 // use for this address.
 func (d *Driver) Info() dataplane.Info { return d.info }
 
 func (d *Driver) makeInfo() dataplane.Info {
+	// With vxlan_encap, VXLAN first: as bagpipe's driver, we then send
+	// VXLAN to a PE that advertises it too (the agent takes the first
+	// encapsulation of a route's list that we forward, and advertises
+	// ours in this order), MPLS to the others.
 	ipvpn := []uint16{encapMPLS}
 	if d.o.VXLANEncap {
-		ipvpn = append(ipvpn, encapVXLAN)
+		ipvpn = []uint16{encapVXLAN, encapMPLS}
 	}
 	return dataplane.Info{
 		Name: "ovs", Encaps: ipvpn, VPNTypeEncaps: map[string][]uint16{"evpn": {encapVXLAN}}, ECMP: true,
 		LocalAddress: d.o.LocalAddress, RouterMAC: routerMAC(d.o.LocalAddress),
 		Details: map[string]string{
-			"ovs_bridge": d.o.Bridge, "mpls_over_gre": "true", "gre_tunnel": d.o.GRETunnel,
+			"ovs_bridge": d.o.Bridge, "mpls_over_gre": strconv.FormatBool(!d.o.MPLSOverEthernet), "mpls_interface": d.o.MPLSInterface, "gre_tunnel": d.o.GRETunnel,
 			"vxlan_encap": strconv.FormatBool(d.o.VXLANEncap), "ipvpn_vxlan_port": strconv.Itoa(d.o.IPVPNVXLANPort),
 			"vxlan_port": strconv.Itoa(d.o.VXLANPort), "hash_method": d.o.HashMethod,
 		},
@@ -226,7 +166,7 @@ func (d *Driver) makeInfo() dataplane.Info {
 func (d *Driver) Apply(ctx context.Context, s dataplane.State) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.state = s
+	d.state, d.asked = s, true
 	if d.adopting() && d.graceTimer == nil {
 		d.graceTimer = time.AfterFunc(time.Until(d.adoptUntil), func() {
 			d.mu.Lock()
@@ -249,7 +189,11 @@ func (d *Driver) apply(ctx context.Context, s dataplane.State) error {
 	if d.of == nil {
 		return errors.New("ovs dataplane: driver closed")
 	}
+	if err := d.db.ensureBridge(ctx, d.o.DatapathType, d.log); err != nil {
+		return fmt.Errorf("ovs dataplane: %w", err)
+	}
 	var errs []error
+	t0 := time.Now()
 	if d.intg != nil {
 		var ierrs []error
 		s, ierrs = d.intg.resolve(ctx, d, s)
@@ -257,17 +201,20 @@ func (d *Driver) apply(ctx context.Context, s dataplane.State) error {
 	}
 	ports, perrs := d.plugPorts(ctx, s)
 	errs = append(errs, perrs...)
+	t1 := time.Now()
+	d.mplsEth, d.mplsEthMAC = ports.MPLSEth, ports.MPLSEthMAC
 	p, plerrs := planState(s, d.o, ports)
 	errs = append(errs, plerrs...)
+	d.log.Debug("planned", "plug", t1.Sub(t0), "plan", time.Since(t1))
 	if err := d.program(ctx, p); err != nil {
 		return errors.Join(append(errs, err)...)
 	}
+	d.askPEs()
 	if !d.adopting() {
 		if err := d.unplugStale(ctx, s); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	d.applied = true
 	return errors.Join(errs...)
 }
 
@@ -276,7 +223,9 @@ func (d *Driver) apply(ctx context.Context, s dataplane.State) error {
 func (d *Driver) plugPorts(ctx context.Context, s dataplane.State) (bridgePorts, []error) {
 	la := d.o.LocalAddress.String()
 	var specs []portSpec
-	if len(s.VRFs) > 0 {
+	if len(s.VRFs) > 0 && d.o.MPLSOverEthernet {
+		specs = append(specs, portSpec{Name: d.o.MPLSInterface})
+	} else if len(s.VRFs) > 0 {
 		specs = append(specs, portSpec{Name: d.o.GRETunnel, Type: "gre",
 			Options: map[string]string{"remote_ip": "flow", "local_ip": la, "packet_type": "legacy_l3"}})
 		if d.o.VXLANEncap {
@@ -308,10 +257,18 @@ func (d *Driver) plugPorts(ctx context.Context, s dataplane.State) (bridgePorts,
 			errs = append(errs, fmt.Errorf("port %s: ovs-vswitchd gave it no OpenFlow port (%s)", n, d.db.interfaceError(ctx, n)))
 		}
 	}
+	d.used = of
 	bp := bridgePorts{GRE: of[d.o.GRETunnel], VXLANL3: of[vxlanL3Port], VXLANL2: of[vxlanL2Port], ByName: map[string]uint32{}}
 	for _, name := range vms {
 		if n, ok := of[name]; ok {
 			bp.ByName[name] = n
+		}
+	}
+	if n, ok := of[d.o.MPLSInterface]; ok && d.o.MPLSOverEthernet {
+		if mac := d.db.macInUse(ctx, d.o.MPLSInterface); mac != "" {
+			bp.MPLSEth, bp.MPLSEthMAC = n, mac
+		} else {
+			errs = append(errs, fmt.Errorf("port %s: OVSDB shows no MAC address for it yet", d.o.MPLSInterface))
 		}
 	}
 	return bp, errs
@@ -342,6 +299,7 @@ func vmPorts(s dataplane.State) []string {
 // and flows added first (an add replaces the flow with the same match in
 // place, so nothing that works stops), then the stale ones removed.
 func (d *Driver) program(ctx context.Context, p *plan) error {
+	start := time.Now()
 	haveFlows, err := d.of.cookies(ctx)
 	if err != nil {
 		return err
@@ -350,11 +308,14 @@ func (d *Driver) program(ctx context.Context, p *plan) error {
 	if err != nil {
 		return err
 	}
+	dumped := time.Now()
 	// Flow cookies and group IDs name their content: held means as wanted.
 	putGroups, staleGroups := reconcile.Diff(haveGroups, p.groups, nil, cmp.Compare[uint32])
 	putFlows, staleFlows := reconcile.Diff(haveFlows, p.flows, nil, cmp.Compare[uint64])
 	var msgs []encoding.BinaryMarshaler
-	var what []string
+	// what names each message, for the switch's errors only (naming
+	// 100,000 flows up front cost seconds).
+	var what []msgName
 	var errs []error
 	for _, id := range putGroups {
 		g, err := groupMod(p.groups[id], false, d.o.HashMethod)
@@ -362,7 +323,7 @@ func (d *Driver) program(ctx context.Context, p *plan) error {
 			errs = append(errs, err)
 			continue
 		}
-		msgs, what = append(msgs, g), append(what, p.groups[id].String())
+		msgs, what = append(msgs, g), append(what, msgName{group: p.groups[id], has: 'g'})
 	}
 	for _, c := range putFlows {
 		m, err := flowMod(p.flows[c])
@@ -370,25 +331,46 @@ func (d *Driver) program(ctx context.Context, p *plan) error {
 			errs = append(errs, err)
 			continue
 		}
-		msgs, what = append(msgs, m), append(what, p.flows[c].String())
+		msgs, what = append(msgs, m), append(what, msgName{flow: p.flows[c], has: 'f'})
 	}
 	if d.adopting() {
 		staleFlows, staleGroups = nil, nil
 	}
 	for _, c := range staleFlows {
-		msgs, what = append(msgs, deleteByCookie(c)), append(what, fmt.Sprintf("deleting flow with cookie %#x", c))
+		msgs, what = append(msgs, deleteByCookie(c)), append(what, msgName{id: c, has: 'c'})
 	}
 	for _, id := range staleGroups {
-		msgs, what = append(msgs, deleteGroup(id)), append(what, fmt.Sprintf("deleting group %#x", id))
+		msgs, what = append(msgs, deleteGroup(id)), append(what, msgName{id: uint64(id), has: 'd'})
 	}
 	d.log.Info("programming", "flows_held", len(haveFlows), "flows_wanted", len(p.flows), "flows_put", len(putFlows),
 		"flows_removed", len(staleFlows), "groups_put", len(putGroups), "groups_removed", len(staleGroups))
 	if len(msgs) > 0 {
-		if err := d.of.batch(ctx, msgs, func(i int) string { return what[i] }); err != nil {
+		if err := d.of.batch(ctx, msgs, func(i int) string { return what[i].String() }); err != nil {
 			errs = append(errs, err)
 		}
 	}
+	d.log.Debug("programmed", "dump", dumped.Sub(start), "mods", time.Since(dumped))
 	return errors.Join(errs...)
+}
+
+// msgName names a message of a batch, when the switch refuses it.
+type msgName struct {
+	has   byte // f: flow, g: group, c: deleted cookie, d: deleted group
+	flow  Flow
+	group SelectGroup
+	id    uint64
+}
+
+func (n msgName) String() string {
+	switch n.has {
+	case 'f':
+		return n.flow.String()
+	case 'g':
+		return n.group.String()
+	case 'c':
+		return fmt.Sprintf("deleting flow with cookie %#x", n.id)
+	}
+	return fmt.Sprintf("deleting group %#x", n.id)
 }
 
 // unplugStale removes the VM ports we plugged that no instance has any
@@ -401,7 +383,7 @@ func (d *Driver) unplugStale(ctx context.Context, s dataplane.State) error {
 	keep := vmPorts(s)
 	var gone []ovsPort
 	for _, p := range owned {
-		if p.Name == d.o.GRETunnel || p.Name == vxlanL3Port || p.Name == vxlanL2Port || p.Name == patchMPLSIn || p.Name == patchMPLSOut || slices.Contains(keep, p.Name) {
+		if p.Name == d.o.GRETunnel || p.Name == d.o.MPLSInterface || p.Name == vxlanL3Port || p.Name == vxlanL2Port || p.Name == patchMPLSIn || p.Name == patchMPLSOut || slices.Contains(keep, p.Name) {
 			continue
 		}
 		gone = append(gone, p)

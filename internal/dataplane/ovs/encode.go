@@ -1,6 +1,7 @@
 package ovs
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net"
 
@@ -10,12 +11,33 @@ import (
 // OpenFlow 1.5 port numbers and constants we use.
 const (
 	portInPort = 0xfffffff8 // OFPP_IN_PORT
-	portAny    = 0xffffffff // OFPP_ANY
-	groupAll   = 0xfffffffc // OFPG_ALL
-	tableAll   = 0xff       // OFPTT_ALL
+	// portInPort16 is OFPP_IN_PORT in Nicira actions' 16-bit ports.
+	portInPort16 = 0xfff8
+	portAny      = 0xffffffff // OFPP_ANY
+	groupAll     = 0xfffffffc // OFPG_ALL
+	tableAll     = 0xff       // OFPTT_ALL
 	// vlanPresent is OFPVID_PRESENT: the VLAN ID field of a tagged packet.
 	vlanPresent = 0x1000
 )
+
+// learnPEMAC is learn(table=table, NXM_NX_REG0[]=NXM_OF_ARP_SPA[],
+// load:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[], output:NXM_OF_IN_PORT[]):
+// the learnt flows carry cookie 0 (not ours: Apply never removes them;
+// a new ARP answer replaces one in place).
+func learnPEMAC(table uint8) *of.NXActionLearn {
+	field := func(name string) *of.NXLearnSpecField {
+		f, _ := of.FindFieldHeaderByName(name, false)
+		return &of.NXLearnSpecField{Field: f}
+	}
+	l := of.NewNXActionLearn()
+	l.TableID, l.Priority = table, prioClassify
+	l.LearnSpecs = []*of.NXLearnSpec{
+		{Header: of.NewLearnHeaderMatchFromField(32), SrcField: field("NXM_OF_ARP_SPA"), DstField: field("NXM_NX_REG0")},
+		{Header: of.NewLearnHeaderLoadFromField(48), SrcField: field("NXM_OF_ETH_SRC"), DstField: field("NXM_OF_ETH_DST")},
+		{Header: of.NewLearnHeaderOutputFromField(16), SrcField: field("NXM_OF_IN_PORT")},
+	}
+	return l
+}
 
 // flowMod is the OpenFlow message that installs f (an add replaces a
 // flow with the same match and priority in place).
@@ -178,6 +200,13 @@ func encodeOp(op Op) ([]of.Action, error) {
 		return []of.Action{of.NewActionSetField(*of.NewTunnelIdField(op.Value))}, nil
 	case Group:
 		return []of.Action{of.NewActionGroup(uint32(op.Value))}, nil
+	case SetReg0:
+		a4 := op.Addr.As4()
+		return []of.Action{of.NewActionSetField(*of.NewRegMatchField(0, binary.BigEndian.Uint32(a4[:]), nil))}, nil
+	case Resubmit:
+		return []of.Action{of.NewNXActionResubmitTableAction(portInPort16, uint8(op.Value))}, nil
+	case LearnPEMAC:
+		return []of.Action{learnPEMAC(uint8(op.Value))}, nil
 	case PushVLAN:
 		return []of.Action{of.NewActionPushVlan(0x8100)}, nil
 	case PopVLAN:

@@ -37,3 +37,23 @@ func TestEVPNTwoNodes(t *testing.T) {
 	apply(t, d1, eviState(vm1, nil, nil))
 	waitNoPing(t, vm1, vm2.Addr.Addr())
 }
+
+// TestEVPNAfterIPVPN: a VM port that left an IP VPN (unplugged) and joins
+// an E-VPN (plugged again) forwards, as the agent does on detach and
+// attach.
+func TestEVPNAfterIPVPN(t *testing.T) {
+	needOVS(t)
+	l := newLab(t)
+	n1, n2 := l.Node(t, 1), l.Node(t, 2)
+	vm1 := n1.VM(t, "evm", netip.MustParsePrefix("10.1.0.1/24"), netip.Addr{})
+	vm2 := n2.VM(t, "evm", netip.MustParsePrefix("10.1.0.2/24"), netip.Addr{})
+	d1, d2 := newDriver(t, n1), newDriver(t, n2)
+	l3 := dataplane.State{VRFs: []dataplane.VRF{{ID: "ipvpn_net1", Number: 1, VNI: 50, GatewayIP: gw,
+		Ports: []dataplane.Port{{LinuxIf: "evm", MAC: vm2.MAC, IPs: []netip.Prefix{vm2.Addr}, Label: 51}}}}}
+	apply(t, d2, l3)
+	apply(t, d2, dataplane.State{})
+	apply(t, d1, eviState(vm1, &vm2, n2))
+	apply(t, d2, eviState(vm2, &vm1, n1))
+	waitPing(t, vm1, vm2.Addr.Addr())
+	waitPing(t, vm2, vm1.Addr.Addr())
+}

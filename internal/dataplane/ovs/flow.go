@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/bgpvpn/bgpvpn/internal/dataplane"
@@ -47,40 +48,66 @@ type Match struct {
 	Metadata uint64
 }
 
-func (m Match) String() string {
-	var b []string
-	add := func(f string, a ...any) { b = append(b, fmt.Sprintf(f, a...)) }
+func (m Match) String() string { return string(m.appendTo(nil)) }
+
+// appendTo appends the match in ovs-ofctl's syntax (fields in a fixed
+// order, comma-separated): the text cookies hash, so it must not change.
+func (m Match) appendTo(b []byte) []byte {
+	n := len(b)
+	field := func(name string) {
+		if len(b) > n {
+			b = append(b, ',')
+		}
+		b = append(b, name...)
+	}
 	if m.Metadata != 0 {
-		add("metadata=%#x", m.Metadata)
+		field("metadata=")
+		b = appendHex(b, m.Metadata)
 	}
 	if m.InPort != 0 {
-		add("in_port=%d", m.InPort)
+		field("in_port=")
+		b = strconv.AppendUint(b, uint64(m.InPort), 10)
 	}
 	if m.VLAN != 0 {
-		add("dl_vlan=%d", m.VLAN)
+		field("dl_vlan=")
+		b = strconv.AppendUint(b, uint64(m.VLAN), 10)
 	}
 	if m.TunID != 0 {
-		add("tun_id=%d", m.TunID)
+		field("tun_id=")
+		b = strconv.AppendUint(b, m.TunID, 10)
 	}
 	if m.EthDst != "" {
-		add("dl_dst=%s", m.EthDst)
+		field("dl_dst=")
+		b = append(b, m.EthDst...)
 	}
 	if m.EthType != 0 {
-		add("dl_type=0x%04x", m.EthType)
+		field("dl_type=0x")
+		for shift := 12; shift >= 0; shift -= 4 {
+			b = append(b, "0123456789abcdef"[m.EthType>>shift&0xf])
+		}
 	}
 	if m.ArpOp != 0 {
-		add("arp_op=%d", m.ArpOp)
+		field("arp_op=")
+		b = strconv.AppendUint(b, uint64(m.ArpOp), 10)
 	}
 	if m.ArpTPA.IsValid() {
-		add("arp_tpa=%s", m.ArpTPA)
+		field("arp_tpa=")
+		b = m.ArpTPA.AppendTo(b)
 	}
 	if m.MPLS != 0 {
-		add("mpls_label=%d", m.MPLS)
+		field("mpls_label=")
+		b = strconv.AppendUint(b, uint64(m.MPLS), 10)
 	}
 	if m.IPDst.IsValid() {
-		add("nw_dst=%s", m.IPDst)
+		field("nw_dst=")
+		b = m.IPDst.AppendTo(b)
 	}
-	return strings.Join(b, ",")
+	return b
+}
+
+// appendHex appends v as %#x does.
+func appendHex(b []byte, v uint64) []byte {
+	return strconv.AppendUint(append(b, "0x"...), v, 16)
 }
 
 // Op is an action or an instruction of a flow.
@@ -116,48 +143,67 @@ const (
 	WriteMetadata
 	GotoTable
 	Drop
+	// SetReg0 loads Addr (IPv4) into register 0: the PE an MPLS over
+	// Ethernet packet goes to, for the PE MAC table.
+	SetReg0
+	// Resubmit runs the flows of table Value, then the rest.
+	Resubmit
+	// LearnPEMAC learns, in table Value, "register 0 = the ARP sender's
+	// address: set the Ethernet destination to its MAC, out of the port
+	// the ARP came in by".
+	LearnPEMAC
 )
 
-func (o Op) String() string {
+func (o Op) String() string { return string(o.appendTo(nil)) }
+
+// appendTo appends the op in ovs-ofctl's syntax (hashed into cookies and
+// group IDs: it must not change).
+func (o Op) appendTo(b []byte) []byte {
 	switch o.Kind {
 	case Output:
-		return fmt.Sprintf("output:%d", o.Port)
+		return strconv.AppendUint(append(b, "output:"...), uint64(o.Port), 10)
 	case OutputInPort:
-		return "in_port"
+		return append(b, "in_port"...)
 	case SetEthSrc:
-		return "mod_dl_src:" + o.MAC
+		return append(append(b, "mod_dl_src:"...), o.MAC...)
 	case SetEthDst:
-		return "mod_dl_dst:" + o.MAC
+		return append(append(b, "mod_dl_dst:"...), o.MAC...)
 	case DecTTL:
-		return "dec_ttl"
+		return append(b, "dec_ttl"...)
 	case PushMPLS:
-		return "push_mpls:0x8847"
+		return append(b, "push_mpls:0x8847"...)
 	case PopMPLS:
-		return "pop_mpls:0x0800"
+		return append(b, "pop_mpls:0x0800"...)
 	case SetMPLSLabel:
-		return fmt.Sprintf("set_mpls_label:%d", o.Value)
+		return strconv.AppendUint(append(b, "set_mpls_label:"...), o.Value, 10)
 	case SetTunDst:
-		return "set_tun_dst:" + o.Addr.String()
+		return o.Addr.AppendTo(append(b, "set_tun_dst:"...))
 	case SetTunID:
-		return fmt.Sprintf("set_tunnel:%d", o.Value)
+		return strconv.AppendUint(append(b, "set_tunnel:"...), o.Value, 10)
 	case Group:
-		return fmt.Sprintf("group:%#x", o.Value)
+		return appendHex(append(b, "group:"...), o.Value)
 	case ARPReply:
-		return "arp_reply:" + o.MAC
+		return append(append(b, "arp_reply:"...), o.MAC...)
 	case PushVLAN:
-		return "push_vlan:0x8100"
+		return append(b, "push_vlan:0x8100"...)
 	case PopVLAN:
-		return "pop_vlan"
+		return append(b, "pop_vlan"...)
 	case SetVLAN:
-		return fmt.Sprintf("mod_vlan_vid:%d", o.Value)
+		return strconv.AppendUint(append(b, "mod_vlan_vid:"...), o.Value, 10)
 	case WriteMetadata:
-		return fmt.Sprintf("write_metadata:%#x", o.Value)
+		return appendHex(append(b, "write_metadata:"...), o.Value)
 	case GotoTable:
-		return fmt.Sprintf("goto_table:%d", o.Value)
+		return strconv.AppendUint(append(b, "goto_table:"...), o.Value, 10)
 	case Drop:
-		return "drop"
+		return append(b, "drop"...)
+	case SetReg0:
+		return o.Addr.AppendTo(append(b, "load_reg0:"...))
+	case Resubmit:
+		return append(strconv.AppendUint(append(b, "resubmit(,"...), o.Value, 10), ')')
+	case LearnPEMAC:
+		return strconv.AppendUint(append(b, "learn_pe_mac:"...), o.Value, 10)
 	}
-	return fmt.Sprintf("op%d", o.Kind)
+	return strconv.AppendInt(append(b, "op"...), int64(o.Kind), 10)
 }
 
 // Flow is one OpenFlow entry of ours.
@@ -170,30 +216,47 @@ type Flow struct {
 
 // String reads like ovs-ofctl's flow syntax, for tests, logs and the
 // cookie.
-func (f Flow) String() string {
-	return fmt.Sprintf("table=%d,priority=%d,%s actions=%s", f.Table, f.Priority, f.Match, opsString(f.Ops))
+func (f Flow) String() string { return string(f.appendTo(nil)) }
+
+func (f Flow) appendTo(b []byte) []byte {
+	b = f.appendKey(b)
+	b = append(b, " actions="...)
+	return appendOps(b, f.Ops)
 }
 
-func opsString(ops []Op) string {
-	s := make([]string, len(ops))
+// appendKey appends table, priority and match.
+func (f Flow) appendKey(b []byte) []byte {
+	b = strconv.AppendUint(append(b, "table="...), uint64(f.Table), 10)
+	b = strconv.AppendUint(append(b, ",priority="...), uint64(f.Priority), 10)
+	return f.Match.appendTo(append(b, ','))
+}
+
+func opsString(ops []Op) string { return string(appendOps(nil, ops)) }
+
+func appendOps(b []byte, ops []Op) []byte {
 	for i, o := range ops {
-		s[i] = o.String()
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = o.appendTo(b)
 	}
-	return strings.Join(s, ",")
+	return b
 }
 
 // cookie is ours and names the flow's content: two flows with the same
 // cookie are the same flow.
 func (f Flow) cookie() uint64 {
+	var buf [256]byte
 	h := fnv.New64a()
-	h.Write([]byte(f.String()))
+	h.Write(f.appendTo(buf[:0]))
 	return cookiePrefix | h.Sum64()&^cookieMask
 }
 
 // matchKey is what OpenFlow identifies a flow by: a flow with the same
 // table, priority and match replaces it.
 func (f Flow) matchKey() string {
-	return fmt.Sprintf("table=%d,priority=%d,%s", f.Table, f.Priority, f.Match)
+	var buf [128]byte
+	return string(f.appendKey(buf[:0]))
 }
 
 // SelectGroup spreads packets over its buckets (ECMP).

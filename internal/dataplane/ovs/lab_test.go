@@ -29,7 +29,7 @@ var (
 
 func testLogger() *slog.Logger {
 	if testing.Verbose() {
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel()}))
 	}
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
@@ -53,9 +53,23 @@ func newDriver(t testing.TB, nd *node, mod ...func(*Options)) *Driver {
 
 func apply(t testing.TB, d *Driver, s dataplane.State) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	applyWithin(t, d, s, 30*time.Second)
+}
+
+// applyWithin: Apply for benchmarks of large states.
+func applyWithin(t testing.TB, d *Driver, s dataplane.State, limit time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	if err := d.Apply(ctx, s); err != nil {
 		t.Fatalf("Apply: %v", err)
 	}
+}
+
+// logLevel is Debug when BGPVPN_OVS_DEBUG=1 (the driver's timings).
+func logLevel() slog.Level {
+	if os.Getenv("BGPVPN_OVS_DEBUG") == "1" {
+		return slog.LevelDebug
+	}
+	return slog.LevelInfo
 }

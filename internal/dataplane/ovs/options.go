@@ -27,10 +27,15 @@ type Options struct {
 	// unix:<RunDir>/db.sock.
 	RunDir string
 	OVSDB  string
-	// MPLSOverGRE: MPLS leaves by the GRE port GRETunnel (mpls_over_gre
-	// auto or true; false, bare MPLS over mpls_interface, is not
-	// implemented).
-	GRETunnel string
+	// MPLS leaves by the GRE port GRETunnel (RFC 4023), or, with
+	// MPLSOverEthernet, as bare MPLS over Ethernet by MPLSInterface, a
+	// port of the bridge toward the PEs (mpls_over_gre = false, or auto
+	// with an mpls_interface that is not "*gre*", as bagpipe): the
+	// PEs' MAC addresses are then learnt by ARP on that interface (table
+	// TableStart+2), where the bridge also answers ARP for LocalAddress.
+	GRETunnel        string
+	MPLSOverEthernet bool
+	MPLSInterface    string
 	// VXLANEncap: IP VPN also offers VXLAN (vxlan_encap).
 	VXLANEncap bool
 	// ProxyARP answers every ARP request of a VM port with the router MAC
@@ -38,7 +43,8 @@ type Options struct {
 	ProxyARP     bool
 	ARPResponder bool
 	// InputTable receives the bridge's packets; the VRF table is
-	// TableStart and the MAC table TableStart+1.
+	// TableStart, the MAC table TableStart+1 and the PEs' MAC addresses
+	// (MPLS over Ethernet) TableStart+2.
 	InputTable uint8
 	TableStart uint8
 	// HashMethod selects a bucket of an ECMP group (hash_method:
@@ -126,15 +132,8 @@ func ParseOptions(opts map[string]string) (Options, error) {
 	default:
 		return o, fmt.Errorf("ovs dataplane: ovs_datapath_type: %q is not system or netdev", o.DatapathType)
 	}
-	switch v := strings.ToLower(opts["mpls_over_gre"]); v {
-	case "", "auto", "true":
-	case "false":
-		return o, errors.New("ovs dataplane: mpls_over_gre = false (MPLS over Ethernet on mpls_interface) is not supported; use auto or true")
-	default:
-		return o, fmt.Errorf("ovs dataplane: mpls_over_gre: %q is not auto, true or false", v)
-	}
-	if v := opts["mpls_interface"]; v != "" && !strings.Contains(v, "gre") {
-		return o, fmt.Errorf("ovs dataplane: mpls_interface %q: only MPLS over GRE (*gre*) is supported", v)
+	if err := o.parseMPLS(opts["mpls_over_gre"], opts["mpls_interface"]); err != nil {
+		return o, err
 	}
 	bools := []struct {
 		name string
@@ -187,8 +186,39 @@ func ParseOptions(opts map[string]string) (Options, error) {
 	if _, set := opts["ovs_table_id_start"]; !set {
 		o.TableStart = o.InputTable + 1
 	}
-	if o.InputTable == o.TableStart || o.InputTable == o.TableStart+1 {
-		return o, fmt.Errorf("ovs dataplane: ovs_table_id_start %d: its tables %d and %d overlap input_table %d", o.TableStart, o.TableStart, o.TableStart+1, o.InputTable)
+	if o.tablesOverlap() {
+		return o, fmt.Errorf("ovs dataplane: ovs_table_id_start %d: its tables %d to %d overlap input_table %d", o.TableStart, o.TableStart, int(o.TableStart)+2, o.InputTable)
 	}
 	return o, nil
+}
+
+// tablesOverlap: input_table is one of our three tables.
+func (o *Options) tablesOverlap() bool {
+	return o.InputTable >= o.TableStart && int(o.InputTable) <= int(o.TableStart)+2
+}
+
+// parseMPLS reads mpls_over_gre and mpls_interface as bagpipe does: GRE
+// unless mpls_over_gre is false, or auto with an mpls_interface that is
+// not "*gre*" (then MPLS over Ethernet on that interface).
+func (o *Options) parseMPLS(overGRE, iface string) error {
+	gre := iface == "" || strings.Contains(iface, "gre")
+	switch v := strings.ToLower(overGRE); v {
+	case "", "auto":
+		o.MPLSOverEthernet = !gre
+	case "true":
+	case "false":
+		if gre {
+			return fmt.Errorf("ovs dataplane: mpls_over_gre = false needs mpls_interface, the interface toward the PEs (not %q)", iface)
+		}
+		o.MPLSOverEthernet = true
+	default:
+		return fmt.Errorf("ovs dataplane: mpls_over_gre: %q is not auto, true or false", v)
+	}
+	if o.MPLSOverEthernet {
+		if len(iface) > 15 || strings.ContainsAny(iface, "/ \t,") {
+			return fmt.Errorf("ovs dataplane: mpls_interface: %q is not an interface name", iface)
+		}
+		o.MPLSInterface = iface
+	}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/cenkalti/backoff/v4"
 	"github.com/go-logr/logr"
 	"github.com/ovn-org/libovsdb/client"
 	"github.com/ovn-org/libovsdb/model"
@@ -45,6 +46,7 @@ type ovsInterface struct {
 	Options     map[string]string `ovsdb:"options"`
 	OFPort      *int              `ovsdb:"ofport"`
 	Error       *string           `ovsdb:"error"`
+	MACInUse    *string           `ovsdb:"mac_in_use"`
 	ExternalIDs map[string]string `ovsdb:"external_ids"`
 }
 
@@ -68,7 +70,11 @@ func dialOVSDB(ctx context.Context, endpoint, bridge string, log *slog.Logger) (
 		return nil, err
 	}
 	l := logr.FromSlogHandler(log.Handler())
-	c, err := client.NewOVSDBClient(m, client.WithEndpoint(endpoint), client.WithLogger(&l))
+	// Reconnecting: when ovsdb-server restarts, transactions wait for
+	// the new session and the monitor (our cache) starts again.
+	bo := backoff.NewExponentialBackOff()
+	bo.InitialInterval, bo.MaxInterval, bo.MaxElapsedTime = 50*time.Millisecond, time.Second, 0
+	c, err := client.NewOVSDBClient(m, client.WithEndpoint(endpoint), client.WithLogger(&l), client.WithReconnect(10*time.Second, bo))
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +88,7 @@ func dialOVSDB(ctx context.Context, endpoint, bridge string, log *slog.Logger) (
 		client.WithTable(root, &root.Bridges),
 		client.WithTable(br, &br.Name, &br.DatapathType, &br.FailMode, &br.Protocols, &br.Ports, &br.ExternalIDs),
 		client.WithTable(port, &port.Name, &port.Interfaces, &port.ExternalIDs),
-		client.WithTable(ifc, &ifc.Name, &ifc.Type, &ifc.Options, &ifc.OFPort, &ifc.Error, &ifc.ExternalIDs),
+		client.WithTable(ifc, &ifc.Name, &ifc.Type, &ifc.Options, &ifc.OFPort, &ifc.Error, &ifc.MACInUse, &ifc.ExternalIDs),
 	)
 	if _, err := c.Monitor(ctx, mon); err != nil {
 		c.Close()
@@ -259,24 +265,42 @@ func (db *ovsDB) lookup(ctx context.Context, name string) (*ovsInterface, *ovsPo
 	return ifc, port, nil
 }
 
-// ofports waits (until ctx ends or five seconds pass) for ovs-vswitchd to
-// give each named interface its OpenFlow port, and returns those it has.
+// ofports waits (until ctx ends, or five seconds and 20 ms a port pass:
+// ovs-vswitchd took more than 5 s to number 1,000 new ports in the lab)
+// for ovs-vswitchd to give each named interface its OpenFlow port, and
+// returns those it has.
 func (db *ovsDB) ofports(ctx context.Context, names []string) map[string]uint32 {
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(5*time.Second + time.Duration(len(names))*20*time.Millisecond)
 	for {
-		out := map[string]uint32{}
-		var ifs []ovsInterface
-		_ = db.c.WhereCache(func(i *ovsInterface) bool { return slices.Contains(names, i.Name) }).List(ctx, &ifs)
-		for _, i := range ifs {
-			if i.OFPort != nil && *i.OFPort > 0 {
-				out[i.Name] = uint32(*i.OFPort)
-			}
-		}
+		out := db.currentOFPorts(ctx, names)
 		if len(out) == len(names) || time.Now().After(deadline) || ctx.Err() != nil {
 			return out
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// currentOFPorts returns the OpenFlow ports that OVSDB shows now for the
+// named interfaces (those without one are left out).
+func (db *ovsDB) currentOFPorts(ctx context.Context, names []string) map[string]uint32 {
+	out := map[string]uint32{}
+	var ifs []ovsInterface
+	_ = db.c.WhereCache(func(i *ovsInterface) bool { return slices.Contains(names, i.Name) }).List(ctx, &ifs)
+	for _, i := range ifs {
+		if i.OFPort != nil && *i.OFPort > 0 {
+			out[i.Name] = uint32(*i.OFPort)
+		}
+	}
+	return out
+}
+
+// macInUse is the MAC address of interface name, "" when OVSDB has none.
+func (db *ovsDB) macInUse(ctx context.Context, name string) string {
+	ifc, _, err := db.lookup(ctx, name)
+	if err != nil || ifc == nil || ifc.MACInUse == nil {
+		return ""
+	}
+	return *ifc.MACInUse
 }
 
 // interfaceError is what OVSDB says is wrong with interface name.

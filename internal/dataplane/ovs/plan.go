@@ -36,6 +36,10 @@ const (
 type bridgePorts struct {
 	GRE, VXLANL3, VXLANL2 uint32
 	ByName                map[string]uint32
+	// MPLSEth is mpls_interface's port (MPLS over Ethernet), MPLSEthMAC
+	// its MAC address.
+	MPLSEth    uint32
+	MPLSEthMAC string
 }
 
 // plan is what the bridge must hold: flows by cookie, groups by ID.
@@ -102,6 +106,9 @@ func planState(s dataplane.State, o Options, ports bridgePorts) (*plan, []error)
 	local := localPrefixes(s)
 	for _, v := range s.VRFs {
 		pl.vrf(v, local)
+	}
+	if len(s.VRFs) > 0 && ports.MPLSEth != 0 {
+		pl.mplsEthernet()
 	}
 	for _, e := range s.EVIs {
 		pl.evi(e)

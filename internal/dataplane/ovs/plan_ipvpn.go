@@ -92,9 +92,11 @@ func (pl *planner) labelIn(id string, label uint32, ops []Op) {
 	if label == 0 {
 		return
 	}
-	if pl.ports.GRE != 0 && isMPLSLabel(label) {
-		pl.addFlow(id, Flow{Table: pl.o.InputTable, Priority: prioClassify,
-			Match: Match{InPort: pl.ports.GRE, EthType: ethMPLS, MPLS: label}, Ops: append([]Op{{Kind: PopMPLS}}, ops...)})
+	for _, in := range []uint32{pl.ports.GRE, pl.ports.MPLSEth} {
+		if in != 0 && isMPLSLabel(label) {
+			pl.addFlow(id, Flow{Table: pl.o.InputTable, Priority: prioClassify,
+				Match: Match{InPort: in, EthType: ethMPLS, MPLS: label}, Ops: append([]Op{{Kind: PopMPLS}}, ops...)})
+		}
 	}
 	if pl.ports.VXLANL3 != 0 && label < 1<<24 {
 		pl.addFlow(id, Flow{Table: pl.o.InputTable, Priority: prioClassify,
@@ -158,6 +160,11 @@ func (pl *planner) hop(prefix netip.Prefix, nh dataplane.NextHop, local map[neti
 	case (nh.Encap == encapMPLS || nh.Encap == 0) && pl.ports.GRE != 0 && isMPLSLabel(nh.Label):
 		return []Op{{Kind: PushMPLS}, {Kind: SetMPLSLabel, Value: uint64(nh.Label)},
 			{Kind: SetTunDst, Addr: nh.Address}, {Kind: Output, Port: pl.ports.GRE}}
+	case (nh.Encap == encapMPLS || nh.Encap == 0) && pl.ports.MPLSEth != 0 && isMPLSLabel(nh.Label):
+		// The PE MAC table sets the PE's MAC and sends it out of
+		// mpls_interface (nothing while ARP has not answered).
+		return []Op{{Kind: PushMPLS}, {Kind: SetMPLSLabel, Value: uint64(nh.Label)}, {Kind: SetEthSrc, MAC: pl.ports.MPLSEthMAC},
+			{Kind: SetReg0, Addr: nh.Address}, {Kind: Resubmit, Value: uint64(pl.o.TableStart) + 2}}
 	case nh.Encap == encapVXLAN && pl.ports.VXLANL3 != 0 && nh.Label != 0 && nh.Label < 1<<24:
 		rmac := routerMAC(nh.Address).String()
 		if len(nh.RouterMAC) == 6 {
@@ -176,4 +183,15 @@ func containsOps(list [][]Op, ops []Op) bool {
 		}
 	}
 	return false
+}
+
+// mplsEthernet plans ARP on mpls_interface (MPLS over Ethernet): every
+// ARP message teaches the PE MAC table its sender's MAC; requests for our
+// address are answered with the interface's MAC.
+func (pl *planner) mplsEthernet() {
+	in, mac := pl.ports.MPLSEth, pl.ports.MPLSEthMAC
+	learn := Op{Kind: LearnPEMAC, Value: uint64(pl.o.TableStart) + 2}
+	pl.addFlow("", Flow{Table: pl.o.InputTable, Priority: prioClassify, Match: Match{InPort: in, EthType: ethARP}, Ops: []Op{learn}})
+	pl.addFlow("", Flow{Table: pl.o.InputTable, Priority: prioOwnIP, Match: Match{InPort: in, EthType: ethARP, ArpOp: 1, ArpTPA: pl.o.LocalAddress},
+		Ops: []Op{learn, {Kind: ARPReply, MAC: mac}, {Kind: OutputInPort}}})
 }

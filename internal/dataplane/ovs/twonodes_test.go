@@ -69,3 +69,32 @@ func TestIPVPNTwoNodes(t *testing.T) {
 		}
 	})
 }
+
+// TestMPLSOverEthernet: with mpls_over_gre = false, MPLS leaves bare over
+// mpls_interface (each node's mx, on a segment of its own) toward the
+// PE's MAC address, which ARP gave (our requests, the peer's answers,
+// learnt into table ovs_table_id_start+2): the VMs ping each other;
+// withdrawing the route cuts it.
+func TestMPLSOverEthernet(t *testing.T) {
+	needOVS(t)
+	l := newLab(t)
+	n1, n2 := l.Node(t, 1), l.Node(t, 2)
+	l.Link(t, n1, "mx", "br1")
+	l.Link(t, n2, "mx", "br1")
+	vm1, vm2 := n1.VM(t, "vm", vm1IP, gw), n2.VM(t, "vm", vm2IP, gw)
+	eth := func(o *Options) { o.MPLSOverEthernet, o.MPLSInterface, o.VXLANEncap = true, "mx", false }
+	d1, d2 := newDriver(t, n1, eth), newDriver(t, n2, eth)
+	apply(t, d1, ipvpnState(1, vm1, vm2, n2, encapMPLS))
+	apply(t, d2, ipvpnState(2, vm2, vm1, n1, encapMPLS))
+	waitPing(t, vm1, vm2.Addr.Addr())
+	waitPing(t, vm2, vm1.Addr.Addr())
+	flows := n1.Ofctl(t, "dump-flows", "--no-stats", "--no-names", "br-mpls")
+	if !strings.Contains(flows, "table=3") || strings.Contains(flows, "tun_dst") {
+		t.Errorf("want learnt PE MACs in table 3 and no tunnel:\n%s", flows)
+	}
+	if ports := n1.Vsctl(t, "list-ports", "br-mpls"); strings.Contains(ports, "mpls_gre") {
+		t.Errorf("a GRE port with MPLS over Ethernet:\n%s", ports)
+	}
+	apply(t, d1, ipvpnState(1, vm1, vm2, nil, encapMPLS))
+	waitNoPing(t, vm1, vm2.Addr.Addr())
+}

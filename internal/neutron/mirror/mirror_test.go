@@ -2,11 +2,11 @@ package mirror_test
 
 import (
 	"context"
-	"sync"
 	"io"
 	"log/slog"
 	"path/filepath"
 	"sort"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"

@@ -77,6 +77,21 @@ func NewLab(t testing.TB) *Lab {
 	return l
 }
 
+// Link plugs a new interface name of node nd into bridge br of the
+// underlay switch's namespace (made when missing): a second segment,
+// apart from br0's.
+func (l *Lab) Link(t testing.TB, nd *Node, name, br string) {
+	t.Helper()
+	if exec.Command("ip", "-n", l.sw, "link", "show", br).Run() != nil {
+		Run(t, "ip", "-n", l.sw, "link", "add", br, "type", "bridge")
+		Run(t, "ip", "-n", l.sw, "link", "set", br, "up")
+	}
+	peer := fmt.Sprintf("%s-%d", name, nd.N)
+	Run(t, "ip", "-n", l.sw, "link", "add", peer, "type", "veth", "peer", "name", name, "netns", nd.NS)
+	Run(t, "ip", "-n", l.sw, "link", "set", peer, "master", br, "up")
+	Run(t, "ip", "-n", nd.NS, "link", "set", name, "up")
+}
+
 // Node is a compute node: a namespace with its own Open vSwitch, whose
 // underlay address sits on br-phy (native tunnelling of the userspace
 // datapath sends tunnels through an OVS bridge).
@@ -110,9 +125,7 @@ func (l *Lab) Node(t testing.TB, n int) *Node {
 	// reads it with a packet socket); it must not answer ARP there.
 	Run(t, "ip", "netns", "exec", nd.NS, "sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1", "net.ipv6.conf.all.disable_ipv6=1")
 	Run(t, "ovsdb-tool", "create", filepath.Join(dir, "conf.db"), "/usr/share/openvswitch/vswitch.ovsschema")
-	nd.Exec(t, "ovsdb-server", filepath.Join(dir, "conf.db"), "--remote=punix:"+filepath.Join(dir, "db.sock"),
-		"--pidfile="+filepath.Join(dir, "ovsdb-server.pid"), "--unixctl="+filepath.Join(dir, "ovsdb-server.ctl"),
-		"--log-file="+filepath.Join(dir, "ovsdb-server.log"), "--detach")
+	nd.StartOVSDB(t)
 	nd.Vsctl(t, "--no-wait", "init")
 	nd.StartVswitchd(t)
 	u := fmt.Sprintf("u%d", n)
@@ -152,6 +165,24 @@ func (nd *Node) Ofctl(t testing.TB, args ...string) string {
 	return nd.Exec(t, append([]string{"ovs-ofctl", "-O", "OpenFlow15"}, args...)...)
 }
 
+// TryOfctl runs ovs-ofctl as Ofctl does and returns its error rather
+// than failing the test (for polling a switch that is restarting).
+func (nd *Node) TryOfctl(args ...string) (string, error) {
+	cmd := exec.Command("ip", append([]string{"netns", "exec", nd.NS, "ovs-ofctl", "-O", "OpenFlow15"}, args...)...)
+	cmd.Env = nd.env()
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// StartOVSDB starts the node's ovsdb-server on its database.
+func (nd *Node) StartOVSDB(t testing.TB) {
+	t.Helper()
+	dir := nd.Dir
+	nd.Exec(t, "ovsdb-server", filepath.Join(dir, "conf.db"), "--remote=punix:"+filepath.Join(dir, "db.sock"),
+		"--pidfile="+filepath.Join(dir, "ovsdb-server.pid"), "--unixctl="+filepath.Join(dir, "ovsdb-server.ctl"),
+		"--log-file="+filepath.Join(dir, "ovsdb-server.log"), "--detach")
+}
+
 // StartVswitchd starts the node's ovs-vswitchd.
 func (nd *Node) StartVswitchd(t testing.TB) {
 	t.Helper()
@@ -183,6 +214,26 @@ func (nd *Node) KillDaemon(name string) {
 	_ = p.Kill()
 }
 
+// RSS is the resident memory of the node's daemon name (its pidfile), in
+// MiB, or 0 when it cannot be read.
+func (nd *Node) RSS(name string) float64 {
+	b, err := os.ReadFile(filepath.Join(nd.Dir, name+".pid"))
+	if err != nil {
+		return 0
+	}
+	st, err := os.ReadFile("/proc/" + strings.TrimSpace(string(b)) + "/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(st), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.Atoi(f[1])
+			return float64(kb) / 1024
+		}
+	}
+	return 0
+}
+
 // logTail logs the end of ovs-vswitchd's log and the bridge's ports.
 func (nd *Node) logTail(t testing.TB) {
 	b, _ := os.ReadFile(filepath.Join(nd.Dir, "ovs-vswitchd.log"))
@@ -193,7 +244,10 @@ func (nd *Node) logTail(t testing.TB) {
 	cmd := exec.Command("ip", "netns", "exec", nd.NS, "ovs-vsctl", "--db=unix:"+filepath.Join(nd.Dir, "db.sock"), "--columns=name,type,ofport,error,options", "list", "Interface")
 	cmd.Env = nd.env()
 	ifs, _ := cmd.CombinedOutput()
-	t.Logf("%s: ovs-vswitchd.log ends with:\n%s\ninterfaces:\n%s", nd.NS, strings.Join(lines, "\n"), ifs)
+	flows, _ := nd.TryOfctl("dump-flows", "--no-names", "br-mpls")
+	groups, _ := nd.TryOfctl("dump-groups", "br-mpls")
+	links, _ := exec.Command("ip", "-n", nd.NS, "-s", "link").CombinedOutput()
+	t.Logf("%s: ovs-vswitchd.log ends with:\n%s\ninterfaces:\n%s\nflows of br-mpls:\n%s\ngroups:\n%s\nlinks:\n%s", nd.NS, strings.Join(lines, "\n"), ifs, flows, groups, links)
 }
 
 func (nd *Node) stopOVS() {
@@ -224,6 +278,14 @@ func (nd *Node) VM(t testing.TB, name string, addr netip.Prefix, gw netip.Addr) 
 	if gw.IsValid() {
 		Run(t, "ip", "-n", ns, "route", "add", "default", "via", gw.String())
 	}
+	t.Cleanup(func() {
+		if t.Failed() { // before the namespace goes: what the VM saw
+			link, _ := exec.Command("ip", "-n", ns, "-s", "link", "show", "eth0").CombinedOutput()
+			neigh, _ := exec.Command("ip", "-n", ns, "neigh").CombinedOutput()
+			port, _ := exec.Command("ip", "-n", nd.NS, "-s", "link", "show", name).CombinedOutput()
+			t.Logf("VM %s:\n%s%s\nits port:\n%s", ns, link, neigh, port)
+		}
+	})
 	out := Run(t, "ip", "-n", ns, "-o", "link", "show", "eth0")
 	f := strings.Fields(out[strings.Index(out, "link/ether"):])
 	hw, err := net.ParseMAC(f[1])
