@@ -25,7 +25,10 @@ const (
 	Enter Key = "Enter"
 )
 
-// Page is one tab of a browser.
+// Page is one tab of a browser. A headless Firefox page never has the
+// focus (document.hasFocus() is false, :focus and :focus-visible never
+// match, though Tab moves document.activeElement): what a focus ring
+// looks like is Chromium's to check.
 type Page interface {
 	// Name is the browser's, for test names and file names.
 	Name() string
