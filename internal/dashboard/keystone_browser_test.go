@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -35,7 +34,7 @@ func TestBrowserKeystone(t *testing.T) {
 	admin, demo := keystoneIdentity(t, ks, "admin", "admin", "admin"), keystoneIdentity(t, ks, "demo", "demo", "demo")
 	for _, br := range browsers {
 		t.Run(br.name, func(t *testing.T) {
-			b := newTab(t, br.start, srv.URL, filepath.Join(shots, "keystone"))
+			b := newTab(t, br.start, srv.URL, shots)
 			keystoneScenario(t, b, admin, demo)
 			// Expiry: a session ends with its Keystone token.
 			bs := *b
