@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,6 +35,13 @@ func TestPages(t *testing.T) {
 		w.Header().Set("Content-Type", "text/javascript")
 		fmt.Fprint(w, script)
 	})
+	mux.HandleFunc("GET /boom", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><title>boom</title><script src="/boom.js"></script>`)
+	})
+	mux.HandleFunc("GET /boom.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript")
+		fmt.Fprint(w, `throw new Error("boom-in-the-page")`)
+	})
 	mux.HandleFunc("POST /done", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `<!doctype html><title>done</title><p id="got">%s</p>`, r.FormValue("q"))
 	})
@@ -42,6 +50,7 @@ func TestPages(t *testing.T) {
 	for _, start := range []browsertest.Start{browsertest.StartChromium, browsertest.StartFirefox} {
 		p := start(t)
 		noJS := start(t, browsertest.NoScripts())
+		all := p
 		t.Run(p.Name(), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
@@ -104,6 +113,15 @@ func TestPages(t *testing.T) {
 			waitText("#got", "no js")
 			if pr := p.Problems(); len(pr) > 0 {
 				t.Errorf("problems: %v", pr)
+			}
+			// A script error is a problem.
+			p = all
+			must(p.Navigate(ctx, srv.URL+"/boom"))
+			for !strings.Contains(strings.Join(p.Problems(), "\n"), "boom-in-the-page") {
+				if ctx.Err() != nil {
+					t.Fatalf("a script error is not among the problems: %v", p.Problems())
+				}
+				time.Sleep(50 * time.Millisecond)
 			}
 		})
 	}
