@@ -92,6 +92,7 @@ func browserScenario(t *testing.T, start browsertest.Start, shots string) {
 	b.setValue("input[name=local_pref]", "200")
 	// A specified attribute the server has: admin_state_up.
 	b.click("input[name=admin_state_up]")
+	b.shot("02b-edit")
 	b.submit("form.card button[type=submit]", "/dashboard/bgpvpns/"+id)
 	vpn = srv.Call("GET", "/bgpvpn/bgpvpns/"+id, "")["bgpvpn"].(map[string]any)
 	if vpn["name"] != "blue-vpn" || vpn["local_pref"] != 200.0 || vpn["admin_state_up"] != false {
@@ -195,6 +196,18 @@ func browserScenario(t *testing.T, start browsertest.Start, shots string) {
 		}
 	}
 	b.shot("06-detail-tenant")
+	// The port association's routes, edited.
+	paID := pa["id"].(string)
+	b.submit(`tr[data-assoc="`+paID+`"] a[href$="/edit"]`, "/dashboard/bgpvpns/"+id+"/port_associations/"+paID+"/edit")
+	b.setValue("textarea[name=prefix_routes]", eval[string](b, `document.querySelector("textarea[name=prefix_routes]").value`)+"\n10.10.0.0/24 100")
+	b.click("input[name=advertise_fixed_ips]")
+	b.shot("06b-edit-port-association")
+	b.submit("form.card button[type=submit]", "/dashboard/bgpvpns/"+id)
+	pa = srv.Call("GET", "/bgpvpn/bgpvpns/"+id+"/port_associations/"+paID, "")["port_association"].(map[string]any)
+	if pa["advertise_fixed_ips"] != false || !strings.Contains(fmt.Sprint(pa["routes"]), "map[local_pref:100 prefix:10.10.0.0/24 type:prefix]") ||
+		!strings.Contains(fmt.Sprint(pa["routes"]), "10.9.0.0/24") {
+		t.Errorf("port association after its edit form: %v", pa)
+	}
 	b.signOut()
 
 	// Admin: the picture of what the BGPVPN joins, and the agents.
