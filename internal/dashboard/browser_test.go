@@ -238,12 +238,20 @@ func (b *tab) shot(name string) {
 	}
 }
 
+// signIn signs in with noauth's identity form.
 func (b *tab) signIn(project, user, roles string) {
 	b.t.Helper()
+	b.signInWith("project", project, "user", user, "roles", roles)
+}
+
+// signInWith fills the sign-in form's fields (name, value, ...) and
+// waits for the list it leads to.
+func (b *tab) signInWith(fields ...string) {
+	b.t.Helper()
 	b.open("/dashboard/login")
-	b.setValue("input[name=project]", project)
-	b.setValue("input[name=user]", user)
-	b.setValue("input[name=roles]", roles)
+	for i := 0; i+1 < len(fields); i += 2 {
+		b.setValue("input[name="+fields[i]+"]", fields[i+1])
+	}
 	b.submit("main button[type=submit]", "/dashboard/bgpvpns")
 }
 

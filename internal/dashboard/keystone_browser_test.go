@@ -136,11 +136,7 @@ func keystoneScenario(t *testing.T, b *tab, admin, demo dashboard.Identity) {
 // signInKeystone fills the sign-in form with a Keystone user's password.
 func (b *tab) signInKeystone(user, password, project string) {
 	b.t.Helper()
-	b.open("/dashboard/login")
-	b.setValue("input[name=user]", user)
-	b.setValue("input[name=password]", password)
-	b.setValue("input[name=project]", project)
-	b.submit("main button[type=submit]", "/dashboard/bgpvpns")
+	b.signInWith("user", user, "password", password, "project", project)
 }
 
 // startKeystoneServer runs a bgpvpn-server whose callers are Keystone's
