@@ -28,8 +28,10 @@ type firefox struct {
 
 var _ Page = (*firefox)(nil)
 
-// profilePrefs keep a test profile quiet: no first-run pages, no
-// update or telemetry attempts (there is no network), English pages.
+// profilePrefs keep a test profile quiet and on loopback: no first-run
+// pages, no captive-portal, update, study or telemetry requests, no
+// prefetching (there is no network, and a test reaches only its pages),
+// English pages.
 // The remote agent adds its own recommended preferences.
 const profilePrefs = `user_pref("browser.shell.checkDefaultBrowser", false);
 user_pref("browser.startup.homepage_override.mstone", "ignore");
@@ -38,6 +40,15 @@ user_pref("datareporting.policy.dataSubmissionEnabled", false);
 user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);
 user_pref("browser.aboutwelcome.enabled", false);
 user_pref("intl.accept_languages", "en-US");
+user_pref("network.captive-portal-service.enabled", false);
+user_pref("network.connectivity-service.enabled", false);
+user_pref("network.dns.disablePrefetch", true);
+user_pref("network.prefetch-next", false);
+user_pref("app.normandy.enabled", false);
+user_pref("browser.safebrowsing.update.enabled", false);
+user_pref("extensions.update.enabled", false);
+user_pref("datareporting.healthreport.uploadEnabled", false);
+user_pref("toolkit.telemetry.enabled", false);
 `
 
 // StartFirefox starts a headless Firefox (BGPVPN_FIREFOX, or
