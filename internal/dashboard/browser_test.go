@@ -76,6 +76,8 @@ type tab struct {
 	p     browsertest.Page
 	base  string
 	shots string
+	// wait bounds each action and each wait for a page (20 s).
+	wait time.Duration
 }
 
 // newTab starts a browser; screenshots go to shots/BROWSER/.
@@ -86,12 +88,12 @@ func newTab(t *testing.T, start browsertest.Start, base, shots string, opts ...b
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return &tab{t: t, p: p, base: base, shots: dir}
+	return &tab{t: t, p: p, base: base, shots: dir, wait: 20 * time.Second}
 }
 
-// ctx bounds one browser action to 20 s.
+// ctx bounds one browser action to b.wait.
 func (b *tab) ctx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), 20*time.Second)
+	return context.WithTimeout(context.Background(), b.wait)
 }
 
 // check fails the test on err, with what was being done and the page.
@@ -142,11 +144,11 @@ func (b *tab) viewport(w, h int) {
 	b.check("resize the viewport", b.p.SetViewport(ctx, w, h))
 }
 
-// waitFor polls a JavaScript condition until it holds (20 s at most);
+// waitFor polls a JavaScript condition until it holds (b.wait at most);
 // an evaluation cut short by a navigation counts as not yet.
 func (b *tab) waitFor(what, cond string) {
 	b.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(b.wait)
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	var last error
@@ -160,7 +162,7 @@ func (b *tab) waitFor(what, cond string) {
 		last = err
 		<-tick.C
 	}
-	b.t.Fatalf("%s: waiting for %s (%s): not within 20 s (last error %v); page: %s", b.p.Name(), what, cond, last, b.text())
+	b.t.Fatalf("%s: waiting for %s (%s): not within %v (last error %v); page: %s", b.p.Name(), what, cond, b.wait, last, b.text())
 }
 
 // waitVisible waits for an element matching sel to be shown.
@@ -169,11 +171,11 @@ func (b *tab) waitVisible(sel string) {
 	b.waitFor(sel+" shown", `(e => e && e.getClientRects().length > 0)(document.querySelector(`+jsString(sel)+`))`)
 }
 
-// reloadUntil opens path again and again until cond holds (20 s at
+// reloadUntil opens path again and again until cond holds (b.wait at
 // most), for what a page shows only once the server knows it.
 func (b *tab) reloadUntil(path, what, cond string) {
 	b.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(b.wait)
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -182,7 +184,7 @@ func (b *tab) reloadUntil(path, what, cond string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			b.t.Fatalf("%s: %s: not within 20 s; page: %s", b.p.Name(), what, b.text())
+			b.t.Fatalf("%s: %s: not within %v; page: %s", b.p.Name(), what, b.wait, b.text())
 		}
 		<-tick.C
 	}
