@@ -41,7 +41,14 @@ func TestBrowserKeystone(t *testing.T) {
 			// Expiry: a session ends with its Keystone token.
 			bs := *b
 			bs.base = shortSrv.URL
-			bs.signInKeystone("demo", "demo", "demo")
+			bs.open("/dashboard/login")
+			bs.setValue("input[name=user]", "demo")
+			bs.setValue("input[name=password]", "demo")
+			bs.setValue("input[name=project]", "demo")
+			bs.submit("main button[type=submit]", "/dashboard/")
+			// On a busy machine the token may be over before the first
+			// page: that page then asks to sign in again.
+			t.Logf("%s: signed in with a 6 s token, the first page is %s", br.name, eval[string](&bs, `document.location.pathname`))
 			bs.reloadUntil("/dashboard/bgpvpns", "the session ended with its 6 s token", `document.location.pathname === "/dashboard/login"`)
 			if !bs.has("Sign in") || bs.has("Sign out") {
 				t.Errorf("%s: after the token expired: %s", br.name, bs.text())
