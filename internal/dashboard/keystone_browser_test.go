@@ -50,7 +50,7 @@ func TestBrowserKeystone(t *testing.T) {
 			// page: that page then asks to sign in again.
 			t.Logf("%s: signed in with a 6 s token, the first page is %s", br.name, eval[string](&bs, `document.location.pathname`))
 			bs.reloadUntil("/dashboard/bgpvpns", "the session ended with its 6 s token", `document.location.pathname === "/dashboard/login"`)
-			if !bs.has("Sign in") || bs.has("Sign out") {
+			if !bs.has("Your session has ended. Please sign in again.") || bs.has("Sign out") {
 				t.Errorf("%s: after the token expired: %s", br.name, bs.text())
 			}
 			bs.shot("06-expired")

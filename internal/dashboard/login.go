@@ -14,7 +14,7 @@ type loginData struct {
 	Fields, Next string
 	Form         SignInForm
 	SignedOut    bool
-	// Ended: the API refused the session's token.
+	// Ended: the session ended (expired, or its token refused).
 	Ended bool
 }
 

@@ -75,9 +75,16 @@ func TestRefusedTokenEndsTheSession(t *testing.T) {
 	if !strings.HasPrefix(where, "/dashboard/login?ended=1&next=") || !strings.Contains(page, "Please sign in again.") {
 		t.Errorf("a refused token leads to %s:\n%s", where, page)
 	}
-	// The session is gone: the next page asks to sign in, without
-	// "ended".
+	// The session and its cookie are gone: the next page asks to sign
+	// in, as for anyone.
 	if where, _ = get("/dashboard/bgpvpns"); !strings.HasPrefix(where, "/dashboard/login?next=") {
 		t.Errorf("after the refused token, /dashboard/bgpvpns leads to %s, want the sign-in page", where)
+	}
+	// A session cookie the dashboard does not know (expired, or from
+	// before a restart) says the session ended.
+	u, _ := url.Parse(hs.URL + "/dashboard/")
+	jar.SetCookies(u, []*http.Cookie{{Name: cookieName, Value: "gone", Path: "/dashboard/"}})
+	if where, page = get("/dashboard/bgpvpns"); !strings.HasPrefix(where, "/dashboard/login?ended=1&next=") || !strings.Contains(page, "Your session has ended.") {
+		t.Errorf("with an unknown session cookie, /dashboard/bgpvpns leads to %s", where)
 	}
 }
