@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // apiError is a refusal by the API, with the server's own message.
@@ -79,11 +80,7 @@ func (d *Dashboard) call(ctx context.Context, who Identity, method, path string,
 		rec.status = http.StatusOK
 	}
 	if rec.status/100 != 2 {
-		var f struct {
-			NeutronError struct{ Type, Message string }
-		}
-		json.Unmarshal(rec.body.Bytes(), &f)
-		return &apiError{Status: rec.status, Type: f.NeutronError.Type, Message: f.NeutronError.Message}
+		return apiErrorOf(rec.status, rec.body.Bytes())
 	}
 	if out == nil || rec.body.Len() == 0 {
 		return nil
@@ -94,6 +91,25 @@ func (d *Dashboard) call(ctx context.Context, who Identity, method, path string,
 		return fmt.Errorf("decoding the answer to %s %s: %w", method, path, err)
 	}
 	return nil
+}
+
+// apiErrorOf reads a refusal of the API: Neutron's envelope, or what
+// keystonemiddleware answers (a token refused: {"error": {"message"}};
+// Keystone unreachable: {"message"} with webob's <br /> in it).
+func apiErrorOf(status int, body []byte) *apiError {
+	var f struct {
+		NeutronError struct{ Type, Message string }
+		Error        struct{ Message string }
+		Message      string
+	}
+	json.Unmarshal(body, &f)
+	e := &apiError{Status: status, Type: f.NeutronError.Type, Message: f.NeutronError.Message}
+	for _, m := range []string{f.Error.Message, f.Message} {
+		if e.Message == "" {
+			e.Message = strings.Join(strings.Fields(strings.ReplaceAll(m, "<br />", " ")), " ")
+		}
+	}
+	return e
 }
 
 // str reads a string attribute ("" when absent or not a string).

@@ -183,14 +183,36 @@ func (d *Dashboard) associate(w http.ResponseWriter, r *http.Request, ss *sessio
 		d.notFound(w, r, ss, "There is no such page.")
 		return
 	}
-	err := d.call(r.Context(), ss.who, http.MethodPost, bgpvpnsPath+"/"+url.PathEscape(id)+"/"+k.Path, nil,
-		obj{k.Singular: assocBody(k, r.PostForm, true)}, nil)
+	body := assocBody(k, r.PostForm, true)
+	err := d.ownAssociation(r, ss, id, body)
+	if err == nil {
+		err = d.call(r.Context(), ss.who, http.MethodPost, bgpvpnsPath+"/"+url.PathEscape(id)+"/"+k.Path, nil,
+			obj{k.Singular: body}, nil)
+	}
 	if err != nil {
 		d.sessions.setFlash(ss, "", message(err))
 	} else {
 		d.sessions.setFlash(ss, k.One+" associated.", "")
 	}
 	http.Redirect(w, r, self+"#"+k.Path, http.StatusSeeOther)
+}
+
+// ownAssociation makes an admin's association belong to the BGPVPN's
+// project, as Horizon's admin panel does: the API refuses an association
+// of another project than its BGPVPN's, and one without an owner is the
+// caller's.
+func (d *Dashboard) ownAssociation(r *http.Request, ss *session, id string, body obj) error {
+	if !d.admin(ss) {
+		return nil
+	}
+	v, err := d.getBGPVPN(r, ss, id)
+	if err != nil {
+		return err
+	}
+	if p := str(v, "project_id"); p != "" && p != ss.who.ProjectID {
+		body["tenant_id"] = p
+	}
+	return nil
 }
 
 func (d *Dashboard) disassociate(w http.ResponseWriter, r *http.Request, ss *session) {

@@ -4,14 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/page"
-	"github.com/chromedp/chromedp"
-
+	"github.com/bgpvpn/bgpvpn/internal/browsertest"
 	"github.com/bgpvpn/bgpvpn/internal/feed"
 	"github.com/bgpvpn/bgpvpn/internal/feed/client"
 )
@@ -73,97 +69,92 @@ func startHeldAgent(t *testing.T, url, host string) *heldAgent {
 	return a
 }
 
-// tab is a Chromium tab driven over the DevTools protocol.
+// tab is a browser tab (Chromium or Firefox) on the dashboard, failing
+// the test on any error.
 type tab struct {
 	t     *testing.T
-	ctx   context.Context
+	p     browsertest.Page
 	base  string
 	shots string
-
-	mu sync.Mutex
-	// problems are the page's console errors and exceptions (a script
-	// error, a CSP violation), but not the network's (a refused form is
-	// a 4xx on purpose).
-	problems []string
+	// wait bounds each action and each wait for a page (20 s).
+	wait time.Duration
 }
 
-func newTab(t *testing.T, base, shots string) *tab {
-	exe := os.Getenv("BGPVPN_CHROMIUM")
-	if exe == "" {
-		exe = "/usr/bin/chromium"
+// newTab starts a browser; screenshots go to shots/BROWSER/.
+func newTab(t *testing.T, start browsertest.Start, base, shots string, opts ...browsertest.Option) *tab {
+	t.Helper()
+	p := start(t, opts...)
+	dir := filepath.Join(shots, p.Name())
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
-		chromedp.Headless, chromedp.DisableGPU, chromedp.WindowSize(1200, 900), chromedp.Flag("lang", "en-US"))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelT := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancelT(); cancelA() })
-	// Confirmations (delete, disassociate) are accepted.
-	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
-	go func() {
-		for _, err := range dialogs {
-			if err != nil {
-				return
-			}
-			chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
-		}
-	}()
-	b := &tab{t: t, ctx: ctx, base: base, shots: shots}
-	messages := chromedp.Console(ctx)
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			if (m.Type == chromedp.ConsoleError || m.IsException()) && m.Source != "network" {
-				b.mu.Lock()
-				b.problems = append(b.problems, m.String())
-				b.mu.Unlock()
-			}
-		}
-	}()
-	return b
+	return &tab{t: t, p: p, base: base, shots: dir, wait: 20 * time.Second}
 }
 
-// consoleProblems are the page errors seen so far.
-func (b *tab) consoleProblems() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]string(nil), b.problems...)
+// ctx bounds one browser action to b.wait.
+func (b *tab) ctx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), b.wait)
 }
 
-// do runs actions, each within 20 s.
-func (b *tab) do(what string, actions ...chromedp.Action[chromedp.Void]) {
+// check fails the test on err, with what was being done and the page.
+func (b *tab) check(what string, err error) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
-	defer cancel()
-	if err := chromedp.Do(ctx, actions...); err != nil {
-		b.t.Fatalf("%s: %v (page: %s)", what, err, b.text())
+	if err != nil {
+		b.t.Fatalf("%s: %s: %v (page: %s)", b.p.Name(), what, err, b.text())
 	}
 }
 
 // eval evaluates a JavaScript expression.
 func eval[T any](b *tab, expr string) T {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	ctx, cancel := b.ctx()
 	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	v, err := browsertest.Eval[T](ctx, b.p, expr)
 	if err != nil {
-		b.t.Fatalf("evaluating %s: %v", expr, err)
+		b.t.Fatalf("%s: evaluating %s: %v", b.p.Name(), expr, err)
 	}
 	return v
 }
 
-// waitFor polls a JavaScript condition until it holds (20 s at most);
+func (b *tab) click(sel string) {
+	b.t.Helper()
+	ctx, cancel := b.ctx()
+	defer cancel()
+	b.check("click "+sel, browsertest.Click(ctx, b.p, sel))
+}
+
+func (b *tab) setValue(sel, v string) {
+	b.t.Helper()
+	ctx, cancel := b.ctx()
+	defer cancel()
+	b.check("set "+sel, browsertest.SetValue(ctx, b.p, sel, v))
+}
+
+func (b *tab) press(k browsertest.Key) {
+	b.t.Helper()
+	ctx, cancel := b.ctx()
+	defer cancel()
+	b.check("press "+string(k), b.p.Press(ctx, k))
+}
+
+func (b *tab) viewport(w, h int) {
+	b.t.Helper()
+	ctx, cancel := b.ctx()
+	defer cancel()
+	b.check("resize the viewport", b.p.SetViewport(ctx, w, h))
+}
+
+// waitFor polls a JavaScript condition until it holds (b.wait at most);
 // an evaluation cut short by a navigation counts as not yet.
 func (b *tab) waitFor(what, cond string) {
 	b.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(b.wait)
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	var last error
 	for time.Now().Before(deadline) {
-		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { try { return !!(`+cond+`) } catch (e) { return false } })()`))
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ok, err := browsertest.Eval[bool](ctx, b.p, `(() => { try { return !!(`+cond+`) } catch (e) { return false } })()`)
 		cancel()
 		if err == nil && ok {
 			return
@@ -171,14 +162,20 @@ func (b *tab) waitFor(what, cond string) {
 		last = err
 		<-tick.C
 	}
-	b.t.Fatalf("waiting for %s (%s): not within 20 s (last error %v); page: %s", what, cond, last, b.text())
+	b.t.Fatalf("%s: waiting for %s (%s): not within %v (last error %v); page: %s", b.p.Name(), what, cond, b.wait, last, b.text())
 }
 
-// reloadUntil opens path again and again until cond holds (20 s at
+// waitVisible waits for an element matching sel to be shown.
+func (b *tab) waitVisible(sel string) {
+	b.t.Helper()
+	b.waitFor(sel+" shown", `(e => e && e.getClientRects().length > 0)(document.querySelector(`+jsString(sel)+`))`)
+}
+
+// reloadUntil opens path again and again until cond holds (b.wait at
 // most), for what a page shows only once the server knows it.
 func (b *tab) reloadUntil(path, what, cond string) {
 	b.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(b.wait)
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -187,7 +184,7 @@ func (b *tab) reloadUntil(path, what, cond string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			b.t.Fatalf("%s: not within 20 s; page: %s", what, b.text())
+			b.t.Fatalf("%s: %s: not within %v; page: %s", b.p.Name(), what, b.wait, b.text())
 		}
 		<-tick.C
 	}
@@ -195,45 +192,68 @@ func (b *tab) reloadUntil(path, what, cond string) {
 
 // text is the page's visible text, for failure messages.
 func (b *tab) text() string {
-	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.location.pathname + "\n" + (document.body ? document.body.innerText : "")`))
+	s, _ := browsertest.Eval[string](ctx, b.p, `document.location.pathname + "\n" + (document.body ? document.body.innerText : "")`)
 	return s
 }
 
 // open loads a dashboard path and waits for its h1.
 func (b *tab) open(path string) {
 	b.t.Helper()
-	b.do("open "+path, chromedp.Navigate(b.base+path), chromedp.WaitVisible(chromedp.CSS("h1")))
+	ctx, cancel := b.ctx()
+	defer cancel()
+	b.check("open "+path, b.p.Navigate(ctx, b.base+path))
+	b.waitVisible("h1")
 }
 
 // submit clicks a submit button and waits for the page it leads to.
 func (b *tab) submit(sel, wantPath string) {
 	b.t.Helper()
-	b.do("mark the page", chromedp.Evaluate[chromedp.Void](`window.__old = true`))
-	b.do("click "+sel, chromedp.Click(chromedp.CSS(sel)))
-	b.waitFor("the page after "+sel, `!window.__old && document.readyState === "complete" && document.location.pathname.startsWith(`+jsString(wantPath)+`)`)
+	b.markPage()
+	b.click(sel)
+	b.waitNewPage("the page after "+sel, wantPath)
 }
 
-// shot saves a screenshot of the whole page as NAME.png.
+// markPage marks the page shown, for waitNewPage.
+func (b *tab) markPage() {
+	b.t.Helper()
+	eval[any](b, `window.__old = true`)
+}
+
+// waitNewPage waits until another page than the marked one has loaded
+// at a path starting with wantPath.
+func (b *tab) waitNewPage(what, wantPath string) {
+	b.t.Helper()
+	b.waitFor(what, `!window.__old && document.readyState === "complete" && document.location.pathname.startsWith(`+jsString(wantPath)+`)`)
+}
+
+// shot saves a screenshot of the whole page as BROWSER/NAME.png.
 func (b *tab) shot(name string) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	ctx, cancel := b.ctx()
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		b.t.Fatalf("screenshot %s: %v", name, err)
-	}
+	png, err := b.p.Screenshot(ctx)
+	b.check("screenshot "+name, err)
 	if err := os.WriteFile(filepath.Join(b.shots, name+".png"), png, 0o644); err != nil {
 		b.t.Fatal(err)
 	}
 }
 
+// signIn signs in with noauth's identity form.
 func (b *tab) signIn(project, user, roles string) {
 	b.t.Helper()
+	b.signInWith("project", project, "user", user, "roles", roles)
+}
+
+// signInWith fills the sign-in form's fields (name, value, ...) and
+// waits for the list it leads to.
+func (b *tab) signInWith(fields ...string) {
+	b.t.Helper()
 	b.open("/dashboard/login")
-	b.do("fill the sign-in form", chromedp.SetValue(chromedp.CSS("input[name=project]"), project),
-		chromedp.SetValue(chromedp.CSS("input[name=user]"), user), chromedp.SetValue(chromedp.CSS("input[name=roles]"), roles))
+	for i := 0; i+1 < len(fields); i += 2 {
+		b.setValue("input[name="+fields[i]+"]", fields[i+1])
+	}
 	b.submit("main button[type=submit]", "/dashboard/bgpvpns")
 }
 
@@ -247,7 +267,4 @@ func (b *tab) has(s string) bool {
 	return eval[bool](b, `document.body.innerText.includes(`+jsString(s)+`)`)
 }
 
-func jsString(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-	return `"` + r.Replace(s) + `"`
-}
+func jsString(s string) string { return browsertest.JSString(s) }

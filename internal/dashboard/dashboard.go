@@ -157,15 +157,21 @@ func (d *Dashboard) authed(h func(http.ResponseWriter, *http.Request, *session))
 	return func(w http.ResponseWriter, r *http.Request) {
 		ss := d.sessions.get(r)
 		if ss == nil {
-			if r.Method == http.MethodGet && !strings.HasSuffix(r.URL.Path, "/status") {
-				http.Redirect(w, r, basePath+"login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-				return
-			}
 			if strings.HasSuffix(r.URL.Path, "/status") {
 				http.Error(w, "signed out", http.StatusUnauthorized)
 				return
 			}
-			http.Redirect(w, r, basePath+"login", http.StatusSeeOther)
+			// A session cookie without a live session: it ended (expiry,
+			// its token's end, a restart); say so on the sign-in page.
+			login := basePath + "login?"
+			if _, err := r.Cookie(cookieName); err == nil {
+				clearCookie(w, r)
+				login += "ended=1&"
+			}
+			if r.Method == http.MethodGet {
+				login += "next=" + urlQueryEscape(r.URL.RequestURI())
+			}
+			http.Redirect(w, r, strings.TrimRight(login, "?&"), http.StatusSeeOther)
 			return
 		}
 		// An id is one path segment of the API: "a%2Fb" must not reach

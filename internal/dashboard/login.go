@@ -14,10 +14,13 @@ type loginData struct {
 	Fields, Next string
 	Form         SignInForm
 	SignedOut    bool
+	// Ended: the session ended (expired, or its token refused).
+	Ended bool
 }
 
 func (d *Dashboard) loginPage(w http.ResponseWriter, r *http.Request) {
-	d.showLogin(w, r, http.StatusOK, loginData{Next: r.URL.Query().Get("next"), SignedOut: r.URL.Query().Has("signed_out")}, "")
+	d.showLogin(w, r, http.StatusOK, loginData{Next: r.URL.Query().Get("next"), SignedOut: r.URL.Query().Has("signed_out"),
+		Ended: r.URL.Query().Has("ended")}, "")
 }
 
 func (d *Dashboard) showLogin(w http.ResponseWriter, r *http.Request, status int, data loginData, errMsg string) {

@@ -345,3 +345,24 @@ func TestListPagesSortsAndFilters(t *testing.T) {
 		t.Errorf("bad sort/dir/limit: %d, %d rows", code, len(names(page)))
 	}
 }
+
+// An admin associating a tenant's network with the tenant's BGPVPN makes
+// an association of the tenant's project, as Horizon's admin panel does
+// (the API refuses one of the admin's own project).
+func TestAdminAssociatesInATenantsBGPVPN(t *testing.T) {
+	hs := startServer(t, "")
+	_, m := api(t, hs.URL, "POST", "/networks", `{"network": {"name": "n1", "tenant_id": "project-a"}}`)
+	net := m["network"].(map[string]any)["id"].(string)
+	_, m = api(t, hs.URL, "POST", "/bgpvpn/bgpvpns", `{"bgpvpn": {"name": "v", "route_targets": ["64512:1"], "tenant_id": "project-a"}}`)
+	vpn := m["bgpvpn"].(map[string]any)["id"].(string)
+	b := newBrowser(t, hs.URL)
+	tok := b.signIn("admin-project", "admin-user", "admin")
+	if code, _, _ := b.do("POST", "/dashboard/bgpvpns/"+vpn+"/network_associations", url.Values{"csrf_token": {tok}, "target": {net}}); code != http.StatusSeeOther {
+		t.Fatalf("associate = %d, want 303", code)
+	}
+	_, m = api(t, hs.URL, "GET", "/bgpvpn/bgpvpns/"+vpn+"/network_associations", "")
+	if nas := m["network_associations"].([]any); len(nas) != 1 || nas[0].(map[string]any)["project_id"] != "project-a" {
+		_, _, page := b.do("GET", "/dashboard/bgpvpns/"+vpn, nil)
+		t.Errorf("network associations after the admin's form: %v; page error: %s", nas, regexp.MustCompile(`(?s)<p class="error".*?</p>`).FindString(page))
+	}
+}

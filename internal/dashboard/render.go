@@ -92,6 +92,14 @@ func (d *Dashboard) renderStatus(w http.ResponseWriter, r *http.Request, ss *ses
 // else a generic one (the cause is logged).
 func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, ss *session, err error) {
 	var ae *apiError
+	if errors.As(err, &ae) && ae.Status == http.StatusUnauthorized && ss != nil && ss.who.Token != "" {
+		// Keystone no longer accepts the session's token (revoked, or
+		// ended before the session): the session is over.
+		d.sessions.end(ss)
+		clearCookie(w, r)
+		http.Redirect(w, r, basePath+"login?ended=1&next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
 	if errors.As(err, &ae) {
 		d.renderStatus(w, r, ss, ae.Status, "error", page{Title: http.StatusText(ae.Status), Error: ae.Error(), ErrorType: ae.Type})
 		return

@@ -122,11 +122,16 @@ func validCSRF(ss *session, token string) bool {
 	return token != "" && subtle.ConstantTimeCompare([]byte(ss.csrf), []byte(token)) == 1
 }
 
+// cookieGrace is how long the browser keeps the session cookie after
+// the session's end: the dashboard, not the browser, ends a session, so
+// that the next page can say it ended (the id is worth nothing by then).
+const cookieGrace = time.Hour
+
 // setCookie sends the session cookie: HttpOnly, SameSite=Strict, Secure
 // when the request came over TLS, scoped to the dashboard's path.
 func setCookie(w http.ResponseWriter, r *http.Request, ss *session) {
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: ss.id, Path: basePath, HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, Expires: ss.expires})
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, Expires: ss.expires.Add(cookieGrace)})
 }
 
 // clearCookie removes the session cookie.

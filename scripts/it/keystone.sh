@@ -14,6 +14,8 @@
 #   d. tokens: missing, garbage, revoked (openstack token revoke), expired
 #      (issued by a second Keystone on the same database with a 6 s
 #      expiration), Keystone stopped and restarted in the middle
+#   d2/d3. the dashboard: Keystone password sign-in (curl), then in Chromium
+#      and Firefox: sign-in, CSRF, sign-out, expiry (go test TestBrowserKeystone)
 #   e. the lab's smoke.sh --target go (CLI, Heat's HOT examples, Horizon),
 #      bgpvpn-server started by it with this Keystone configuration
 #      (BGPVPN_CONFIG_FILES): every check must pass
@@ -81,7 +83,7 @@ for p in 5000 8004 8080 9690 9691 9797 9798 $SHORT_PORT; do
   fi
 done
 . scripts/lib/apt.sh
-apt_install_missing curl chromium chromium-driver python3-selenium python3-openstackclient python3-neutronclient python3-heatclient >/dev/null ||
+apt_install_missing curl chromium chromium-driver firefox-esr python3-selenium python3-openstackclient python3-neutronclient python3-heatclient >/dev/null ||
   { echo "keystone.sh: installing the clients failed" >&2; exit 1; }
 # the lab's own packages, with our lock wait (its start.sh installs without one)
 apt_install_missing_nostart "${OPENSTACK_LAB_PKGS[@]}" >/dev/null ||
@@ -207,11 +209,14 @@ want401 token-revoked-before-use "$t"
 
 # A second Keystone on the same database and keys issues 6 s tokens.
 sed 's/^expiration = .*/expiration = 6/' "$LAB_RUN_DIR/etc/keystone/keystone.conf" > "$work/keystone-short.conf"
-/usr/bin/uwsgi --plugin python3 --http-socket "127.0.0.1:$SHORT_PORT" --env "OS_KEYSTONE_CONFIG_FILES=$work/keystone-short.conf" \
-  --wsgi-file /usr/bin/keystone-wsgi-public --master --die-on-term --need-app --processes 1 --threads 2 \
-  --add-header 'Connection: close' >"$work/keystone-short.log" 2>&1 &
-short_pid=$!
-for _ in $(seq 1 600); do curl -s -o /dev/null "http://127.0.0.1:$SHORT_PORT/v3" && break; sleep 0.1; done
+start_short_keystone() { # also for the dashboard's browsers (d3.)
+  /usr/bin/uwsgi --plugin python3 --http-socket "127.0.0.1:$SHORT_PORT" --env "OS_KEYSTONE_CONFIG_FILES=$work/keystone-short.conf" \
+    --wsgi-file /usr/bin/keystone-wsgi-public --master --die-on-term --need-app --processes 1 --threads 2 \
+    --add-header 'Connection: close' >>"$work/keystone-short.log" 2>&1 &
+  short_pid=$!
+  for _ in $(seq 1 600); do curl -s -o /dev/null "http://127.0.0.1:$SHORT_PORT/v3" && break; sleep 0.1; done
+}
+start_short_keystone
 t=$(token ks-demo-short)
 c=$(code "$t"); [ "$c" = 200 ] && ok "token-short: 200 while valid" || fail "token-short: $c while valid"
 if wait_code "$t" 401 30; then ok "token-expired: 401"; want401 token-expired-answer "$t"; else fail "token-expired: still accepted"; fi
@@ -263,6 +268,23 @@ if [ "$c" != 303 ] && ! curl -s -L -b "$work/dash-demo.jar" "$DASH/" | grep -q "
 else
   fail "dashboard: a wrong password answered $c"
 fi
+
+# --- d3. the dashboard in Chromium and Firefox --------------------------------
+# Sign-in with Keystone passwords, a forged CSRF token, sign-out, a session
+# ending with its token (the 6 s Keystone again), each checked through the
+# API with the user's own token; screenshots in artifacts/dashboard-keystone.
+log "d3. dashboard in Chromium and Firefox: Keystone sign-in (go test TestBrowserKeystone)"
+start_short_keystone
+if BGPVPN_BROWSER=1 BGPVPN_IT_KEYSTONE=$KS BGPVPN_IT_KEYSTONE_SHORT=http://127.0.0.1:$SHORT_PORT \
+  BGPVPN_SCREENSHOTS=$ROOT/artifacts/dashboard-keystone BGPVPN_CHROMIUM=/usr/bin/chromium BGPVPN_FIREFOX=/usr/bin/firefox-esr \
+  go test -count=1 -v -run '^TestBrowserKeystone$' ./internal/dashboard/ >"$work/dash-browsers.log" 2>&1 &&
+  ! grep -q -- '--- SKIP' "$work/dash-browsers.log" && grep -q -- '--- PASS: TestBrowserKeystone ' "$work/dash-browsers.log"; then
+  grep -E '^\s+--- PASS' "$work/dash-browsers.log" | while read -r l; do ok "dashboard: $l"; done
+  passed=$((passed + $(grep -cE '^\s+--- PASS' "$work/dash-browsers.log")))
+else
+  fail "dashboard in browsers: $(grep -E '^\s+\S+_test.go|--- (FAIL|SKIP)' "$work/dash-browsers.log" | head -20)"
+fi
+kill "$short_pid"; wait "$short_pid" 2>/dev/null; short_pid=
 
 # --- e. the lab's smoke test ------------------------------------------------
 log "e. smoke.sh --target go (CLI, Heat HOT examples, Horizon), keystone auth"

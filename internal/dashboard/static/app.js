@@ -1,5 +1,7 @@
 // Progressive enhancement only: every action works without this file.
 "use strict";
+// Styles and tests can tell that scripts run.
+document.documentElement.classList.add("js");
 document.addEventListener("submit", function (e) {
   var msg = e.target.getAttribute("data-confirm");
   if (msg && !window.confirm(msg)) e.preventDefault();

@@ -39,6 +39,14 @@ func Start(t testing.TB, secret, dir, addr string) *Server {
 	t.Helper()
 	conf := fmt.Sprintf("[DEFAULT]\ndata_dir = %s\n[service_providers]\nservice_provider = BGPVPN:BaGPipe:bagpipe:default\n"+
 		"[agent_feed]\nshared_secret = %s\nheartbeat_interval = 0.2\npoll_interval = 0.05\n", dir, secret)
+	return StartConf(t, conf, addr)
+}
+
+// StartConf runs a server configured by the INI text conf (which names
+// its own data_dir), listening on addr; it stops when the test ends.
+// Call and Create need an auth_strategy that trusts them (noauth).
+func StartConf(t testing.TB, conf, addr string) *Server {
+	t.Helper()
 	v, err := server.Schema().Parse("test.conf", strings.NewReader(conf))
 	if err != nil {
 		t.Fatal(err)
