@@ -11,6 +11,8 @@
 # fresh Debian). Every wait is bounded; what it starts, it stops. Exits
 # non-zero if any check failed. Run from anywhere: bash scripts/it/cli.sh
 set -uo pipefail
+. "$(dirname "$0")/../lib/lablock.sh"
+lab_lock_reexec "$(cd "$(dirname "$0")" && pwd)/$(basename "$0")" "$@"
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 . scripts/lib/apt.sh

@@ -27,9 +27,11 @@
 # with keystonemiddleware, ../shared/tools/reference-server/start.sh
 # --keystone) and prints the differences.
 # Fixed ports (the lab's: 5000, 8004, 8080, 9690-9691; ours 9797-9798,
-# 5010): run under flock /tmp/bgpvpn-it.lock. Installs what is missing with
+# 5010): takes /tmp/bgpvpn-keystone.lock itself (scripts/lib/lablock.sh). Installs what is missing with
 # apt-get; stops what it started. Exits non-zero if any check failed.
 set -uo pipefail
+. "$(dirname "$0")/../lib/lablock.sh"
+lab_lock_reexec "$(cd "$(dirname "$0")" && pwd)/$(basename "$0")" "$@"
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 SHARED=$(cd "$ROOT/../shared" && pwd)
@@ -79,7 +81,7 @@ finish() {
 # --- what we need -----------------------------------------------------------
 for p in 5000 8004 8080 9690 9691 9797 9798 $SHORT_PORT; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-    echo "keystone.sh: port $p is in use (another OpenStack lab? run under flock /tmp/bgpvpn-it.lock)" >&2; exit 1
+    echo "keystone.sh: port $p is in use (another OpenStack lab not under /tmp/bgpvpn-keystone.lock?)" >&2; exit 1
   fi
 done
 . scripts/lib/apt.sh
