@@ -433,7 +433,7 @@ plug_router() {
 }
 check "router r1's interface on net1 plugged into br-int of node1" plug_router
 check "feed: vm1 reaches the router's $rtr_out through the fallback" wait_for 90 "vm1 -> router" pings 1 $rtr_out
-fallback_flow() { ofctl 1 dump-flows br-mpls | grep 'mod_dl_src:00:00:5e:2a:10:00'; }
+fallback_flow() { ofctl 1 dump-flows br-mpls | grep '00:00:5e:2a:10:00->eth_src'; }
 check "node 1's br-mpls sends the rest to the router (source 00:00:5e:2a:10:00)" fallback_flow
 check "router remove subnet r1 sn1" osc router remove subnet r1 sn1
 check "router interface removed: vm1 no longer reaches $rtr_out" wait_for 60 "vm1 -/-> router" no_ping 1 $rtr_out
