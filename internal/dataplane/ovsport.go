@@ -19,9 +19,15 @@ type OVSPort struct {
 // of dropping it (bagpipe's fallback, sent by the networking-bagpipe agent
 // extension: toward the Neutron router, through br-int): with SrcMAC as
 // source and DstMAC (the router's) as destination, out of OpenFlow port
-// PortNumber. Drivers without OpenFlow ports ignore it.
+// PortNumber, tagged with VLAN when it is not 0. Drivers without
+// OpenFlow ports ignore it. A Fallback without PortNumber or a MAC is no
+// fallback (what no route matches is dropped).
 type Fallback struct {
 	SrcMAC     MAC    `json:"src_mac"`
 	DstMAC     MAC    `json:"dst_mac"`
 	PortNumber uint32 `json:"ovs_port_number"`
+	// VLAN is set by the ovs driver's integration_bridge mode (the
+	// router is reached through br-int on the network's local VLAN);
+	// bagpipe's fallback has none.
+	VLAN uint16 `json:"vlan,omitempty"`
 }

@@ -6,9 +6,11 @@
 # temporary directory), VMs behind OVS ports and an underlay switch, and
 # remove them: VMs ping over an IP VPN (MPLS over GRE, VXLAN) and an EVPN
 # (VXLAN); restarts of the driver and of ovs-vswitchd under a ping flood,
-# a deleted bridge, a renumbered port; then whole agents with the ovs
-# driver, a gobgpd reflector and an FRR PE. Names carry the test's pid and
-# ports are free ones: no shared lock needed.
+# a deleted bridge, a renumbered port; a VM on a br-int (integration_bridge,
+# the feed on an OVS cloud) reaching the Neutron router through the
+# fallback; then whole agents with the ovs driver, a gobgpd reflector and
+# an FRR PE. Names carry the test's pid and ports are free ones: no shared
+# lock needed.
 # Installs openvswitch-switch (its services not started: the tests start
 # their own daemons), gobgpd, frr, iproute2 and ping when missing. Skipped
 # tests do not count: they fail, rather than skip, when BGPVPN_OVS_TESTS=1

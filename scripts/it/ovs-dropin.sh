@@ -408,6 +408,35 @@ stop_pid "${ovs_pid[1]}"
 ovs_agent_up 1 ""
 check "node 1's OVS agent restarted and resynced" wait_for 180 "node 1's OVS agent resync" resynced 1
 check "after the OVS agent's restart, vm1 pings vm2 again" wait_for 60 "vm1 -> vm2" pings 1 10.0.2.5
+# The fallback toward the Neutron router: what matches no VPN route goes to
+# the router of the VM's subnet (the feed's gateway_mac) through br-int, on
+# the network's local VLAN. Router r1's interface on sn1 is plugged on
+# node 1 as the L3 agent plugs its qr- port (bound to node1, so that the
+# OVS agent wires it with net1's local VLAN); the router's namespace
+# answers for 198.51.100.1, which no VPN route covers.
+rtr_out=198.51.100.1
+check "no router yet: vm1 does not reach $rtr_out" never_pings 1 $rtr_out
+check "router create r1" osc router create r1
+check "router add subnet r1 sn1" osc router add subnet r1 sn1
+plug_router() {
+  local port mac ns=$id-n1 rt=$id-n1-r1 qr
+  port=$(osc port list --router r1 -f value -c ID | head -1) && [ -n "$port" ] || return 1
+  osc port set --host node1 "$port" || return 1
+  mac=$(osc port show "$port" -f value -c mac_address) || return 1
+  qr=qr-${port:0:11}
+  ip netns add "$rt" && ip -n "$rt" link set lo up || return 1
+  ip -n "$ns" link add "$qr" type veth peer name eth0 netns "$rt" || return 1
+  ip -n "$rt" link set eth0 address "$mac" && ip -n "$rt" addr add 10.0.1.1/24 dev eth0 && ip -n "$rt" link set eth0 up || return 1
+  ip -n "$rt" addr add "$rtr_out/32" dev lo && ip -n "$ns" link set "$qr" up || return 1
+  vsctl 1 -- --may-exist add-port br-int "$qr" -- set Interface "$qr" \
+    external_ids:iface-id="$port" external_ids:attached-mac="$mac" external_ids:iface-status=active
+}
+check "router r1's interface on net1 plugged into br-int of node1" plug_router
+check "feed: vm1 reaches the router's $rtr_out through the fallback" wait_for 90 "vm1 -> router" pings 1 $rtr_out
+fallback_flow() { ofctl 1 dump-flows br-mpls | grep '00:00:5e:2a:10:00->eth_src'; }
+check "node 1's br-mpls sends the rest to the router (source 00:00:5e:2a:10:00)" fallback_flow
+check "router remove subnet r1 sn1" osc router remove subnet r1 sn1
+check "router interface removed: vm1 no longer reaches $rtr_out" wait_for 60 "vm1 -/-> router" no_ping 1 $rtr_out
 assoc2=$(osf bgpvpn network association list vpn2 -f value -c ID -c "Network ID" | awk -v net="$(osc network show net2 -f value -c id)" '$2 == net {print $1}')
 check "bgpvpn network association delete (net2, bgpvpn-server)" osf bgpvpn network association delete "$assoc2" vpn2
 check "feed: association deleted, vm1 no longer reaches vm2" wait_for 60 "vm1 -/-> vm2" no_ping 1 10.0.2.5

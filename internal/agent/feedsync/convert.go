@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/bgpvpn/bgpvpn/internal/agent"
+	"github.com/bgpvpn/bgpvpn/internal/dataplane"
 	"github.com/bgpvpn/bgpvpn/internal/feed"
 	"github.com/bgpvpn/bgpvpn/internal/rtrd"
 	"github.com/bgpvpn/bgpvpn/internal/speaker"
@@ -141,9 +142,28 @@ func endpoints(fa *feed.Attachment, portPrefix string) ([]endpoint, error) {
 			// answers for; without one there is nothing to answer.
 			return nil, fmt.Errorf("the subnet of %s has no gateway IP, which an IP VPN needs", ip.Address)
 		}
+		if a.VPNType == agent.IPVPN && a.IP.Addr().Is4() {
+			a.Fallback = routerFallback(ip.GatewayMAC)
+		}
 		out = append(out, endpoint{key: key + " " + a.IP.String(), att: a, assocs: fa.Associations, techniques: techniques})
 	}
 	return out, nil
+}
+
+// routerFallback is the fallback of an IPv4 attachment of an IP VPN:
+// toward the router interface that owns its subnet's gateway (the feed's
+// gateway_mac), where what matches no VPN route goes, as the
+// bagpipe_bgpvpn extension asks bagpipe-bgp. It names no port: the ovs
+// driver with an integration bridge completes it (its patch port toward
+// br-int, the local VLAN); other drivers ignore it. Without a router it
+// is empty, no fallback, rather than absent: the agent keeps an
+// instance's last fallback, which a removed router must clear.
+func routerFallback(gatewayMAC string) *dataplane.Fallback {
+	fb := &dataplane.Fallback{}
+	if mac, err := net.ParseMAC(gatewayMAC); err == nil && len(mac) == 6 {
+		fb.DstMAC = dataplane.MAC(mac)
+	}
+	return fb
 }
 
 func rts(l []string) ([]speaker.RT, error) {

@@ -217,6 +217,7 @@ func (in *integration) place(ctx context.Context, s dataplane.State, pp intPorts
 	for i, v := range s.VRFs {
 		nv := v
 		nv.Ports = make([]dataplane.Port, 0, len(v.Ports))
+		var vlans []uint16 // of the ports that send into the VRF from br-int
 		for _, p := range v.Ports {
 			if p.EVI != "" || p.LinuxIf == "" || (p.OVS != nil && p.OVS.Plugged) {
 				nv.Ports = append(nv.Ports, p)
@@ -238,14 +239,55 @@ func (in *integration) place(ctx context.Context, s dataplane.State, pp intPorts
 			p.OVS = &dataplane.OVSPort{Plugged: true, PortNumber: pp.MPLSIn, ToVMPortNumber: pp.MPLSOut, VLAN: info.VLAN}
 			nv.Ports = append(nv.Ports, p)
 			if _, from := directions(p.Direction); from {
+				vlans = append(vlans, info.VLAN)
 				for _, f := range redirectFlows(info, v.GatewayIP, rmac, pp.IntIn) {
 					flows[f.cookie()] = f
 				}
 			}
 		}
+		fb, err := routerFallback(v.Fallback, pp.MPLSOut, vlans)
+		if err != nil {
+			errs = append(errs, &dataplane.InstanceError{Instance: v.ID, Err: err})
+		}
+		nv.Fallback = fb
 		out.VRFs[i] = nv
 	}
 	return out, flows, errs
+}
+
+// fallbackSrcMAC is the source MAC of what a VRF sends to the Neutron
+// router, the bagpipe_bgpvpn extension's, which tells the router's side
+// that it comes from a VRF.
+var fallbackSrcMAC = dataplane.MAC{0x00, 0x00, 0x5e, 0x2a, 0x10, 0x00}
+
+// routerFallback completes the fallback that the feed asks for (DstMAC
+// alone: the MAC of the router interface that owns the subnet's gateway)
+// for a VRF whose ports send from br-int on local VLANs vlans: out of our
+// patch port out toward br-int, tagged with that VLAN, where br-int's
+// NORMAL switching delivers it to the router's qr- port, as the extension
+// does. A fallback that names its port (the extension's, in drop-in mode)
+// is kept as it is. It returns nil (what no route matches is dropped)
+// without a router or without a port on br-int, and an error when the
+// ports are on several local VLANs: several networks, whose routers
+// cannot all be the fallback.
+func routerFallback(fb *dataplane.Fallback, out uint32, vlans []uint16) (*dataplane.Fallback, error) {
+	if fb == nil || fb.PortNumber != 0 {
+		return fb, nil
+	}
+	if len(fb.DstMAC) != 6 || len(vlans) == 0 {
+		return nil, nil
+	}
+	for _, v := range vlans[1:] {
+		if v != vlans[0] {
+			return nil, fmt.Errorf("fallback toward the router %s: the VRF's ports are on several local VLANs (%d, %d), what matches no route is dropped",
+				fb.DstMAC, vlans[0], v)
+		}
+	}
+	src := fb.SrcMAC
+	if len(src) != 6 {
+		src = fallbackSrcMAC
+	}
+	return &dataplane.Fallback{SrcMAC: src, DstMAC: fb.DstMAC, PortNumber: out, VLAN: vlans[0]}, nil
 }
 
 // redirectFlows: on br-int, what the VM at info sends to the router MAC

@@ -40,7 +40,9 @@
 //     VM's MAC as destination; remote prefixes push the label and leave
 //     by the GRE port toward the PE (MPLS), or by the VXLAN port with the
 //     label as VNI and the remote router MAC (VXLAN), several next hops
-//     through a select group (ECMP). The rest is dropped;
+//     through a select group (ECMP). The rest goes to the VRF's fallback,
+//     toward the Neutron router (source and destination MACs set, out of
+//     an OpenFlow port, tagged when it has a VLAN), or is dropped;
 //   - MAC table: a known MAC goes to its port or VTEP; broadcast and
 //     unknown traffic is flooded to the EVI's ports and, when it comes
 //     from a port, to the VTEPs of the flood list (head-end replication).
@@ -70,6 +72,19 @@
 // place by a newer answer); the driver asks every PE of the state once a
 // second (OpenFlow packet-out) and the bridge answers ARP for the local
 // address there.
+//
+// Integration bridge (integration_bridge, brint.go; our feed on a node
+// whose VM ports neutron-openvswitch-agent owns on br-int): the driver
+// does the bagpipe_bgpvpn extension's plumbing. It finds each VRF port on
+// br-int in OVSDB (OpenFlow port, the agent's local VLAN), joins br-int
+// and the bridge with two patch pairs, adds on br-int (table 0, its own
+// cookies only, kept while the OVS agent restarts) the flows that send a
+// VM's traffic to the router MAC into the VRF and answer its ARP for the
+// gateway, and completes the fallback the feed asks for (the router MAC
+// alone) as the extension would: source 00:00:5e:2a:10:00, out of the
+// patch port toward br-int on the ports' local VLAN, where br-int's
+// NORMAL switching delivers it to the router's port. A fallback that
+// names its port (the extension's own, in drop-in mode) is used as it is.
 //
 // Limits: IPv4 VTEPs and IPv4 prefixes (IPv6 routes are reported and
 // skipped); one bridge serves both VPN types when both sections name this

@@ -51,12 +51,18 @@ func (pl *planner) vrf(v dataplane.VRF, local map[netip.Prefix]dataplane.Port) {
 	for _, rt := range v.Routes {
 		pl.remote(v, meta, rt, local)
 	}
-	miss := []Op{{Kind: Drop}}
-	if fb := v.Fallback; fb != nil && fb.PortNumber != 0 && len(fb.SrcMAC) == 6 && len(fb.DstMAC) == 6 {
-		// Toward the Neutron router, which routes what the VPN does not.
-		miss = []Op{{Kind: SetEthSrc, MAC: fb.SrcMAC.String()}, {Kind: SetEthDst, MAC: fb.DstMAC.String()}, {Kind: Output, Port: fb.PortNumber}}
+	pl.addFlow(v.ID, Flow{Table: o.TableStart, Priority: prioDefault, Match: Match{Metadata: meta}, Ops: missOps(v.Fallback)})
+}
+
+// missOps: what matches no route of a VRF goes to its fallback, toward
+// the Neutron router, which routes what the VPN does not (tagged with the
+// fallback's VLAN, if any); without a complete fallback it is dropped.
+func missOps(fb *dataplane.Fallback) []Op {
+	if fb == nil || fb.PortNumber == 0 || len(fb.SrcMAC) != 6 || len(fb.DstMAC) != 6 {
+		return []Op{{Kind: Drop}}
 	}
-	pl.addFlow(v.ID, Flow{Table: o.TableStart, Priority: prioDefault, Match: Match{Metadata: meta}, Ops: miss})
+	return append([]Op{{Kind: SetEthSrc, MAC: fb.SrcMAC.String()}, {Kind: SetEthDst, MAC: fb.DstMAC.String()}},
+		output(localPort{out: fb.PortNumber, vlan: fb.VLAN})...)
 }
 
 // portFrom: what a port sends enters the VRF; its ARP requests are

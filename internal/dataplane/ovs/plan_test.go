@@ -3,6 +3,7 @@ package ovs
 import (
 	"net"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -205,4 +206,60 @@ func TestPlanFallback(t *testing.T) {
 	if !contains(p.Flows(), want) {
 		t.Errorf("flows %v\nlack %s", p.Flows(), want)
 	}
+}
+
+// In integration_bridge mode, the fallback the feed asks for (the router
+// MAC alone) leaves through our patch port toward br-int (9) on the
+// ports' local VLAN (3), with the extension's source MAC, as the
+// extension's own fallback is planned.
+func TestPlanIntegrationFallback(t *testing.T) {
+	router := mac("fa:16:3e:99:99:99")
+	vrf := func(fb *dataplane.Fallback) dataplane.VRF {
+		return dataplane.VRF{ID: "v", Number: 1, VNI: 100, Fallback: fb}
+	}
+	miss := func(t *testing.T, v dataplane.VRF) string {
+		t.Helper()
+		p, errs := planState(dataplane.State{VRFs: []dataplane.VRF{v}}, testOptions(), testPorts)
+		if len(errs) > 0 {
+			t.Fatalf("planState: %v", errs)
+		}
+		for _, f := range p.Flows() {
+			if strings.HasPrefix(f, "table=1,priority=1,") {
+				return f
+			}
+		}
+		t.Fatalf("no miss flow in %v", p.Flows())
+		return ""
+	}
+	const drop = "table=1,priority=1,metadata=0x100000001 actions=drop"
+	for _, tc := range []struct {
+		name  string
+		fb    *dataplane.Fallback
+		vlans []uint16
+		want  string
+	}{
+		{"router", &dataplane.Fallback{DstMAC: router}, []uint16{3, 3},
+			"table=1,priority=1,metadata=0x100000001 actions=mod_dl_src:00:00:5e:2a:10:00,mod_dl_dst:fa:16:3e:99:99:99,push_vlan:0x8100,mod_vlan_vid:3,output:9,pop_vlan"},
+		{"no router", &dataplane.Fallback{}, []uint16{3}, drop},
+		{"no fallback", nil, []uint16{3}, drop},
+		{"no port on br-int", &dataplane.Fallback{DstMAC: router}, nil, drop},
+		{"extension's", &dataplane.Fallback{SrcMAC: mac("00:00:5e:2a:10:00"), DstMAC: router, PortNumber: 7}, []uint16{3},
+			"table=1,priority=1,metadata=0x100000001 actions=mod_dl_src:00:00:5e:2a:10:00,mod_dl_dst:fa:16:3e:99:99:99,output:7"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fb, err := routerFallback(tc.fb, 9, tc.vlans)
+			if err != nil {
+				t.Fatalf("routerFallback: %v", err)
+			}
+			if got := miss(t, vrf(fb)); got != tc.want {
+				t.Errorf("miss flow = %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+	t.Run("several VLANs", func(t *testing.T) {
+		fb, err := routerFallback(&dataplane.Fallback{DstMAC: router}, 9, []uint16{3, 4})
+		if err == nil || fb != nil {
+			t.Errorf("routerFallback(ports on VLANs 3 and 4) = %v, %v, want nil and an error", fb, err)
+		}
+	})
 }
