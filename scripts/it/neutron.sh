@@ -24,6 +24,14 @@
 #      the front's added latency on a Neutron request (p50); with
 #      NEUTRON_SCALE_PORTS=10000, the first full sync of that many more
 #      ports (seconds from start, peak memory)
+#   f. the OpenStack lab's real Keystone: Neutron behind keystonemiddleware,
+#      bgpvpn-server finding it in the catalog with a password
+#   g. the catalog's network endpoint at bgpvpn-server (auth_strategy =
+#      keystone): the lab's smoke (openstack CLI, Heat's HOT examples,
+#      Horizon's BGPVPN panels) through the front; Heat's networks in
+#      Neutron and its BGPVPN and association in bgpvpn-server, asked
+#      directly, nothing left after the stack delete; a tenant's token
+#      sees only its networks
 # Installs what it needs when missing; stops what it starts; exits non-zero
 # if any check failed.
 set -uo pipefail
