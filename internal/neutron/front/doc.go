@@ -4,8 +4,8 @@
 // the rules the original enforced through Neutron callbacks on the
 // requests they concern, has the object an association create names
 // resolved (read into the mirror) before our API looks it up, and passes
-// every other request to Neutron unchanged (streamed; status, headers and body preserved; the caller's
-// token passed through).
+// every other request to Neutron unchanged (streamed; status, headers and
+// body preserved; the caller's token passed through).
 //
 // It never reads or changes a request it proxies beyond what those checks
 // need, and never answers for Neutron: when Neutron fails, the client sees
