@@ -148,6 +148,8 @@ feed_is() { [ "$(feed "$1")" = "$2" ]; }
 converges() {
   if wait_for "$2" "$1" feed_is "$3" "$4"; then ok "$1"; else fail "$1: feed of $3 is '$(feed "$3" | tr '\n' ',')', want '$(tr '\n' ',' <<<"$4")'"; fi
 }
+# loadavg: the machine's load averages, printed with each measure.
+loadavg() { awk '{print "load average " $1 ", " $2 ", " $3}' /proc/loadavg; }
 field() { $PY -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 
 echo "--- a. Neutron's resources and BGPVPNs through one endpoint"
@@ -273,7 +275,7 @@ for i in range(100):
 lat.sort()
 print(f"port update -> feed over {len(lat)} updates: p50 {lat[49]*1000:.0f} ms, p99 {lat[98]*1000:.0f} ms, max {lat[-1]*1000:.0f} ms")
 EOF
-then ok "100 port updates reached the feed"; cat "$work/latency"; else fail "latency run: $(tail -3 "$work/latency")"; fi
+then ok "100 port updates reached the feed"; echo "$(cat "$work/latency") ($(loadavg))"; else fail "latency run: $(tail -3 "$work/latency")"; fi
 full_after=$(mirror_reads full) targeted_after=$(mirror_reads targeted)
 read_alone() { [ "$full_after" = "$full_before" ] && [ $((targeted_after - targeted_before)) -ge 100 ]; }
 check "each notification read only its port (full reads $full_before -> $full_after, targeted $targeted_before -> $targeted_after)" read_alone
@@ -306,7 +308,7 @@ for l in (d, f, diff):
     l.sort()
 print(f"GET /v2.0/networks p50: Neutron {d[150]*1000:.1f} ms, through the front {f[150]*1000:.1f} ms, added {diff[150]*1000:.1f} ms (p50 of 300 paired differences)")
 EOF
-then ok "proxy overhead measured"; cat "$work/proxy"; else fail "proxy measure: $(tail -3 "$work/proxy")"; fi
+then ok "proxy overhead measured"; echo "$(cat "$work/proxy") ($(loadavg))"; else fail "proxy measure: $(tail -3 "$work/proxy")"; fi
 
 # NEUTRON_SCALE_PORTS=N (10000 by default; 0: skipped): the first full
 # sync of a Neutron holding N more ports, from bgpvpn-server's start with an
@@ -372,7 +374,7 @@ if [ "$scale" -gt 0 ]; then
     t1=$(date +%s.%N)
     created=$(grep -m1 'neutron mirror synced' "$work/server.log" | grep -o 'created=[0-9]*' | cut -d= -f2)
     if [ "${created:-0}" -ge "$scale" ]; then ok "full sync of $scale+ ports"; else fail "full sync of $scale+ ports: created=$created"; fi
-    echo "full sync from start: $($PY -c "print(f'{$t1 - $t0:.1f}')") s; $(grep -m1 'neutron mirror synced' "$work/server.log" | grep -o 'created=[0-9]* .*seconds=[0-9.]*'); bgpvpn-server peak RSS $(awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' /proc/"$server_pid"/status)"
+    echo "full sync from start: $($PY -c "print(f'{$t1 - $t0:.1f}')") s; $(grep -m1 'neutron mirror synced' "$work/server.log" | grep -o 'created=[0-9]* .*seconds=[0-9.]*'); bgpvpn-server peak RSS $(awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' /proc/"$server_pid"/status) ($(loadavg))"
   else
     fail "full sync of $scale+ ports"
   fi
