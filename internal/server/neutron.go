@@ -96,6 +96,7 @@ func neutronFront(ctx context.Context, v *config.Values, log *slog.Logger, st st
 			return svc.RouterInterfaceAllowed(tx, routerID, networkID)
 		})
 	}
+	f.Resolve = func(ctx context.Context, kind, id string) { resolve(ctx, st, m, kind, id) }
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	// Each notification queues what it names; the mirror reads those
@@ -141,4 +142,34 @@ func interfaceNetwork(tx store.Tx, subnetID, portID string) (string, error) {
 		return "", err
 	}
 	return p.NetworkID, nil
+}
+
+// resolveWait bounds how long an association waits for the mirror to read
+// the object it names.
+const resolveWait = 10 * time.Second
+
+// resolve has the mirror read the network, router or port an association
+// names when it does not have it yet: Neutron may have made it a moment
+// ago, before its notification or the next full read (Heat associates a
+// router as soon as Neutron created it). What Neutron does not have either
+// stays missing, and the association is refused as for any missing object.
+func resolve(ctx context.Context, st store.Store, m *mirror.Mirror, kind, id string) {
+	err := st.View(ctx, func(tx store.Tx) error {
+		var err error
+		switch kind {
+		case "network":
+			_, err = tx.GetNetwork(id)
+		case "router":
+			_, err = tx.GetRouter(id)
+		case "port":
+			_, err = tx.GetPort(id)
+		}
+		return err
+	})
+	if !errors.Is(err, store.ErrNotFound) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, resolveWait)
+	defer cancel()
+	m.Await(ctx, []mirror.Ref{{Kind: mirror.Kind(kind), ID: id, Interfaces: kind == "router"}})
 }

@@ -24,6 +24,14 @@
 #      the front's added latency on a Neutron request (p50); with
 #      NEUTRON_SCALE_PORTS=10000, the first full sync of that many more
 #      ports (seconds from start, peak memory)
+#   f. the OpenStack lab's real Keystone: Neutron behind keystonemiddleware,
+#      bgpvpn-server finding it in the catalog with a password
+#   g. the catalog's network endpoint at bgpvpn-server (auth_strategy =
+#      keystone): the lab's smoke (openstack CLI, Heat's HOT examples,
+#      Horizon's BGPVPN panels) through the front; Heat's networks in
+#      Neutron and its BGPVPN and association in bgpvpn-server, asked
+#      directly, nothing left after the stack delete; a tenant's token
+#      sees only its networks
 # Installs what it needs when missing; stops what it starts; exits non-zero
 # if any check failed.
 set -uo pipefail
@@ -108,7 +116,11 @@ resync_interval = 1
 EOF
 start_server() { # start_server [CONF]
   server_pid=$(spawn "$work/server.log" "$work/bgpvpn-server" --config-file "${1:-$work/server.conf}" --bind "127.0.0.1:$fport")
-  wait_for 60 bgpvpn-server curl -fsS -m 2 "$EP/v2.0/bgpvpn/bgpvpns" || { tail -40 "$work/server.log"; exit 1; }
+  wait_for 60 bgpvpn-server server_answers || { tail -40 "$work/server.log"; exit 1; }
+}
+# server_answers: the BGPVPN API answers (with keystone auth, a 401 is an answer).
+server_answers() {
+  case "$(curl -s -o /dev/null -w '%{http_code}' -m 2 "$EP/v2.0/bgpvpn/bgpvpns")" in 200 | 401) ;; *) return 1 ;; esac
 }
 start_server
 echo "neutron: bgpvpn-server (Neutron mode) on $EP"
@@ -136,6 +148,8 @@ feed_is() { [ "$(feed "$1")" = "$2" ]; }
 converges() {
   if wait_for "$2" "$1" feed_is "$3" "$4"; then ok "$1"; else fail "$1: feed of $3 is '$(feed "$3" | tr '\n' ',')', want '$(tr '\n' ',' <<<"$4")'"; fi
 }
+# loadavg: the machine's load averages, printed with each measure.
+loadavg() { awk '{print "load average " $1 ", " $2 ", " $3}' /proc/loadavg; }
 field() { $PY -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 
 echo "--- a. Neutron's resources and BGPVPNs through one endpoint"
@@ -261,7 +275,7 @@ for i in range(100):
 lat.sort()
 print(f"port update -> feed over {len(lat)} updates: p50 {lat[49]*1000:.0f} ms, p99 {lat[98]*1000:.0f} ms, max {lat[-1]*1000:.0f} ms")
 EOF
-then ok "100 port updates reached the feed"; cat "$work/latency"; else fail "latency run: $(tail -3 "$work/latency")"; fi
+then ok "100 port updates reached the feed"; echo "$(cat "$work/latency") ($(loadavg))"; else fail "latency run: $(tail -3 "$work/latency")"; fi
 full_after=$(mirror_reads full) targeted_after=$(mirror_reads targeted)
 read_alone() { [ "$full_after" = "$full_before" ] && [ $((targeted_after - targeted_before)) -ge 100 ]; }
 check "each notification read only its port (full reads $full_before -> $full_after, targeted $targeted_before -> $targeted_after)" read_alone
@@ -294,7 +308,7 @@ for l in (d, f, diff):
     l.sort()
 print(f"GET /v2.0/networks p50: Neutron {d[150]*1000:.1f} ms, through the front {f[150]*1000:.1f} ms, added {diff[150]*1000:.1f} ms (p50 of 300 paired differences)")
 EOF
-then ok "proxy overhead measured"; cat "$work/proxy"; else fail "proxy measure: $(tail -3 "$work/proxy")"; fi
+then ok "proxy overhead measured"; echo "$(cat "$work/proxy") ($(loadavg))"; else fail "proxy measure: $(tail -3 "$work/proxy")"; fi
 
 # NEUTRON_SCALE_PORTS=N (10000 by default; 0: skipped): the first full
 # sync of a Neutron holding N more ports, from bgpvpn-server's start with an
@@ -360,9 +374,27 @@ if [ "$scale" -gt 0 ]; then
     t1=$(date +%s.%N)
     created=$(grep -m1 'neutron mirror synced' "$work/server.log" | grep -o 'created=[0-9]*' | cut -d= -f2)
     if [ "${created:-0}" -ge "$scale" ]; then ok "full sync of $scale+ ports"; else fail "full sync of $scale+ ports: created=$created"; fi
-    echo "full sync from start: $($PY -c "print(f'{$t1 - $t0:.1f}')") s; $(grep -m1 'neutron mirror synced' "$work/server.log" | grep -o 'created=[0-9]* .*seconds=[0-9.]*'); bgpvpn-server peak RSS $(awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' /proc/"$server_pid"/status)"
+    echo "full sync from start: $($PY -c "print(f'{$t1 - $t0:.1f}')") s; $(grep -m1 'neutron mirror synced' "$work/server.log" | grep -o 'created=[0-9]* .*seconds=[0-9.]*'); bgpvpn-server peak RSS $(awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' /proc/"$server_pid"/status) ($(loadavg))"
   else
     fail "full sync of $scale+ ports"
+  fi
+fi
+if [ -n "${scale_net:-}" ]; then
+  # Removed as they were written, from Neutron's tables (a port's rows go
+  # with it: ipallocations, ml2_port_bindings and securitygroupportbindings
+  # cascade), then the network and subnet through Neutron's API, so that
+  # the last section starts from a Neutron holding only what it made.
+  if sql neutron >"$work/scale-rm" 2>&1 <<EOF2
+SET autocommit = 0;
+DELETE FROM ipamallocations WHERE ipam_subnet_id = (SELECT id FROM ipamsubnets WHERE neutron_subnet_id = '$scale_sn');
+DELETE FROM ports WHERE network_id = '$scale_net';
+DELETE FROM standardattributes WHERE resource_type = 'ports' AND id NOT IN (SELECT standard_attr_id FROM ports);
+COMMIT;
+EOF2
+  then
+    check "scale network deleted in Neutron" "${NOSC[@]}" network delete scale
+  else
+    fail "scale ports removed: $(tail -3 "$work/scale-rm")"
   fi
 fi
 
@@ -442,6 +474,116 @@ port8=$("${KOSC[@]}" port show p8 -f json | field id)
 converges "after the revocation: a new token, the new port reaches the feed" 30 h8 "$port8 10.20.0.80/24"
 renewed() { ours | grep -q '^internal 401$' && [ "$(ours | tail -1)" = "internal 200" ]; }
 check "Neutron refused the revoked token (401), the renewed one passed" renewed
+
+# --- g. Heat, Horizon and the CLI through the front (Keystone) -----------------
+# The catalog's network endpoint (the lab's logging proxy) now points at
+# bgpvpn-server, itself checking tokens (auth_strategy = keystone) and
+# reaching Neutron at endpoint_override, since the catalog's network
+# endpoint is itself. Neutron is emptied first (the smoke's Heat step wants
+# an admin who lists no network, router or BGPVPN once its stacks are gone).
+echo "--- g. Heat, Horizon and the CLI through the front, with Keystone"
+stop_pid "$server_pid"; server_pid=
+# Neutron now caches validated tokens (5 minutes, as keystonemiddleware's
+# default): without, each request validates its token with Keystone, and
+# Horizon's pages, several Neutron requests each, take seconds here.
+stop_neutron
+NEUTRON_TOKEN_CACHE_TIME=300 NEUTRON_KEYSTONE=http://127.0.0.1:5000 neutron_configure "$work" "$BUS" 9>&- || exit 1
+start_neutron 9>&-
+cat >"$work/server-front.conf" <<CONF
+[DEFAULT]
+data_dir = $work/data
+transport_url = $BUS
+auth_strategy = keystone
+[keystone_authtoken]
+www_authenticate_uri = http://127.0.0.1:5000/v3
+auth_url = http://127.0.0.1:5000
+auth_type = password
+project_domain_name = Default
+user_domain_name = Default
+project_name = service
+username = neutron
+password = service
+[service_providers]
+service_provider = BGPVPN:BaGPipe:bagpipe:default
+[agent_feed]
+shared_secret = stage-secret
+[neutron]
+auth_type = password
+auth_url = http://127.0.0.1:5000/v3
+username = bgpvpn
+password = bgpvpn-pw
+project_name = service
+user_domain_name = Default
+project_domain_name = Default
+region_name = RegionOne
+endpoint_override = $NEUTRON
+resync_interval = 3600
+CONF
+: >"$work/server.log"
+start_server "$work/server-front.conf" 9>&-
+"$LAB/start.sh" --network-endpoint "$EP" >>"$work/lab.log" 2>&1 9>&- || { tail -20 "$work/lab.log"; exit 1; }
+# FOSC CLOUD ARGS...: the openstack CLI as CLOUD, through the catalog (the front).
+FOSC() { local c=$1; shift; env OS_CLIENT_CONFIG_FILE="$LAB/clouds.yaml" OS_CLOUD="$c" timeout 120 /usr/bin/openstack "$@"; }
+ADMIN_TOKEN=$(FOSC lab-admin token issue -f value -c id)
+# direct PATH: Neutron's answer (status, then body) with the admin's token, not through the front.
+direct() { curl -s -m 30 -w '\n%{http_code}' -H "X-Auth-Token: $ADMIN_TOKEN" "$NEUTRON$1"; }
+direct_code() { direct "$1" | tail -1; }
+# ours PATH: bgpvpn-server's answer with the admin's token.
+ours_get() { curl -fsS -m 30 -H "X-Auth-Token: $ADMIN_TOKEN" "$EP$1"; }
+empty_neutron() {
+  local id
+  for id in $(FOSC lab-admin bgpvpn list -f value -c ID); do FOSC lab-admin bgpvpn delete "$id" || return 1; done
+  for id in $(FOSC lab-admin port list --long -f json | $PY -c 'import json,sys; print(" ".join(p["ID"] for p in json.load(sys.stdin) if not p["Device Owner"].startswith("network:")))'); do FOSC lab-admin port delete "$id" || return 1; done
+  for id in $(FOSC lab-admin router list -f value -c ID); do FOSC lab-admin router delete "$id" || return 1; done
+  for id in $(FOSC lab-admin network list -f value -c ID); do FOSC lab-admin network delete "$id" || return 1; done
+  [ -z "$(FOSC lab-admin network list -f value -c ID)$(FOSC lab-admin router list -f value -c ID)$(FOSC lab-admin bgpvpn list -f value -c ID)" ]
+}
+check "earlier sections' objects deleted through the front (admin token)" empty_neutron
+
+# The lab's smoke: CLI, Heat's HOT examples 1 and 2, Horizon's BGPVPN panels.
+apt_install_missing chromium chromium-driver python3-selenium >/dev/null 9>&- || fail "installing chromium, chromium-driver, python3-selenium"
+if "$LAB/smoke.sh" --target "$EP" --label front >"$work/smoke.log" 2>&1 9>&-; then
+  ok "smoke.sh --target the front: $(grep -E '^[0-9]+ passed' "$work/smoke.log" | tail -1)"
+else
+  fail "smoke.sh --target the front: $(grep -E 'passed|FAIL' "$work/smoke.log" | tail -12 | tr '\n' ' ')"
+fi
+cp -r "$LAB_RUN_DIR/smoke-front" "$work/smoke-front" 2>/dev/null
+
+# Heat's HOT example 1 again, checked where each object lives: the network
+# and subnet in Neutron (asked directly), the BGPVPN and its association in
+# bgpvpn-server (Neutron here has no BGPVPN API at all).
+res() { FOSC lab-admin-demo stack resource show heat-front "$1" -f value -c physical_resource_id; }
+posts_before=$(grep -c '"POST /v2.0/networks HTTP/1.1" status: 201' "$NEUTRON_WORK/neutron.log")
+check "Heat stack (HOT example 1) created through the front" FOSC lab-admin-demo stack create -t "$LAB/templates/bgpvpn_test-00.yaml" heat-front --wait --timeout 10
+hnet=$(res Net1) hsub=$(res SubNet1) hvpn=$(res BGPVPN1) hassoc=$(res BGPVPN_NET_assoc1)
+demo_id=$(FOSC lab-admin project show demo -f value -c id)
+in_neutron() { direct "/v2.0/networks/$hnet" | $PY -c "import json,sys; l=sys.stdin.read().rsplit('\n',1); sys.exit(not (l[1]=='200' and json.loads(l[0])['network']['project_id']=='$demo_id'))"; }
+check "Heat's network is in Neutron, asked directly, owned by demo ($hnet)" in_neutron
+check "Heat's subnet is in Neutron, asked directly ($hsub)" test "$(direct_code "/v2.0/subnets/$hsub")" = 200
+neutron_made_it() { [ "$(grep -c '"POST /v2.0/networks HTTP/1.1" status: 201' "$NEUTRON_WORK/neutron.log")" -gt "$posts_before" ]; }
+check "Neutron created it (its own log has the POST /v2.0/networks)" neutron_made_it
+check "Neutron has no BGPVPN API (404 asked directly)" test "$(direct_code /v2.0/bgpvpn/bgpvpns)" = 404
+assoc_ours() { ours_get "/v2.0/bgpvpn/bgpvpns/$hvpn/network_associations/$hassoc" | $PY -c "import json,sys; sys.exit(json.load(sys.stdin)['network_association']['network_id'] != '$hnet')"; }
+check "Heat's BGPVPN and its association to the network are in bgpvpn-server" assoc_ours
+check "Heat stack deleted through the front" FOSC lab-admin-demo stack delete -y --wait heat-front
+check "stack deleted: the network is gone from Neutron" test "$(direct_code "/v2.0/networks/$hnet")" = 404
+check "stack deleted: the subnet is gone from Neutron" test "$(direct_code "/v2.0/subnets/$hsub")" = 404
+vpn_gone() { [ "$(curl -s -o /dev/null -w '%{http_code}' -m 30 -H "X-Auth-Token: $ADMIN_TOKEN" "$EP/v2.0/bgpvpn/bgpvpns/$hvpn")" = 404 ]; }
+check "stack deleted: the BGPVPN is gone from bgpvpn-server" vpn_gone
+nothing_left() { [ -z "$(FOSC lab-admin network list -f value -c ID)$(FOSC lab-admin bgpvpn list -f value -c ID)" ] &&
+  direct /v2.0/networks | $PY -c "import json,sys; sys.exit(json.loads(sys.stdin.read().rsplit('\n',1)[0])['networks'] != [])"; }
+check "stack deleted: nothing left in Neutron or bgpvpn-server" nothing_left
+
+# Neutron's visibility passes through: a tenant's token lists its own networks only.
+check "admin network in project admin" FOSC lab-admin network create vis-admin
+check "demo network in project demo" FOSC lab-demo network create vis-demo
+demo_sees() { [ "$(FOSC lab-demo network list -f value -c Name | sort | tr '\n' ' ')" = "vis-demo " ]; }
+check "demo's token lists only demo's network through the front" demo_sees
+admin_sees() { [ "$(FOSC lab-admin network list -f value -c Name | sort | tr '\n' ' ')" = "vis-admin vis-demo " ]; }
+check "admin's token lists both through the front" admin_sees
+demo_hidden() { ! FOSC lab-demo network show vis-admin >"$work/hidden" 2>&1 && grep -qi 'no network found\|could not be found' "$work/hidden"; }
+check "demo's token cannot see admin's network through the front" demo_hidden
+check "visibility networks deleted" FOSC lab-admin network delete vis-admin vis-demo
 stop_pid "$server_pid"; server_pid=
 "$LAB/stop.sh" >/dev/null 2>&1; lab_started=
 flock -u 9; exec 9>&-

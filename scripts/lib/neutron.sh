@@ -9,7 +9,8 @@
 #                                    BUS: notifications to that transport_url (messagingv2), else none.
 #                                    NEUTRON_AUTH=keystone NEUTRON_KEYSTONE=URL: tokens checked by
 #                                    keystonemiddleware (user neutron/service), else noauth with a
-#                                    default admin. Sets NEUTRON (its URL).
+#                                    default admin (NEUTRON_TOKEN_CACHE_TIME: keystonemiddleware's
+#                                    token_cache_time, default -1). Sets NEUTRON (its URL).
 #   neutron_start / neutron_stop     neutron-server (sets neutron_pid)
 #   neutron_down                     stops neutron-server and MariaDB
 # Helpers: nlib_spawn LOG CMD... (own session, no inherited fds, prints the
@@ -102,8 +103,9 @@ enable_security_group = true
 quota_port = -1
 EOF
   if [ "${NEUTRON_AUTH:-}" = keystone ]; then
-    # keystonemiddleware as in every Neutron with Keystone; no token cache,
-    # so that a revoked token is refused at once.
+    # keystonemiddleware as in every Neutron with Keystone; no token cache
+    # unless NEUTRON_TOKEN_CACHE_TIME (seconds), so that a revoked token is
+    # refused at once.
     cat >>"$work/etc/neutron.conf" <<EOF
 [keystone_authtoken]
 www_authenticate_uri = $NEUTRON_KEYSTONE/v3
@@ -114,7 +116,7 @@ user_domain_name = Default
 project_name = service
 username = neutron
 password = service
-token_cache_time = -1
+token_cache_time = ${NEUTRON_TOKEN_CACHE_TIME:--1}
 EOF
   fi
   echo '{}' >"$work/etc/policy.yaml"

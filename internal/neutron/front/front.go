@@ -26,6 +26,13 @@ type Front struct {
 	// (the original's check on router interfaces of networks and routers
 	// in L3 BGPVPNs). A *fault.Fault error is the client's answer.
 	InterfaceAllowed func(ctx context.Context, routerID, subnetID, portID string) error
+	// Resolve, when set, is called before an association create reaches
+	// our API, with the kind ("network", "router" or "port") and id of
+	// the object its body names, so that an object Neutron made since the
+	// mirror last read it is read first (Heat associates a router the
+	// moment Neutron created it). It cannot fail the request: what it
+	// could not read, our API answers for as a missing object.
+	Resolve func(ctx context.Context, kind, id string)
 }
 
 // New fronts neutron (its base URL, e.g. http://neutron:9696) with api,
@@ -52,7 +59,7 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
 	case p == "/v2.0/bgpvpn" || strings.HasPrefix(p, "/v2.0/bgpvpn/"):
-		f.api.ServeHTTP(w, r)
+		f.ours(w, r)
 	case r.Method == http.MethodGet && (p == "/v2.0/extensions" || p == "/v2.0/extensions.json"):
 		f.extensions(w, r)
 	case r.Method == http.MethodGet && strings.HasPrefix(p, "/v2.0/extensions/") && isOurs(strings.TrimSuffix(p[len("/v2.0/extensions/"):], ".json")):
@@ -110,7 +117,56 @@ func (f *Front) addInterface(w http.ResponseWriter, r *http.Request) {
 	f.proxy.ServeHTTP(w, r)
 }
 
-// maxBody is the largest add_router_interface body read for the check.
+// associationKinds maps an association collection to the kind of object
+// its body names.
+var associationKinds = map[string]string{
+	"network_associations": "network",
+	"router_associations":  "router",
+	"port_associations":    "port",
+}
+
+// ours serves a BGPVPN request, having the object an association create
+// names resolved first.
+func (f *Front) ours(w http.ResponseWriter, r *http.Request) {
+	kind := associationCreate(r)
+	if kind == "" || f.Resolve == nil {
+		f.api.ServeHTTP(w, r)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		writeFault(w, fault.BadRequest("Malformed request body"))
+		return
+	}
+	if len(body) > maxBody {
+		writeFault(w, fault.New(http.StatusRequestEntityTooLarge, "HTTPRequestEntityTooLarge", "Request is too large."))
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	// A body our API would refuse goes to it unresolved: it says why.
+	var b map[string]map[string]json.RawMessage
+	var id string
+	if json.Unmarshal(body, &b) == nil && json.Unmarshal(b[kind+"_association"][kind+"_id"], &id) == nil && id != "" {
+		f.Resolve(r.Context(), kind, id)
+	}
+	f.api.ServeHTTP(w, r)
+}
+
+// associationCreate is the kind of object r creates an association with
+// ("network", "router" or "port"), "" when r creates none.
+func associationCreate(r *http.Request) string {
+	if r.Method != http.MethodPost {
+		return ""
+	}
+	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/v2.0/bgpvpn/bgpvpns/"), "/")
+	if len(parts) != 2 || parts[0] == "" || !strings.HasPrefix(r.URL.Path, "/v2.0/bgpvpn/bgpvpns/") {
+		return ""
+	}
+	return associationKinds[strings.TrimSuffix(parts[1], ".json")]
+}
+
+// maxBody is the largest request body read for a check (an interface
+// request, an association create).
 const maxBody = 1 << 20
 
 func writeFault(w http.ResponseWriter, f *fault.Fault) {

@@ -219,3 +219,53 @@ func TestAddRouterInterfaceBodyTooLarge(t *testing.T) {
 		t.Errorf("Neutron received %d requests, want none", len(got))
 	}
 }
+
+// An association names an object Neutron may have made a moment ago (Heat
+// associates a router as soon as Neutron created it): the front has it
+// resolved (read into the mirror) before our API looks it up, and our API
+// gets the body unchanged.
+func TestAssociationResolvesItsObjectFirst(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got = append(got, "api "+r.URL.Path+" "+string(b))
+		mu.Unlock()
+	})
+	n := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(n.Close)
+	u, _ := url.Parse(n.URL)
+	f := front.New(api, u, n.Client(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	f.Resolve = func(_ context.Context, kind, id string) {
+		mu.Lock()
+		got = append(got, "resolve "+kind+" "+id)
+		mu.Unlock()
+	}
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	vpn := srv.URL + "/v2.0/bgpvpn/bgpvpns/v1/"
+	for _, c := range []struct{ path, body string }{
+		{"network_associations", `{"network_association": {"network_id": "n1"}}`},
+		{"router_associations.json", `{"router_association": {"router_id": "r1", "advertise_extra_routes": false}}`},
+		{"port_associations", `{"port_association": {"port_id": "p1"}}`},
+		{"port_associations", `{"port_association": {"port_id": ""}}`},         // nothing named: our API says why
+		{"network_associations", `{"network_association": {"network_id": 7}}`}, // malformed: likewise
+		{"router_associations", `not json`},
+	} {
+		do(t, http.MethodPost, vpn+c.path, c.body, nil)
+	}
+	do(t, http.MethodPut, vpn+"port_associations/a1", `{"port_association": {"port_id": "p2"}}`, nil)
+	want := []string{
+		"resolve network n1", `api /v2.0/bgpvpn/bgpvpns/v1/network_associations {"network_association": {"network_id": "n1"}}`,
+		"resolve router r1", `api /v2.0/bgpvpn/bgpvpns/v1/router_associations.json {"router_association": {"router_id": "r1", "advertise_extra_routes": false}}`,
+		"resolve port p1", `api /v2.0/bgpvpn/bgpvpns/v1/port_associations {"port_association": {"port_id": "p1"}}`,
+		`api /v2.0/bgpvpn/bgpvpns/v1/port_associations {"port_association": {"port_id": ""}}`,
+		`api /v2.0/bgpvpn/bgpvpns/v1/network_associations {"network_association": {"network_id": 7}}`,
+		`api /v2.0/bgpvpn/bgpvpns/v1/router_associations not json`,
+		`api /v2.0/bgpvpn/bgpvpns/v1/port_associations/a1 {"port_association": {"port_id": "p2"}}`,
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}

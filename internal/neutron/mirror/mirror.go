@@ -32,6 +32,7 @@ type Mirror struct {
 	pendingMu   sync.Mutex
 	pending     []Ref
 	pendingFull bool
+	waiters     []chan struct{} // of Await, closed once what was pending with them is read
 	wake        chan struct{}
 }
 
@@ -96,8 +97,15 @@ func (m *Mirror) Age() (time.Duration, bool) {
 // Notify queues what a notification names for Run to read at once; nil
 // (what was sent may be lost: a reconnected bus) queues a full read. It
 // never blocks.
-func (m *Mirror) Notify(refs []Ref) {
+func (m *Mirror) Notify(refs []Ref) { m.queue(refs, nil) }
+
+// queue is Notify, with waiter (if not nil) released once Run has read
+// refs: both are queued at once, so that Run takes them together.
+func (m *Mirror) queue(refs []Ref, waiter chan struct{}) {
 	m.pendingMu.Lock()
+	if waiter != nil {
+		m.waiters = append(m.waiters, waiter)
+	}
 	if refs == nil {
 		m.pendingFull = true
 	}
@@ -113,13 +121,14 @@ func (m *Mirror) Notify(refs []Ref) {
 	}
 }
 
-// takePending empties the queue Notify fills.
-func (m *Mirror) takePending() ([]Ref, bool) {
+// takePending empties the queue Notify fills, with the waiters of Await
+// to release once it is read.
+func (m *Mirror) takePending() ([]Ref, bool, []chan struct{}) {
 	m.pendingMu.Lock()
 	defer m.pendingMu.Unlock()
-	refs, full := m.pending, m.pendingFull
-	m.pending, m.pendingFull = nil, false
-	return refs, full
+	refs, full, waiters := m.pending, m.pendingFull, m.waiters
+	m.pending, m.pendingFull, m.waiters = nil, false, nil
+	return refs, full, waiters
 }
 
 // Run syncs now, then every interval and whenever trigger receives, until
@@ -132,7 +141,7 @@ func (m *Mirror) Run(ctx context.Context, interval time.Duration, trigger <-chan
 	full := true
 	var next time.Time // of the next full read
 	for {
-		refs, all := m.takePending()
+		refs, all, waiters := m.takePending()
 		if full || all {
 			next = m.now().Add(interval)
 			if _, err := m.syncLogged(ctx, m.Sync); err != nil {
@@ -148,6 +157,9 @@ func (m *Mirror) Run(ctx context.Context, interval time.Duration, trigger <-chan
 				}
 				next = m.now().Add(retry)
 			}
+		}
+		for _, w := range waiters {
+			close(w)
 		}
 		full = false
 		t := time.NewTimer(next.Sub(m.now()))
@@ -187,4 +199,18 @@ func (m *Mirror) syncLogged(ctx context.Context, sync func(context.Context) (Sta
 			"skipped", stats.Skipped, "seconds", m.now().Sub(start).Seconds())
 	}
 	return stats, nil
+}
+
+// Await queues refs as Notify does and returns once Run has read them
+// (successfully or not), or when ctx ends, so that a caller about to use
+// an object Neutron made a moment ago finds it in the mirror.
+func (m *Mirror) Await(ctx context.Context, refs []Ref) error {
+	read := make(chan struct{})
+	m.queue(refs, read)
+	select {
+	case <-read:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -182,3 +182,38 @@ func TestRunReadsWhatNotifyNames(t *testing.T) {
 	f.m.Notify(nil)
 	waitUntil(t, "a full read", func() bool { return f.reads() == 3 })
 }
+
+// Await returns once Run has read what it names: an object Neutron made a
+// moment ago is in the mirror when it returns, without a full read.
+func TestAwaitReturnsOnceRead(t *testing.T) {
+	f := withVPN(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { f.m.Run(ctx, time.Hour, nil); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitUntil(t, "Run's first full read", func() bool { return f.reads() == 2 })
+
+	f.edit(func(s *mirror.Snapshot) {
+		s.Routers = append(s.Routers, &store.Router{ID: "r2", ProjectID: "p1", Name: "r2", AdminStateUp: true, Status: "ACTIVE"})
+	})
+	if err := f.m.Await(context.Background(), []mirror.Ref{{Kind: mirror.Router, ID: "r2", Interfaces: true}}); err != nil {
+		t.Fatalf("Await: %v", err)
+	}
+	err := f.st.View(context.Background(), func(tx store.Tx) error { _, err := tx.GetRouter("r2"); return err })
+	if err != nil {
+		t.Errorf("router r2 right after Await: %v, want it mirrored", err)
+	}
+	if n := f.reads(); n != 2 {
+		t.Errorf("full reads = %d, want still 2", n)
+	}
+}
+
+// Without Run, Await ends with its context.
+func TestAwaitEndsWithItsContext(t *testing.T) {
+	f := withVPN(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := f.m.Await(ctx, []mirror.Ref{{Kind: mirror.Network, ID: "net9"}}); err == nil {
+		t.Error("Await without Run: nil, want the context's error")
+	}
+}
