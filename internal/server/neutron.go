@@ -96,6 +96,7 @@ func neutronFront(ctx context.Context, v *config.Values, log *slog.Logger, st st
 			return svc.RouterInterfaceAllowed(tx, routerID, networkID)
 		})
 	}
+	f.AwaitMirrored = func(ctx context.Context, kind, id string) { awaitMirrored(ctx, st, m, log, kind, id) }
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	// Each notification queues what it names; the mirror reads those
@@ -118,6 +119,38 @@ func neutronFront(ctx context.Context, v *config.Values, log *slog.Logger, st st
 		f.ServeHTTP(w, r)
 	})
 	return h, stop, nil
+}
+
+// awaitTimeout bounds how long an association request waits for the
+// mirror to read what it names (the API answers 404 if it is still
+// missing then).
+const awaitTimeout = 30 * time.Second
+
+// awaitMirrored has the mirror read a network, router or port it does not
+// have yet, before an association of it is created. One read of that
+// object from Neutron (as any caller could make by naming an id);
+// visibility is still the API's to check.
+func awaitMirrored(ctx context.Context, st store.Store, m *mirror.Mirror, log *slog.Logger, kind, id string) {
+	err := st.View(ctx, func(tx store.Tx) error {
+		var err error
+		switch kind {
+		case "network":
+			_, err = tx.GetNetwork(id)
+		case "router":
+			_, err = tx.GetRouter(id)
+		case "port":
+			_, err = tx.GetPort(id)
+		}
+		return err
+	})
+	if !errors.Is(err, store.ErrNotFound) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, awaitTimeout)
+	defer cancel()
+	if err := m.Await(ctx, []mirror.Ref{{Kind: mirror.Kind(kind), ID: id}}); err != nil {
+		log.Warn("association of an object not mirrored yet", "kind", kind, "id", id, "error", err)
+	}
 }
 
 // interfaceNetwork is the network of the subnet or port of an interface

@@ -26,6 +26,12 @@ type Front struct {
 	// (the original's check on router interfaces of networks and routers
 	// in L3 BGPVPNs). A *fault.Fault error is the client's answer.
 	InterfaceAllowed func(ctx context.Context, routerID, subnetID, portID string) error
+	// AwaitMirrored, when set, is called before an association is created
+	// with the kind ("network", "router", "port") and id of what it
+	// associates, so that an object just created in Neutron is mirrored
+	// before the API looks for it. It returns when the mirror has it or
+	// has read Neutron for it.
+	AwaitMirrored func(ctx context.Context, kind, id string)
 }
 
 // New fronts neutron (its base URL, e.g. http://neutron:9696) with api,
@@ -51,6 +57,8 @@ func New(api http.Handler, neutron *url.URL, client *http.Client, log *slog.Logg
 func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
+	case r.Method == http.MethodPost && associationKind(p) != "":
+		f.association(w, r, associationKind(p))
 	case p == "/v2.0/bgpvpn" || strings.HasPrefix(p, "/v2.0/bgpvpn/"):
 		f.api.ServeHTTP(w, r)
 	case r.Method == http.MethodGet && (p == "/v2.0/extensions" || p == "/v2.0/extensions.json"):
@@ -108,6 +116,56 @@ func (f *Front) addInterface(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f.proxy.ServeHTTP(w, r)
+}
+
+// associationKind is "network", "router" or "port" for the path of an
+// association collection (/v2.0/bgpvpn/bgpvpns/{id}/network_associations),
+// "" for any other path.
+func associationKind(p string) string {
+	rest, ok := strings.CutPrefix(p, "/v2.0/bgpvpn/bgpvpns/")
+	if !ok {
+		return ""
+	}
+	parts := strings.Split(strings.TrimSuffix(rest, ".json"), "/")
+	if len(parts) != 2 || parts[0] == "" {
+		return ""
+	}
+	switch parts[1] {
+	case "network_associations":
+		return "network"
+	case "router_associations":
+		return "router"
+	case "port_associations":
+		return "port"
+	}
+	return ""
+}
+
+// association has the mirror read what an association names, then lets
+// our API create it. A body it cannot read goes to the API, which says why.
+func (f *Front) association(w http.ResponseWriter, r *http.Request, kind string) {
+	if f.AwaitMirrored == nil {
+		f.api.ServeHTTP(w, r)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		writeFault(w, fault.BadRequest("Malformed request body"))
+		return
+	}
+	if len(body) > maxBody {
+		writeFault(w, fault.New(http.StatusRequestEntityTooLarge, "HTTPRequestEntityTooLarge", "Request is too large."))
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	var b map[string]map[string]json.RawMessage
+	if json.Unmarshal(body, &b) == nil {
+		var id string
+		if json.Unmarshal(b[kind+"_association"][kind+"_id"], &id) == nil && id != "" {
+			f.AwaitMirrored(r.Context(), kind, id)
+		}
+	}
+	f.api.ServeHTTP(w, r)
 }
 
 // maxBody is the largest add_router_interface body read for the check.

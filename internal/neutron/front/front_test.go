@@ -219,3 +219,42 @@ func TestAddRouterInterfaceBodyTooLarge(t *testing.T) {
 		t.Errorf("Neutron received %d requests, want none", len(got))
 	}
 }
+
+// A client that creates a network in Neutron and associates it at once
+// (Terraform, Heat) gets the mirror to read it first.
+func TestAssociationWaitsForTheMirror(t *testing.T) {
+	f, srv, _ := setup(t, func(http.ResponseWriter, *http.Request) {})
+	var asked []string
+	f.AwaitMirrored = func(_ context.Context, kind, id string) { asked = append(asked, kind+" "+id) }
+	for _, c := range []struct{ path, body string }{
+		{"/v2.0/bgpvpn/bgpvpns/v1/network_associations", `{"network_association": {"network_id": "n1"}}`},
+		{"/v2.0/bgpvpn/bgpvpns/v1/router_associations.json", `{"router_association": {"router_id": "r1"}}`},
+		{"/v2.0/bgpvpn/bgpvpns/v1/port_associations", `{"port_association": {"port_id": "p1", "routes": []}}`},
+		{"/v2.0/bgpvpn/bgpvpns/v1/network_associations", `{"network_association": {}}`},
+		{"/v2.0/bgpvpn/bgpvpns/v1/network_associations", `not json`},
+		{"/v2.0/bgpvpn/bgpvpns", `{"bgpvpn": {"network_id": "n2"}}`},
+	} {
+		res, body := do(t, "POST", srv.URL+c.path, c.body, nil)
+		if res.StatusCode != http.StatusOK || body != "ours "+c.path {
+			t.Errorf("POST %s = %d %q, want our API's answer", c.path, res.StatusCode, body)
+		}
+	}
+	if diff := cmp.Diff([]string{"network n1", "router r1", "port p1"}, asked); diff != "" {
+		t.Errorf("objects awaited (-want +got):\n%s", diff)
+	}
+}
+
+func TestAssociationBodyReachesTheAPI(t *testing.T) {
+	s := &seen{}
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.add(r) })
+	u, _ := url.Parse("http://127.0.0.1:1")
+	f := front.New(api, u, http.DefaultClient, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	f.AwaitMirrored = func(context.Context, string, string) {}
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	body := `{"network_association": {"network_id": "n1"}}`
+	do(t, "POST", srv.URL+"/v2.0/bgpvpn/bgpvpns/v1/network_associations", body, map[string]string{"X-Auth-Token": "tok"})
+	if diff := cmp.Diff([]string{"POST /v2.0/bgpvpn/bgpvpns/v1/network_associations tok " + body}, s.list()); diff != "" {
+		t.Errorf("what our API received (-want +got):\n%s", diff)
+	}
+}

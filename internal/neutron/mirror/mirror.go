@@ -32,6 +32,7 @@ type Mirror struct {
 	pendingMu   sync.Mutex
 	pending     []Ref
 	pendingFull bool
+	waiters     []chan struct{} // of Await, released after the next read
 	wake        chan struct{}
 }
 
@@ -101,25 +102,35 @@ func (m *Mirror) Notify(refs []Ref) {
 	if refs == nil {
 		m.pendingFull = true
 	}
+	m.queue(refs)
+	m.pendingMu.Unlock()
+	m.wakeUp()
+}
+
+// queue adds refs to the pending ones; pendingMu held.
+func (m *Mirror) queue(refs []Ref) {
 	for _, r := range refs {
 		if !slices.Contains(m.pending, r) {
 			m.pending = append(m.pending, r)
 		}
 	}
-	m.pendingMu.Unlock()
+}
+
+func (m *Mirror) wakeUp() {
 	select {
 	case m.wake <- struct{}{}:
 	default:
 	}
 }
 
-// takePending empties the queue Notify fills.
-func (m *Mirror) takePending() ([]Ref, bool) {
+// takePending empties the queue Notify and Await fill: the refs, whether
+// a full read is wanted, and the waiters to release once they are read.
+func (m *Mirror) takePending() ([]Ref, bool, []chan struct{}) {
 	m.pendingMu.Lock()
 	defer m.pendingMu.Unlock()
-	refs, full := m.pending, m.pendingFull
-	m.pending, m.pendingFull = nil, false
-	return refs, full
+	refs, full, waiters := m.pending, m.pendingFull, m.waiters
+	m.pending, m.pendingFull, m.waiters = nil, false, nil
+	return refs, full, waiters
 }
 
 // Run syncs now, then every interval and whenever trigger receives, until
@@ -132,11 +143,12 @@ func (m *Mirror) Run(ctx context.Context, interval time.Duration, trigger <-chan
 	full := true
 	var next time.Time // of the next full read
 	for {
-		refs, all := m.takePending()
+		refs, all, waiters := m.takePending()
 		if full || all {
 			next = m.now().Add(interval)
 			if _, err := m.syncLogged(ctx, m.Sync); err != nil {
 				if ctx.Err() != nil {
+					release(waiters)
 					return nil
 				}
 				next = m.now().Add(retry)
@@ -144,11 +156,13 @@ func (m *Mirror) Run(ctx context.Context, interval time.Duration, trigger <-chan
 		} else if len(refs) > 0 {
 			if _, err := m.syncLogged(ctx, func(ctx context.Context) (Stats, error) { return m.Refresh(ctx, refs) }); err != nil {
 				if ctx.Err() != nil {
+					release(waiters)
 					return nil
 				}
 				next = m.now().Add(retry)
 			}
 		}
+		release(waiters)
 		full = false
 		t := time.NewTimer(next.Sub(m.now()))
 		select {
@@ -163,6 +177,13 @@ func (m *Mirror) Run(ctx context.Context, interval time.Duration, trigger <-chan
 		case <-m.wake:
 			t.Stop()
 		}
+	}
+}
+
+// release lets Await's callers go.
+func release(waiters []chan struct{}) {
+	for _, w := range waiters {
+		close(w)
 	}
 }
 
@@ -187,4 +208,23 @@ func (m *Mirror) syncLogged(ctx context.Context, sync func(context.Context) (Sta
 			"skipped", stats.Skipped, "seconds", m.now().Sub(start).Seconds())
 	}
 	return stats, nil
+}
+
+// Await queues refs as Notify does and returns once Run has read them
+// (whether or not Neutron had them, or could be reached), or when ctx
+// ends. A client that creates an object in Neutron and associates it at
+// once then finds it mirrored, without waiting for resync_interval.
+func (m *Mirror) Await(ctx context.Context, refs []Ref) error {
+	done := make(chan struct{})
+	m.pendingMu.Lock()
+	m.queue(refs)
+	m.waiters = append(m.waiters, done)
+	m.pendingMu.Unlock()
+	m.wakeUp()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for the neutron mirror: %w", ctx.Err())
+	}
 }

@@ -182,3 +182,33 @@ func TestRunReadsWhatNotifyNames(t *testing.T) {
 	f.m.Notify(nil)
 	waitUntil(t, "a full read", func() bool { return f.reads() == 3 })
 }
+
+// A client that creates a network in Neutron and associates it at once
+// (Terraform, Heat) must not find the mirror behind: Await returns once
+// Run has read what it names.
+func TestAwaitReturnsOnceRead(t *testing.T) {
+	f := withVPN(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { f.m.Run(ctx, time.Hour, nil); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitUntil(t, "Run's first full read", func() bool { return f.reads() == 2 })
+
+	f.edit(func(s *mirror.Snapshot) { s.Networks = append(s.Networks, network("net2")) })
+	if err := f.m.Await(ctx, []mirror.Ref{{Kind: mirror.Network, ID: "net2"}}); err != nil {
+		t.Fatalf("Await: %v", err)
+	}
+	err := f.st.View(ctx, func(tx store.Tx) error { _, err := tx.GetNetwork("net2"); return err })
+	if err != nil {
+		t.Errorf("GetNetwork(net2) after Await = %v, want it mirrored", err)
+	}
+}
+
+func TestAwaitEndsWithItsContext(t *testing.T) {
+	f := withVPN(t) // no Run: nothing reads
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := f.m.Await(ctx, []mirror.Ref{{Kind: mirror.Network, ID: "net2"}}); err == nil {
+		t.Errorf("Await with an ended context and no Run = nil, want its error")
+	}
+}
