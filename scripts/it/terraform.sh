@@ -73,7 +73,9 @@ build_tofu() {
   local dir
   dir=$(go mod download -json "github.com/opentofu/opentofu@$TOFU_VERSION" | $PY -c 'import json,sys; print(json.load(sys.stdin)["Dir"])') || return 1
   mkdir -p "$CACHE/tofu-$TOFU_VERSION"
-  (cd "$dir" && go build -trimpath -o "$CACHE/tofu-$TOFU_VERSION/tofu.tmp" ./cmd/tofu) &&
+  # version.dev=no: a release build's version string (no "-dev").
+  (cd "$dir" && go build -trimpath -ldflags "-X github.com/opentofu/opentofu/version.dev=no" \
+    -o "$CACHE/tofu-$TOFU_VERSION/tofu.tmp" ./cmd/tofu) &&
     mv "$CACHE/tofu-$TOFU_VERSION/tofu.tmp" "$CACHE/tofu-$TOFU_VERSION/tofu"
 }
 build_provider() {
@@ -92,8 +94,6 @@ if [ ! -x "$PROVIDER_DIR/terraform-provider-openstack" ]; then
   log "building terraform-provider-openstack $PROVIDER_VERSION into $CACHE"
   build_provider || { echo "terraform: building terraform-provider-openstack $PROVIDER_VERSION failed" >&2; exit 1; }
 fi
-log "$("$TOFU" version | head -1), terraform-provider-openstack $PROVIDER_VERSION"
-go build -o "$work/bgpvpn-server" ./cmd/bgpvpn-server || exit 1
 
 # No registry: the provider comes from the cache, tofu init is not needed.
 cat >"$work/tofurc" <<EOF
@@ -106,6 +106,8 @@ provider_installation {
 EOF
 export TF_CLI_CONFIG_FILE=$work/tofurc TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
 for v in $(env | grep -o '^OS_[A-Z_]*'); do unset "$v"; done
+log "$("$TOFU" version | head -1), terraform-provider-openstack $PROVIDER_VERSION"
+go build -o "$work/bgpvpn-server" ./cmd/bgpvpn-server || exit 1
 
 # --- neutron-server (keystonemiddleware) on a private MariaDB -----------------
 neutron_db_start "$work" || exit 1
@@ -117,7 +119,7 @@ log "neutron-server on $NEUTRON (keystone auth)"
 # --- the lab's Keystone (fixed ports) -----------------------------------------
 log "waiting for /tmp/bgpvpn-keystone.lock"
 exec 9>/tmp/bgpvpn-keystone.lock
-flock 9
+flock 9 || exit 1
 lab_started=1
 FPORT=$(freeport)
 FRONT=http://127.0.0.1:$FPORT
