@@ -211,7 +211,7 @@ RT1='["64512:61","64512:62"]'
 check "tofu apply (admin)" tofu admin apply -auto-approve "${admin_vars[@]}" -var "route_targets=$RT1"
 tofu admin output -json >"$work/ids-admin.json" 2>"$work/out" || fail "tofu output: $(cat "$work/out")"
 net=$(out net admin) subnet=$(out subnet admin) rnet=$(out rnet admin) rsubnet=$(out rsubnet admin) router=$(out router admin)
-rif=$(out rif admin) port=$(out port admin) vpn=$(out vpn admin) peer=$(out peer admin) for_demo=$(out for_demo admin)
+rif=$(out rif admin) port=$(out port admin) vpn=$(out vpn admin) for_demo=$(out for_demo admin)
 net_assoc=$(out net_assoc admin) rtr_assoc=$(out rtr_assoc admin) port_assoc=$(out port_assoc admin)
 check "Neutron has the network" expect "$NEUTRON" "/v2.0/networks/$net" "r['network']['name'] == '$PREFIX-net'"
 check "Neutron has the subnet" expect "$NEUTRON" "/v2.0/subnets/$subnet" "r['subnet']['cidr'] == '10.61.0.0/24' and r['subnet']['network_id'] == '$net'"
@@ -225,7 +225,7 @@ check "bgpvpn-server has the network association" expect "$FRONT" "/v2.0/bgpvpn/
 check "bgpvpn-server has the router association" expect "$FRONT" "/v2.0/bgpvpn/bgpvpns/$vpn/router_associations/$rtr_assoc" \
   "r['router_association']['router_id'] == '$router' and r['router_association']['advertise_extra_routes'] is False"
 check "bgpvpn-server has the port association with its routes" expect "$FRONT" "/v2.0/bgpvpn/bgpvpns/$vpn/port_associations/$port_assoc" \
-  "(a := r['port_association'])['port_id'] == '$port' and a['advertise_fixed_ips'] is True and sorted(a['routes'], key=lambda x: x['type']) == [{'type': 'bgpvpn', 'bgpvpn_id': '$peer'}, {'type': 'prefix', 'prefix': '192.168.61.0/24', 'local_pref': 200}]"
+  "(a := r['port_association'])['port_id'] == '$port' and a['advertise_fixed_ips'] is True and sorted(({k: v for k, v in x.items() if v is not None} for x in a['routes']), key=lambda x: x['prefix']) == [{'type': 'prefix', 'prefix': '192.168.61.0/24', 'local_pref': 200}, {'type': 'prefix', 'prefix': '2001:db8:61::/64'}]"
 check "bgpvpn-server has the BGPVPN made for project demo" expect "$FRONT" "/v2.0/bgpvpn/bgpvpns/$for_demo" "r['bgpvpn']['project_id'] == '$DEMO_PROJECT'"
 check "tofu plan after apply: no drift" tofu admin plan -detailed-exitcode "${admin_vars[@]}" -var "route_targets=$RT1"
 
@@ -260,7 +260,7 @@ check "demo's network is gone from Neutron" gone "$NEUTRON" "/v2.0/networks/$dne
 
 echo "--- e. destroy leaves nothing"
 check "tofu destroy (admin)" tofu admin destroy -auto-approve "${admin_vars[@]}" -var "route_targets=$RT2"
-for v in vpn peer for_demo; do check "BGPVPN $v is gone from bgpvpn-server" gone "$FRONT" "/v2.0/bgpvpn/bgpvpns/${!v}"; done
+for v in vpn for_demo; do check "BGPVPN $v is gone from bgpvpn-server" gone "$FRONT" "/v2.0/bgpvpn/bgpvpns/${!v}"; done
 check "no BGPVPN left in bgpvpn-server" expect "$FRONT" "/v2.0/bgpvpn/bgpvpns" "r['bgpvpns'] == []"
 for v in net rnet; do check "network $v is gone from Neutron" gone "$NEUTRON" "/v2.0/networks/${!v}"; done
 check "router is gone from Neutron" gone "$NEUTRON" "/v2.0/routers/$router"

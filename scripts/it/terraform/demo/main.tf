@@ -48,6 +48,6 @@ resource "openstack_bgpvpn_network_associate_v2" "net" {
 output "ids" {
   value = {
     net       = openstack_networking_network_v2.net.id
-    net_assoc = openstack_bgpvpn_network_associate_v2.net.id
+    net_assoc = split("/", openstack_bgpvpn_network_associate_v2.net.id)[1]
   }
 }
