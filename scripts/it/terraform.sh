@@ -14,7 +14,8 @@
 #      (Neutron's objects in Neutron, BGPVPN's in bgpvpn-server)
 #   b. route targets changed in the configuration: the plan is an in-place
 #      update, applied, checked through the API (same BGPVPN id)
-#   c. `tofu plan -detailed-exitcode` after each apply: no drift (exit 0)
+#   c. `tofu plan -detailed-exitcode` after each apply: no drift (exit 0;
+#      checked within a, b and d)
 #   d. the tenant flow (terraform/demo): a BGPVPN made by the admin for
 #      project demo; demo's configuration creates a network and associates
 #      it; checked through the API as demo and as admin; destroyed
