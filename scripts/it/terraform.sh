@@ -9,9 +9,11 @@
 # the catalog's network endpoint pointing at it:
 #   a. admin's configuration (terraform/admin): two networks with subnets, a
 #      router with an interface, a port, BGPVPNs with route targets, and
-#      network, router and port associations (the port's with routes of
-#      both types); `tofu apply`, every object checked through the REST API
-#      (Neutron's objects in Neutron, BGPVPN's in bgpvpn-server)
+#      network, router and port associations (the port's with IPv4 and
+#      IPv6 prefix routes: provider v3.4.0 cannot express a bgpvpn route,
+#      and the type it would send is checked to be a 400); `tofu apply`,
+#      every object checked through the REST API (Neutron's objects in
+#      Neutron, BGPVPN's in bgpvpn-server)
 #   b. route targets changed in the configuration: the plan is an in-place
 #      update, applied, checked through the API (same BGPVPN id)
 #   c. `tofu plan -detailed-exitcode` after each apply: no drift (exit 0;
@@ -26,7 +28,6 @@
 # what it starts; exits non-zero if any check failed.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-ROOT=$PWD
 export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 export PYTHONDONTWRITEBYTECODE=1 # ../shared is read-only
 PY=/usr/bin/python3
