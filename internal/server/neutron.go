@@ -145,8 +145,9 @@ func interfaceNetwork(tx store.Tx, subnetID, portID string) (string, error) {
 }
 
 // resolveWait bounds how long an association waits for the mirror to read
-// the object it names.
-const resolveWait = 10 * time.Second
+// the object it names: one read of Neutron, which a loaded Neutron may
+// take seconds to answer (its port reads took over 10 s at load 30 here).
+const resolveWait = 30 * time.Second
 
 // resolve has the mirror read the network, router or port an association
 // names when it does not have it yet: Neutron may have made it a moment

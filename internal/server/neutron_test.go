@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -100,4 +101,76 @@ func TestNeutronModeConfigErrors(t *testing.T) {
 			t.Errorf("New with %q: error %q does not name [neutron]", conf, err)
 		}
 	}
+}
+
+// A network created in Neutron and associated at once (what Terraform and
+// Heat do) is associated on the first try, long before the next full read
+// of Neutron.
+func TestNeutronModeAssociatesWhatNeutronJustCreated(t *testing.T) {
+	const netID = "7d1c8f0e-3a52-4c1b-9b55-2f0c7c1e9a10"
+	var created atomic.Bool
+	neutron := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		const net = `{"id": "` + netID + `", "project_id": "p1", "name": "new", "admin_state_up": true, "shared": false, "router:external": false, "mtu": 1450, "status": "ACTIVE"}`
+		switch {
+		case r.URL.Path == "/v2.0/networks" && created.Load():
+			io.WriteString(w, `{"networks": [`+net+`]}`)
+		case r.URL.Path == "/v2.0/networks/"+netID && created.Load():
+			io.WriteString(w, `{"network": `+net+`}`)
+		case r.URL.Path == "/v2.0/networks" || r.URL.Path == "/v2.0/subnets" || r.URL.Path == "/v2.0/ports" || r.URL.Path == "/v2.0/routers":
+			fmt.Fprintf(w, `{%q: []}`, strings.TrimPrefix(r.URL.Path, "/v2.0/"))
+		default:
+			w.WriteHeader(http.StatusNotFound)
+			io.WriteString(w, `{"NeutronError": {"type": "NotFound", "message": "not found", "detail": ""}}`)
+		}
+	}))
+	t.Cleanup(neutron.Close)
+	conf := fmt.Sprintf("[DEFAULT]\ndata_dir = %s\n[neutron]\nauth_type = none\nendpoint_override = %s\nresync_interval = 3600\n", t.TempDir(), neutron.URL)
+	v, err := Schema().Parse("test.conf", strings.NewReader(conf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(context.Background(), v, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler)
+	t.Cleanup(func() { hs.Close(); srv.Close() })
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(get(t, hs.URL+"/metrics"), "bgpvpn_server_neutron_mirror_synced 1") {
+		if time.Now().After(deadline) {
+			t.Fatal("the mirror's first read did not end")
+		}
+		time.Sleep(20 * time.Millisecond) // poll interval, not an assertion
+	}
+
+	created.Store(true)
+	res, err := http.Post(hs.URL+"/v2.0/bgpvpn/bgpvpns", "application/json", strings.NewReader(`{"bgpvpn": {"route_targets": ["64512:1"], "tenant_id": "p1"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vpn struct{ BGPVPN struct{ ID string } }
+	json.NewDecoder(res.Body).Decode(&vpn)
+	res.Body.Close()
+	res, err = http.Post(hs.URL+"/v2.0/bgpvpn/bgpvpns/"+vpn.BGPVPN.ID+"/network_associations", "application/json",
+		strings.NewReader(`{"network_association": {"network_id": "`+netID+`", "tenant_id": "p1"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		t.Errorf("associating a network Neutron just created = %d %s, want 201", res.StatusCode, b)
+	}
+}
+
+func get(t *testing.T, u string) string {
+	t.Helper()
+	res, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return string(b)
 }

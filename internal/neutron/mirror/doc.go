@@ -10,7 +10,10 @@
 // Neutron deleted go with it. Between full syncs, a notification's objects
 // are read alone (Refresh) and written the same way; what cannot be
 // written alone (it points at what the mirror lacks) makes a full sync,
-// and the periodic full sync corrects whatever a notification missed. It
-// never writes to Neutron and never decides policy. Its age (since the
-// last successful read) is on its Metrics, and in the log while stale.
+// and the periodic full sync corrects whatever a notification missed.
+// In bgpvpn-server every read is made by Run, one at a time, so that a
+// full snapshot read before a targeted read is never written after it;
+// Await lets a request wait for Run to read the objects it names. It never
+// writes to Neutron and never decides policy. Its age (since the last
+// successful read) is on its Metrics, and in the log while stale.
 package mirror
