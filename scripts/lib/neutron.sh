@@ -123,45 +123,7 @@ EOF
   # noauth with an identity: a request without identity headers is the
   # admin (what `openstack --os-auth-type none` sends), as Neutron's
   # keystonecontext then reads it from the headers.
-  cat >"$work/py/stage_identity.py" <<'EOF'
-class DefaultAdmin:
-    def __init__(self, app):
-        self.app = app
-    def __call__(self, environ, start_response):
-        keys = ('HTTP_X_USER_ID', 'HTTP_X_PROJECT_ID', 'HTTP_X_TENANT_ID', 'HTTP_X_ROLES')
-        if not any(k in environ for k in keys):
-            environ.update(HTTP_X_USER_ID='admin-user', HTTP_X_PROJECT_ID='admin-project', HTTP_X_ROLES='admin')
-        return self.app(environ, start_response)
-    @classmethod
-    def factory(cls, global_conf, **local_conf):
-        return cls
-EOF
-  cat >"$work/etc/api-paste.ini" <<EOF
-[composite:neutron]
-use = egg:Paste#urlmap
-/: neutronversions
-/v2.0: neutronapi_v2_0
-[composite:neutronapi_v2_0]
-use = call:neutron.auth:pipeline_factory
-noauth = request_id catch_errors default_admin keystonecontext extensions neutronapiapp_v2_0
-keystone = request_id catch_errors authtoken keystonecontext extensions neutronapiapp_v2_0
-[filter:request_id]
-paste.filter_factory = oslo_middleware:RequestId.factory
-[filter:catch_errors]
-paste.filter_factory = oslo_middleware:CatchErrors.factory
-[filter:default_admin]
-paste.filter_factory = stage_identity:DefaultAdmin.factory
-[filter:authtoken]
-paste.filter_factory = keystonemiddleware.auth_token:filter_factory
-[filter:keystonecontext]
-paste.filter_factory = neutron.auth:NeutronKeystoneContext.factory
-[filter:extensions]
-paste.filter_factory = neutron.api.extensions:plugin_aware_extension_middleware_factory
-[app:neutronversions]
-paste.app_factory = neutron.pecan_wsgi.app:versions_factory
-[app:neutronapiapp_v2_0]
-paste.app_factory = neutron.api.v2.router:APIRouter.factory
-EOF
+  neutron_noauth_paste "$work/etc" "$work/py"
   if [ ! -e "$work/schema.done" ]; then
     echo "neutron: neutron-db-manage upgrade heads"
     PYTHONPATH=$work/py $NLIB_PY /usr/bin/neutron-db-manage --config-file "$work/etc/neutron.conf" --subproject neutron upgrade heads \

@@ -12,11 +12,13 @@
 #                           DIR/mysql.sock (no TCP), in network namespace
 #                           NS when given; sets MARIADB_PID
 #   mariadb_sql DIR SQL...  runs SQL on it
-#   neutron_noauth_paste DIR  writes DIR/api-paste.ini and
-#                           DIR/py/stage_identity.py: Neutron's noauth
-#                           pipeline where a request without identity
-#                           headers is the admin (what `openstack
-#                           --os-auth-type none` sends); put DIR/py on
+#   neutron_noauth_paste DIR [PYDIR]  writes DIR/api-paste.ini and
+#                           PYDIR/stage_identity.py (PYDIR: DIR/py):
+#                           Neutron's noauth pipeline where a request
+#                           without identity headers is the admin (what
+#                           `openstack --os-auth-type none` sends), and
+#                           the keystone one (keystonemiddleware) for
+#                           auth_strategy = keystone; put PYDIR on
 #                           PYTHONPATH
 # They never sleep for a fixed time: they wait for conditions.
 
@@ -70,9 +72,9 @@ mariadb_sql() {
 }
 
 neutron_noauth_paste() {
-  local dir=$1
-  mkdir -p "$dir/py"
-  cat >"$dir/py/stage_identity.py" <<'EOF'
+  local dir=$1 py=${2:-$1/py}
+  mkdir -p "$py"
+  cat >"$py/stage_identity.py" <<'EOF'
 class DefaultAdmin:
     def __init__(self, app):
         self.app = app
@@ -93,12 +95,15 @@ use = egg:Paste#urlmap
 [composite:neutronapi_v2_0]
 use = call:neutron.auth:pipeline_factory
 noauth = request_id catch_errors default_admin keystonecontext extensions neutronapiapp_v2_0
+keystone = request_id catch_errors authtoken keystonecontext extensions neutronapiapp_v2_0
 [filter:request_id]
 paste.filter_factory = oslo_middleware:RequestId.factory
 [filter:catch_errors]
 paste.filter_factory = oslo_middleware:CatchErrors.factory
 [filter:default_admin]
 paste.filter_factory = stage_identity:DefaultAdmin.factory
+[filter:authtoken]
+paste.filter_factory = keystonemiddleware.auth_token:filter_factory
 [filter:keystonecontext]
 paste.filter_factory = neutron.auth:NeutronKeystoneContext.factory
 [filter:extensions]
