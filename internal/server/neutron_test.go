@@ -124,25 +124,7 @@ func TestNeutronModeAssociatesWhatNeutronJustCreated(t *testing.T) {
 			io.WriteString(w, `{"NeutronError": {"type": "NotFound", "message": "not found", "detail": ""}}`)
 		}
 	}))
-	t.Cleanup(neutron.Close)
-	conf := fmt.Sprintf("[DEFAULT]\ndata_dir = %s\n[neutron]\nauth_type = none\nendpoint_override = %s\nresync_interval = 3600\n", t.TempDir(), neutron.URL)
-	v, err := Schema().Parse("test.conf", strings.NewReader(conf))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := New(context.Background(), v, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler)
-	t.Cleanup(func() { hs.Close(); srv.Close() })
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(get(t, hs.URL+"/metrics"), "bgpvpn_server_neutron_mirror_synced 1") {
-		if time.Now().After(deadline) {
-			t.Fatal("the mirror's first read did not end")
-		}
-		time.Sleep(20 * time.Millisecond) // poll interval, not an assertion
-	}
+	hs := startSynced(t, neutron)
 
 	created.Store(true)
 	res, err := http.Post(hs.URL+"/v2.0/bgpvpn/bgpvpns", "application/json", strings.NewReader(`{"bgpvpn": {"route_targets": ["64512:1"], "tenant_id": "p1"}}`))
@@ -173,4 +155,88 @@ func get(t *testing.T, u string) string {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return string(b)
+}
+
+// In Neutron mode the networks are Neutron's, and so is their visibility:
+// a tenant associates its own network, while another project's network
+// answers exactly as one that does not exist.
+func TestNeutronModeForeignNetworkIsMissing(t *testing.T) {
+	const (
+		own     = "0b6f9a52-0c1e-4f55-8f0e-1d6a3c2b7e01"
+		foreign = "9c2d4e61-7a3b-4c8d-9e0f-2a1b3c4d5e02"
+		missing = "5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c03"
+	)
+	neutron := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		net := func(id, project string) string {
+			return `{"id": "` + id + `", "project_id": "` + project + `", "name": "n", "admin_state_up": true, "shared": false, "router:external": false, "mtu": 1450, "status": "ACTIVE"}`
+		}
+		switch r.URL.Path {
+		case "/v2.0/networks":
+			io.WriteString(w, `{"networks": [`+net(own, "p1")+`, `+net(foreign, "p2")+`]}`)
+		case "/v2.0/subnets", "/v2.0/ports", "/v2.0/routers":
+			fmt.Fprintf(w, `{%q: []}`, strings.TrimPrefix(r.URL.Path, "/v2.0/"))
+		default:
+			w.WriteHeader(http.StatusNotFound)
+			io.WriteString(w, `{"NeutronError": {"type": "NetworkNotFound", "message": "not found", "detail": ""}}`)
+		}
+	}))
+	hs := startSynced(t, neutron)
+	res, err := http.Post(hs.URL+"/v2.0/bgpvpn/bgpvpns", "application/json", strings.NewReader(`{"bgpvpn": {"route_targets": ["64512:1"], "tenant_id": "p1"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vpn struct{ BGPVPN struct{ ID string } }
+	json.NewDecoder(res.Body).Decode(&vpn)
+	res.Body.Close()
+	associate := func(netID string) (int, string) {
+		req, _ := http.NewRequest("POST", hs.URL+"/v2.0/bgpvpn/bgpvpns/"+vpn.BGPVPN.ID+"/network_associations",
+			strings.NewReader(`{"network_association": {"network_id": "`+netID+`"}}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-User-Id", "u1")
+		req.Header.Set("X-Project-Id", "p1")
+		req.Header.Set("X-Roles", "member")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, strings.ReplaceAll(string(b), netID, "ID")
+	}
+	fs, fb := associate(foreign)
+	ms, mb := associate(missing)
+	if fs != http.StatusNotFound || fs != ms || fb != mb {
+		t.Errorf("another project's network: %d %s; a missing one: %d %s; want the same 404", fs, fb, ms, mb)
+	}
+	if s, b := associate(own); s != http.StatusCreated {
+		t.Errorf("the tenant's own network: %d %s, want 201", s, b)
+	}
+}
+
+// startSynced is bgpvpn-server in Neutron mode before neutron, once the
+// mirror's first read has ended; the next full read is an hour away, so
+// that only the first read and targeted ones count.
+func startSynced(t *testing.T, neutron *httptest.Server) *httptest.Server {
+	t.Helper()
+	t.Cleanup(neutron.Close)
+	conf := fmt.Sprintf("[DEFAULT]\ndata_dir = %s\n[neutron]\nauth_type = none\nendpoint_override = %s\nresync_interval = 3600\n", t.TempDir(), neutron.URL)
+	v, err := Schema().Parse("test.conf", strings.NewReader(conf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(context.Background(), v, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler)
+	t.Cleanup(func() { hs.Close(); srv.Close() })
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(get(t, hs.URL+"/metrics"), "bgpvpn_server_neutron_mirror_synced 1") {
+		if time.Now().After(deadline) {
+			t.Fatal("the mirror's first read did not end")
+		}
+		time.Sleep(20 * time.Millisecond) // poll interval, not an assertion
+	}
+	return hs
 }
