@@ -13,8 +13,8 @@
 #                                    token_cache_time, default -1). Sets NEUTRON (its URL).
 #   neutron_start / neutron_stop     neutron-server (sets neutron_pid)
 #   neutron_down                     stops neutron-server and MariaDB
-# Helpers: nlib_spawn LOG CMD... (own session, no inherited fds, prints the
-# PID), nlib_stop PID, nlib_freeport, nlib_wait SECONDS WHAT CMD...
+# Daemons are started, awaited and stopped with services.sh's helpers
+# (spawn, wait_for, stop_pid, freeport), which this file sources.
 NLIB_PY=/usr/bin/python3
 NEUTRON_PKGS=(neutron-server python3-openstackclient python3-neutronclient mariadb-server python3-pymysql
   python3-keystonemiddleware rabbitmq-server curl)
@@ -27,13 +27,7 @@ neutron_install() {
     { echo "neutron: apt-get install failed" >&2; return 1; }
 }
 
-# The daemon helpers are services.sh's (shared with ovs-dropin.sh); these
-# names stay for the stages written against them.
 . "$(dirname "${BASH_SOURCE[0]}")/services.sh"
-nlib_freeport() { freeport; }
-nlib_spawn() { PY=$NLIB_PY spawn "$@"; }
-nlib_stop() { stop_pid "$@"; }
-nlib_wait() { wait_for "$@"; }
 
 neutron_sql() { mariadb --no-defaults --socket="$NEUTRON_DB_SOCK" -uroot "$@"; }
 
@@ -50,7 +44,7 @@ neutron_configure() {
   NEUTRON_WORK=$1
   local work=$1 bus=${2:-} notif
   # A second configure (another auth) keeps the port: clients keep the URL.
-  [ -n "${NEUTRON_PORT:-}" ] || NEUTRON_PORT=$(nlib_freeport)
+  [ -n "${NEUTRON_PORT:-}" ] || NEUTRON_PORT=$(freeport)
   local nport=$NEUTRON_PORT
   NEUTRON=http://127.0.0.1:$nport
   mkdir -p "$work/etc" "$work/state" "$work/lock" "$work/policy.d" "$work/py"
@@ -133,9 +127,9 @@ EOF
 }
 
 neutron_start() {
-  neutron_pid=$(PYTHONPATH=$NEUTRON_WORK/py nlib_spawn "$NEUTRON_WORK/neutron.log" $NLIB_PY /usr/bin/neutron-server \
+  neutron_pid=$(PYTHONPATH=$NEUTRON_WORK/py PY=$NLIB_PY spawn "$NEUTRON_WORK/neutron.log" $NLIB_PY /usr/bin/neutron-server \
     --config-file "$NEUTRON_WORK/etc/neutron.conf")
-  nlib_wait 180 neutron-server neutron_answers || { tail -40 "$NEUTRON_WORK/neutron.log"; return 1; }
+  wait_for 180 neutron-server neutron_answers || { tail -40 "$NEUTRON_WORK/neutron.log"; return 1; }
 }
 
 # neutron_answers: the API answers (with keystone auth, a 401 is an answer).
@@ -149,12 +143,12 @@ neutron_stop() {
   [ -n "${neutron_pid:-}" ] || return 0
   # neutron-server forks API workers in its session: end the session.
   kill -- -"$neutron_pid" 2>/dev/null
-  nlib_stop "$neutron_pid"
+  stop_pid "$neutron_pid"
   neutron_pid=
 }
 
 neutron_down() {
   neutron_stop
-  nlib_stop "${db_pid:-}"
+  stop_pid "${db_pid:-}"
   db_pid=
 }
